@@ -1,0 +1,51 @@
+# qualcode: `make demo` builds and summarises the sample project; `make test` runs the tests.
+# Both create .venv on first use and reuse it while pyproject.toml and constraints.txt are
+# unchanged.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := data/coded/sample.qualcode
+AREAS  := $(notdir $(patsubst %/,%,$(wildcard data/raw/*/)))
+PYTEST_ARGS ?=
+
+.PHONY: venv demo test lint bench clean lock
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "qualcode needs Python 3.11 or newer; set PYTHON=/path/to/python3.11")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+demo: venv
+	rm -f $(SAMPLE) $(SAMPLE)-wal $(SAMPLE)-shm
+	$(BIN)/qualcode init --project $(SAMPLE) --codebook data/raw/codebook.yaml
+	@for area in $(AREAS); do \
+		echo "== $$area"; \
+		$(BIN)/qualcode ingest data/raw/$$area --area $$area --project $(SAMPLE) || exit 1; \
+	done
+	$(BIN)/qualcode status --project $(SAMPLE)
+
+test: venv
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(BIN)/ruff check src tests benchmarks
+
+bench: venv
+	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+# Re-pin every dependency after changing pyproject.toml (needs the network to the registry).
+lock:
+	rm -rf /tmp/qualcode-lock && $(PYTHON) -m venv /tmp/qualcode-lock
+	/tmp/qualcode-lock/bin/python -m pip install --quiet --upgrade pip
+	/tmp/qualcode-lock/bin/python -m pip install --quiet -e '.[dev]'
+	/tmp/qualcode-lock/bin/python -m pip freeze --exclude-editable | sed 's/+cpu$$//' > constraints.txt
+
+clean:
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache

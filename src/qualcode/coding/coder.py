@@ -1,0 +1,353 @@
+"""The Coder widget: pick a transcript, select words, press a key; the coding is saved at once.
+
+Layout is plain ipywidgets (area, a case attribute filter, the transcript picker) around a
+`TranscriptView`. Every action the view sends is written to the store in its own transaction
+before the view is updated, so closing the laptop or restarting the kernel loses nothing.
+The widget edits only its coder's codings; undo and redo replay the coder's own actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import ipywidgets as widgets
+
+from qualcode.coding.spans import snap_to_words
+from qualcode.coding.transcript import TranscriptView
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.model import Coding, Document
+    from qualcode.project import Project
+
+ANY = "(any)"
+
+
+@dataclass
+class _Action:
+    """One undoable step: a coding added or removed, or a memo changed."""
+
+    kind: str  # "code" | "uncode" | "memo"
+    coding: Coding
+    before: str | None = None  # memo before, for "memo"
+    after: str | None = None
+
+
+class Coder(widgets.VBox):
+    """Hand-code transcripts as `coder`; `Coder(p, coder="amina")` in a notebook cell."""
+
+    def __init__(
+        self,
+        project: Project,
+        *,
+        coder: str,
+        area: str | None = None,
+        document: Any = None,
+        focus: tuple[int, int] | None = None,
+        show_all: bool = False,
+        font_size: int = 16,
+    ) -> None:
+        if not isinstance(coder, str) or not coder.strip():
+            raise QualcodeError("Coder needs your name as coder=..., e.g. Coder(p, coder='amina')")
+        self.project = project
+        self.coder = coder.strip()
+        self.document: Document | None = None
+        self._undo: list[_Action] = []
+        self._redo: list[_Action] = []
+        self._docs = project.documents_df()
+        self._codes: dict[int, Any] = {}
+
+        areas = sorted(self._docs["area"].unique().tolist())
+        self.area_picker = widgets.Dropdown(
+            options=[ANY, *areas], value=area if area in areas else ANY, description="Area"
+        )
+        attrs = self._attribute_columns()
+        self.attribute_picker = widgets.Dropdown(
+            options=[ANY, *attrs], value=ANY, description="Filter by"
+        )
+        self.value_picker = widgets.Dropdown(options=[ANY], value=ANY, description="is")
+        self.document_picker = widgets.Dropdown(
+            options=[], description="Transcript", layout=widgets.Layout(width="28rem")
+        )
+        self.view = TranscriptView(show_all=show_all, font_size=font_size)
+        self.view.on_msg(self._on_message)
+        self.view.observe(self._on_show_all, names="show_all")
+
+        self.area_picker.observe(lambda _: self._refresh_documents(), names="value")
+        self.attribute_picker.observe(self._on_attribute, names="value")
+        self.value_picker.observe(lambda _: self._refresh_documents(), names="value")
+        self.document_picker.observe(self._on_document, names="value")
+        header = widgets.HTML(f"<b>Coding as {_escape(self.coder)}</b>")
+        super().__init__(
+            [
+                header,
+                widgets.HBox([self.area_picker, self.attribute_picker, self.value_picker]),
+                self.document_picker,
+                self.view,
+            ]
+        )
+        self._load_codes()
+        self._refresh_documents()
+        if document is not None:
+            self.go_to(document, *(focus or ()))
+
+    # navigation ---------------------------------------------------------------------------
+
+    def go_to(self, document: Any, start: int | None = None, end: int | None = None) -> None:
+        """Show `document` (object, id or title), optionally selecting text[start:end]."""
+        doc = self.project.document(document)
+        if self.area_picker.value not in (ANY, doc.area):
+            self.area_picker.value = doc.area
+        if doc.id not in dict(self.document_picker.options).values():
+            self.attribute_picker.value = ANY
+            self.area_picker.value = ANY
+        self.document_picker.value = doc.id
+        if start is not None and end is not None:
+            self.view.focus = [start, end]
+            self.view.send({"type": "focus", "start": start, "end": end})
+
+    def step(self, delta: int) -> None:
+        """Go to the next (+1) or previous (-1) transcript in the picker."""
+        ids = [value for _, value in self.document_picker.options]
+        if not ids:
+            return
+        here = ids.index(self.document_picker.value) if self.document_picker.value in ids else -1
+        self.document_picker.value = ids[max(0, min(len(ids) - 1, here + delta))]
+
+    def _attribute_columns(self) -> list[str]:
+        fixed = {"area", "case", "title", "format", "version", "words", "units", "turns"}
+        fixed |= {"codings", "source", "sha256", "created_at"}
+        return [c for c in self._docs.columns if c not in fixed]
+
+    def _filtered(self) -> pd.DataFrame:
+        docs = self._docs
+        if self.area_picker.value != ANY:
+            docs = docs[docs["area"] == self.area_picker.value]
+        attr, value = self.attribute_picker.value, self.value_picker.value
+        if attr != ANY and value != ANY:
+            docs = docs[docs[attr].astype(str) == value]
+        return docs
+
+    def _on_attribute(self, _: Any) -> None:
+        attr = self.attribute_picker.value
+        values = [] if attr == ANY else sorted(self._docs[attr].dropna().astype(str).unique())
+        self.value_picker.options = [ANY, *values]
+        self.value_picker.value = ANY
+        self._refresh_documents()
+
+    def _refresh_documents(self) -> None:
+        docs = self._filtered()
+        options = [
+            (f"{row.title} · {row.case} · {row.area} ({row.words} words)", int(doc_id))
+            for doc_id, row in docs.iterrows()
+        ]
+        current = self.document_picker.value
+        self.document_picker.options = options
+        ids = [v for _, v in options]
+        if current in ids:
+            self.document_picker.value = current
+        elif ids:
+            self.document_picker.value = ids[0]
+        else:
+            self.document_picker.value = None
+            self.view.text = ""
+            self.view.title = "No transcript matches these filters."
+
+    def _on_document(self, change: dict[str, Any]) -> None:
+        if change["new"] is not None:
+            self._load(change["new"])
+
+    # loading ------------------------------------------------------------------------------
+
+    def _load_codes(self) -> None:
+        codes = self.project.codebook.all()
+        self._codes = {c.id: c for c in codes}
+        self.view.codes = [
+            {"id": c.id, "path": c.path, "name": c.name, "color": c.color, "shortcut": c.shortcut}
+            for c in codes
+        ]
+
+    def _load(self, document_id: int) -> None:
+        doc = self.project.document(document_id)
+        self.document = doc
+        turns = self.project.units_df("turn", document=doc.id)
+        sentences = self.project.units_df("sentence", document=doc.id)
+        with self.view.hold_sync():
+            self.view.focus = []
+            self.view.title = f"{doc.title} · {doc.case} · {doc.area}"
+            self.view.turns = [
+                {"start": int(s), "end": int(e), "speaker": sp or "", "role": role or ""}
+                for s, e, sp, role in turns[["start", "end", "speaker", "role"]].itertuples(
+                    index=False
+                )
+            ]
+            self.view.sentences = [
+                [int(s), int(e)] for s, e in sentences[["start", "end"]].itertuples(index=False)
+            ]
+            self.view.codings = self._coding_dicts()
+            self.view.text = doc.text
+            self.view.status = ""
+
+    def _coding_dicts(self) -> list[dict[str, Any]]:
+        if self.document is None:
+            return []
+        return [
+            {
+                "id": c.id,
+                "start": c.start,
+                "end": c.end,
+                "code_id": c.code_id,
+                "coder": c.coder,
+                "mine": c.coder == self.coder,
+                "memo": c.memo or "",
+            }
+            for c in self.project.codings(self.document)
+        ]
+
+    def refresh(self) -> None:
+        """Reload codes and codings from the store (after others have coded, say)."""
+        self._docs = self.project.documents_df()
+        self._load_codes()
+        if self.document is not None:
+            self.view.codings = self._coding_dicts()
+
+    # actions ------------------------------------------------------------------------------
+
+    def code(self, start: int, end: int, code: Any) -> Coding | None:
+        """Apply `code` to the selected words (snapped to whole words); saved at once."""
+        doc = self._need_document()
+        if not 0 <= start < end <= len(doc.text):
+            raise QualcodeError(
+                f"the selection [{start}:{end}] is not inside this transcript "
+                f"({len(doc.text)} characters); select the words again"
+            )
+        span = snap_to_words(doc.text, start, end)
+        if span is None:
+            raise QualcodeError("the selection holds no words; select some words first")
+        coding = self.project.code(doc, *span, code, coder=self.coder)
+        self._done(_Action("code", coding))
+        self._say(f"Saved: {coding.code} on “{_short(coding.text)}”")
+        return coding
+
+    def uncode(self, coding_id: int) -> None:
+        """Remove one of this coder's codings."""
+        coding = self._mine(coding_id)
+        self.project.uncode(coding.id, coder=self.coder)
+        self._done(_Action("uncode", coding))
+        self._say(f"Removed: {coding.code} from “{_short(coding.text)}”")
+
+    def memo(self, coding_id: int, memo: str) -> None:
+        """Write a memo on one of this coder's codings."""
+        coding = self._mine(coding_id)
+        updated = self.project.set_memo(coding.id, memo, coder=self.coder)
+        self._done(_Action("memo", updated, before=coding.memo, after=updated.memo))
+        self._say("Memo saved." if updated.memo else "Memo cleared.")
+
+    def undo(self) -> None:
+        """Take back this coder's last action in this widget."""
+        if not self._undo:
+            self._say("Nothing to undo.")
+            return
+        action = self._undo.pop()
+        self._redo.append(self._apply(action, inverse=True))
+        self._say(f"Undone: {_describe(action)}")
+
+    def redo(self) -> None:
+        """Do again the last action undone."""
+        if not self._redo:
+            self._say("Nothing to redo.")
+            return
+        action = self._redo.pop()
+        self._undo.append(self._apply(action, inverse=False))
+        self._say(f"Redone: {_describe(action)}")
+
+    def _apply(self, action: _Action, *, inverse: bool) -> _Action:
+        """Perform `action` (or its inverse); return it with the coding as it now stands."""
+        c = action.coding
+        adds = (action.kind == "code") != inverse
+        if action.kind == "memo":
+            memo = action.before if inverse else action.after
+            updated = self.project.set_memo(c.id, memo, coder=self.coder)
+            result = _Action("memo", updated, action.before, action.after)
+        elif adds:
+            again = self.project.code(c.document_id, c.start, c.end, c.code_id, coder=self.coder)
+            if c.memo:
+                again = self.project.set_memo(again.id, c.memo, coder=self.coder)
+            result = _Action(action.kind, again)
+        else:
+            self.project.uncode(c.id, coder=self.coder)
+            result = _Action(action.kind, c)
+        if self.document is not None and c.document_id == self.document.id:
+            self.view.codings = self._coding_dicts()
+        return result
+
+    def _done(self, action: _Action) -> None:
+        self._undo.append(action)
+        self._redo.clear()
+        self.view.codings = self._coding_dicts()
+
+    def _mine(self, coding_id: int) -> Coding:
+        doc = self._need_document()
+        for c in self.project.codings(doc):
+            if c.id == coding_id:
+                if c.coder != self.coder:
+                    raise QualcodeError(
+                        f"that coding is {c.coder}'s; you can change only your own codings"
+                    )
+                return c
+        raise QualcodeError(f"coding {coding_id} is not on this transcript any more")
+
+    def _need_document(self) -> Document:
+        if self.document is None:
+            raise QualcodeError("no transcript is open; pick one first")
+        return self.document
+
+    def _say(self, message: str) -> None:
+        self.view.status = message
+
+    # messages from the browser ------------------------------------------------------------
+
+    def _on_message(self, _view: Any, content: dict[str, Any], _buffers: Any) -> None:
+        kind = content.get("type")
+        try:
+            if kind == "code":
+                self.code(int(content["start"]), int(content["end"]), int(content["code_id"]))
+            elif kind == "uncode":
+                self.uncode(int(content["coding_id"]))
+            elif kind == "memo":
+                self.memo(int(content["coding_id"]), str(content.get("memo", "")))
+            elif kind == "undo":
+                self.undo()
+            elif kind == "redo":
+                self.redo()
+            elif kind == "navigate":
+                self.step(int(content.get("step", 1)))
+            else:
+                return
+        except QualcodeError as exc:
+            self._say(f"Could not do that: {exc}")
+        self.view.send({"type": "ack", "id": content.get("id")})
+
+    def _on_show_all(self, _: Any) -> None:
+        self._say(
+            "Showing every coder's codings." if self.view.show_all else "Showing your coding."
+        )
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _describe(action: _Action) -> str:
+    verb = {"code": "coding", "uncode": "removal", "memo": "memo"}[action.kind]
+    return f"{verb} of {action.coding.code} on “{_short(action.coding.text)}”"
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text)

@@ -1,0 +1,426 @@
+// qualcode transcript view: select words, press a key, the code is saved.
+// Offsets exchanged with Python are Unicode code points (end exclusive); the browser's
+// strings are UTF-16, so every offset crosses `toU16` / `toCp` below.
+
+const HELP =
+  "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
+  "code's number key. / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript.";
+
+function initials(path) {
+  const name = path.split("/").pop();
+  const words = name.split(/[\s-]+/).filter((w) => /^[A-Za-z0-9]/.test(w) && !/^(and|of|to|the|in|for|with)$/i.test(w));
+  return (words.slice(0, 3).map((w) => w[0].toUpperCase()).join("") || name.slice(0, 2)).slice(0, 3);
+}
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v);
+  }
+  for (const c of children) node.append(c);
+  return node;
+}
+
+// Code point <-> UTF-16 offsets, cheap when the text has no astral characters.
+function offsetMaps(text) {
+  if (!/[\uD800-\uDFFF]/.test(text)) return { toU16: (cp) => cp, toCp: (u) => u, length: text.length };
+  const cpToU16 = [];
+  let u = 0;
+  for (const ch of text) {
+    cpToU16.push(u);
+    u += ch.length;
+  }
+  cpToU16.push(u);
+  const toCp = (u16) => {
+    let lo = 0, hi = cpToU16.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (cpToU16[mid] <= u16) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  };
+  return { toU16: (cp) => cpToU16[cp], toCp, length: cpToU16.length - 1 };
+}
+
+function render({ model, el: root }) {
+  root.classList.add("qc-transcript");
+  root.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab must not take our keys
+  root.tabIndex = 0;
+
+  const title = el("div", { class: "qc-title", role: "heading", "aria-level": "3" });
+  const toolbar = el("div", { class: "qc-toolbar", role: "toolbar", "aria-label": "Coding tools" });
+  const legend = el("div", { class: "qc-legend", "aria-label": "Codes and their keys" });
+  const status = el("div", { class: "qc-status", role: "status", "aria-live": "polite" });
+  const body = el("div", { class: "qc-text", "aria-label": "Transcript" });
+  const palette = el("div", { class: "qc-palette", hidden: "" });
+  const pop = el("div", { class: "qc-pop", hidden: "", role: "dialog", "aria-label": "Codes here" });
+  root.append(title, toolbar, legend, status, body, palette, pop);
+
+  const button = (label, tip, onclick) => el("button", { type: "button", title: tip, class: "qc-btn", onclick }, label);
+  const showAll = el("input", { type: "checkbox", id: `qc-all-${Math.random().toString(36).slice(2)}` });
+  showAll.addEventListener("change", () => { model.set("show_all", showAll.checked); model.save_changes(); });
+  toolbar.append(
+    button("◀ Previous", "Previous transcript ( [ )", () => send({ type: "navigate", step: -1 })),
+    button("Next ▶", "Next transcript ( ] )", () => send({ type: "navigate", step: 1 })),
+    button("↶ Undo", "Undo (Ctrl+Z)", () => send({ type: "undo" })),
+    button("↷ Redo", "Redo (Ctrl+Y)", () => send({ type: "redo" })),
+    button("Find a code… ( / )", "Search all codes and apply one to the selected words", () => openPalette()),
+    el("label", { class: "qc-toggle" }, showAll, " Show all coders"),
+    button("A−", "Smaller text", () => setFont(-2)),
+    button("A+", "Larger text", () => setFont(2)),
+  );
+
+  let maps = offsetMaps("");
+  let segStarts = []; // code point start of each rendered text segment, in order
+  let segNodes = [];
+  let codesById = new Map();
+  let keyToCode = new Map();
+  let savedRange = null; // [start, end] kept while the palette has focus
+  let pending = new Map(); // message id -> performance.now() at key press
+  let nextId = 1;
+
+  function send(msg) {
+    const id = nextId++;
+    if (msg.type === "code" || msg.type === "uncode") pending.set(id, performance.now());
+    model.send({ ...msg, id });
+  }
+
+  function setFont(delta) {
+    const size = Math.max(10, Math.min(32, model.get("font_size") + delta));
+    model.set("font_size", size);
+    model.save_changes();
+  }
+
+  function visibleCodings() {
+    const all = model.get("codings");
+    return model.get("show_all") ? all : all.filter((c) => c.mine);
+  }
+
+  function renderLegend() {
+    legend.replaceChildren();
+    codesById = new Map();
+    keyToCode = new Map();
+    for (const c of model.get("codes")) {
+      codesById.set(c.id, c);
+      if (c.shortcut) keyToCode.set(c.shortcut.toLowerCase(), c);
+    }
+    for (const c of model.get("codes").filter((c) => c.shortcut)) {
+      legend.append(
+        el(
+          "button",
+          { type: "button", class: "qc-chip", title: `${c.path}: press ${c.shortcut}`, "data-code": c.id, style: `--qc-color:${c.color}`,
+            onclick: () => applyCode(c.id, currentRange()) },
+          el("kbd", { text: c.shortcut }),
+          el("span", { class: "qc-swatch", text: initials(c.path) }),
+          ` ${c.name}`,
+        ),
+      );
+    }
+  }
+
+  function renderText() {
+    const t0 = performance.now();
+    const text = model.get("text");
+    maps = offsetMaps(text);
+    title.textContent = model.get("title");
+    root.style.setProperty("--qc-font", `${model.get("font_size")}px`);
+    const codings = visibleCodings();
+    const turns = model.get("turns");
+    // Boundaries: every coding and turn edge, in code points.
+    const edges = new Set([0, maps.length]);
+    for (const c of codings) { edges.add(c.start); edges.add(c.end); }
+    for (const t of turns) { edges.add(t.start); edges.add(t.end); }
+    const cuts = [...edges].sort((a, b) => a - b);
+    const starts = new Map();
+    const ends = new Map();
+    for (const c of codings) {
+      (starts.get(c.start) || starts.set(c.start, []).get(c.start)).push(c);
+      (ends.get(c.end) || ends.set(c.end, []).get(c.end)).push(c);
+    }
+    const turnAt = new Map(turns.map((t) => [t.start, t]));
+    const turnEnds = new Set(turns.map((t) => t.end));
+    const frag = document.createDocumentFragment();
+    let container = frag;
+    const open = new Map(); // coding id -> coding
+    segStarts = [];
+    segNodes = [];
+    for (let i = 0; i < cuts.length - 1; i++) {
+      const a = cuts[i], b = cuts[i + 1];
+      if (turnEnds.has(a) && container !== frag) container = frag;
+      const turn = turnAt.get(a);
+      if (turn) {
+        container = el("span", { class: `qc-turn qc-${turn.role || "speaker"}`, "data-speaker": turn.speaker || "" });
+        frag.append(container);
+      }
+      for (const c of ends.get(a) || []) open.delete(c.id);
+      for (const c of starts.get(a) || []) {
+        open.set(c.id, c);
+        const code = codesById.get(c.code_id);
+        if (code) {
+          container.append(el("span", {
+            class: `qc-badge${c.mine ? "" : " qc-other"}`, contenteditable: "false", "aria-hidden": "true",
+            style: `--qc-color:${code.color}`, "data-coding": c.id, title: `${code.path} (${c.coder})`,
+          }, initials(code.path)));
+        }
+      }
+      const span = el("span", { class: "qc-seg", "data-s": a });
+      span.textContent = text.slice(maps.toU16(a), maps.toU16(b));
+      if (open.size) {
+        const here = [...open.values()];
+        const colors = [...new Set(here.map((c) => (codesById.get(c.code_id) || {}).color || "#999"))];
+        span.classList.add("qc-hl");
+        if (colors.length > 1) {
+          span.classList.add("qc-overlap");
+          const step = 100 / colors.length;
+          const stops = colors.map((col, k) => `${col}66 ${k * step}% ${(k + 1) * step}%`).join(", ");
+          span.style.background = `linear-gradient(to bottom, ${stops})`;
+        } else {
+          span.style.background = `${colors[0]}4d`;
+          span.style.borderBottom = `2px solid ${colors[0]}`;
+        }
+        span.dataset.c = here.map((c) => c.id).join(" ");
+        span.title = here.map((c) => `${(codesById.get(c.code_id) || {}).path} (${c.coder})`).join("\n");
+      }
+      container.append(span);
+      segStarts.push(a);
+      segNodes.push(span);
+    }
+    body.replaceChildren(frag);
+    const ms = performance.now() - t0;
+    root.dataset.renderMs = ms.toFixed(2);
+    return ms;
+  }
+
+  // DOM point -> code point offset.
+  function pointToCp(node, offset) {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const seg = node.parentElement.closest(".qc-seg");
+      if (!seg) return null;
+      const s = Number(seg.dataset.s);
+      return maps.toCp(maps.toU16(s) + offset);
+    }
+    let child = node.childNodes[offset];
+    while (child) {
+      const seg = child.classList && (child.classList.contains("qc-seg") ? child : child.querySelector(".qc-seg"));
+      if (seg) return Number(seg.dataset.s);
+      child = child.nextSibling;
+    }
+    if (node === body || body.contains(node)) {
+      // after the last child of `node`: the end of the last segment before it
+      const segs = node.querySelectorAll ? node.querySelectorAll(".qc-seg") : [];
+      const last = segs[segs.length - 1];
+      if (last) return maps.toCp(maps.toU16(Number(last.dataset.s)) + last.textContent.length);
+    }
+    return null;
+  }
+
+  // Code point offset -> DOM point (for keyboard selection).
+  function cpToPoint(cp) {
+    let lo = 0, hi = segStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (segStarts[mid] <= cp) lo = mid; else hi = mid - 1;
+    }
+    const node = segNodes[lo];
+    const textNode = node.firstChild || node;
+    return [textNode, maps.toU16(cp) - maps.toU16(segStarts[lo])];
+  }
+
+  function currentRange() {
+    const sel = window.getSelection();
+    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+    const r = sel.getRangeAt(0);
+    if (!body.contains(r.commonAncestorContainer)) return null;
+    const a = pointToCp(r.startContainer, r.startOffset);
+    const b = pointToCp(r.endContainer, r.endOffset);
+    if (a === null || b === null || a === b) return null;
+    return [Math.min(a, b), Math.max(a, b)];
+  }
+
+  function selectCp(start, end) {
+    const range = document.createRange();
+    const [sn, so] = cpToPoint(start);
+    const [en, eo] = cpToPoint(end);
+    range.setStart(sn, so);
+    range.setEnd(en, eo);
+    const sel = window.getSelection();
+    sel.removeAllRanges();
+    sel.addRange(range);
+    (sn.parentElement || sn).scrollIntoView({ block: "nearest" });
+  }
+
+  function applyCode(codeId, range) {
+    if (!range) {
+      model.set("status", "First select some words in the transcript, then choose the code.");
+      model.save_changes();
+      return;
+    }
+    send({ type: "code", start: range[0], end: range[1], code_id: codeId });
+    window.getSelection().removeAllRanges();
+  }
+
+  // Keyboard selection by sentence: ↓ ↑ move, Shift extends.
+  let cursor = -1, anchor = -1;
+  function moveSentence(delta, extend) {
+    const sentences = model.get("sentences");
+    if (!sentences.length) return;
+    cursor = Math.max(0, Math.min(sentences.length - 1, cursor + delta));
+    if (!extend || anchor < 0) anchor = cursor;
+    const lo = Math.min(anchor, cursor), hi = Math.max(anchor, cursor);
+    selectCp(sentences[lo][0], sentences[hi][1]);
+  }
+
+  function onKey(e) {
+    if (palette.contains(e.target) || pop.contains(e.target)) return;
+    const key = e.key.toLowerCase();
+    if ((e.ctrlKey || e.metaKey) && key === "z") {
+      send({ type: e.shiftKey ? "redo" : "undo" });
+    } else if ((e.ctrlKey || e.metaKey) && key === "y") {
+      send({ type: "redo" });
+    } else if (e.ctrlKey || e.metaKey || e.altKey) {
+      return; // leave copy, select-all and the browser's own keys alone
+    } else if (e.key === "/") {
+      openPalette();
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      moveSentence(e.key === "ArrowDown" ? 1 : -1, e.shiftKey);
+    } else if (e.key === "[" || e.key === "]") {
+      send({ type: "navigate", step: e.key === "]" ? 1 : -1 });
+    } else if (e.key === "Escape") {
+      closePop();
+    } else if (keyToCode.has(key)) {
+      applyCode(keyToCode.get(key).id, currentRange());
+    } else {
+      return;
+    }
+    e.preventDefault();
+    e.stopPropagation();
+  }
+  root.addEventListener("keydown", onKey);
+
+  // Palette: type to filter every code; Enter applies it to the words selected before.
+  const search = el("input", { type: "search", class: "qc-search", placeholder: "Type to find a code", "aria-label": "Find a code" });
+  const list = el("ul", { class: "qc-list", role: "listbox" });
+  palette.append(search, list);
+  let matches = [];
+  let active = 0;
+  function fillPalette() {
+    const q = search.value.trim().toLowerCase();
+    matches = model.get("codes").filter((c) => c.path.toLowerCase().includes(q));
+    active = Math.min(active, Math.max(matches.length - 1, 0));
+    list.replaceChildren(...matches.map((c, i) =>
+      el("li", { role: "option", class: i === active ? "qc-active" : "", "aria-selected": String(i === active), style: `--qc-color:${c.color}`,
+        onmousedown: (ev) => { ev.preventDefault(); pick(i); } },
+        el("span", { class: "qc-swatch", text: initials(c.path) }), ` ${c.path}`, c.shortcut ? el("kbd", { text: c.shortcut }) : "")));
+  }
+  function openPalette() {
+    savedRange = currentRange();
+    palette.hidden = false;
+    search.value = "";
+    active = 0;
+    fillPalette();
+    search.focus();
+  }
+  function closePalette() {
+    palette.hidden = true;
+    root.focus();
+  }
+  function pick(i) {
+    const code = matches[i];
+    closePalette();
+    if (code) applyCode(code.id, savedRange);
+  }
+  search.addEventListener("input", () => { active = 0; fillPalette(); });
+  search.addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") active = Math.min(active + 1, matches.length - 1);
+    else if (e.key === "ArrowUp") active = Math.max(active - 1, 0);
+    else if (e.key === "Enter") { pick(active); e.preventDefault(); e.stopPropagation(); return; }
+    else if (e.key === "Escape") closePalette();
+    else { e.stopPropagation(); return; }
+    fillPalette();
+    e.preventDefault();
+    e.stopPropagation();
+  });
+
+  // Click a highlight: its codes and coders; remove or write a memo on your own.
+  function closePop() { pop.hidden = true; }
+  function showPop(seg) {
+    const ids = new Set(seg.dataset.c.split(" ").map(Number));
+    const here = model.get("codings").filter((c) => ids.has(c.id));
+    pop.replaceChildren(el("div", { class: "qc-pop-title", text: "Codes on these words" }));
+    for (const c of here) {
+      const code = codesById.get(c.code_id) || { path: "?", color: "#999" };
+      const row = el("div", { class: "qc-pop-row", style: `--qc-color:${code.color}` },
+        el("span", { class: "qc-swatch", text: initials(code.path) }),
+        el("span", { class: "qc-pop-code", text: ` ${code.path}` }),
+        el("span", { class: "qc-pop-coder", text: ` by ${c.coder}` }));
+      if (c.memo) row.append(el("div", { class: "qc-memo", text: `Memo: ${c.memo}` }));
+      if (c.mine) {
+        const memo = el("textarea", { class: "qc-memo-input", rows: "2", "aria-label": "Memo", placeholder: "Write a memo on this coding" });
+        memo.value = c.memo || "";
+        row.append(
+          button("Remove", "Remove this coding", () => { closePop(); send({ type: "uncode", coding_id: c.id }); }),
+          memo,
+          button("Save memo", "Save the memo", () => { closePop(); send({ type: "memo", coding_id: c.id, memo: memo.value }); }),
+        );
+      }
+      pop.append(row);
+    }
+    pop.append(button("Close", "Close (Esc)", closePop));
+    const box = seg.getBoundingClientRect();
+    const host = root.getBoundingClientRect();
+    pop.style.top = `${box.bottom - host.top + 4}px`;
+    pop.style.left = `${Math.max(0, box.left - host.left)}px`;
+    pop.hidden = false;
+    const first = pop.querySelector("button");
+    if (first) first.focus();
+  }
+  body.addEventListener("click", (e) => {
+    const seg = e.target.closest(".qc-hl");
+    if (seg && window.getSelection().isCollapsed) showPop(seg);
+  });
+  pop.addEventListener("keydown", (e) => { if (e.key === "Escape") { closePop(); root.focus(); } e.stopPropagation(); });
+
+  // Messages from Python: acknowledgements carry the id of the key press that caused them.
+  function onMessage(msg) {
+    if (msg.type === "ack" && pending.has(msg.id)) {
+      const t0 = pending.get(msg.id);
+      pending.delete(msg.id);
+      requestAnimationFrame(() => {
+        const ms = performance.now() - t0;
+        const log = (window.__qcLatency = window.__qcLatency || []);
+        log.push(ms);
+        root.dataset.lastLatencyMs = ms.toFixed(2);
+      });
+    } else if (msg.type === "focus") {
+      selectCp(msg.start, msg.end);
+      root.focus();
+    }
+  }
+  model.on("msg:custom", onMessage);
+
+  function renderStatus() {
+    status.textContent = model.get("status") || HELP;
+    status.classList.toggle("qc-error", (model.get("status") || "").startsWith("Could not"));
+  }
+
+  const full = () => { renderLegend(); renderText(); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
+  model.on("change:text", full);
+  model.on("change:codes", () => { renderLegend(); renderText(); });
+  model.on("change:codings", renderText);
+  model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
+  model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
+  model.on("change:status", renderStatus);
+  full();
+  const focus = model.get("focus");
+  if (focus && focus.length === 2) requestAnimationFrame(() => selectCp(focus[0], focus[1]));
+
+  return () => {
+    root.removeEventListener("keydown", onKey);
+    model.off("msg:custom", onMessage);
+  };
+}
+
+export default { render };

@@ -1,0 +1,40 @@
+"""The transcript view: an anywidget whose front end (static/transcript.js) shows the text,
+the highlights and the keys, and sends each action to Python as one small message.
+
+The view holds no store logic: `Coder` listens to its messages, writes to the project and
+sends the new state back. Offsets are Unicode code points, as everywhere in qualcode.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+import traitlets
+
+STATIC = Path(__file__).with_name("static")
+
+
+class TranscriptView(anywidget.AnyWidget):
+    """One transcript with its codings; the browser side of the `Coder` widget."""
+
+    _esm = STATIC / "transcript.js"
+    _css = STATIC / "transcript.css"
+
+    title = traitlets.Unicode("").tag(sync=True)
+    text = traitlets.Unicode("").tag(sync=True)
+    # [{start, end, speaker, role}] and [[start, end]] in code points
+    turns = traitlets.List(traitlets.Dict()).tag(sync=True)
+    sentences = traitlets.List(traitlets.List()).tag(sync=True)
+    # [{id, path, name, color, shortcut}]
+    codes = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # [{id, start, end, code_id, coder, mine, memo}]
+    codings = traitlets.List(traitlets.Dict()).tag(sync=True)
+    show_all = traitlets.Bool(False).tag(sync=True)
+    font_size = traitlets.Int(16).tag(sync=True)
+    focus = traitlets.List(traitlets.Int()).tag(sync=True)
+    status = traitlets.Unicode("").tag(sync=True)
+
+    @traitlets.validate("font_size")
+    def _font_size(self, proposal: traitlets.Bunch) -> int:
+        return max(10, min(32, int(proposal["value"])))

@@ -1,0 +1,113 @@
+"""Units of a transcript: paragraphs (non-blank lines), speaker turns, and sentences.
+
+Sentences come from spaCy: a trained English pipeline when one is installed (its parser or
+`senter`), otherwise `spacy.blank("en")` with the rule-based sentencizer, so nothing is ever
+downloaded. Sentences never cross a line break or a turn boundary and never include a speaker
+label, so agreement on sentence units compares like with like.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from functools import lru_cache
+from typing import Any
+
+from qualcode.ingest.source import Unit
+from qualcode.ingest.turns import find_turns
+
+TRAINED_PIPELINES = ("en_core_web_sm", "en_core_web_md", "en_core_web_lg", "en_core_web_trf")
+_LINES = re.compile(r"[^\n]+")
+
+
+@lru_cache(maxsize=4)
+def load_pipeline(name: str | None = None) -> Any:
+    """The spaCy pipeline used for sentences; cached per process (loading costs ~0.3 s)."""
+    import spacy
+
+    if name is None:
+        name = next((n for n in TRAINED_PIPELINES if spacy.util.is_package(n)), None)
+    if name is None:
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        return nlp
+    nlp = spacy.load(name, exclude=["ner", "lemmatizer", "textcat"])
+    if "senter" in nlp.disabled:
+        nlp.enable_pipe("senter")
+        nlp.disable_pipes(
+            *[p for p in ("parser", "tagger", "attribute_ruler") if p in nlp.pipe_names]
+        )
+    return nlp
+
+
+class Segmenter:
+    """Find paragraph, turn and sentence units in normalised text."""
+
+    def __init__(self, model: str | None = None) -> None:
+        self.nlp = load_pipeline(model)
+
+    @property
+    def model_name(self) -> str:
+        """ "blank en + sentencizer" or the trained pipeline's name, for the record."""
+        meta = self.nlp.meta
+        if meta.get("name") in (None, "", "pipeline"):
+            return "blank en + sentencizer"
+        return f"{meta.get('lang', 'en')}_{meta['name']}-{meta.get('version', '')}"
+
+    def units(self, text: str, turns: list[Unit] | None = None) -> list[Unit]:
+        """All units of `text`, paragraphs first, then turns, then sentences."""
+        if turns is None:
+            turns = find_turns(text)
+        paragraphs = [Unit("paragraph", m.start(), m.end()) for m in _LINES.finditer(text)]
+        paragraphs = [u for u in (_strip(text, u) for u in paragraphs) if u is not None]
+        pieces = _pieces(paragraphs, turns)
+        return paragraphs + list(turns) + self._sentences(text, pieces)
+
+    def _sentences(self, text: str, pieces: list[Unit]) -> list[Unit]:
+        """Run spaCy once over the text, then cut its sentences at line and turn edges."""
+        if not pieces:
+            return []
+        if len(text) >= self.nlp.max_length:
+            self.nlp.max_length = len(text) + 1
+        doc = self.nlp(text)
+        starts = [p.start for p in pieces]
+        out: list[Unit] = []
+        for sent in doc.sents:
+            s, e = sent.start_char, sent.end_char
+            i = max(bisect.bisect_right(starts, s) - 1, 0)
+            while i < len(pieces) and pieces[i].start < e:
+                piece = pieces[i]
+                lo, hi = max(s, piece.start), min(e, piece.end)
+                if lo < hi:
+                    unit = _strip(text, Unit("sentence", lo, hi, piece.speaker, piece.role))
+                    if unit is not None:
+                        out.append(unit)
+                i += 1
+        return out
+
+
+def _pieces(paragraphs: list[Unit], turns: list[Unit]) -> list[Unit]:
+    """Lines clipped to the turn they belong to (dropping labels), with its speaker."""
+    starts = [t.start for t in turns]
+    pieces = []
+    for para in paragraphs:
+        i = bisect.bisect_right(starts, para.end - 1) - 1
+        turn = turns[i] if i >= 0 and turns[i].end > para.start else None
+        if turn is None:
+            pieces.append(para)
+            continue
+        lo, hi = max(para.start, turn.start), min(para.end, turn.end)
+        if lo < hi:
+            pieces.append(Unit("sentence", lo, hi, turn.speaker, turn.role))
+    return pieces
+
+
+def _strip(text: str, unit: Unit) -> Unit | None:
+    """The unit without surrounding whitespace, or None if nothing is left."""
+    chunk = text[unit.start : unit.end]
+    lead = len(chunk) - len(chunk.lstrip())
+    trail = len(chunk) - len(chunk.rstrip())
+    start, end = unit.start + lead, unit.end - trail
+    if start >= end:
+        return None
+    return Unit(unit.kind, start, end, unit.speaker, unit.role, unit.meta)

@@ -1,0 +1,31 @@
+"""Codings as CSV or Excel tables, for spreadsheets and statistics packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+from qualcode.files import atomic_path
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+
+def export_codings(project: Project, path: str | Path, **filters: Any) -> Path:
+    """Write `codings_df(**filters)` to .csv or .xlsx (by extension), atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise QualcodeError(
+            f"{path}: export codings as .csv or .xlsx, not {suffix or 'no'} extension"
+        )
+    frame = project.codings_df(**filters).reset_index()
+    for col in ("created_at", "updated_at"):
+        frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_excel(tmp, index=False, sheet_name="codings", engine="openpyxl")
+    return path

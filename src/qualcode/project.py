@@ -1,0 +1,681 @@
+"""Project: the one object a notebook holds (areas, documents, codebook, coders, codings).
+
+Every change is one transaction with one audit row, written at once: there is no save step,
+and a kernel restart loses nothing. Every DataFrame is a view computed from the store.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, Row, and_, func, select
+
+from qualcode import views
+from qualcode.coding.codebook import Codebook
+from qualcode.errors import CodingError, NotFoundError, QualcodeError
+from qualcode.model import Code, Coding, Document
+from qualcode.store import audit, connect, migrate, new_guid, now, resolve_url, schema, writer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.ingest import IngestReport
+    from qualcode.ingest.source import Source, Unit
+
+DocumentRef = Document | int | str
+CodingRef = Coding | int
+
+CODER_ROLES = ("coder", "adjudicator", "model")
+
+
+def open_project(
+    path_or_url: str | os.PathLike[str] | None = None, *, user: str | None = None
+) -> Project:
+    """Open (or create) a project store: a file path (SQLite) or a database URL.
+
+    With no argument, the `QUALCODE_DB` environment variable names the store. `user` is who the
+    audit log names for changes not made as a coder (default: `QUALCODE_USER` or the login).
+    """
+    target = path_or_url if path_or_url is not None else os.environ.get("QUALCODE_DB")
+    if not target:
+        raise QualcodeError(
+            "no project named: pass a path such as data/coded/sample.qualcode, "
+            "or set QUALCODE_DB to a path or postgresql:// URL"
+        )
+    url = resolve_url(target)
+    engine = connect(url)
+    try:
+        migrate(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    return Project(engine, user=user)
+
+
+class Project:
+    """A qualitative coding project stored in SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine, *, user: str | None = None) -> None:
+        self.engine = engine
+        self.user = user or os.environ.get("QUALCODE_USER") or _login()
+        self.codebook = Codebook(self)
+
+    def __repr__(self) -> str:
+        return f"<Project {self.location}>"
+
+    def __enter__(self) -> Project:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @property
+    def location(self) -> str:
+        """The file path of a SQLite store, or the URL (password hidden) of a server store."""
+        url = self.engine.url
+        return url.database or "" if url.get_backend_name() == "sqlite" else str(url)
+
+    def close(self) -> None:
+        """Release database connections (the store itself is always up to date)."""
+        self.engine.dispose()
+
+    # transactions ---------------------------------------------------------------------------
+
+    def _read(self) -> Any:
+        return self.engine.connect()
+
+    def _write(self) -> Any:
+        return writer(self.engine).begin()
+
+    # documents ------------------------------------------------------------------------------
+
+    def add_document(
+        self,
+        text: str,
+        *,
+        area: str,
+        title: str,
+        case: str | None = None,
+        attributes: dict[str, Any] | None = None,
+        format: str = "txt",
+        source: str | None = None,
+        meta: dict[str, Any] | None = None,
+        turns: list[Unit] | None = None,
+    ) -> Document:
+        """Add a document's text to an area; units (sentences, turns, paragraphs) are found now.
+
+        The case defaults to the title (one interview, one participant); `attributes` are the
+        case's (population group, age band, ...). Adding the same text under the same title
+        again changes nothing; different text becomes a new version, and codings stay on the
+        version they were made on.
+        """
+        document, _status = self._add(
+            text,
+            area=area,
+            title=title,
+            case=case,
+            attributes=attributes or {},
+            format=format,
+            source=source,
+            meta=meta or {},
+            turns=turns,
+        )
+        return document
+
+    def _add_source(self, source: Source, *, area: str) -> tuple[Document, str]:
+        return self._add(
+            source.text,
+            area=area,
+            title=source.title,
+            case=source.case,
+            attributes=source.attributes,
+            format=source.format,
+            source=source.path,
+            meta=source.meta,
+            turns=source.turns,
+        )
+
+    def _add(
+        self,
+        text: str,
+        *,
+        area: str,
+        title: str,
+        case: str | None,
+        attributes: dict[str, Any],
+        format: str,
+        source: str | None,
+        meta: dict[str, Any],
+        turns: list[Unit] | None,
+    ) -> tuple[Document, str]:
+        """Add or re-add one document; returns it and "added", "new version" or "unchanged"."""
+        from qualcode.ingest.decode import normalise
+        from qualcode.ingest.segment import Segmenter
+        from qualcode.ingest.turns import assign_roles, find_turns
+
+        area, title = _name(area, "area"), _name(title, "document title")
+        text = normalise(text)
+        if not text.strip():
+            raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        turns = assign_roles(
+            find_turns(text) if turns is None else turns,
+            text,
+            interviewer=(attributes or {}).get("interviewer"),
+        )
+        case_name = _name(case, "case") if case else title
+        with self._read() as conn:
+            latest = _current_document(conn, area, title)
+        units = (
+            None
+            if latest is not None and latest.sha256 == digest
+            else (Segmenter().units(text, turns))
+        )
+        with self._write() as conn:
+            area_id = _area_id(conn, area)
+            case_id = self._case_id(conn, area_id, case_name, attributes)
+            latest = _current_document(conn, area, title)  # again, inside the lock
+            if latest is not None and latest.sha256 == digest:
+                return self._document_from_row(conn, latest), "unchanged"
+            if units is None:  # another process changed it between our read and this write
+                units = Segmenter().units(text, turns)
+            values = {
+                "guid": new_guid(),
+                "area_id": area_id,
+                "case_id": case_id,
+                "title": title,
+                "version": latest.version + 1 if latest is not None else 1,
+                "previous_id": latest.id if latest is not None else None,
+                "is_current": 1,
+                "format": format,
+                "source": source,
+                "sha256": digest,
+                "text": text,
+                "length": len(text),
+                "words": len(text.split()),
+                "meta": meta,
+                "created_at": now(),
+            }
+            if latest is not None:
+                conn.execute(
+                    schema.documents.update()
+                    .where(schema.documents.c.id == latest.id)
+                    .values(is_current=0)
+                )
+            doc_id = conn.execute(schema.documents.insert().values(**values)).inserted_primary_key[
+                0
+            ]
+            if units:
+                conn.execute(
+                    schema.units.insert(),
+                    [
+                        {
+                            "document_id": doc_id,
+                            "kind": u.kind,
+                            "start": u.start,
+                            "end": u.end,
+                            "speaker": u.speaker,
+                            "role": u.role,
+                            "meta": u.meta,
+                        }
+                        for u in units
+                    ],
+                )
+            after = {k: v for k, v in values.items() if k not in ("text", "meta")}
+            audit.record(
+                conn,
+                actor=self.user,
+                action="add",
+                object="document",
+                object_id=doc_id,
+                document_id=doc_id,
+                after=after,
+            )
+            status = "new version" if latest is not None else "added"
+            return Document(
+                id=doc_id,
+                guid=values["guid"],
+                area=area,
+                title=title,
+                text=text,
+                case=case_name,
+                version=values["version"],
+                format=format,
+                sha256=digest,
+                source=source,
+                meta=meta,
+            ), status
+
+    def _case_id(
+        self, conn: Connection, area_id: int, name: str, attributes: dict[str, Any]
+    ) -> int:
+        """Find or create a case; new attribute values are merged in (and audited)."""
+        t = schema.cases
+        row = conn.execute(
+            select(t.c.id, t.c.attributes).where(t.c.area_id == area_id, t.c.name == name)
+        ).first()
+        attributes = {str(k): v for k, v in attributes.items() if v not in (None, "")}
+        if row is None:
+            case_id = conn.execute(
+                t.insert().values(
+                    guid=new_guid(),
+                    area_id=area_id,
+                    name=name,
+                    attributes=attributes,
+                    created_at=now(),
+                )
+            ).inserted_primary_key[0]
+            audit.record(
+                conn,
+                actor=self.user,
+                action="add",
+                object="case",
+                object_id=case_id,
+                after={"name": name, "attributes": attributes},
+            )
+            return case_id
+        merged = {**(row.attributes or {}), **attributes}
+        if merged != (row.attributes or {}):
+            conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
+            audit.record(
+                conn,
+                actor=self.user,
+                action="update",
+                object="case",
+                object_id=row.id,
+                before={"attributes": row.attributes},
+                after={"attributes": merged},
+            )
+        return row.id
+
+    def document(self, ref: DocumentRef) -> Document:
+        """A document by object, id, guid or title (a title must be unique across areas)."""
+        with self._read() as conn:
+            return self._document_from_row(conn, self._document_row(conn, ref))
+
+    def documents(self, *, area: str | None = None) -> list[Document]:
+        """The current version of every document, optionally of one area, by area and title."""
+        with self._read() as conn:
+            query = _documents_select().where(schema.documents.c.is_current == 1)
+            if area is not None:
+                query = query.where(schema.areas.c.name == area)
+            rows = conn.execute(query.order_by(schema.areas.c.name, schema.documents.c.title))
+            return [self._document_from_row(conn, row) for row in rows]
+
+    def areas(self) -> list[str]:
+        """Area names, sorted."""
+        with self._read() as conn:
+            return list(
+                conn.execute(select(schema.areas.c.name).order_by(schema.areas.c.name)).scalars()
+            )
+
+    def ingest(
+        self,
+        paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+        *,
+        area: str,
+        text_column: str | None = None,
+        max_mb: float | None = None,
+        progress: bool = True,
+    ) -> IngestReport:
+        """Read files and folders into an area; see `qualcode.ingest.ingest`."""
+        from qualcode.ingest import ingest
+
+        if isinstance(paths, str | os.PathLike):
+            paths = [paths]
+        return ingest(
+            self,
+            [Path(p) for p in paths],
+            area=area,
+            text_column=text_column,
+            max_mb=max_mb,
+            progress=progress,
+        )
+
+    def _document_row(self, conn: Connection, ref: DocumentRef) -> Row[Any]:
+        d = schema.documents
+        query = _documents_select()
+        if isinstance(ref, Document):
+            query = query.where(d.c.id == ref.id)
+        elif isinstance(ref, int) and not isinstance(ref, bool):
+            query = query.where(d.c.id == ref)
+        elif isinstance(ref, str):
+            rows = (
+                conn.execute(query.where(d.c.guid == ref)).all()
+                or conn.execute(query.where(d.c.title == ref, d.c.is_current == 1)).all()
+            )
+            if len(rows) > 1:
+                where = ", ".join(f"{r.area} (id {r.id})" for r in rows)
+                raise NotFoundError(
+                    f"more than one document is titled {ref!r}: {where}; "
+                    "pass the document or its id"
+                )
+            if rows:
+                return rows[0]
+            raise NotFoundError(f"no document titled {ref!r}; see p.documents_df() for titles")
+        else:
+            raise TypeError(f"a document is a Document, an id or a title, not {type(ref).__name__}")
+        row = conn.execute(query).first()
+        if row is None:
+            raise NotFoundError(f"no document with id {getattr(ref, 'id', ref)} in {self.location}")
+        return row
+
+    @staticmethod
+    def _document_from_row(conn: Connection, row: Row[Any]) -> Document:
+        return Document(
+            id=row.id,
+            guid=row.guid,
+            area=row.area,
+            title=row.title,
+            text=row.text,
+            case=row.case,
+            version=row.version,
+            format=row.format,
+            sha256=row.sha256,
+            source=row.source,
+            meta=row.meta or {},
+        )
+
+    # coding ---------------------------------------------------------------------------------
+
+    def code(
+        self,
+        document: DocumentRef,
+        start: int,
+        end: int,
+        code: Code | int | str,
+        *,
+        coder: str,
+        memo: str | None = None,
+    ) -> Coding:
+        """Apply `code` to text[start:end] of `document` as `coder`; saved at once."""
+        coder = _name(coder, "coder")
+        if not (isinstance(start, int) and isinstance(end, int)):
+            raise CodingError(f"start and end are character offsets (int), got {start!r}, {end!r}")
+        with self._write() as conn:
+            doc_id, length = self._document_span(conn, document)
+            if not 0 <= start < end <= length:
+                raise CodingError(
+                    f"span [{start}:{end}] is not inside document {doc_id} "
+                    f"(0 to {length} characters); start must be before end"
+                )
+            c = self.codebook._resolve(conn, code)
+            coder_id = coder_id_for(conn, coder)
+            stamp = now()
+            values = {
+                "guid": new_guid(),
+                "document_id": doc_id,
+                "start": start,
+                "end": end,
+                "code_id": c.id,
+                "coder_id": coder_id,
+                "memo": memo,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            coding_id = conn.execute(schema.codings.insert().values(**values)).inserted_primary_key[
+                0
+            ]
+            text = conn.execute(
+                select(func.substr(schema.documents.c.text, start + 1, end - start)).where(
+                    schema.documents.c.id == doc_id
+                )
+            ).scalar_one()
+            audit.record(
+                conn,
+                actor=coder,
+                action="add",
+                object="coding",
+                object_id=coding_id,
+                document_id=doc_id,
+                after={"start": start, "end": end, "code": c.path, "coder": coder, "memo": memo},
+            )
+        return Coding(
+            id=coding_id,
+            guid=values["guid"],
+            document_id=doc_id,
+            start=start,
+            end=end,
+            code_id=c.id,
+            code=c.path,
+            coder=coder,
+            text=text,
+            memo=memo,
+            created_at=stamp,
+        )
+
+    def uncode(self, coding: CodingRef, *, coder: str | None = None) -> None:
+        """Remove a coding. With `coder`, refuse to remove another coder's coding."""
+        coding_id = coding.id if isinstance(coding, Coding) else coding
+        with self._write() as conn:
+            row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            if row is None:
+                raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
+            if coder is not None and row.coder != coder:
+                raise CodingError(
+                    f"coding {coding_id} belongs to {row.coder}, not {coder}; "
+                    "a coder can remove only their own codings"
+                )
+            conn.execute(schema.codings.delete().where(schema.codings.c.id == coding_id))
+            audit.record(
+                conn,
+                actor=coder or self.user,
+                action="delete",
+                object="coding",
+                object_id=coding_id,
+                document_id=row.document_id,
+                before={
+                    "start": row.start,
+                    "end": row.end,
+                    "code": row.code_id,
+                    "coder": row.coder,
+                    "memo": row.memo,
+                },
+            )
+
+    def set_memo(self, coding: CodingRef, memo: str | None, *, coder: str) -> Coding:
+        """Write (or clear, with None or "") the memo on one of `coder`'s own codings."""
+        coding_id = coding.id if isinstance(coding, Coding) else coding
+        memo = (memo or "").strip() or None
+        with self._write() as conn:
+            row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            if row is None:
+                raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
+            if row.coder != coder:
+                raise CodingError(
+                    f"coding {coding_id} belongs to {row.coder}, not {coder}; "
+                    "a coder can write memos only on their own codings"
+                )
+            conn.execute(
+                schema.codings.update()
+                .where(schema.codings.c.id == coding_id)
+                .values(memo=memo, updated_at=now())
+            )
+            audit.record(
+                conn,
+                actor=coder,
+                action="update",
+                object="coding",
+                object_id=coding_id,
+                document_id=row.document_id,
+                before={"memo": row.memo},
+                after={"memo": memo},
+            )
+        (updated,) = [c for c in self.codings(row.document_id) if c.id == coding_id]
+        return updated
+
+    def codings(
+        self, document: DocumentRef | None = None, *, coder: str | None = None
+    ) -> list[Coding]:
+        """Codings as objects, in text order (for DataFrames use `codings_df`)."""
+        with self._read() as conn:
+            conditions = []
+            if document is not None:
+                conditions.append(
+                    schema.codings.c.document_id == self._document_span(conn, document)[0]
+                )
+            if coder is not None:
+                conditions.append(schema.coders.c.name == coder)
+            paths = self.codebook._paths(conn)
+            texts: dict[int, str] = {}
+            result = []
+            for row in _coding_rows(conn, conditions):
+                if row.document_id not in texts:
+                    texts[row.document_id] = conn.execute(
+                        select(schema.documents.c.text).where(
+                            schema.documents.c.id == row.document_id
+                        )
+                    ).scalar_one()
+                result.append(
+                    Coding(
+                        id=row.id,
+                        guid=row.guid,
+                        document_id=row.document_id,
+                        start=row.start,
+                        end=row.end,
+                        code_id=row.code_id,
+                        code=paths[row.code_id],
+                        coder=row.coder,
+                        text=texts[row.document_id][row.start : row.end],
+                        memo=row.memo,
+                        created_at=row.created_at,
+                    )
+                )
+            return result
+
+    def _document_span(self, conn: Connection, ref: DocumentRef) -> tuple[int, int]:
+        """(id, length) of a document, with one small query when given an id."""
+        if isinstance(ref, Document):
+            return ref.id, len(ref.text)
+        if isinstance(ref, int) and not isinstance(ref, bool):
+            d = schema.documents
+            row = conn.execute(select(d.c.id, d.c.length).where(d.c.id == ref)).first()
+            if row is None:
+                raise NotFoundError(f"no document with id {ref}; see p.documents_df() for ids")
+            return row.id, row.length
+        row = self._document_row(conn, ref)
+        return row.id, row.length
+
+    # views ----------------------------------------------------------------------------------
+
+    def documents_df(self, *, area: str | None = None, all_versions: bool = False) -> pd.DataFrame:
+        """One row per document: area, case, title, format, version, words, units, codings."""
+        with self._read() as conn:
+            return views.documents_df(conn, area=area, all_versions=all_versions)
+
+    def codes_df(self) -> pd.DataFrame:
+        """The codebook as a tree (depth-first), with how often each code is used."""
+        with self._read() as conn:
+            return views.codes_df(conn, self.codebook._tree(conn))
+
+    def codings_df(
+        self,
+        *,
+        area: str | None = None,
+        coder: str | Sequence[str] | None = None,
+        code: Code | int | str | None = None,
+    ) -> pd.DataFrame:
+        """Every coding with its text, code path, coder, area and case attributes."""
+        with self._read() as conn:
+            code_id = self.codebook._resolve(conn, code).id if code is not None else None
+            return views.codings_df(
+                conn,
+                self.codebook._tree(conn),
+                area=area,
+                coders=[coder] if isinstance(coder, str) else coder,
+                code_id=code_id,
+            )
+
+    def units_df(
+        self,
+        unit: str = "sentence",
+        *,
+        area: str | None = None,
+        document: DocumentRef | None = None,
+    ) -> pd.DataFrame:
+        """Units of one kind (sentence, turn or paragraph) with their text and speaker."""
+        with self._read() as conn:
+            doc_id = self._document_span(conn, document)[0] if document is not None else None
+            return views.units_df(conn, unit, area=area, document_id=doc_id)
+
+    def audit_df(
+        self, *, document: DocumentRef | None = None, actor: str | None = None
+    ) -> pd.DataFrame:
+        """The audit log (who, what, when, before/after), optionally for a document or person."""
+        with self._read() as conn:
+            doc_id = self._document_span(conn, document)[0] if document is not None else None
+            return views.audit_df(conn, document_id=doc_id, actor=actor)
+
+    def status(self) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(per area: documents, words, units, codings; per area and coder: codings)."""
+        with self._read() as conn:
+            return views.status(conn)
+
+
+# helpers shared by the methods above ------------------------------------------------------------
+
+
+def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
+    """The id of a coder, created on first use."""
+    t = schema.coders
+    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+    if found is not None:
+        return found
+    if role not in CODER_ROLES:
+        raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
+    return conn.execute(
+        t.insert().values(guid=new_guid(), name=name, role=role, created_at=now())
+    ).inserted_primary_key[0]
+
+
+def _documents_select() -> Any:
+    d, a, c = schema.documents, schema.areas, schema.cases
+    return (
+        select(d, a.c.name.label("area"), c.c.name.label("case"))
+        .join(a, a.c.id == d.c.area_id)
+        .outerjoin(c, c.c.id == d.c.case_id)
+    )
+
+
+def _current_document(conn: Connection, area: str, title: str) -> Row[Any] | None:
+    d, a = schema.documents, schema.areas
+    return conn.execute(
+        _documents_select().where(and_(a.c.name == area, d.c.title == title, d.c.is_current == 1))
+    ).first()
+
+
+def _coding_rows(conn: Connection, conditions: list[Any]) -> Any:
+    c, k = schema.codings, schema.coders
+    query = select(c, k.c.name.label("coder")).join(k, k.c.id == c.c.coder_id)
+    for condition in conditions:
+        query = query.where(condition)
+    return conn.execute(query.order_by(c.c.document_id, c.c.start, c.c.end, c.c.id))
+
+
+def _area_id(conn: Connection, name: str) -> int:
+    t = schema.areas
+    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+    if found is not None:
+        return found
+    return conn.execute(
+        t.insert().values(name=name, config={}, created_at=now())
+    ).inserted_primary_key[0]
+
+
+def _name(value: object, what: str) -> str:
+    """A stripped, non-empty name, or a clear error."""
+    if not isinstance(value, str) or not value.strip():
+        raise QualcodeError(f"a {what} must be a non-empty text, got {value!r}")
+    return value.strip()
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -1,0 +1,77 @@
+"""Open a store by path or URL, with the settings that keep many coders' work safe.
+
+SQLite gets WAL (readers never block the writer), foreign keys, a busy timeout and
+`BEGIN IMMEDIATE` for writes, so two coders saving at once queue instead of failing. The same
+code runs on PostgreSQL by URL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from qualcode.errors import StoreError
+
+BUSY_TIMEOUT_MS = 30_000
+WRITE = "qualcode_write"  # execution option: this transaction writes
+
+
+def resolve_url(path_or_url: str | os.PathLike[str]) -> str:
+    """A path becomes a SQLite URL (its folder is created); a URL is checked and kept."""
+    text = os.fspath(path_or_url)
+    if "://" in text:
+        try:
+            url = make_url(text)
+        except ArgumentError as exc:
+            raise StoreError(
+                f"{text!r} is not a database URL ({exc}); give a file path or "
+                "a URL such as postgresql://user@host/dbname"
+            ) from exc
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise StoreError(
+                f"{text!r}: qualcode stores work on SQLite or PostgreSQL, "
+                f"not {url.get_backend_name()}"
+            )
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        return url.render_as_string(hide_password=False)
+    path = Path(text).expanduser().resolve()
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; give the project file, e.g. {path}/project.qualcode")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{path}"
+
+
+def connect(url: str) -> Engine:
+    """Create the engine for a resolved URL."""
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, whose transactions take the write lock at BEGIN."""
+    return engine.execution_options(**{WRITE: True})
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        write = connection.get_execution_options().get(WRITE, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

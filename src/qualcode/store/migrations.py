@@ -1,0 +1,113 @@
+"""Versioned schema: create new stores at the current version, upgrade older ones in steps.
+
+A new store is built from `schema.metadata` and stamped with `SCHEMA_VERSION` (Alembic's
+"create_all and stamp" recipe). A store from an older qualcode is upgraded one version at a
+time by the functions in `UPGRADES`, written with Alembic operations (`batch_alter_table`
+makes column changes work on SQLite too), inside one transaction, after a backup copy of a
+SQLite file is taken. A store from a newer qualcode is refused rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from alembic.migration import MigrationContext
+from alembic.operations import Operations
+from sqlalchemy import Connection, Engine, inspect, select
+from sqlalchemy.exc import DBAPIError
+
+from qualcode.errors import SchemaVersionError, StoreError
+from qualcode.store import schema
+from qualcode.store.stamps import new_guid, now
+
+SCHEMA_VERSION = 1
+
+# UPGRADES[n] upgrades a store from version n - 1 to version n.
+UPGRADES: dict[int, Callable[[Operations], None]] = {}
+
+
+def stored_version(conn: Connection) -> int | None:
+    """The schema version a store declares, or None for an empty database."""
+    tables = set(inspect(conn).get_table_names())
+    if schema.meta.name not in tables:
+        if tables:
+            raise StoreError(
+                f"{_where(conn)} holds tables but is not a qualcode project "
+                f"({', '.join(sorted(tables)[:5])}); open a .qualcode file or an empty database"
+            )
+        return None
+    row = conn.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+    ).scalar_one_or_none()
+    if row is None or not str(row).isdigit():
+        raise StoreError(f"{_where(conn)} has no readable schema version; it may be damaged")
+    return int(row)
+
+
+def migrate(engine: Engine) -> int:
+    """Bring the store at `engine` to `SCHEMA_VERSION`; return the version it had (0 if new)."""
+    try:
+        return _migrate(engine)
+    except DBAPIError as exc:
+        where = engine.url.database or engine.url.render_as_string()
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise StoreError(
+            f"cannot open {where} as a qualcode project ({reason}); "
+            "check the path or URL, and that it is a .qualcode file or a reachable database"
+        ) from exc
+
+
+def _migrate(engine: Engine) -> int:
+    from qualcode.store.engine import writer
+
+    with writer(engine).begin() as conn:
+        version = stored_version(conn)
+        if version is None:
+            schema.metadata.create_all(conn)
+            conn.execute(
+                schema.meta.insert(),
+                [
+                    {"key": "schema_version", "value": str(SCHEMA_VERSION)},
+                    {"key": "project_guid", "value": new_guid()},
+                    {"key": "created_at", "value": now()},
+                ],
+            )
+            return 0
+        if version > SCHEMA_VERSION:
+            raise SchemaVersionError(
+                f"{_where(conn)} was written by a newer qualcode (schema version {version}; "
+                f"this qualcode reads up to {SCHEMA_VERSION}); upgrade qualcode to open it"
+            )
+        if version == SCHEMA_VERSION:
+            return version
+    _backup(engine, version)
+    with writer(engine).begin() as conn:
+        ops = Operations(MigrationContext.configure(conn))
+        for step in range(version + 1, SCHEMA_VERSION + 1):
+            if step not in UPGRADES:
+                raise SchemaVersionError(f"no upgrade from schema version {step - 1} to {step}")
+            UPGRADES[step](ops)
+        conn.execute(
+            schema.meta.update()
+            .where(schema.meta.c.key == "schema_version")
+            .values(value=str(SCHEMA_VERSION))
+        )
+    return version
+
+
+def _backup(engine: Engine, version: int) -> None:
+    """Copy a SQLite file before upgrading it, so an upgrade can never cost data."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    source = Path(database)
+    shutil.copy2(source, source.with_name(f"{source.name}.v{version}.bak"))
+
+
+def _where(conn: Connection) -> str:
+    url = conn.engine.url
+    return url.database if url.get_backend_name() == "sqlite" else url.render_as_string()

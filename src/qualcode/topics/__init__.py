@@ -1,0 +1,1 @@
+"""Theme suggestions: topic models over transcript units, and code suggestions."""

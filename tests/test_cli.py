@@ -1,0 +1,98 @@
+"""The `qualcode` command, run as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+
+QUALCODE = str(Path(sys.executable).parent / "qualcode")
+TRANSCRIPT = "Interviewer: How do you get to the hospital?\nParticipant: Two buses and a prayer.\n"
+
+
+def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([QUALCODE, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_init_ingest_codebook_status_export(tmp_path: Path) -> None:
+    store = str(tmp_path / "p.qualcode")
+    book = tmp_path / "book.yaml"
+    book.write_text("codes:\n  - name: Transport\n    shortcut: '7'\n")
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / "t1.txt").write_text(TRANSCRIPT)
+    result = run("init", "--project", store, "--codebook", str(book), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 codes added" in result.stdout
+
+    result = run("ingest", str(tmp_path / "raw"), "--area", "worcester", "-p", store, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 added" in result.stdout
+
+    import qualcode
+
+    p = qualcode.open_project(store)
+    p.code(p.documents()[0], 0, 11, "Transport", coder="amina")
+    p.close()
+
+    result = run("status", "--project", store, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "worcester" in result.stdout and "amina" in result.stdout
+
+    result = run("export", str(tmp_path / "out.csv"), "--project", store, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rows = list(csv.DictReader((tmp_path / "out.csv").open()))
+    assert [(r["code"], r["coder"], r["text"]) for r in rows] == [
+        ("Transport", "amina", "Interviewer")
+    ]
+
+    result = run(
+        "export", str(tmp_path / "out.xlsx"), "--coder", "amina", "-p", store, cwd=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx").active
+    header = [c.value for c in next(sheet.iter_rows(max_row=1))]
+    assert "text" in header and sheet.max_row == 2
+
+    result = run("codebook", "export", str(tmp_path / "book.csv"), "-p", store, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Transport" in (tmp_path / "book.csv").read_text()
+
+
+def test_default_project_is_the_sample_store(tmp_path: Path) -> None:
+    result = run("init", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "coded" / "sample.qualcode").is_file()
+
+
+def test_refused_files_exit_non_zero_and_name_the_file(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(TRANSCRIPT)
+    (tmp_path / "empty.txt").write_text("")
+    result = run(
+        "ingest",
+        str(tmp_path / "good.txt"),
+        str(tmp_path / "empty.txt"),
+        "--area",
+        "a",
+        "-p",
+        str(tmp_path / "p.qualcode"),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    assert "1 added" in result.stdout
+    assert f"refused {tmp_path / 'empty.txt'}: the file is empty" in result.stderr
+
+
+def test_user_errors_are_one_line_and_exit_one(tmp_path: Path) -> None:
+    (tmp_path / "notes.qualcode").write_text("not a database " * 100)
+    result = run("status", "-p", str(tmp_path / "notes.qualcode"), cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.stderr
+    result = run(
+        "export", str(tmp_path / "out.pdf"), "-p", str(tmp_path / "p.qualcode"), cwd=tmp_path
+    )
+    assert result.returncode == 1 and "out.pdf" in result.stderr
+    assert not (tmp_path / "out.pdf").exists()

@@ -1,0 +1,139 @@
+"""The codebook tree and codebook files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+import qualcode
+from qualcode.errors import CodebookError
+from qualcode.interop.codebook_files import export_codebook, import_codebook, read_codebook
+from tests.conftest import ROOT
+
+
+def test_add_tree_colours_and_shortcuts(project) -> None:
+    parent = project.codebook.add("Support and care", description="How people are supported")
+    child = project.codebook.add(
+        "Peer support",
+        parent=parent,
+        color="#cc79a7",
+        shortcut="3",
+        inclusion="Help from people with the same experience",
+    )
+    assert child.path == "Support and care/Peer support"
+    assert child.color == "#CC79A7" and child.shortcut == "3"
+    assert parent.color.startswith("#") and len(parent.color) == 7
+    assert project.codebook.get("Peer support") == child
+    assert "Support and care/Peer support" in project.codebook
+    assert "Nothing" not in project.codebook
+    assert len(project.codebook) == 2
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"name": ""}, "non-empty"),
+        ({"name": "Health/care"}, "contains '/'"),
+        ({"name": "Buses", "color": "blue"}, "hex colour"),
+        ({"name": "Other", "shortcut": "1"}, "already used by 'Transport'"),
+        ({"name": "Other", "shortcut": "F1"}, "must be one key"),
+        ({"name": "transport"}, "already exists at the top"),
+    ],
+)
+def test_bad_codes_are_refused(project, kwargs, message) -> None:
+    project.codebook.add("Transport", shortcut="1")
+    with pytest.raises(CodebookError, match=message):
+        project.codebook.add(**kwargs)
+    assert len(project.codebook) == 1
+
+
+def test_rename_and_move_keep_the_id_and_codings(project, doc) -> None:
+    code = project.codebook.add("Acess to GP")
+    services = project.codebook.add("Access to services")
+    coding = project.code(doc, 0, 10, code, coder="amina")
+    renamed = project.codebook.rename(code, "Access to GP")
+    moved = project.codebook.update(renamed, parent=services, description="Getting seen")
+    assert moved.id == code.id
+    assert moved.path == "Access to services/Access to GP"
+    assert project.codings()[0].id == coding.id
+    assert project.codings()[0].code == "Access to services/Access to GP"
+    with pytest.raises(CodebookError, match="under itself"):
+        project.codebook.update(services, parent=moved)
+    with pytest.raises(CodebookError, match="cannot change colour"):
+        project.codebook.update(moved, colour="#000000")
+    log = project.audit_df()
+    assert log[log["object"] == "code"]["action"].tolist() == ["add", "add", "update", "update"]
+
+
+def test_sample_codebook_reads_as_a_tree() -> None:
+    specs = read_codebook(ROOT / "data" / "raw" / "codebook.yaml")
+    leaves = [s for s in specs if len(s.path) == 2]
+    assert 15 <= len(leaves) <= 25
+    assert all(s.fields.get("description") and s.fields.get("inclusion") for s in leaves)
+    assert ("Access to services", "Access to GP") in {s.path for s in specs}
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".csv"])
+def test_codebook_round_trip_and_idempotent_import(project, tmp_path: Path, suffix) -> None:
+    first = import_codebook(project, ROOT / "data" / "raw" / "codebook.yaml")
+    assert first.added == len(project.codebook) and first.updated == 0
+    again = import_codebook(project, ROOT / "data" / "raw" / "codebook.yaml")
+    assert (again.added, again.updated) == (0, 0)
+    out = export_codebook(project, tmp_path / f"book{suffix}")
+    second = qualcode.open_project(tmp_path / "second.qualcode")
+    import_codebook(second, out)
+    columns = ["path", "description", "inclusion", "exclusion", "example", "color", "shortcut"]
+    assert second.codes_df()[columns].to_dict("records") == project.codes_df()[columns].to_dict(
+        "records"
+    )
+    second.close()
+
+
+def test_import_updates_changed_fields(project, tmp_path: Path) -> None:
+    book = tmp_path / "book.yaml"
+    book.write_text(yaml.safe_dump({"codes": [{"name": "Transport", "description": "old"}]}))
+    import_codebook(project, book)
+    book.write_text(yaml.safe_dump({"codes": [{"name": "Transport", "description": "new"}]}))
+    result = import_codebook(project, book)
+    assert (result.added, result.updated) == (0, 1)
+    assert project.codebook.get("Transport").description == "new"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("codes: [{name: A}, {name: A}]", "appears twice"),
+        ("codes: [{name: A, colour: red}]", "unknown fields colour"),
+        ("codes: [{description: no name}]", "has no name"),
+        ("- just a list", "top-level 'codes:'"),
+        (
+            "codes: [{name: A, children: [{name: B, shortcut: '1'}, {name: C, shortcut: '1'}]}]",
+            "already used",
+        ),
+        ("codes: [{name: A}, {name: 'B/C'}]", "contains '/'"),
+        ("codes: [{name: A\n", "not readable YAML"),
+    ],
+)
+def test_bad_codebook_files_import_nothing(project, tmp_path: Path, content, message) -> None:
+    book = tmp_path / "bad.yaml"
+    book.write_text(content)
+    with pytest.raises(CodebookError, match=message) as info:
+        import_codebook(project, book)
+    assert "bad.yaml" in str(info.value)
+    assert len(project.codebook) == 0
+
+
+def test_codebook_file_types(project, tmp_path: Path) -> None:
+    with pytest.raises(CodebookError, match="no such codebook"):
+        import_codebook(project, tmp_path / "missing.yaml")
+    (tmp_path / "book.txt").write_text("x")
+    with pytest.raises(CodebookError, match=r"\.yaml, \.yml or \.csv"):
+        import_codebook(project, tmp_path / "book.txt")
+    (tmp_path / "book.csv").write_text("name\nA\n")
+    with pytest.raises(CodebookError, match="'path' column"):
+        import_codebook(project, tmp_path / "book.csv")
+    (tmp_path / "orphan.csv").write_text("path\nA/B\n")
+    with pytest.raises(CodebookError, match="parent 'A' of 'B' is not in the file"):
+        import_codebook(project, tmp_path / "orphan.csv")

@@ -1,0 +1,137 @@
+"""The Coder widget driven by the messages its front end sends, checked against the store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import qualcode
+from qualcode.coding.coder import Coder
+from qualcode.coding.spans import snap_to_words
+from qualcode.errors import QualcodeError
+
+
+def send(widget: Coder, **content) -> None:
+    """What the browser does: a custom message on the transcript view's comm."""
+    widget.view._handle_custom_msg(content, [])
+
+
+@pytest.fixture
+def coder(project, doc) -> Coder:
+    project.codebook.add("Access to GP", shortcut="1", color="#0072B2")
+    project.codebook.add("Transport", shortcut="7")
+    return Coder(project, coder="amina")
+
+
+def _span(doc, words: str) -> tuple[int, int]:
+    start = doc.text.index(words)
+    return start, start + len(words)
+
+
+def test_snap_to_words() -> None:
+    text = "You ring at eight and you're twentieth."
+    assert text[slice(*snap_to_words(text, 5, 10))] == "ring at"  # "ing a" widened
+    assert text[slice(*snap_to_words(text, 3, 13))] == "ring at eight"  # space trimmed
+    assert snap_to_words(text, 3, 4) is None  # only a space
+    assert text[slice(*snap_to_words(text, 22, 30))] == "you're twentieth"
+
+
+def test_opens_the_first_transcript_with_turns_sentences_and_codes(coder, doc) -> None:
+    view = coder.view
+    assert view.text == doc.text
+    assert len(view.turns) == 4 and {t["role"] for t in view.turns} == {
+        "interviewer",
+        "participant",
+    }
+    assert all(doc.text[s:e].strip() for s, e in view.sentences)
+    assert [c["shortcut"] for c in view.codes] == ["1", "7"]
+
+
+def test_a_key_press_saves_at_once_and_survives_a_restart(coder, project, doc) -> None:
+    start, end = _span(doc, "nightmare")
+    send(coder, type="code", start=start + 2, end=end - 2, code_id=coder.view.codes[0]["id"], id=1)
+    assert coder.view.codings[0]["start"] == start and coder.view.codings[0]["mine"]
+    again = qualcode.open_project(Path(project.location))  # a new kernel, in effect
+    (row,) = again.codings_df().itertuples()
+    assert (row.text, row.code, row.coder) == ("nightmare", "Access to GP", "amina")
+    again.close()
+
+
+def test_undo_redo_remove_and_memo(coder, project, doc) -> None:
+    gp = coder.view.codes[0]["id"]
+    send(
+        coder,
+        type="code",
+        **dict(zip(("start", "end"), _span(doc, "twentieth"), strict=True)),
+        code_id=gp,
+    )
+    assert len(project.codings()) == 1
+    send(coder, type="undo")
+    assert project.codings() == []
+    send(coder, type="redo")
+    (c,) = project.codings()
+    send(coder, type="memo", coding_id=c.id, memo="queue at 8am")
+    assert project.codings()[0].memo == "queue at 8am"
+    send(coder, type="undo")
+    assert project.codings()[0].memo is None
+    send(coder, type="uncode", coding_id=c.id)
+    assert project.codings() == []
+    send(coder, type="undo")
+    assert [x.text for x in project.codings()] == ["twentieth"]
+    assert coder.view.status.startswith("Undone")
+    actions = project.audit_df(actor="amina")["action"].tolist()
+    assert actions.count("add") == 3 and actions.count("delete") == 2
+
+
+def test_only_my_codings_are_editable_and_others_show_on_request(coder, project, doc) -> None:
+    theirs = project.code(doc, *_span(doc, "neighbour"), "Transport", coder="bob")
+    coder.refresh()
+    assert [c["mine"] for c in coder.view.codings] == [False]
+    send(coder, type="uncode", coding_id=theirs.id)
+    assert coder.view.status.startswith("Could not do that: that coding is bob's")
+    assert len(project.codings()) == 1
+    coder.view.show_all = True
+    assert "every coder" in coder.view.status
+
+
+def test_bad_messages_become_a_status_line_not_an_exception(coder, project, doc) -> None:
+    gp = coder.view.codes[0]["id"]
+    space = doc.text.index(" test")
+    send(coder, type="code", start=space, end=space + 1, code_id=gp)  # a space only
+    assert "holds no words" in coder.view.status
+    send(coder, type="code", start=0, end=10**6, code_id=gp)
+    assert coder.view.status.startswith("Could not do that")
+    send(coder, type="code", start=0, end=5, code_id=9999)
+    assert coder.view.status.startswith("Could not do that")
+    send(coder, type="undo")  # nothing to undo
+    assert coder.view.status == "Nothing to undo."
+    assert project.codings() == []
+
+
+def test_pickers_filter_by_area_and_case_attribute_and_step(project, doc) -> None:
+    other = project.add_document(
+        "Interviewer: Bus?\nParticipant: Never comes.\n",
+        area="worcester",
+        title="wr-test",
+        attributes={"population_group": "Young people"},
+    )
+    widget = Coder(project, coder="amina")
+    assert len(widget.document_picker.options) == 2
+    widget.attribute_picker.value = "population_group"
+    widget.value_picker.value = "Young people"
+    assert [v for _, v in widget.document_picker.options] == [other.id]
+    assert widget.view.text == other.text
+    widget.attribute_picker.value = "(any)"
+    widget.area_picker.value = "hartlepool"
+    assert widget.view.text == doc.text
+    widget.area_picker.value = "(any)"
+    send(widget, type="navigate", step=1)
+    assert widget.document is not None and widget.document.id == other.id
+    widget.go_to(doc.id, 0, 5)
+    assert widget.view.text == doc.text and widget.view.focus == [0, 5]
+
+
+def test_coder_needs_a_name(project) -> None:
+    with pytest.raises(QualcodeError, match="coder="):
+        Coder(project, coder=" ")

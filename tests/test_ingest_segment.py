@@ -1,0 +1,61 @@
+"""Paragraph, turn and sentence units: offsets into the text, no labels, no crossing turns."""
+
+from __future__ import annotations
+
+from qualcode.ingest.segment import Segmenter
+
+TEXT = (
+    "[SYNTHETIC]\n"
+    "Interviewer: How is it? Tell me.\n"
+    "Participant: Awful. It never comes, and when it does it's full\n"
+    "so I walk.\n"
+)
+
+
+def test_units_of_each_kind_cover_the_spoken_text() -> None:
+    units = Segmenter().units(TEXT)
+    by_kind: dict[str, list[str]] = {}
+    for u in units:
+        by_kind.setdefault(u.kind, []).append(TEXT[u.start : u.end])
+    assert by_kind["paragraph"] == [line for line in TEXT.splitlines() if line]
+    assert by_kind["turn"] == [
+        "How is it? Tell me.",
+        "Awful. It never comes, and when it does it's full\nso I walk.",
+    ]
+    assert by_kind["sentence"] == [
+        "[SYNTHETIC]",
+        "How is it?",
+        "Tell me.",
+        "Awful.",
+        "It never comes, and when it does it's full",  # a line break ends a sentence unit
+        "so I walk.",
+    ]
+
+
+def test_sentences_carry_the_speaker_and_role_of_their_turn() -> None:
+    sentences = [u for u in Segmenter().units(TEXT) if u.kind == "sentence"]
+    assert [(u.speaker, u.role) for u in sentences[1:4]] == [
+        ("Interviewer", "interviewer"),
+        ("Interviewer", "interviewer"),
+        ("Participant", "participant"),
+    ]
+    assert sentences[0].speaker is None
+
+
+def test_given_turns_are_used_as_they_are() -> None:
+    from qualcode.ingest.source import Unit
+
+    text = "Ana: Hello there. Bye.\n"
+    turn = Unit("turn", 5, len(text) - 1, speaker="Ana", role="participant")
+    units = Segmenter().units(text, [turn])
+    assert [u for u in units if u.kind == "turn"] == [turn]
+    assert [text[u.start : u.end] for u in units if u.kind == "sentence"] == [
+        "Hello there.",
+        "Bye.",
+    ]
+
+
+def test_no_text_gives_no_units_and_the_model_is_named() -> None:
+    s = Segmenter()
+    assert s.units("\n\n") == []
+    assert "sentencizer" in s.model_name or "core" in s.model_name

@@ -1,0 +1,214 @@
+"""The public Project API: documents, coding, views and the audit log."""
+
+from __future__ import annotations
+
+import multiprocessing
+from pathlib import Path
+
+import pytest
+
+import qualcode
+from qualcode.errors import CodingError, NotFoundError, QualcodeError
+from tests.conftest import TRANSCRIPT
+
+
+def test_add_document_normalises_and_finds_units(project) -> None:
+    d = project.add_document(
+        "Interviewer: Hi.\r\nParticipant: Cafe\u0301 talk. Then more.\r\n",
+        area="worcester",
+        title="w1",
+    )
+    assert d.text == "Interviewer: Hi.\nParticipant: Caf\u00e9 talk. Then more.\n"
+    assert (d.id, d.area, d.case, d.version) == (d.id, "worcester", "w1", 1)
+    turns = project.units_df("turn")
+    assert list(turns["speaker"]) == ["Interviewer", "Participant"]
+    assert list(turns["text"]) == ["Hi.", "Caf\u00e9 talk. Then more."]
+    sentences = project.units_df("sentence")
+    assert list(sentences["text"]) == ["Hi.", "Caf\u00e9 talk.", "Then more."]
+    assert list(sentences["role"]) == ["interviewer", "participant", "participant"]
+
+
+def test_empty_document_is_refused(project) -> None:
+    with pytest.raises(QualcodeError, match="'blank' in area 'a' is empty"):
+        project.add_document(" \n\t", area="a", title="blank")
+    assert project.documents_df().empty
+
+
+def test_same_text_again_is_a_no_op_and_changed_text_a_new_version(project, doc) -> None:
+    again = project.add_document(doc.text, area="hartlepool", title="hp-test")
+    assert again.id == doc.id
+    project.codebook.add("Access to GP")
+    old_coding = project.code(doc, 40, 60, "Access to GP", coder="amina")
+    changed = project.add_document(
+        doc.text + "Interviewer: Thank you.\n", area="hartlepool", title="hp-test"
+    )
+    assert changed.id != doc.id and changed.version == 2
+    assert project.documents_df().index.tolist() == [changed.id]
+    versions = project.documents_df(all_versions=True)
+    assert versions["version"].tolist() == [1, 2]
+    assert versions["is_current"].tolist() == [False, True]
+    # the coding stays on the text it was made on
+    kept = project.codings(doc.id)
+    assert [(c.id, c.text) for c in kept] == [(old_coding.id, doc.text[40:60])]
+    assert project.document(doc.id).text == doc.text
+
+
+def test_code_by_objects_ids_and_names(project, doc) -> None:
+    gp = project.codebook.add("Access to GP")
+    start = doc.text.index("a nightmare")
+    end = start + len("a nightmare")
+    c1 = project.code(doc, start, end, gp, coder="amina")
+    c2 = project.code(doc.id, start, end, "Access to GP", coder="bob", memo="strong")
+    c3 = project.code("hp-test", start, end, gp.id, coder="amina")
+    assert c1.text == c2.text == c3.text == "a nightmare"
+    assert (c2.coder, c2.memo, c2.code) == ("bob", "strong", "Access to GP")
+    frame = project.codings_df()
+    assert len(frame) == 3
+    assert set(frame.columns) >= {
+        "area",
+        "case",
+        "title",
+        "document_id",
+        "start",
+        "end",
+        "text",
+        "code",
+        "coder",
+        "memo",
+        "created_at",
+        "age_band",
+        "population_group",
+    }
+    assert frame.loc[c2.id, "text"] == "a nightmare"
+    assert frame.loc[c2.id, "age_band"] == "65+"
+    assert len(project.codings_df(coder="amina")) == 2
+    assert len(project.codings_df(code="Access to GP", area="hartlepool")) == 3
+    assert project.codings_df(area="nowhere").empty
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 5), (10, 2), (0, 10_000)])
+def test_spans_outside_the_text_are_refused(project, doc, start: int, end: int) -> None:
+    project.codebook.add("Transport")
+    with pytest.raises(CodingError, match=f"document {doc.id}"):
+        project.code(doc, start, end, "Transport", coder="amina")
+    assert project.codings_df().empty
+
+
+def test_unknown_document_code_and_ambiguous_names(project, doc) -> None:
+    project.codebook.add("Transport")
+    with pytest.raises(NotFoundError, match="did you mean 'Transport'"):
+        project.code(doc, 0, 5, "Transprot", coder="amina")
+    with pytest.raises(NotFoundError, match="no document with id 999"):
+        project.code(999, 0, 5, "Transport", coder="amina")
+    with pytest.raises(NotFoundError, match="no document titled 'missing'"):
+        project.code("missing", 0, 5, "Transport", coder="amina")
+    project.add_document(TRANSCRIPT, area="worcester", title="hp-test")
+    with pytest.raises(NotFoundError, match="more than one document is titled 'hp-test'"):
+        project.document("hp-test")
+    project.codebook.add("Parent")
+    project.codebook.add("Transport", parent="Parent")
+    assert project.code(doc, 0, 5, "Transport", coder="amina").code == "Transport"  # a path
+    project.codebook.add("Other")
+    project.codebook.add("Buses", parent="Parent")
+    project.codebook.add("Buses", parent="Other")
+    with pytest.raises(NotFoundError, match="use its path"):
+        project.code(doc, 0, 5, "Buses", coder="amina")
+    assert project.code(doc, 0, 5, "Parent/Transport", coder="amina").code == "Parent/Transport"
+    with pytest.raises(QualcodeError, match="coder must be a non-empty"):
+        project.code(doc, 0, 5, "Parent", coder="  ")
+
+
+def test_uncode_respects_ownership(project, doc) -> None:
+    project.codebook.add("Carers")
+    c = project.code(doc, 0, 10, "Carers", coder="amina")
+    with pytest.raises(CodingError, match="belongs to amina"):
+        project.uncode(c, coder="bob")
+    project.uncode(c, coder="amina")
+    assert project.codings() == []
+    with pytest.raises(NotFoundError):
+        project.uncode(c.id)
+
+
+def test_every_change_has_an_audit_row(project, doc) -> None:
+    project.codebook.add("Carers")
+    c = project.code(doc, 0, 10, "Carers", coder="amina")
+    project.uncode(c, coder="amina")
+    log = project.audit_df(document=doc)
+    assert [tuple(r) for r in log[["actor", "action", "object"]].itertuples(index=False)] == [
+        ("tester", "add", "document"),
+        ("amina", "add", "coding"),
+        ("amina", "delete", "coding"),
+    ]
+    assert log.iloc[2]["before"]["start"] == 0
+    everything = project.audit_df()
+    assert {"case", "code", "document", "coding"} <= set(everything["object"])
+    assert len(project.audit_df(actor="amina")) == 2
+
+
+def test_documents_codes_units_views(project, doc) -> None:
+    parent = project.codebook.add("Access to services")
+    project.codebook.add("Access to GP", parent=parent, shortcut="1")
+    project.codebook.add("Transport")
+    project.code(doc, 0, 10, "Access to GP", coder="amina")
+    docs = project.documents_df()
+    row = docs.loc[doc.id]
+    assert (row["area"], row["case"], row["title"], row["format"]) == (
+        "hartlepool",
+        "hp-test",
+        "hp-test",
+        "txt",
+    )
+    assert row["words"] == len(doc.text.split())
+    assert row["units"] == len(project.units_df("sentence")) > 0
+    assert row["turns"] == 4 and row["codings"] == 1
+    assert (row["age_band"], row["population_group"]) == ("65+", "Carers")  # case attributes
+    codes = project.codes_df()
+    assert codes["path"].tolist() == [
+        "Access to services",
+        "Access to services/Access to GP",
+        "Transport",
+    ]
+    assert codes["depth"].tolist() == [0, 1, 0]
+    assert codes.set_index("path").loc["Access to services/Access to GP", "codings"] == 1
+    paragraphs = project.units_df("paragraph", document=doc)
+    assert paragraphs["text"].iloc[0] == "[SYNTHETIC test transcript]"
+    with pytest.raises(QualcodeError, match="unit 'word' is not one of"):
+        project.units_df("word")
+
+
+def test_a_new_session_sees_everything_at_once(tmp_path: Path) -> None:
+    """No save step: a second connection (a restarted kernel) sees each change immediately."""
+    path = tmp_path / "p.qualcode"
+    writer = qualcode.open_project(path)
+    reader = qualcode.open_project(path)
+    d = writer.add_document(TRANSCRIPT, area="a", title="t")
+    writer.codebook.add("Carers")
+    writer.code(d, 0, 10, "Carers", coder="amina")
+    assert len(reader.codings_df()) == 1
+    writer.close()
+    reader.close()
+
+
+def _code_many(path: str, coder: str, n: int) -> None:
+    p = qualcode.open_project(path)
+    doc = p.documents()[0]
+    for i in range(n):
+        p.code(doc, i, i + 5, "Carers", coder=coder)
+    p.close()
+
+
+def test_coders_in_separate_processes_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "shared.qualcode"
+    p = qualcode.open_project(path)
+    p.add_document(TRANSCRIPT, area="a", title="t")
+    p.codebook.add("Carers")
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_code_many, args=(str(path), f"coder{i}", 60)) for i in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(120)
+    assert [w.exitcode for w in workers] == [0, 0, 0]
+    counts = p.codings_df().groupby("coder").size().to_dict()
+    assert counts == {"coder0": 60, "coder1": 60, "coder2": 60}
+    p.close()
