@@ -10,7 +10,9 @@ SAMPLE := data/coded/sample.qualcode
 AREAS  := $(notdir $(patsubst %/,%,$(wildcard data/raw/*/)))
 PYTEST_ARGS ?=
 
-.PHONY: venv demo test lint bench clean lock
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: venv system demo test lint bench clean lock
 
 venv: $(STAMP)
 
@@ -30,14 +32,25 @@ demo: venv
 	done
 	$(BIN)/qualcode status --project $(SAMPLE)
 
-test: venv
+# The browser tests drive Debian's chromium (no browser download): install it when we can.
+system:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+		else \
+			echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; \
+			echo "(or skip them: make test PYTEST_ARGS='-m \"not browser\"')" >&2; exit 1; \
+		fi; }
+
+test: venv system
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
 
-bench: venv
+bench: venv system
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Re-pin every dependency after changing pyproject.toml (needs the network to the registry).

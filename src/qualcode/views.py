@@ -72,7 +72,7 @@ def documents_df(conn: Connection, *, area: str | None, all_versions: bool) -> p
         query = query.where(d.c.is_current == 1)
     frame = _frame(conn.execute(query))
     frame["is_current"] = frame["is_current"].astype(bool)
-    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
+    frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")
     if not all_versions:
         frame = frame.drop(columns="is_current")
     frame = _with_case_attributes(conn, frame)
@@ -188,7 +188,7 @@ def codings_df(
 
     codings = _with_case_attributes(conn, codings, keep_case_id=True)
     for col in ("created_at", "updated_at"):
-        codings[col] = pd.to_datetime(codings[col], utc=True)
+        codings[col] = pd.to_datetime(codings[col], utc=True, format="ISO8601")
     first = [
         "coding_id",
         "area",
@@ -325,5 +325,16 @@ def _case_attributes(conn: Connection, case_ids: list[Any]) -> pd.DataFrame:
 
 
 def _frame(result: Any) -> pd.DataFrame:
-    """A DataFrame from a SQLAlchemy result, keeping the column names even when empty."""
-    return pd.DataFrame.from_records(result.fetchall(), columns=list(result.keys()))
+    """A DataFrame from a SQLAlchemy result, keeping the column names even when empty.
+
+    Built column by column: handing pandas the Row objects makes it probe each row for
+    attributes, which costs more than the query on 500,000 codings.
+    """
+    keys = list(result.keys())
+    columns = list(zip(*result.fetchall(), strict=True)) or [() for _ in keys]
+    return pd.DataFrame(
+        {
+            key: pd.Series(list(col), dtype=object if not col else None)
+            for key, col in zip(keys, columns, strict=True)
+        }
+    )

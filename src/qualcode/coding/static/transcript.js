@@ -121,8 +121,9 @@ function render({ model, el: root }) {
     }
   }
 
-  function renderText() {
+  function renderText(keepSelection = true) {
     const t0 = performance.now();
+    const keep = keepSelection ? currentRange() : null; // survive a redraw under the mouse
     const text = model.get("text");
     maps = offsetMaps(text);
     title.textContent = model.get("title");
@@ -189,6 +190,7 @@ function render({ model, el: root }) {
       segNodes.push(span);
     }
     body.replaceChildren(frag);
+    if (keep && keep[1] <= maps.length) selectCp(keep[0], keep[1], false);
     const ms = performance.now() - t0;
     root.dataset.renderMs = ms.toFixed(2);
     return ms;
@@ -240,7 +242,7 @@ function render({ model, el: root }) {
     return [Math.min(a, b), Math.max(a, b)];
   }
 
-  function selectCp(start, end) {
+  function selectCp(start, end, scroll = true) {
     const range = document.createRange();
     const [sn, so] = cpToPoint(start);
     const [en, eo] = cpToPoint(end);
@@ -249,7 +251,7 @@ function render({ model, el: root }) {
     const sel = window.getSelection();
     sel.removeAllRanges();
     sel.addRange(range);
-    (sn.parentElement || sn).scrollIntoView({ block: "nearest" });
+    if (scroll) (sn.parentElement || sn).scrollIntoView({ block: "nearest" });
   }
 
   function applyCode(codeId, range) {
@@ -406,7 +408,7 @@ function render({ model, el: root }) {
     status.classList.toggle("qc-error", (model.get("status") || "").startsWith("Could not"));
   }
 
-  const full = () => { renderLegend(); renderText(); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
+  const full = () => { renderLegend(); renderText(false); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
   model.on("change:text", full);
   model.on("change:codes", () => { renderLegend(); renderText(); });
   model.on("change:codings", renderText);

@@ -1,0 +1,175 @@
+"""A real JupyterLab on loopback and Debian's chromium driven by playwright.
+
+Used by the browser tests and the browser benchmarks. JupyterLab runs from this venv with a
+fresh config, runtime and settings folder, so nothing of the user's leaks in; chromium runs
+headless with the flags that keep it off the network.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+CHROMIUM = os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class Lab:
+    url: str
+    token: str
+    root: Path
+
+    def notebook_url(self, name: str) -> str:
+        return f"{self.url}/lab/tree/{name}?token={self.token}&reset"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def jupyterlab(root: Path, home: Path) -> Iterator[Lab]:
+    """Start JupyterLab serving `root`; stop it (and its kernels) afterwards."""
+    port, token = _free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "IPYTHONDIR": str(home / "ipython"),
+    }
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True, exist_ok=True)  # no "get notified about news?" pop-up
+    (settings / "notification.jupyterlab-settings").write_text(
+        '{"fetchNews": "false", "checkForUpdates": false}'
+    )
+    log = (home / "jupyterlab.log").open("w")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--ip=127.0.0.1",
+            f"--port={port}",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--ServerApp.open_browser=False",
+            "--allow-root",  # CI machines run as root
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+        cwd=root,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(
+                        f"JupyterLab did not start; see {home / 'jupyterlab.log'}"
+                    ) from None
+                time.sleep(0.25)
+        yield Lab(url=url, token=token, root=root)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@contextlib.contextmanager
+def chromium(home: Path) -> Iterator[object]:
+    """A headless Debian chromium under playwright; fails clearly when it is not installed."""
+    if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+        raise RuntimeError(
+            f"{CHROMIUM} not found: the browser tests need Debian's chromium "
+            "(sudo apt-get install chromium), which .ci/run installs"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch_persistent_context(
+            str(home / "chromium-profile"),
+            executable_path=CHROMIUM,
+            args=CHROMIUM_ARGS,
+            headless=True,
+            viewport={"width": 1400, "height": 1000},
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def run_all_cells(page: object, timeout_ms: int = 120_000) -> None:
+    """Wait for the kernel, then run every cell from the Run menu, as a user would."""
+    page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle")).first.wait_for(
+        timeout=timeout_ms
+    )
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.locator(".jp-InputArea-prompt", has_text="[1]").first.wait_for(timeout=timeout_ms)
+
+
+def select_text(page: object, needle: str) -> None:
+    """Drag the mouse across the first occurrence of `needle` in the transcript."""
+    box = page.evaluate(
+        """(needle) => {
+            for (const seg of document.querySelectorAll('.qc-transcript .qc-seg')) {
+                const node = seg.firstChild;
+                if (!node) continue;
+                const at = node.data.indexOf(needle);
+                if (at < 0) continue;
+                const r = document.createRange();
+                r.setStart(node, at); r.setEnd(node, at + needle.length);
+                r.startContainer.parentElement.scrollIntoView({block: 'center'});
+                const rects = r.getClientRects();
+                const a = rects[0], b = rects[rects.length - 1];
+                return {x0: a.left + 1, y0: a.top + a.height / 2,
+                        x1: b.right - 1, y1: b.top + b.height / 2};
+            }
+            return null;
+        }""",
+        needle,
+    )
+    if box is None:
+        raise AssertionError(f"{needle!r} is not in the transcript shown")
+    page.mouse.move(box["x0"], box["y0"])
+    page.mouse.down()
+    page.mouse.move((box["x0"] + box["x1"]) / 2, box["y1"], steps=4)
+    page.mouse.move(box["x1"], box["y1"], steps=4)
+    page.mouse.up()

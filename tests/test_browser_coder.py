@@ -1,0 +1,109 @@
+"""End to end: JupyterLab on loopback, Debian's chromium, the Coder widget, the store.
+
+The test opens notebooks/02_code.ipynb (parameterised to a fresh project), runs it, selects
+words with the mouse, presses a code's key, and checks the coding row in the store; then undo,
+and the code palette. A screenshot of the widget is kept in reports/test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from papermill.iorw import load_notebook_node
+from papermill.parameterize import parameterize_notebook
+
+import qualcode
+from qualcode.interop.codebook_files import import_codebook
+from tests.conftest import ROOT
+from tests.lab import chromium, jupyterlab, run_all_cells, select_text
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = ROOT / "reports" / "test-artifacts"
+TRANSCRIPT = ROOT / "data" / "raw" / "hartlepool" / "hp01-copd-ex-welder.txt"
+
+
+def _codings(store: Path) -> list[tuple[str, str, str]]:
+    p = qualcode.open_project(store)
+    try:
+        frame = p.codings_df()
+        return list(zip(frame["text"], frame["code"], frame["coder"], strict=True))
+    finally:
+        p.close()
+
+
+def _wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)
+
+
+@pytest.fixture(scope="module")
+def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
+    root = tmp_path_factory.mktemp("lab")
+    home = tmp_path_factory.mktemp("home")
+    store = root / "workshop.qualcode"
+    p = qualcode.open_project(store)
+    import_codebook(p, ROOT / "data" / "raw" / "codebook.yaml")
+    report = p.ingest(TRANSCRIPT, area="hartlepool", progress=False)
+    assert report.ok, str(report)
+    p.close()
+    nb = load_notebook_node(str(ROOT / "notebooks" / "02_code.ipynb"))
+    nb = parameterize_notebook(nb, {"project": str(store), "coder": "amina", "area": None})
+    nbformat.write(nb, root / "02_code.ipynb")
+    with jupyterlab(root, home) as lab, chromium(home) as browser:
+        page = browser.new_page()
+        page.goto(lab.notebook_url("02_code.ipynb"))
+        page.locator(".jp-Notebook").wait_for(timeout=60_000)
+        run_all_cells(page)
+        try:
+            page.locator(".qc-transcript .qc-seg").first.wait_for(timeout=120_000)
+        except Exception as exc:
+            errors = page.locator(".jp-OutputArea-output").all_inner_texts()
+            raise AssertionError(f"the Coder widget did not appear; outputs: {errors}") from exc
+        yield page, store
+
+
+def test_select_words_and_press_a_key_saves_the_coding(lab_page) -> None:
+    page, store = lab_page
+    select_text(page, "rang at eight o'clock")
+    page.keyboard.press("1")
+    rows = _wait_for(lambda: _codings(store), "the coding row")
+    assert rows == [("rang at eight o'clock", "Access to services/Access to GP", "amina")]
+    page.locator(".qc-transcript .qc-hl").first.wait_for()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".qc-transcript").screenshot(path=str(ARTIFACTS / "coder-widget.png"))
+    assert (ARTIFACTS / "coder-widget.png").stat().st_size > 10_000
+
+
+def test_undo_removes_it_and_redo_brings_it_back(lab_page) -> None:
+    page, store = lab_page
+    _wait_for(lambda: _codings(store), "the coding from the first test")
+    page.locator(".qc-transcript").focus()
+    page.keyboard.press("Control+z")
+    _wait_for(lambda: _codings(store) == [], "undo to remove the row")
+    assert page.locator(".qc-transcript .qc-hl").count() == 0
+    page.keyboard.press("Control+y")
+    _wait_for(lambda: len(_codings(store)) == 1, "redo to restore the row")
+    page.locator(".qc-transcript .qc-hl").first.wait_for()
+
+
+def test_palette_finds_a_code_by_typing(lab_page) -> None:
+    page, store = lab_page
+    select_text(page, "two buses")
+    page.keyboard.press("/")
+    search = page.locator(".qc-transcript .qc-search")
+    search.wait_for()
+    search.fill("transp")
+    page.keyboard.press("Enter")
+    rows = _wait_for(
+        lambda: [r for r in _codings(store) if r[1].endswith("Transport")], "the palette coding"
+    )
+    assert rows == [("two buses", "Everyday life/Transport", "amina")]
