@@ -142,7 +142,9 @@ def run_all_cells(page: object, timeout_ms: int = 120_000) -> None:
     )
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-    page.locator(".jp-InputArea-prompt", has_text="[1]").first.wait_for(timeout=timeout_ms)
+    page.locator(".jp-InputArea-prompt", has_text=re.compile(r"\[\d+\]")).first.wait_for(
+        timeout=timeout_ms
+    )
 
 
 def select_text(page: object, needle: str) -> None:

@@ -80,6 +80,8 @@ def test_undo_redo_remove_and_memo(coder, project, doc) -> None:
     send(coder, type="undo")
     assert [x.text for x in project.codings()] == ["twentieth"]
     assert coder.view.status.startswith("Undone")
+    shown = sorted((d["id"], d["start"], d["memo"]) for d in coder.view.codings)
+    assert shown == sorted((c.id, c.start, c.memo or "") for c in project.codings())
     actions = project.audit_df(actor="amina")["action"].tolist()
     assert actions.count("add") == 3 and actions.count("delete") == 2
 

@@ -194,18 +194,7 @@ class Coder(widgets.VBox):
     def _coding_dicts(self) -> list[dict[str, Any]]:
         if self.document is None:
             return []
-        return [
-            {
-                "id": c.id,
-                "start": c.start,
-                "end": c.end,
-                "code_id": c.code_id,
-                "coder": c.coder,
-                "mine": c.coder == self.coder,
-                "memo": c.memo or "",
-            }
-            for c in self.project.codings(self.document)
-        ]
+        return [_as_dict(c, self.coder) for c in self.project.codings(self.document)]
 
     def refresh(self) -> None:
         """Reload codes and codings from the store (after others have coded, say)."""
@@ -229,6 +218,7 @@ class Coder(widgets.VBox):
             raise QualcodeError("the selection holds no words; select some words first")
         coding = self.project.code(doc, *span, code, coder=self.coder)
         self._done(_Action("code", coding))
+        self._put(coding)
         self._say(f"Saved: {coding.code} on “{_short(coding.text)}”")
         return coding
 
@@ -237,6 +227,7 @@ class Coder(widgets.VBox):
         coding = self._mine(coding_id)
         self.project.uncode(coding.id, coder=self.coder)
         self._done(_Action("uncode", coding))
+        self._drop(coding.id)
         self._say(f"Removed: {coding.code} from “{_short(coding.text)}”")
 
     def memo(self, coding_id: int, memo: str) -> None:
@@ -244,6 +235,7 @@ class Coder(widgets.VBox):
         coding = self._mine(coding_id)
         updated = self.project.set_memo(coding.id, memo, coder=self.coder)
         self._done(_Action("memo", updated, before=coding.memo, after=updated.memo))
+        self._put(updated)
         self._say("Memo saved." if updated.memo else "Memo cleared.")
 
     def undo(self) -> None:
@@ -272,22 +264,33 @@ class Coder(widgets.VBox):
             memo = action.before if inverse else action.after
             updated = self.project.set_memo(c.id, memo, coder=self.coder)
             result = _Action("memo", updated, action.before, action.after)
+            self._put(updated)
         elif adds:
             again = self.project.code(c.document_id, c.start, c.end, c.code_id, coder=self.coder)
             if c.memo:
                 again = self.project.set_memo(again.id, c.memo, coder=self.coder)
             result = _Action(action.kind, again)
+            self._put(again)
         else:
             self.project.uncode(c.id, coder=self.coder)
             result = _Action(action.kind, c)
-        if self.document is not None and c.document_id == self.document.id:
-            self.view.codings = self._coding_dicts()
+            self._drop(c.id)
         return result
 
     def _done(self, action: _Action) -> None:
         self._undo.append(action)
         self._redo.clear()
-        self.view.codings = self._coding_dicts()
+
+    def _put(self, coding: Coding) -> None:
+        """Show a new or changed coding without reloading the transcript's codings."""
+        if self.document is None or coding.document_id != self.document.id:
+            return
+        self.view.codings = [d for d in self.view.codings if d["id"] != coding.id] + [
+            _as_dict(coding, self.coder)
+        ]
+
+    def _drop(self, coding_id: int) -> None:
+        self.view.codings = [d for d in self.view.codings if d["id"] != coding_id]
 
     def _mine(self, coding_id: int) -> Coding:
         doc = self._need_document()
@@ -335,6 +338,19 @@ class Coder(widgets.VBox):
         self._say(
             "Showing every coder's codings." if self.view.show_all else "Showing your coding."
         )
+
+
+def _as_dict(c: Coding, coder: str) -> dict[str, Any]:
+    """A coding as the front end draws it."""
+    return {
+        "id": c.id,
+        "start": c.start,
+        "end": c.end,
+        "code_id": c.code_id,
+        "coder": c.coder,
+        "mine": c.coder == coder,
+        "memo": c.memo or "",
+    }
 
 
 def _short(text: str, limit: int = 60) -> str:

@@ -46,6 +46,7 @@ function offsetMaps(text) {
 }
 
 function render({ model, el: root }) {
+  const started = performance.now();
   root.classList.add("qc-transcript");
   root.setAttribute("data-lm-suppress-shortcuts", "true"); // JupyterLab must not take our keys
   root.tabIndex = 0;
@@ -121,7 +122,12 @@ function render({ model, el: root }) {
     }
   }
 
-  function renderText(keepSelection = true) {
+  // The text is drawn as blocks (each speaker turn, and the text between turns). A redraw
+  // rebuilds only the blocks whose codings changed, so a key press costs one turn, not the
+  // whole transcript.
+  let blocks = []; // {start, end, sig, node, segStarts, segNodes}
+
+  function renderText(keepSelection = true, everything = false) {
     const t0 = performance.now();
     const keep = keepSelection ? currentRange() : null; // survive a redraw under the mouse
     const text = model.get("text");
@@ -130,47 +136,74 @@ function render({ model, el: root }) {
     root.style.setProperty("--qc-font", `${model.get("font_size")}px`);
     const codings = visibleCodings();
     const turns = model.get("turns");
-    // Boundaries: every coding and turn edge, in code points.
     const edges = new Set([0, maps.length]);
-    for (const c of codings) { edges.add(c.start); edges.add(c.end); }
     for (const t of turns) { edges.add(t.start); edges.add(t.end); }
     const cuts = [...edges].sort((a, b) => a - b);
-    const starts = new Map();
-    const ends = new Map();
-    for (const c of codings) {
-      (starts.get(c.start) || starts.set(c.start, []).get(c.start)).push(c);
-      (ends.get(c.end) || ends.set(c.end, []).get(c.end)).push(c);
-    }
     const turnAt = new Map(turns.map((t) => [t.start, t]));
-    const turnEnds = new Set(turns.map((t) => t.end));
-    const frag = document.createDocumentFragment();
-    let container = frag;
-    const open = new Map(); // coding id -> coding
+    // codings per block, found by binary search on the block edges
+    const per = cuts.slice(0, -1).map(() => []);
+    const blockOf = (cp) => {
+      let lo = 0, hi = cuts.length - 2;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1;
+        if (cuts[mid] <= cp) lo = mid; else hi = mid - 1;
+      }
+      return lo;
+    };
+    for (const c of codings) {
+      for (let k = blockOf(c.start); k < per.length && cuts[k] < c.end; k++) per[k].push(c);
+    }
+    const old = new Map(everything ? [] : blocks.map((b) => [`${b.start}-${b.end}`, b]));
+    const next = [];
     segStarts = [];
     segNodes = [];
+    for (let k = 0; k < per.length; k++) {
+      const a = cuts[k], b = cuts[k + 1];
+      const sig = per[k].map((c) => `${c.id}:${c.start}:${c.end}:${c.code_id}:${c.mine ? 1 : 0}`).join(",");
+      let block = old.get(`${a}-${b}`);
+      if (!block || block.sig !== sig) block = drawBlock(text, a, b, per[k], turnAt.get(a), sig);
+      next.push(block);
+      for (const s of block.segStarts) segStarts.push(s);
+      for (const n of block.segNodes) segNodes.push(n);
+    }
+    const same = next.length === blocks.length && next.every((b, i) => b === blocks[i]);
+    if (everything || next.length !== blocks.length || body.childNodes.length !== blocks.length) {
+      body.replaceChildren(...next.map((b) => b.node));
+    } else if (!same) {
+      next.forEach((b, i) => { if (b !== blocks[i]) blocks[i].node.replaceWith(b.node); });
+    }
+    blocks = next;
+    if (keep && keep[1] <= maps.length) selectCp(keep[0], keep[1], false);
+    const ms = performance.now() - t0;
+    root.dataset.renderMs = ms.toFixed(2);
+    return ms;
+  }
+
+  function drawBlock(text, a, b, codings, turn, sig) {
+    const node = turn
+      ? el("span", { class: `qc-turn qc-${turn.role || "speaker"}`, "data-speaker": turn.speaker || "" })
+      : el("span", { class: "qc-plain" });
+    const edges = new Set([a, b]);
+    for (const c of codings) { edges.add(Math.max(a, c.start)); edges.add(Math.min(b, c.end)); }
+    const cuts = [...edges].sort((x, y) => x - y);
+    const starts = new Map();
+    for (const c of codings) if (c.start >= a) (starts.get(c.start) || starts.set(c.start, []).get(c.start)).push(c);
+    const block = { start: a, end: b, sig, node, segStarts: [], segNodes: [] };
     for (let i = 0; i < cuts.length - 1; i++) {
-      const a = cuts[i], b = cuts[i + 1];
-      if (turnEnds.has(a) && container !== frag) container = frag;
-      const turn = turnAt.get(a);
-      if (turn) {
-        container = el("span", { class: `qc-turn qc-${turn.role || "speaker"}`, "data-speaker": turn.speaker || "" });
-        frag.append(container);
-      }
-      for (const c of ends.get(a) || []) open.delete(c.id);
-      for (const c of starts.get(a) || []) {
-        open.set(c.id, c);
+      const s = cuts[i], e = cuts[i + 1];
+      for (const c of starts.get(s) || []) {
         const code = codesById.get(c.code_id);
         if (code) {
-          container.append(el("span", {
+          node.append(el("span", {
             class: `qc-badge${c.mine ? "" : " qc-other"}`, contenteditable: "false", "aria-hidden": "true",
             style: `--qc-color:${code.color}`, "data-coding": c.id, title: `${code.path} (${c.coder})`,
           }, initials(code.path)));
         }
       }
-      const span = el("span", { class: "qc-seg", "data-s": a });
-      span.textContent = text.slice(maps.toU16(a), maps.toU16(b));
-      if (open.size) {
-        const here = [...open.values()];
+      const span = el("span", { class: "qc-seg", "data-s": s });
+      span.textContent = text.slice(maps.toU16(s), maps.toU16(e));
+      const here = codings.filter((c) => c.start < e && c.end > s);
+      if (here.length) {
         const colors = [...new Set(here.map((c) => (codesById.get(c.code_id) || {}).color || "#999"))];
         span.classList.add("qc-hl");
         if (colors.length > 1) {
@@ -185,15 +218,11 @@ function render({ model, el: root }) {
         span.dataset.c = here.map((c) => c.id).join(" ");
         span.title = here.map((c) => `${(codesById.get(c.code_id) || {}).path} (${c.coder})`).join("\n");
       }
-      container.append(span);
-      segStarts.push(a);
-      segNodes.push(span);
+      node.append(span);
+      block.segStarts.push(s);
+      block.segNodes.push(span);
     }
-    body.replaceChildren(frag);
-    if (keep && keep[1] <= maps.length) selectCp(keep[0], keep[1], false);
-    const ms = performance.now() - t0;
-    root.dataset.renderMs = ms.toFixed(2);
-    return ms;
+    return block;
   }
 
   // DOM point -> code point offset.
@@ -408,14 +437,18 @@ function render({ model, el: root }) {
     status.classList.toggle("qc-error", (model.get("status") || "").startsWith("Could not"));
   }
 
-  const full = () => { renderLegend(); renderText(false); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
+  const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
   model.on("change:text", full);
-  model.on("change:codes", () => { renderLegend(); renderText(); });
+  model.on("change:codes", () => { renderLegend(); renderText(true, true); });
   model.on("change:codings", renderText);
   model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
   model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
   model.on("change:status", renderStatus);
   full();
+  // first render, layout and paint included: the frame after next has been drawn
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    root.dataset.firstRenderMs = (performance.now() - started).toFixed(1);
+  }));
   const focus = model.get("focus");
   if (focus && focus.length === 2) requestAnimationFrame(() => selectCp(focus[0], focus[1]));
 
