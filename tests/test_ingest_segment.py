@@ -59,3 +59,28 @@ def test_no_text_gives_no_units_and_the_model_is_named() -> None:
     s = Segmenter()
     assert s.units("\n\n") == []
     assert "sentencizer" in s.model_name or "core" in s.model_name
+
+
+def test_the_array_rule_equals_spacys_sentencizer_on_the_sample_corpus() -> None:
+    from qualcode.ingest.readers import read_file
+    from tests.conftest import ROOT
+
+    s = Segmenter()
+    assert s._rule is not None  # the blank pipeline takes the fast path
+    texts = [
+        read_file(p)[0].text
+        for p in sorted((ROOT / "data" / "raw").rglob("*"))
+        if p.suffix in (".txt", ".docx", ".vtt")
+    ]
+    texts += [
+        'He said "stop." Then... nothing?! Dr. Smith paid £3.50 at 8 a.m. Right.\n\nOK',
+        "...",
+        "Hi",
+        " . a",
+        "a .. b",
+        "Wait!? Yes",
+        "",
+    ]
+    for text in texts:
+        expected = [(x.start_char, x.end_char) for x in s.nlp(text).sents] if text else []
+        assert s.sentence_spans(text) == expected, text[:60]

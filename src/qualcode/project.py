@@ -20,6 +20,7 @@ from qualcode.coding.codebook import Codebook
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
 from qualcode.model import Code, Coding, Document
 from qualcode.store import audit, connect, migrate, new_guid, now, resolve_url, schema, writer
+from qualcode.store.bulk import insert_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -181,7 +182,9 @@ class Project:
             case_id = self._case_id(conn, area_id, case_name, attributes)
             latest = _current_document(conn, area, title)  # again, inside the lock
             if latest is not None and latest.sha256 == digest:
-                return self._document_from_row(conn, latest), "unchanged"
+                return self._document_from_row(conn, self._document_row(conn, latest.id)), (
+                    "unchanged"
+                )
             if units is None:  # another process changed it between our read and this write
                 units = Segmenter().units(text, turns)
             values = {
@@ -211,20 +214,11 @@ class Project:
                 0
             ]
             if units:
-                conn.execute(
-                    schema.units.insert(),
-                    [
-                        {
-                            "document_id": doc_id,
-                            "kind": u.kind,
-                            "start": u.start,
-                            "end": u.end,
-                            "speaker": u.speaker,
-                            "role": u.role,
-                            "meta": u.meta,
-                        }
-                        for u in units
-                    ],
+                insert_rows(
+                    conn,
+                    schema.units,
+                    ("document_id", "kind", "start", "end", "speaker", "role", "meta"),
+                    [(doc_id, u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in units],
                 )
             after = {k: v for k, v in values.items() if k not in ("text", "meta")}
             audit.record(
@@ -643,9 +637,12 @@ def _documents_select() -> Any:
 
 
 def _current_document(conn: Connection, area: str, title: str) -> Row[Any] | None:
+    """Id, version and hash of the current version of a document (not its text)."""
     d, a = schema.documents, schema.areas
     return conn.execute(
-        _documents_select().where(and_(a.c.name == area, d.c.title == title, d.c.is_current == 1))
+        select(d.c.id, d.c.version, d.c.sha256)
+        .join(a, a.c.id == d.c.area_id)
+        .where(and_(a.c.name == area, d.c.title == title, d.c.is_current == 1))
     ).first()
 
 

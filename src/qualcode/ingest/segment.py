@@ -45,6 +45,11 @@ class Segmenter:
 
     def __init__(self, model: str | None = None) -> None:
         self.nlp = load_pipeline(model)
+        # with the blank pipeline, the sentencizer's rule runs on token arrays (see below)
+        self._rule = None
+        if self.nlp.pipe_names == ["sentencizer"]:
+            chars = self.nlp.get_pipe("sentencizer").punct_chars
+            self._rule = sorted(self.nlp.vocab.strings.add(c) for c in chars)
 
     @property
     def model_name(self) -> str:
@@ -63,17 +68,45 @@ class Segmenter:
         pieces = _pieces(paragraphs, turns)
         return paragraphs + list(turns) + self._sentences(text, pieces)
 
-    def _sentences(self, text: str, pieces: list[Unit]) -> list[Unit]:
-        """Run spaCy once over the text, then cut its sentences at line and turn edges."""
-        if not pieces:
-            return []
+    def sentence_spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of each sentence spaCy finds in `text`."""
         if len(text) >= self.nlp.max_length:
             self.nlp.max_length = len(text) + 1
-        doc = self.nlp(text)
+        if self._rule is None:
+            return [(s.start_char, s.end_char) for s in self.nlp(text).sents]
+        return self._rule_spans(self.nlp.make_doc(text))
+
+    def _rule_spans(self, doc: Any) -> list[tuple[int, int]]:
+        """spaCy's `Sentencizer` rule, computed on token arrays.
+
+        A sentence starts at the first token after a sentence-final character (".", "?",
+        "!", ...) that is neither punctuation nor such a character. Reading the tokenizer's
+        arrays instead of Token objects makes ingest about twice as fast; the test suite
+        checks the result equals the Sentencizer's on the sample corpus.
+        """
+        import numpy as np
+        from spacy.attrs import IDX, IS_PUNCT, LENGTH, ORTH
+
+        if len(doc) == 0:
+            return []
+        arr = doc.to_array([IDX, LENGTH, IS_PUNCT, ORTH])
+        idx, length = arr[:, 0].astype(np.int64), arr[:, 1].astype(np.int64)
+        final = np.isin(arr[:, 3], self._rule)
+        normal = np.flatnonzero(~final & (arr[:, 2] == 0))
+        seen = np.concatenate(([0], np.cumsum(final)))  # finals before each token
+        previous = np.concatenate(([0], normal[:-1] + 1))
+        starts = normal[seen[normal] - seen[previous] > 0]
+        starts = np.unique(np.concatenate(([0], starts)))
+        ends = np.concatenate((starts[1:], [len(doc)])) - 1
+        return list(zip(idx[starts].tolist(), (idx[ends] + length[ends]).tolist(), strict=True))
+
+    def _sentences(self, text: str, pieces: list[Unit]) -> list[Unit]:
+        """Sentences from spaCy over the whole text, then cut at line and turn edges."""
+        if not pieces:
+            return []
         starts = [p.start for p in pieces]
         out: list[Unit] = []
-        for sent in doc.sents:
-            s, e = sent.start_char, sent.end_char
+        for s, e in self.sentence_spans(text):
             i = max(bisect.bisect_right(starts, s) - 1, 0)
             while i < len(pieces) and pieces[i].start < e:
                 piece = pieces[i]

@@ -440,7 +440,7 @@ function render({ model, el: root }) {
   const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
   model.on("change:text", full);
   model.on("change:codes", () => { renderLegend(); renderText(true, true); });
-  model.on("change:codings", renderText);
+  model.on("change:codings", () => renderText());
   model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
   model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
   model.on("change:status", renderStatus);
