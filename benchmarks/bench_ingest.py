@@ -139,6 +139,12 @@ def main() -> None:
         ["method", "files", "MB", "seconds", "MB/s", "sentences", "peak MB"],
         rows,
     )
+    # seconds include starting Python and loading spaCy; the rate between the two corpus
+    # sizes is the steady state a long ingest runs at
+    for label in ("qualcode ingest", "segmentation alone"):
+        small, large = [r for r in rows if r[0] == label]
+        rate = (large[2] - small[2]) / (large[3] - small[3])
+        print(f"steady state, {label}: {rate:.2f} MB/s")
 
 
 if __name__ == "__main__":

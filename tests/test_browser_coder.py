@@ -29,6 +29,7 @@ def _codings(store: Path) -> list[tuple[str, str, str]]:
     p = qualcode.open_project(store)
     try:
         frame = p.codings_df()
+        frame = frame[~frame["coder"].str.startswith("suggest:")]  # people's codings only
         return list(zip(frame["text"], frame["code"], frame["coder"], strict=True))
     finally:
         p.close()
@@ -54,6 +55,9 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
     import_codebook(p, ROOT / "data" / "raw" / "codebook.yaml")
     report = p.ingest(TRANSCRIPT, area="hartlepool", progress=False)
     assert report.ok, str(report)
+    (doc,) = report.added
+    at = doc.text.index("nurse practitioner")
+    p.code(doc, at, at + 18, "Workforce and continuity", coder="suggest:themes")
     p.close()
     nb = load_notebook_node(str(ROOT / "notebooks" / "02_code.ipynb"))
     nb = parameterize_notebook(nb, {"project": str(store), "coder": "amina", "area": None})
@@ -89,7 +93,7 @@ def test_undo_removes_it_and_redo_brings_it_back(lab_page) -> None:
     page.locator(".qc-transcript").focus()
     page.keyboard.press("Control+z")
     _wait_for(lambda: _codings(store) == [], "undo to remove the row")
-    assert page.locator(".qc-transcript .qc-hl").count() == 0
+    assert page.locator(".qc-transcript .qc-hl:not(.qc-suggestion)").count() == 0
     page.keyboard.press("Control+y")
     _wait_for(lambda: len(_codings(store)) == 1, "redo to restore the row")
     page.locator(".qc-transcript .qc-hl").first.wait_for()
@@ -107,3 +111,24 @@ def test_palette_finds_a_code_by_typing(lab_page) -> None:
         lambda: [r for r in _codings(store) if r[1].endswith("Transport")], "the palette coding"
     )
     assert rows == [("two buses", "Everyday life/Transport", "amina")]
+
+
+def test_a_suggestion_is_accepted_with_the_keyboard(lab_page) -> None:
+    page, store = lab_page
+    page.locator(".qc-transcript").focus()
+    page.keyboard.press(".")
+    status = page.locator(".qc-transcript .qc-status")
+    assert "Suggestion 1 of 1" in status.inner_text()
+    page.keyboard.press("Enter")
+    rows = _wait_for(
+        lambda: [r for r in _codings(store) if r[1].endswith("Workforce and continuity")],
+        "the accepted suggestion",
+    )
+    assert rows == [
+        ("nurse practitioner", "Trust and relationships/Workforce and continuity", "amina")
+    ]
+    p = qualcode.open_project(store)
+    try:
+        assert p.codings(coder="suggest:themes") == []
+    finally:
+        p.close()

@@ -52,7 +52,7 @@ def test_a_key_press_saves_at_once_and_survives_a_restart(coder, project, doc) -
     start, end = _span(doc, "nightmare")
     send(coder, type="code", start=start + 2, end=end - 2, code_id=coder.view.codes[0]["id"], id=1)
     assert coder.view.codings[0]["start"] == start and coder.view.codings[0]["mine"]
-    again = qualcode.open_project(Path(project.location))  # a new kernel, in effect
+    again = qualcode.open_project(project.location)  # a new kernel, in effect
     (row,) = again.codings_df().itertuples()
     assert (row.text, row.code, row.coder) == ("nightmare", "Access to GP", "amina")
     again.close()
@@ -137,3 +137,29 @@ def test_pickers_filter_by_area_and_case_attribute_and_step(project, doc) -> Non
 def test_coder_needs_a_name(project) -> None:
     with pytest.raises(QualcodeError, match="coder="):
         Coder(project, coder=" ")
+
+
+def test_suggestions_are_reviewed_never_mixed_into_human_coding(coder, project, doc) -> None:
+    start, end = _span(doc, "twentieth in the queue")
+    made = project.code(doc, start, end, "Access to GP", coder="suggest:themes")
+    other = project.code(doc, *_span(doc, "neighbour"), "Transport", coder="suggest:themes")
+    coder.refresh()
+    assert [c["suggestion"] for c in coder.view.codings] == [True, True]
+    assert project.codings_df(coder="amina").empty  # nothing is amina's yet
+    send(coder, type="accept", coding_id=made.id)
+    (mine,) = project.codings(coder="amina")
+    assert (mine.start, mine.end, mine.code, mine.memo) == (
+        start,
+        end,
+        "Access to GP",
+        "accepted from suggest:themes",
+    )
+    send(coder, type="reject", coding_id=other.id)
+    assert project.codings(coder="suggest:themes") == []
+    assert [d["id"] for d in coder.view.codings] == [mine.id]
+    audit = project.audit_df(actor="amina")
+    assert {"accept", "reject"} <= set(audit["action"])
+    send(coder, type="accept", coding_id=mine.id)  # a human coding is not a suggestion
+    assert "not a suggestion" in coder.view.status
+    with pytest.raises(QualcodeError, match="reviewed by a person"):
+        project.review_suggestion(mine.id, accept=True, coder="suggest:other")

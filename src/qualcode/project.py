@@ -399,7 +399,7 @@ class Project:
                     f"(0 to {length} characters); start must be before end"
                 )
             c = self.codebook._resolve(conn, code)
-            coder_id = coder_id_for(conn, coder)
+            coder_id = coder_id_for(conn, coder, "model" if is_suggestion(coder) else "coder")
             stamp = now()
             values = {
                 "guid": new_guid(),
@@ -471,6 +471,65 @@ class Project:
                     "memo": row.memo,
                 },
             )
+
+    def review_suggestion(
+        self, suggestion: CodingRef, *, accept: bool, coder: str
+    ) -> Coding | None:
+        """Accept or reject a machine suggestion (a coding by a `suggest:...` coder).
+
+        Accepting makes the same span and code `coder`'s own coding, with a memo saying where
+        it came from; either way the suggestion is removed. One transaction, one audit row
+        ("accept" or "reject") naming both, so machine output never passes as human coding.
+        """
+        coder = _name(coder, "coder")
+        if is_suggestion(coder):
+            raise CodingError("suggestions are reviewed by a person; give your own coder name")
+        suggestion_id = suggestion.id if isinstance(suggestion, Coding) else suggestion
+        with self._write() as conn:
+            row = _coding_rows(conn, [schema.codings.c.id == suggestion_id]).first()
+            if row is None:
+                raise NotFoundError(f"no suggestion with id {suggestion_id}; it may be reviewed")
+            if not is_suggestion(row.coder):
+                raise CodingError(
+                    f"coding {suggestion_id} is {row.coder}'s own coding, not a suggestion"
+                )
+            accepted = None
+            if accept:
+                stamp = now()
+                values = {
+                    "guid": new_guid(),
+                    "document_id": row.document_id,
+                    "start": row.start,
+                    "end": row.end,
+                    "code_id": row.code_id,
+                    "coder_id": coder_id_for(conn, coder),
+                    "memo": f"accepted from {row.coder}",
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+                accepted = conn.execute(
+                    schema.codings.insert().values(**values)
+                ).inserted_primary_key[0]
+            conn.execute(schema.codings.delete().where(schema.codings.c.id == suggestion_id))
+            audit.record(
+                conn,
+                actor=coder,
+                action="accept" if accept else "reject",
+                object="coding",
+                object_id=suggestion_id,
+                document_id=row.document_id,
+                before={
+                    "start": row.start,
+                    "end": row.end,
+                    "code": row.code_id,
+                    "coder": row.coder,
+                },
+                after={"coding": accepted, "coder": coder} if accepted else None,
+            )
+        if accepted is None:
+            return None
+        (made,) = [c for c in self.codings(row.document_id) if c.id == accepted]
+        return made
 
     def set_memo(self, coding: CodingRef, memo: str | None, *, coder: str) -> Coding:
         """Write (or clear, with None or "") the memo on one of `coder`'s own codings."""
@@ -612,6 +671,14 @@ class Project:
 
 
 # helpers shared by the methods above ------------------------------------------------------------
+
+
+SUGGESTION_PREFIX = "suggest:"
+
+
+def is_suggestion(coder: str) -> bool:
+    """Machine suggestions belong to coders named `suggest:<model>` (role "model")."""
+    return coder.startswith(SUGGESTION_PREFIX)
 
 
 def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 from qualcode.coding.spans import snap_to_words
 from qualcode.coding.transcript import TranscriptView
 from qualcode.errors import QualcodeError
+from qualcode.project import is_suggestion
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -238,6 +239,18 @@ class Coder(widgets.VBox):
         self._put(updated)
         self._say("Memo saved." if updated.memo else "Memo cleared.")
 
+    def review(self, suggestion_id: int, *, accept: bool) -> Coding | None:
+        """Accept a machine suggestion as your own coding, or reject it (not undoable:
+        remove the coding if you change your mind)."""
+        coding = self.project.review_suggestion(suggestion_id, accept=accept, coder=self.coder)
+        self._drop(suggestion_id)
+        if coding is not None:
+            self._put(coding)
+            self._say(f"Accepted: {coding.code} on “{_short(coding.text)}” is now your coding.")
+        else:
+            self._say("Rejected the suggestion.")
+        return coding
+
     def undo(self) -> None:
         """Take back this coder's last action in this widget."""
         if not self._undo:
@@ -322,6 +335,8 @@ class Coder(widgets.VBox):
                 self.uncode(int(content["coding_id"]))
             elif kind == "memo":
                 self.memo(int(content["coding_id"]), str(content.get("memo", "")))
+            elif kind in ("accept", "reject"):
+                self.review(int(content["coding_id"]), accept=kind == "accept")
             elif kind == "undo":
                 self.undo()
             elif kind == "redo":
@@ -350,6 +365,7 @@ def _as_dict(c: Coding, coder: str) -> dict[str, Any]:
         "coder": c.coder,
         "mine": c.coder == coder,
         "memo": c.memo or "",
+        "suggestion": is_suggestion(c.coder),
     }
 
 

@@ -478,6 +478,8 @@ class RetrievalView(widgets.VBox):
         self.more = widgets.Button(description="Show more", layout=widgets.Layout(display="none"))
         self.opened = widgets.Output()
         self.open_buttons: list[widgets.Button] = []
+        self._pool: list[tuple[widgets.VBox, widgets.HTML, widgets.Button]] = []
+        self._targets: dict[widgets.Button, tuple[int, int, int]] = {}
         self.coder_screen: Any = None
         self.shown = 0
 
@@ -521,25 +523,30 @@ class RetrievalView(widgets.VBox):
 
     def render(self) -> None:
         """Show the count line and the first page of cards."""
-        self.cards.children = ()
-        self.open_buttons = []
         self._show(self.PAGE)
+
+    def _card(self, index: int) -> tuple[widgets.VBox, widgets.HTML, widgets.Button]:
+        """The index-th card, made once and reused: a new search only changes their text
+        (creating ~150 widgets per search cost more than the query itself)."""
+        while len(self._pool) <= index:
+            text = widgets.HTML()
+            button = widgets.Button(description="Open in coder", icon="external-link")
+            button.on_click(lambda b: self.open_passage(*self._targets[b]))
+            self._pool.append((widgets.VBox([text, button]), text, button))
+        return self._pool[index]
 
     def _show(self, upto: int) -> None:
         df = self.retrieval.df
-        new = []
-        for index in range(len(self.cards.children), min(upto, len(df))):
+        shown = min(upto, len(df))
+        self._targets = {}
+        for index in range(shown):
             row = df.iloc[index]
-            button = widgets.Button(description="Open in coder", icon="external-link")
-            button.on_click(
-                lambda _, d=int(row["document_id"]), s=int(row["start"]), e=int(row["end"]): (
-                    self.open_passage(d, s, e)
-                )
-            )
-            self.open_buttons.append(button)
-            new.append(widgets.VBox([widgets.HTML(card_html(row)), button]))
-        self.cards.children = (*self.cards.children, *new)
-        self.shown = len(self.cards.children)
+            _, text, button = self._card(index)
+            text.value = card_html(row)
+            self._targets[button] = (int(row["document_id"]), int(row["start"]), int(row["end"]))
+        self.cards.children = tuple(card for card, _, _ in self._pool[:shown])
+        self.open_buttons = [button for _, _, button in self._pool[:shown]]
+        self.shown = shown
         line = count_line(len(df), df["document_id"].nunique())
         if self.shown < len(df):
             line += f" (showing the first {self.shown})"

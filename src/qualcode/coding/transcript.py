@@ -28,9 +28,10 @@ class TranscriptView(anywidget.AnyWidget):
     sentences = traitlets.List(traitlets.List()).tag(sync=True)
     # [{id, path, name, color, shortcut}]
     codes = traitlets.List(traitlets.Dict()).tag(sync=True)
-    # [{id, start, end, code_id, coder, mine, memo}]
-    codings = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # [{id, start, end, code_id, coder, mine, memo, suggestion}]
+    codings = traitlets.List().tag(sync=True)  # not validated per item: 1,500 dicts per key press
     show_all = traitlets.Bool(False).tag(sync=True)
+    show_suggestions = traitlets.Bool(True).tag(sync=True)  # codings by `suggest:...` coders
     font_size = traitlets.Int(16).tag(sync=True)
     focus = traitlets.List(traitlets.Int()).tag(sync=True)
     status = traitlets.Unicode("").tag(sync=True)

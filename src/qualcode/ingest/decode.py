@@ -97,9 +97,12 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+
+
 def _looks_binary(data: bytes) -> bool:
     sample = data[:8192]
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    control = len(sample) - len(sample.translate(None, _CONTROL))
     return b"\x00" in sample or control > 0.05 * len(sample)
 
 

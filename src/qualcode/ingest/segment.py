@@ -63,8 +63,8 @@ class Segmenter:
         """All units of `text`, paragraphs first, then turns, then sentences."""
         if turns is None:
             turns = find_turns(text)
-        paragraphs = [Unit("paragraph", m.start(), m.end()) for m in _LINES.finditer(text)]
-        paragraphs = [u for u in (_strip(text, u) for u in paragraphs) if u is not None]
+        spans = (_stripped(text, m.start(), m.end()) for m in _LINES.finditer(text))
+        paragraphs = [Unit("paragraph", *span) for span in spans if span is not None]
         pieces = _pieces(paragraphs, turns)
         return paragraphs + list(turns) + self._sentences(text, pieces)
 
@@ -111,10 +111,9 @@ class Segmenter:
             while i < len(pieces) and pieces[i].start < e:
                 piece = pieces[i]
                 lo, hi = max(s, piece.start), min(e, piece.end)
-                if lo < hi:
-                    unit = _strip(text, Unit("sentence", lo, hi, piece.speaker, piece.role))
-                    if unit is not None:
-                        out.append(unit)
+                span = _stripped(text, lo, hi) if lo < hi else None
+                if span is not None:
+                    out.append(Unit("sentence", span[0], span[1], piece.speaker, piece.role))
                 i += 1
         return out
 
@@ -135,12 +134,11 @@ def _pieces(paragraphs: list[Unit], turns: list[Unit]) -> list[Unit]:
     return pieces
 
 
-def _strip(text: str, unit: Unit) -> Unit | None:
-    """The unit without surrounding whitespace, or None if nothing is left."""
-    chunk = text[unit.start : unit.end]
-    lead = len(chunk) - len(chunk.lstrip())
-    trail = len(chunk) - len(chunk.rstrip())
-    start, end = unit.start + lead, unit.end - trail
-    if start >= end:
+def _stripped(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span without surrounding whitespace, or None if nothing is left."""
+    chunk = text[start:end]
+    body = chunk.strip()
+    if not body:
         return None
-    return Unit(unit.kind, start, end, unit.speaker, unit.role, unit.meta)
+    lead = len(chunk) - len(chunk.lstrip())
+    return start + lead, start + lead + len(body)

@@ -8,6 +8,7 @@ code runs on PostgreSQL by URL.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -39,6 +40,11 @@ def resolve_url(path_or_url: str | os.PathLike[str]) -> str:
         if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")
         return url.render_as_string(hide_password=False)
+    if re.match(r"^[A-Za-z][\w+.-]*:/", text):
+        raise StoreError(
+            f"{text!r} looks like a database URL with a slash missing after the scheme; "
+            "write it as postgresql://user@host/dbname"
+        )
     path = Path(text).expanduser().resolve()
     if path.is_dir():
         raise StoreError(f"{path} is a folder; give the project file, e.g. {path}/project.qualcode")

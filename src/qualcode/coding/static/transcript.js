@@ -4,7 +4,8 @@
 
 const HELP =
   "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
-  "code's number key. / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript.";
+  "code's number key. / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
+  "Suggestions: . goes to the next, Enter accepts it, Backspace rejects it.";
 
 function initials(path) {
   const name = path.split("/").pop();
@@ -97,7 +98,33 @@ function render({ model, el: root }) {
 
   function visibleCodings() {
     const all = model.get("codings");
-    return model.get("show_all") ? all : all.filter((c) => c.mine);
+    const others = model.get("show_all");
+    return all.filter((c) => c.mine || (c.suggestion ? model.get("show_suggestions") : others));
+  }
+
+  // Machine suggestions: "." selects the next one, Enter accepts it, Backspace rejects it.
+  let currentSuggestion = null;
+  function nextSuggestion() {
+    const pending = model.get("codings").filter((c) => c.suggestion).sort((a, b) => a.start - b.start || a.id - b.id);
+    if (!pending.length) {
+      model.set("status", "No suggestions left to review on this transcript.");
+      model.save_changes();
+      return;
+    }
+    const here = currentSuggestion ? pending.findIndex((c) => c.id === currentSuggestion) : -1;
+    const next = pending[(here + 1) % pending.length];
+    currentSuggestion = next.id;
+    selectCp(next.start, next.end);
+    const code = codesById.get(next.code_id) || { path: "?" };
+    model.set("status", `Suggestion ${pending.indexOf(next) + 1} of ${pending.length}: ${code.path} (from ${next.coder}). Enter accepts, Backspace rejects.`);
+    model.save_changes();
+  }
+  function review(accept) {
+    if (currentSuggestion === null) return false;
+    send({ type: accept ? "accept" : "reject", coding_id: currentSuggestion });
+    currentSuggestion = null;
+    window.getSelection().removeAllRanges();
+    return true;
   }
 
   function renderLegend() {
@@ -159,7 +186,7 @@ function render({ model, el: root }) {
     segNodes = [];
     for (let k = 0; k < per.length; k++) {
       const a = cuts[k], b = cuts[k + 1];
-      const sig = per[k].map((c) => `${c.id}:${c.start}:${c.end}:${c.code_id}:${c.mine ? 1 : 0}`).join(",");
+      const sig = per[k].map((c) => `${c.id}:${c.start}:${c.end}:${c.code_id}:${c.mine ? 1 : 0}${c.suggestion ? "s" : ""}`).join(",");
       let block = old.get(`${a}-${b}`);
       if (!block || block.sig !== sig) block = drawBlock(text, a, b, per[k], turnAt.get(a), sig);
       next.push(block);
@@ -195,15 +222,22 @@ function render({ model, el: root }) {
         const code = codesById.get(c.code_id);
         if (code) {
           node.append(el("span", {
-            class: `qc-badge${c.mine ? "" : " qc-other"}`, contenteditable: "false", "aria-hidden": "true",
+            class: `qc-badge${c.mine ? "" : " qc-other"}${c.suggestion ? " qc-suggested" : ""}`,
+            contenteditable: "false", "aria-hidden": "true",
             style: `--qc-color:${code.color}`, "data-coding": c.id, title: `${code.path} (${c.coder})`,
-          }, initials(code.path)));
+          }, (c.suggestion ? "?" : "") + initials(code.path)));
         }
       }
       const span = el("span", { class: "qc-seg", "data-s": s });
       span.textContent = text.slice(maps.toU16(s), maps.toU16(e));
       const here = codings.filter((c) => c.start < e && c.end > s);
-      if (here.length) {
+      if (here.length && here.every((c) => c.suggestion)) {
+        const color = (codesById.get(here[0].code_id) || {}).color || "#999";
+        span.classList.add("qc-hl", "qc-suggestion");
+        span.style.outline = `2px dashed ${color}`;
+        span.dataset.c = here.map((c) => c.id).join(" ");
+        span.title = here.map((c) => `suggested: ${(codesById.get(c.code_id) || {}).path} (${c.coder})`).join("\n");
+      } else if (here.length) {
         const colors = [...new Set(here.map((c) => (codesById.get(c.code_id) || {}).color || "#999"))];
         span.classList.add("qc-hl");
         if (colors.length > 1) {
@@ -321,6 +355,10 @@ function render({ model, el: root }) {
       send({ type: "navigate", step: e.key === "]" ? 1 : -1 });
     } else if (e.key === "Escape") {
       closePop();
+    } else if (e.key === ".") {
+      nextSuggestion();
+    } else if ((e.key === "Enter" || e.key === "Backspace") && currentSuggestion !== null) {
+      review(e.key === "Enter");
     } else if (keyToCode.has(key)) {
       applyCode(keyToCode.get(key).id, currentRange());
     } else {
@@ -388,6 +426,12 @@ function render({ model, el: root }) {
         el("span", { class: "qc-pop-code", text: ` ${code.path}` }),
         el("span", { class: "qc-pop-coder", text: ` by ${c.coder}` }));
       if (c.memo) row.append(el("div", { class: "qc-memo", text: `Memo: ${c.memo}` }));
+      if (c.suggestion) {
+        row.append(
+          button("Accept", "Make this suggestion your own coding", () => { closePop(); send({ type: "accept", coding_id: c.id }); }),
+          button("Reject", "Remove this suggestion", () => { closePop(); send({ type: "reject", coding_id: c.id }); }),
+        );
+      }
       if (c.mine) {
         const memo = el("textarea", { class: "qc-memo-input", rows: "2", "aria-label": "Memo", placeholder: "Write a memo on this coding" });
         memo.value = c.memo || "";
@@ -442,6 +486,7 @@ function render({ model, el: root }) {
   model.on("change:codes", () => { renderLegend(); renderText(true, true); });
   model.on("change:codings", () => renderText());
   model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
+  model.on("change:show_suggestions", () => renderText());
   model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
   model.on("change:status", renderStatus);
   full();
