@@ -2,9 +2,10 @@
 
 - first render of a 20,000-word transcript carrying 1,500 codings (goal < 300 ms), against the
   same transcript with no codings (the peer: text and turns alone), layout and paint included;
-- key press (↓ picks the next sentence, "1" codes it) to highlight shown and row committed
-  (goal: median < 50 ms); the peer is the same round trip for a plain ipywidgets Button
-  click that changes one trait (the widget framework's own floor);
+- key press (↓ picks the next sentence, "1" codes it) to highlight drawn (the front end
+  draws it at once) and to the row committed and confirmed by Python (goal: median < 50 ms);
+  the peer is the same round trip for a plain ipywidgets Button click that changes one
+  trait (the widget framework's own floor);
 - a Retrieval query over 100,000 codings, from Enter in the query box to the new count shown
   (goal < 200 ms), with the same Button round trip as peer.
 
@@ -133,12 +134,13 @@ def measure(page, lab, name: str, keys: bool) -> dict:  # type: ignore[no-untype
     result["kernel_mb"] = float(peak.split()[-1])
     if keys:
         page.locator(".qc-transcript").focus()
-        page.evaluate("window.__qcLatency = []")
+        page.evaluate("window.__qcLatency = []; window.__qcShown = []")
         for i in range(KEYS):
             page.keyboard.press("ArrowDown")
             page.keyboard.press("1")
             page.wait_for_function(f"window.__qcLatency.length >= {i + 1}", timeout=30_000)
         result["key_ms"] = statistics.median(page.evaluate("window.__qcLatency"))
+        result["shown_ms"] = statistics.median(page.evaluate("window.__qcShown"))
         button = page.locator("button.widget-button", has_text="ping")
         clicks = []
         for _ in range(KEYS):
@@ -211,7 +213,15 @@ def main() -> None:
                 med("coded", "kernel_mb"),
             ],
             [
-                "key press to highlight + row saved",
+                "key press to highlight drawn",
+                med("coded", "shown_ms"),
+                med("coded", "peer_click_ms"),
+                "ipywidgets Button round trip",
+                "< 50 ms",
+                med("coded", "kernel_mb"),
+            ],
+            [
+                "key press to row saved and confirmed",
                 med("coded", "key_ms"),
                 med("coded", "peer_click_ms"),
                 "ipywidgets Button round trip",

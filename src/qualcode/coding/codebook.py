@@ -436,9 +436,8 @@ class Codebook:
         if matches:
             paths = ", ".join(repr(c.path) for c in matches)
             raise NotFoundError(f"more than one code is named {wanted!r} ({paths}); use its path")
-        close = difflib.get_close_matches(
-            wanted, [c.name for c in tree] + [c.path for c in tree], n=3, cutoff=0.6
-        )
+        candidates = list(dict.fromkeys([c.name for c in tree] + [c.path for c in tree]))
+        close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
         hint = (
             f"; did you mean {' or '.join(repr(c) for c in close)}?"
             if close

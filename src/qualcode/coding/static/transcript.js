@@ -82,12 +82,14 @@ function render({ model, el: root }) {
   let keyToCode = new Map();
   let savedRange = null; // [start, end] kept while the palette has focus
   let pending = new Map(); // message id -> performance.now() at key press
+  const optimistic = new Map(); // message id -> coding drawn before Python has saved it
   let nextId = 1;
 
   function send(msg) {
     const id = nextId++;
     if (msg.type === "code" || msg.type === "uncode") pending.set(id, performance.now());
     model.send({ ...msg, id });
+    return id;
   }
 
   function setFont(delta) {
@@ -99,7 +101,8 @@ function render({ model, el: root }) {
   function visibleCodings() {
     const all = model.get("codings");
     const others = model.get("show_all");
-    return all.filter((c) => c.mine || (c.suggestion ? model.get("show_suggestions") : others));
+    const shown = all.filter((c) => c.mine || (c.suggestion ? model.get("show_suggestions") : others));
+    return optimistic.size ? shown.concat([...optimistic.values()]) : shown;
   }
 
   // Machine suggestions: "." selects the next one, Enter accepts it, Backspace rejects it.
@@ -323,8 +326,16 @@ function render({ model, el: root }) {
       model.save_changes();
       return;
     }
-    send({ type: "code", start: range[0], end: range[1], code_id: codeId });
+    const id = send({ type: "code", start: range[0], end: range[1], code_id: codeId });
+    // Draw it now; the saved coding (snapped to whole words) replaces it when Python answers.
+    optimistic.set(id, { id: `pending-${id}`, start: range[0], end: range[1], code_id: codeId, coder: "", mine: true, memo: "", pending: true });
     window.getSelection().removeAllRanges();
+    renderText(false);
+    const t0 = pending.get(id);
+    requestAnimationFrame(() => {
+      const log = (window.__qcShown = window.__qcShown || []);
+      log.push(performance.now() - t0);
+    });
   }
 
   // Keyboard selection by sentence: ↓ ↑ move, Shift extends.
@@ -460,6 +471,7 @@ function render({ model, el: root }) {
 
   // Messages from Python: acknowledgements carry the id of the key press that caused them.
   function onMessage(msg) {
+    if (msg.type === "ack" && optimistic.delete(msg.id)) renderText();
     if (msg.type === "ack" && pending.has(msg.id)) {
       const t0 = pending.get(msg.id);
       pending.delete(msg.id);
