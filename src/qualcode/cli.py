@@ -113,18 +113,68 @@ def status(project: ProjectOption = None) -> None:
     typer.echo(per_coder.to_string(index=False) if not per_coder.empty else "no codings yet")
 
 
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".qdpx", ".qdc")
+IMPORT_SUFFIXES = (".qdpx", ".qdc")
+
+
 @app.command()
 def export(
-    out: Annotated[Path, typer.Argument(help="codings .csv or .xlsx to write")],
+    out: Annotated[
+        Path,
+        typer.Argument(
+            help="File to write: codings .csv or .xlsx, a REFI-QDA project .qdpx, "
+            "or a REFI-QDA codebook .qdc"
+        ),
+    ],
     area: Annotated[str | None, typer.Option(help="Only this area")] = None,
-    coder: Annotated[str | None, typer.Option(help="Only this coder")] = None,
+    coder: Annotated[str | None, typer.Option(help="Only this coder (.csv, .xlsx)")] = None,
     project: ProjectOption = None,
 ) -> None:
-    """Export codings with their text, code, coder and case attributes."""
-    from qualcode.interop.tables import export_codings
+    """Export codings as a table, the project for NVivo/ATLAS.ti/MAXQDA, or the codebook."""
+    suffix = out.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise QualcodeError(
+            f"{out}: export as {', '.join(EXPORT_SUFFIXES)}, not {suffix or 'no'} extension"
+        )
+    if suffix in (".qdpx", ".qdc"):
+        from qualcode.interop import refi
 
-    path = export_codings(_open(project), out, area=area, coder=coder)
+        if coder is not None:
+            raise QualcodeError(f"{out}: --coder applies to .csv and .xlsx exports only")
+        if suffix == ".qdc" and area is not None:
+            raise QualcodeError(f"{out}: a codebook (.qdc) has no areas; leave out --area")
+        p = _open(project)
+        path = refi.export_qdpx(p, out, area=area) if suffix == ".qdpx" else refi.export_qdc(p, out)
+    else:
+        from qualcode.interop.tables import export_codings
+
+        path = export_codings(_open(project), out, area=area, coder=coder)
     typer.echo(f"wrote {path}")
+
+
+@app.command("import")
+def import_(
+    file: Annotated[Path, typer.Argument(help="REFI-QDA project .qdpx or codebook .qdc to read")],
+    area: Annotated[
+        str, typer.Option(help="Area the imported documents go into (.qdpx)")
+    ] = "imported",
+    project: ProjectOption = None,
+) -> None:
+    """Import a project or codebook from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode."""
+    suffix = file.suffix.lower()
+    if suffix not in IMPORT_SUFFIXES:
+        raise QualcodeError(
+            f"{file}: import a REFI-QDA {' or '.join(IMPORT_SUFFIXES)} file, "
+            f"not {suffix or 'no'} extension (codebooks in .yaml or .csv: "
+            "`qualcode codebook import`)"
+        )
+    from qualcode.interop import refi
+
+    p = _open(project)
+    if suffix == ".qdc":
+        typer.echo(str(refi.import_qdc(file, p)))
+        return
+    typer.echo(str(refi.import_qdpx(file, p, area=area)))
 
 
 def main() -> None:
