@@ -14,7 +14,7 @@ from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-WIDGETS = {"02_code.ipynb": 3}  # Coder, CodebookEditor, Retrieval
+WIDGETS = {"02_code.ipynb": 3, "04_agreement.ipynb": 1}  # 04: the consensus review
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +26,7 @@ def small_project(tmp_path_factory) -> Path:  # type: ignore[no-untyped-def]
     assert report.ok, str(report)
     doc = p.documents(area="worcester")[0]
     p.code(doc, 10, 40, "Peer support", coder="amina")
+    p.code(doc, 10, 40, "Transport", coder="bob")  # a disagreement to review
     p.close()
     return store
 

@@ -34,6 +34,10 @@ CodingRef = Coding | int
 CODER_ROLES = ("coder", "adjudicator", "model")
 
 
+SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
+CONSENSUS = "consensus"  # the default adjudicated layer
+
+
 def open_project(
     path_or_url: str | os.PathLike[str] | None = None, *, user: str | None = None
 ) -> Project:
@@ -472,6 +476,92 @@ class Project:
                 },
             )
 
+    def adjudicate(
+        self,
+        document: DocumentRef,
+        start: int,
+        end: int,
+        code: Code | int | str,
+        *,
+        adjudicator: str,
+        layer: str = CONSENSUS,
+    ) -> Coding:
+        """Write a coding into an adjudicated layer (the consensus), as `adjudicator`.
+
+        The layer is a coder of its own (role "adjudicator"), so analysis can use it as the
+        final coding; the audit row names the person. An identical coding is not doubled.
+        """
+        adjudicator = _name(adjudicator, "adjudicator")
+        with self._write() as conn:
+            doc_id, length = self._document_span(conn, document)
+            if not 0 <= start < end <= length:
+                raise CodingError(
+                    f"span [{start}:{end}] is not inside document {doc_id} (0 to {length})"
+                )
+            c = self.codebook._resolve(conn, code)
+            layer_id = coder_id_for(conn, layer, "adjudicator")
+            k = schema.codings
+            same = conn.execute(
+                select(k.c.id).where(
+                    k.c.document_id == doc_id,
+                    k.c.start == start,
+                    k.c.end == end,
+                    k.c.code_id == c.id,
+                    k.c.coder_id == layer_id,
+                )
+            ).scalar_one_or_none()
+            if same is None:
+                stamp = now()
+                same = conn.execute(
+                    k.insert().values(
+                        guid=new_guid(),
+                        document_id=doc_id,
+                        start=start,
+                        end=end,
+                        code_id=c.id,
+                        coder_id=layer_id,
+                        created_at=stamp,
+                        updated_at=stamp,
+                    )
+                ).inserted_primary_key[0]
+                audit.record(
+                    conn,
+                    actor=adjudicator,
+                    action="adjudicate",
+                    object="coding",
+                    object_id=same,
+                    document_id=doc_id,
+                    after={"start": start, "end": end, "code": c.path, "coder": layer},
+                )
+        (made,) = [x for x in self.codings(doc_id, coder=layer) if x.id == same]
+        return made
+
+    def unadjudicate(self, coding: CodingRef, *, adjudicator: str) -> None:
+        """Remove a coding from an adjudicated layer, as `adjudicator` (audited)."""
+        coding_id = coding.id if isinstance(coding, Coding) else coding
+        with self._write() as conn:
+            row = conn.execute(
+                select(schema.codings, schema.coders.c.name, schema.coders.c.role)
+                .join(schema.coders, schema.coders.c.id == schema.codings.c.coder_id)
+                .where(schema.codings.c.id == coding_id)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
+            if row.role != "adjudicator":
+                raise CodingError(
+                    f"coding {coding_id} is {row.name}'s own coding, not part of a consensus"
+                )
+            conn.execute(schema.codings.delete().where(schema.codings.c.id == coding_id))
+            audit.record(
+                conn,
+                actor=_name(adjudicator, "adjudicator"),
+                action="delete",
+                object="coding",
+                object_id=coding_id,
+                document_id=row.document_id,
+                before={"start": row.start, "end": row.end, "code": row.code_id, "coder": row.name},
+            )
+
     def review_suggestion(
         self, suggestion: CodingRef, *, accept: bool, coder: str
     ) -> Coding | None:
@@ -673,20 +763,23 @@ class Project:
 # helpers shared by the methods above ------------------------------------------------------------
 
 
-SUGGESTION_PREFIX = "suggest:"
-
-
 def is_suggestion(coder: str) -> bool:
     """Machine suggestions belong to coders named `suggest:<model>` (role "model")."""
     return coder.startswith(SUGGESTION_PREFIX)
 
 
 def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
-    """The id of a coder, created on first use."""
+    """The id of a coder, created on first use. An adjudicated layer (role "adjudicator",
+    such as "consensus") is written only through `Project.adjudicate`."""
     t = schema.coders
-    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+    found = conn.execute(select(t.c.id, t.c.role).where(t.c.name == name)).first()
     if found is not None:
-        return found
+        if found.role == "adjudicator" and role != "adjudicator":
+            raise CodingError(
+                f"{name!r} is an adjudicated layer, not a coder; write it with "
+                f"p.adjudicate(..., adjudicator='your name')"
+            )
+        return found.id
     if role not in CODER_ROLES:
         raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
     return conn.execute(

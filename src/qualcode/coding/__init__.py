@@ -18,9 +18,10 @@ _LAZY = {
     "CodebookEditor": "qualcode.coding.editor",
     "Coder": "qualcode.coding.coder",
     "Retrieval": "qualcode.coding.retrieval",
+    "ConsensusReview": "qualcode.coding.review",
 }
 
-__all__ = ["Codebook", "CodebookEditor", "Coder", "Retrieval"]  # the last three: _LAZY
+__all__ = ["Codebook", "CodebookEditor", "Coder", "ConsensusReview", "Retrieval"]  # _LAZY: widgets
 
 
 def __getattr__(name: str) -> Any:

@@ -805,7 +805,8 @@ def _units(project: Project, unit: str, documents: list[int]) -> pd.DataFrame:
     frame = frame[frame["end"] > frame["start"]]
     if frame.empty:
         raise AgreementError(f"the selected documents have no {unit} units to compare")
-    return frame.sort_values(["document_id", "start", "end"])[["document_id", "start", "end"]]
+    columns = ["document_id", "start", "end", "title", "case", "text"]
+    return frame.sort_values(["document_id", "start", "end"])[columns]
 
 
 def _presence(sel: _Selection, units: pd.DataFrame) -> np.ndarray:
