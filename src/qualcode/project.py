@@ -717,7 +717,7 @@ class Project:
                     "end": row.end,
                     "code_id": row.code_id,
                     "coder_id": coder_id_for(conn, coder),
-                    "memo": f"accepted from {row.coder}",
+                    "memo": f"accepted from {row.coder}" + (f": {row.memo}" if row.memo else ""),
                     "created_at": stamp,
                     "updated_at": stamp,
                 }

@@ -1,1 +1,66 @@
-"""Theme suggestions: topic models over transcript units, and code suggestions."""
+"""Theme suggestions: topic models over transcript units, and code suggestions.
+
+    from qualcode.topics import ThemeModel, CodeSuggester
+    themes = ThemeModel(seed=7).fit(p, area="hartlepool", unit="turn")
+
+BERTopic, torch, sentence-transformers and plotly load only when a model is fitted, embedded
+or drawn, so importing this package (and `qualcode`) stays fast.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from qualcode.topics.errors import (
+    EmptyAreaError,
+    LongDocumentError,
+    ModelNotInstalledError,
+    NoCodingsError,
+    NotEnglishError,
+    NotFittedError,
+    TooFewUnitsError,
+    TopicsError,
+    UnknownEmbedderError,
+)
+
+if TYPE_CHECKING:
+    from qualcode.topics.embed import Embedder, MiniLM, TfidfSVD, embed_units
+    from qualcode.topics.suggest import CodeSuggester
+    from qualcode.topics.themes import Accepted, ThemeModel
+
+__all__ = [
+    "Accepted",
+    "CodeSuggester",
+    "Embedder",
+    "EmptyAreaError",
+    "LongDocumentError",
+    "MiniLM",
+    "ModelNotInstalledError",
+    "NoCodingsError",
+    "NotEnglishError",
+    "NotFittedError",
+    "TfidfSVD",
+    "ThemeModel",
+    "TooFewUnitsError",
+    "TopicsError",
+    "UnknownEmbedderError",
+    "embed_units",
+]
+
+_WHERE = {
+    "ThemeModel": "themes",
+    "Accepted": "themes",
+    "CodeSuggester": "suggest",
+    "Embedder": "embed",
+    "MiniLM": "embed",
+    "TfidfSVD": "embed",
+    "embed_units": "embed",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        from importlib import import_module
+
+        return getattr(import_module(f"qualcode.topics.{_WHERE[name]}"), name)
+    raise AttributeError(f"module 'qualcode.topics' has no attribute {name!r}")

@@ -1,0 +1,197 @@
+"""Interview-aware stop words: English function words plus the fillers of spoken answers.
+
+Used only for the keyword (c-TF-IDF) representation of a topic, never for embeddings. Filler
+phrases ("you know", "sort of") are removed before words are counted, so "kind" and "sort"
+stay usable when they mean something ("a kind nurse").
+"""
+
+from __future__ import annotations
+
+import re
+
+FILLER_WORDS = frozenset(
+    [
+        "yeah",
+        "yes",
+        "yep",
+        "yeh",
+        "aye",
+        "no",
+        "nope",
+        "nah",
+        "um",
+        "umm",
+        "erm",
+        "er",
+        "uh",
+        "uhm",
+        "ah",
+        "oh",
+        "ooh",
+        "eh",
+        "hmm",
+        "mm",
+        "mhm",
+        "okay",
+        "ok",
+        "right",
+        "well",
+        "like",
+        "just",
+        "really",
+        "actually",
+        "basically",
+        "literally",
+        "obviously",
+        "honestly",
+        "anyway",
+        "gonna",
+        "wanna",
+        "gotta",
+        "dunno",
+        "cos",
+        "coz",
+        "cause",
+        "innit",
+        "alright",
+        "pretty",
+        "quite",
+        "stuff",
+        "things",
+        "thing",
+        "bit",
+        "lot",
+        "lots",
+        "got",
+        "get",
+        "getting",
+        "gets",
+        "say",
+        "says",
+        "said",
+        "know",
+        "knew",
+        "think",
+        "thought",
+        "mean",
+        "means",
+        "went",
+        "go",
+        "goes",
+        "going",
+        "come",
+        "came",
+        "did",
+        "does",
+        "doing",
+        "done",
+        "way",
+        "time",
+        "times",
+        "little",
+        "sure",
+        "maybe",
+        "probably",
+        "always",
+        "never",
+        "sometimes",
+        "day",
+        "days",
+        "want",
+        "wanted",
+        "tell",
+        "told",
+        "ask",
+        "asked",
+        "bloody",
+        "love",
+        "pet",
+        "hun",
+        "interviewer",
+        "participant",
+        "inaudible",
+        "laughs",
+        "laughter",
+        "pause",
+        "crosstalk",
+        "synthetic",
+        "cheers",
+        "im",
+        "ive",
+        "id",
+        "ill",
+        "dont",
+        "didnt",
+        "doesnt",
+        "cant",
+        "couldnt",
+        "wouldnt",
+        "shouldnt",
+        "wont",
+        "wasnt",
+        "werent",
+        "isnt",
+        "arent",
+        "aint",
+        "hasnt",
+        "havent",
+        "hadnt",
+        "thats",
+        "theres",
+        "whats",
+        "lets",
+        "youre",
+        "youve",
+        "youd",
+        "youll",
+        "hes",
+        "hed",
+        "shes",
+        "shed",
+        "weve",
+        "were",
+        "wed",
+        "theyre",
+        "theyve",
+        "theyd",
+        "its",
+    ]
+)
+# BERTopic strips punctuation before counting words, so "I'm" arrives as "im" (listed above)
+
+FILLER_PHRASES = (
+    "you know",
+    "you see",
+    "i mean",
+    "sort of",
+    "kind of",
+    "a bit",
+    "a lot",
+    "and that",
+    "and stuff",
+    "or something",
+    "at the end of the day",
+    "to be honest",
+    "if you like",
+    "do you know what i mean",
+    "thank you",
+)
+_PHRASES = re.compile(
+    r"\b(?:"
+    + "|".join(re.escape(p) for p in sorted(FILLER_PHRASES, key=len, reverse=True))
+    + r")\b"
+)
+_TAGS = re.compile(r"\[[^\]]*\]|\([^)]*\)")  # [inaudible], (laughs)
+
+
+def stop_words() -> list[str]:
+    """scikit-learn's English stop words plus interview fillers, sorted."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return sorted(ENGLISH_STOP_WORDS | FILLER_WORDS)
+
+
+def strip_fillers(text: str) -> str:
+    """Lower-case `text` and drop filler phrases and transcription tags ([inaudible])."""
+    text = _TAGS.sub(" ", text.lower().replace("\u2019", "'"))
+    return _PHRASES.sub(" ", text)

