@@ -23,6 +23,8 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
+# The main job end to end: build the sample project, load two coders' sample coding, rebuild
+# every area's report (areas whose inputs did not change since their last good run are skipped).
 demo: venv
 	rm -f $(SAMPLE) $(SAMPLE)-wal $(SAMPLE)-shm
 	$(BIN)/qualcode init --project $(SAMPLE) --codebook data/raw/codebook.yaml
@@ -30,9 +32,13 @@ demo: venv
 		echo "== $$area"; \
 		$(BIN)/qualcode ingest data/raw/$$area --area $$area --project $(SAMPLE) || exit 1; \
 	done
+	$(BIN)/qualcode import data/raw/sample-coding.tsv --project $(SAMPLE)
 	$(BIN)/qualcode status --project $(SAMPLE)
+	$(BIN)/qualcode pipeline run --project $(SAMPLE) --jobs 2
+	@echo "Reports: open reports/<area>/latest/05_area_report.html ($(AREAS))"
 
-# The browser tests drive Debian's chromium (no browser download): install it when we can.
+# The browser tests drive Debian's chromium (no browser download), and the store tests run on
+# a PostgreSQL server they start from Debian's postgresql binaries: install both when we can.
 system:
 	@test -x $(CHROMIUM) || { \
 		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
@@ -41,6 +47,14 @@ system:
 		else \
 			echo "The browser tests need Debian's chromium: sudo apt-get install chromium" >&2; \
 			echo "(or skip them: make test PYTEST_ARGS='-m \"not browser\"')" >&2; exit 1; \
+		fi; }
+	@[ "$${QUALCODE_SKIP_POSTGRES:-0}" != 0 ] || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+		else \
+			echo "The PostgreSQL tests need Debian's postgresql: sudo apt-get install postgresql" >&2; \
+			echo "(or skip them: make test QUALCODE_SKIP_POSTGRES=1)" >&2; exit 1; \
 		fi; }
 
 test: venv system

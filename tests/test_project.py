@@ -1,9 +1,11 @@
-"""The public Project API: documents, coding, views and the audit log."""
+"""The public Project API: documents, coding, views and the audit log.
+
+Every test taking `project`, `doc` or `store_url` runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
 import multiprocessing
-from pathlib import Path
 
 import pytest
 
@@ -145,6 +147,38 @@ def test_every_change_has_an_audit_row(project, doc) -> None:
     assert len(project.audit_df(actor="amina")) == 2
 
 
+def test_offsets_count_code_points_and_attributes_keep_their_types(project) -> None:
+    """Offsets are Python's (code points) on every backend, also past astral characters."""
+    text = "Participant: 🚌 none 🚌 since March — naïve of me. Then more."
+    d = project.add_document(
+        text,
+        area="redcar",
+        title="r1",
+        attributes={"age_band": "65+", "children": 2, "carer": True, "notes": "café"},
+    )
+    project.codebook.add("Transport")
+    start = text.index("since")
+    c = project.code(d, start, start + len("since March"), "Transport", coder="amina")
+    assert c.text == "since March"
+    assert project.codings()[0].text == "since March"
+    assert project.codings_df()["text"].tolist() == ["since March"]
+    row = project.documents_df().loc[d.id]
+    assert (row["age_band"], row["children"], row["carer"], row["notes"]) == (
+        "65+",
+        2,
+        True,
+        "café",
+    )
+    log = project.audit_df(document=d)
+    assert log.iloc[-1]["after"] == {
+        "start": start,
+        "end": start + 11,
+        "code": "Transport",
+        "coder": "amina",
+        "memo": None,
+    }
+
+
 def test_documents_codes_units_views(project, doc) -> None:
     parent = project.codebook.add("Access to services")
     project.codebook.add("Access to GP", parent=parent, shortcut="1")
@@ -176,9 +210,9 @@ def test_documents_codes_units_views(project, doc) -> None:
         project.units_df("word")
 
 
-def test_a_new_session_sees_everything_at_once(tmp_path: Path) -> None:
+def test_a_new_session_sees_everything_at_once(store_url: str) -> None:
     """No save step: a second connection (a restarted kernel) sees each change immediately."""
-    path = tmp_path / "p.qualcode"
+    path = store_url
     writer = qualcode.open_project(path)
     reader = qualcode.open_project(path)
     d = writer.add_document(TRANSCRIPT, area="a", title="t")
@@ -197,8 +231,8 @@ def _code_many(path: str, coder: str, n: int) -> None:
     p.close()
 
 
-def test_coders_in_separate_processes_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "shared.qualcode"
+def test_coders_in_separate_processes_lose_nothing(store_url: str) -> None:
+    path = store_url
     p = qualcode.open_project(path)
     p.add_document(TRANSCRIPT, area="a", title="t")
     p.codebook.add("Carers")

@@ -37,6 +37,8 @@ def test_revise_makes_a_new_version_and_carries_every_coding(project, doc) -> No
     texts = sorted(c.text for c in project.codings(new))
     assert texts == ["My [PERSON 1] drives me", "[PERSON 1]"]
     assert [c.text for c in project.codings(doc)] != []  # the old version keeps its codings
+    assert len(project.codings_df()) == 2  # analysis sees the current version only
+    assert len(project.codings_df(all_versions=True)) == 4
     assert project.document(new.id).text.count("[PERSON 1]") == 1
     turns = project.units_df("turn", document=new)
     assert turns["text"].str.contains(r"\[PERSON 1\]").any()

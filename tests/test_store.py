@@ -1,19 +1,47 @@
-"""The store: creation, settings, schema versions and upgrades, refusals."""
+"""The store: creation, settings, schema versions and upgrades, refusals.
+
+Tests taking `store_url` run on SQLite and on PostgreSQL; the rest are about SQLite files.
+"""
 
 from __future__ import annotations
 
-import sqlite3
+import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
 
 import qualcode
 from qualcode.errors import SchemaVersionError, StoreError
-from qualcode.store import migrations, schema
+from qualcode.store import connect, migrations, resolve_url, schema
 from tests.conftest import ROOT, TRANSCRIPT
 
 FIXTURES = ROOT / "tests" / "data" / "stores"
+
+
+@contextmanager
+def raw(store_url: str) -> Iterator[Connection]:
+    """A plain SQLAlchemy transaction on the store, bypassing qualcode (as another program)."""
+    engine = create_engine(resolve_url(store_url))
+    try:
+        with engine.begin() as conn:
+            yield conn
+    finally:
+        engine.dispose()
+
+
+def _tables(store_url: str) -> set[str]:
+    with raw(store_url) as conn:
+        return set(inspect(conn).get_table_names())
+
+
+def _stored_version(store_url: str) -> str:
+    with raw(store_url) as conn:
+        return conn.execute(
+            text("SELECT value FROM qualcode_meta WHERE key = 'schema_version'")
+        ).scalar_one()
 
 
 def test_open_creates_sqlite_store_with_safe_settings(tmp_path: Path) -> None:
@@ -29,9 +57,12 @@ def test_open_creates_sqlite_store_with_safe_settings(tmp_path: Path) -> None:
     p.close()
 
 
-def test_new_store_matches_schema_columns(tmp_path: Path) -> None:
-    p = qualcode.open_project(tmp_path / "p.qualcode")
+def test_new_store_has_every_table_and_column(store_url: str) -> None:
+    p = qualcode.open_project(store_url)
+    backend = "postgresql" if store_url.startswith("postgresql") else "sqlite"
+    assert p.engine.url.get_backend_name() == backend
     with p.engine.connect() as conn:
+        assert set(inspect(conn).get_table_names()) == set(schema.metadata.tables)
         inspector = inspect(conn)
         for table in schema.metadata.sorted_tables:
             stored = {col["name"] for col in inspector.get_columns(table.name)}
@@ -39,8 +70,8 @@ def test_new_store_matches_schema_columns(tmp_path: Path) -> None:
     p.close()
 
 
-def test_reopen_keeps_everything(tmp_path: Path) -> None:
-    path = tmp_path / "p.qualcode"
+def test_reopen_keeps_everything(store_url: str) -> None:
+    path = store_url
     p = qualcode.open_project(path)
     d = p.add_document(TRANSCRIPT, area="a", title="t")
     p.codebook.add("Access to GP")
@@ -52,11 +83,21 @@ def test_reopen_keeps_everything(tmp_path: Path) -> None:
     again.close()
 
 
-def test_environment_variable_names_the_store(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("QUALCODE_DB", str(tmp_path / "env.qualcode"))
+def test_environment_variable_names_the_store(store_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("QUALCODE_DB", store_url)
     p = qualcode.open_project()
-    assert p.location == str(tmp_path / "env.qualcode")
+    assert p.location == store_url.replace("postgresql://", "postgresql+psycopg://")
     p.close()
+
+
+def test_postgresql_urls_use_psycopg_and_keep_their_password() -> None:
+    url = resolve_url("postgresql://amina:s3cret@db.example.org:5433/coding")
+    assert url == "postgresql+psycopg://amina:s3cret@db.example.org:5433/coding"
+    assert resolve_url("postgresql+psycopg://h/x") == "postgresql+psycopg://h/x"
+    with pytest.raises(StoreError, match="is not a database URL"):
+        resolve_url("postgresql://host:notaport/x")
+    shown = qualcode.Project(connect(url), user="tester")  # no connection is made
+    assert shown.location == "postgresql+psycopg://amina:***@db.example.org:5433/coding"
 
 
 def test_no_store_named_is_a_clear_error(monkeypatch) -> None:
@@ -74,15 +115,26 @@ def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     assert path.read_text().startswith("these are my notes")  # untouched
 
 
-def test_another_programs_database_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "other.db"
-    with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+def test_a_missing_or_unreachable_server_database_is_a_clear_error(postgres) -> None:
+    with pytest.raises(StoreError, match=r"cannot open no_such_db .*does not exist"):
+        qualcode.open_project(postgres.url("no_such_db"))
+    closed = f"postgresql://qc@127.0.0.1:{_closed_port()}/coding"
+    with pytest.raises(StoreError, match="cannot open coding as a qualcode project"):
+        qualcode.open_project(closed)
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]  # nothing listens once the socket closes
+
+
+def test_another_programs_database_is_refused(store_url: str) -> None:
+    with raw(store_url) as conn:
+        conn.execute(text("CREATE TABLE invoices (id INTEGER PRIMARY KEY)"))
     with pytest.raises(StoreError, match="not a qualcode project"):
-        qualcode.open_project(path)
-    with sqlite3.connect(path) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    assert tables == {"invoices"}
+        qualcode.open_project(store_url)
+    assert _tables(store_url) == {"invoices"}
 
 
 def test_folder_and_unsupported_urls_are_refused(tmp_path: Path) -> None:
@@ -92,17 +144,17 @@ def test_folder_and_unsupported_urls_are_refused(tmp_path: Path) -> None:
         qualcode.open_project("mysql://localhost/x")
 
 
-def test_store_from_a_newer_qualcode_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "future.qualcode"
-    qualcode.open_project(path).close()
-    with sqlite3.connect(path) as conn:
-        conn.execute("UPDATE qualcode_meta SET value = '99' WHERE key = 'schema_version'")
+def test_store_from_a_newer_qualcode_is_refused(store_url: str) -> None:
+    qualcode.open_project(store_url).close()
+    with raw(store_url) as conn:
+        conn.execute(text("UPDATE qualcode_meta SET value = '99' WHERE key = 'schema_version'"))
     with pytest.raises(SchemaVersionError, match="newer qualcode"):
-        qualcode.open_project(path)
+        qualcode.open_project(store_url)
+    assert _stored_version(store_url) == "99"  # refused, not rewritten
 
 
-def test_older_store_is_upgraded_without_loss(tmp_path: Path, monkeypatch) -> None:
-    path = tmp_path / "old.qualcode"
+def test_older_store_is_upgraded_without_loss(store_url: str, tmp_path: Path, monkeypatch) -> None:
+    path = store_url
     p = qualcode.open_project(path)
     d = p.add_document(TRANSCRIPT, area="a", title="t")
     p.codebook.add("Transport")
@@ -125,13 +177,16 @@ def test_older_store_is_upgraded_without_loss(tmp_path: Path, monkeypatch) -> No
     assert "confidence" in columns
     assert stored == str(version + 1)
     assert [c.text for c in p.codings()] == [d.text[0:10]]
-    assert (tmp_path / f"old.qualcode.v{version}.bak").is_file()
+    backups = sorted(tmp_path.glob("*.bak"))
+    if store_url.startswith("postgresql"):  # a server is backed up by its administrator
+        assert backups == []
+    else:
+        assert backups == [tmp_path / f"test.qualcode.v{version}.bak"]
     p.close()
 
 
-def test_a_failed_upgrade_changes_nothing(tmp_path: Path, monkeypatch) -> None:
-    path = tmp_path / "old.qualcode"
-    qualcode.open_project(path).close()
+def test_a_failed_upgrade_changes_nothing(store_url: str, monkeypatch) -> None:
+    qualcode.open_project(store_url).close()
 
     def broken(ops) -> None:
         ops.create_table("half_done", schema.Column("id", schema.Integer, primary_key=True))
@@ -141,14 +196,9 @@ def test_a_failed_upgrade_changes_nothing(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(migrations, "SCHEMA_VERSION", version + 1)
     monkeypatch.setitem(migrations.UPGRADES, version + 1, broken)
     with pytest.raises(RuntimeError):
-        qualcode.open_project(path)
-    with sqlite3.connect(path) as conn:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-        stored = conn.execute(
-            "SELECT value FROM qualcode_meta WHERE key='schema_version'"
-        ).fetchone()
-    assert "half_done" not in tables
-    assert stored == (str(version),)
+        qualcode.open_project(store_url)
+    assert _tables(store_url) == set(schema.metadata.tables)  # no "half_done"
+    assert _stored_version(store_url) == str(version)
 
 
 @pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.qualcode")), ids=lambda p: p.name)

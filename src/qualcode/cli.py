@@ -5,15 +5,13 @@ Heavy imports happen inside the commands, so `qualcode --help` answers at once.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from qualcode.cli_options import ProjectOption, open_from_cli, project_location
 from qualcode.errors import QualcodeError
-
-DEFAULT_PROJECT = "data/coded/sample.qualcode"
 
 app = typer.Typer(
     help="qualcode: qualitative coding for community-led research.",
@@ -25,22 +23,23 @@ codebook_app = typer.Typer(
     help="Import or export the codebook (YAML or CSV).", no_args_is_help=True
 )
 app.add_typer(codebook_app, name="codebook")
-
-ProjectOption = Annotated[
-    str | None,
-    typer.Option(
-        "--project",
-        "-p",
-        help=f"Project file or database URL [default: $QUALCODE_DB or {DEFAULT_PROJECT}]",
-        show_default=False,
-    ),
-]
+pipeline_app = typer.Typer(
+    help="Rebuild every area's reports from the latest coding (papermill).", no_args_is_help=True
+)
+app.add_typer(pipeline_app, name="pipeline")
 
 
-def _open(project: str | None):  # type: ignore[no-untyped-def]
-    from qualcode.project import open_project
+def _redact_app() -> typer.Typer:
+    from qualcode.privacy.cli import app as redact_app  # imports only typer at load time
 
-    return open_project(project or os.environ.get("QUALCODE_DB") or DEFAULT_PROJECT)
+    return redact_app
+
+
+app.add_typer(
+    _redact_app(), name="redact", help="Find and pseudonymise personal data in transcripts."
+)
+
+_open = open_from_cli
 
 
 @app.command()
@@ -90,10 +89,18 @@ def codebook_import(
 
 @codebook_app.command("export")
 def codebook_export(
-    file: Annotated[Path, typer.Argument(help="codebook .yaml or .csv to write")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="codebook .yaml or .csv, or a training handout .md or .docx"),
+    ],
     project: ProjectOption = None,
 ) -> None:
-    """Write the codebook to a file."""
+    """Write the codebook to a file, or as a handout for community researchers."""
+    if file.suffix.lower() in (".md", ".docx"):
+        from qualcode.interop.handout import export_handout
+
+        typer.echo(f"wrote {export_handout(_open(project), file)}")
+        return
     from qualcode.interop.codebook_files import export_codebook
 
     typer.echo(f"wrote {export_codebook(_open(project), file)}")
@@ -114,7 +121,7 @@ def status(project: ProjectOption = None) -> None:
 
 
 EXPORT_SUFFIXES = (".csv", ".xlsx", ".qdpx", ".qdc")
-IMPORT_SUFFIXES = (".qdpx", ".qdc")
+IMPORT_SUFFIXES = (".qdpx", ".qdc", ".csv", ".tsv", ".xlsx")
 
 
 @app.command()
@@ -128,6 +135,13 @@ def export(
     ],
     area: Annotated[str | None, typer.Option(help="Only this area")] = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder (.csv, .xlsx)")] = None,
+    only_pseudonymised: Annotated[
+        bool,
+        typer.Option(
+            "--only-pseudonymised",
+            help="Refuse unless every exported document is pseudonymised (qualcode redact)",
+        ),
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Export codings as a table, the project for NVivo/ATLAS.ti/MAXQDA, or the codebook."""
@@ -144,30 +158,48 @@ def export(
         if suffix == ".qdc" and area is not None:
             raise QualcodeError(f"{out}: a codebook (.qdc) has no areas; leave out --area")
         p = _open(project)
-        path = refi.export_qdpx(p, out, area=area) if suffix == ".qdpx" else refi.export_qdc(p, out)
+        path = (
+            refi.export_qdpx(p, out, area=area, only_pseudonymised=only_pseudonymised)
+            if suffix == ".qdpx"
+            else refi.export_qdc(p, out)
+        )
     else:
         from qualcode.interop.tables import export_codings
 
-        path = export_codings(_open(project), out, area=area, coder=coder)
+        path = export_codings(
+            _open(project), out, area=area, coder=coder, only_pseudonymised=only_pseudonymised
+        )
     typer.echo(f"wrote {path}")
 
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="REFI-QDA project .qdpx or codebook .qdc to read")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            help="REFI-QDA project .qdpx or codebook .qdc, or a table of codings "
+            ".csv/.tsv/.xlsx (area, title, code, coder, start/end or text)"
+        ),
+    ],
     area: Annotated[
         str, typer.Option(help="Area the imported documents go into (.qdpx)")
     ] = "imported",
     project: ProjectOption = None,
 ) -> None:
-    """Import a project or codebook from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode."""
+    """Import a project or codebook from NVivo, ATLAS.ti, MAXQDA, QualCoder or qualcode, or
+    codings from a table."""
     suffix = file.suffix.lower()
     if suffix not in IMPORT_SUFFIXES:
         raise QualcodeError(
-            f"{file}: import a REFI-QDA {' or '.join(IMPORT_SUFFIXES)} file, "
-            f"not {suffix or 'no'} extension (codebooks in .yaml or .csv: "
+            f"{file}: import a REFI-QDA .qdpx or .qdc file or a codings table "
+            f"(.csv, .tsv, .xlsx), not {suffix or 'no'} extension (codebooks in .yaml or .csv: "
             "`qualcode codebook import`)"
         )
+    if suffix in (".csv", ".tsv", ".xlsx"):
+        from qualcode.analysis.coding_table import import_codings
+
+        typer.echo(str(import_codings(_open(project), file)))
+        return
     from qualcode.interop import refi
 
     p = _open(project)
@@ -175,6 +207,72 @@ def import_(
         typer.echo(str(refi.import_qdc(file, p)))
         return
     typer.echo(str(refi.import_qdpx(file, p, area=area)))
+
+
+def _project_ref(project: str | None) -> str:
+    return project_location(project)
+
+
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(help="Pipeline config [default: pipelines/areas.yaml if it exists]"),
+]
+ReportsOption = Annotated[Path, typer.Option(help="Folder the reports go into")]
+
+
+@pipeline_app.command("run")
+def pipeline_run(
+    area: Annotated[
+        list[str] | None, typer.Option("--area", "-a", help="Only this area (repeat for more)")
+    ] = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="Areas run at once")] = 1,
+    force: Annotated[bool, typer.Option(help="Run areas whose inputs have not changed")] = False,
+    config: ConfigOption = None,
+    reports: ReportsOption = Path("reports"),
+    project: ProjectOption = None,
+) -> None:
+    """Run each area's notebooks into reports/<area>/<run-id>/ (HTML, XLSX, figures,
+    manifest); areas whose inputs have not changed since their last good run are skipped."""
+    from qualcode import pipeline
+
+    results = pipeline.run(
+        _project_ref(project), areas=area, jobs=jobs, force=force, config=config, reports=reports
+    )
+    for r in results:
+        if r.status == "ok":
+            typer.echo(f"{r.area}: ok in {r.seconds:.1f} s -> {reports / r.area / 'latest'}/")
+        elif r.status == "skipped":
+            typer.echo(f"{r.area}: skipped, {r.message} -> {reports / r.area / 'latest'}/")
+        else:
+            typer.echo(f"{r.area}: {r.status.upper()}: {r.message}", err=True)
+            if r.log:
+                typer.echo(f"  log: {r.log}", err=True)
+    for r in results:
+        for html in r.reports:
+            typer.echo(f"report: {html}")
+    failed = [r for r in results if r.failed]
+    if failed:
+        names = ", ".join(f"{r.area} ({r.status})" for r in failed)
+        typer.echo(
+            f"error: {len(failed)} of {len(results)} areas did not finish: {names}; "
+            "their last good reports are unchanged",
+            err=True,
+        )
+        raise typer.Exit(1)
+
+
+@pipeline_app.command("status")
+def pipeline_status(
+    config: ConfigOption = None,
+    reports: ReportsOption = Path("reports"),
+    project: ProjectOption = None,
+) -> None:
+    """Per area: the last good run, the newest run's status, whether the inputs changed since,
+    and who holds the lock."""
+    from qualcode import pipeline
+
+    frame = pipeline.status(_project_ref(project), config=config, reports=reports)
+    typer.echo(frame.to_string() if not frame.empty else "no areas in this project yet")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -256,10 +257,12 @@ class Project:
         *,
         by: str,
         meta: dict[str, Any] | None = None,
+        speakers: dict[str, str] | None = None,
     ) -> tuple[Document, int]:
         """A new version of `document` with text[start:end] replaced (pseudonymisation), with
         its units and every coder's codings carried over, offsets mapped; one transaction.
 
+        `speakers` renames words in the units' speaker labels (a named speaker's pseudonym).
         Returns the new version and the number of codings carried. Refused if the document
         is not the current version (someone revised or re-ingested it meanwhile).
         """
@@ -315,7 +318,7 @@ class Project:
                         x.kind,
                         rewrite.start(x.start),
                         rewrite.end(x.end),
-                        x.speaker,
+                        _renamed(x.speaker, speakers),
                         x.role,
                         x.meta,
                     )
@@ -846,8 +849,10 @@ class Project:
         area: str | None = None,
         coder: str | Sequence[str] | None = None,
         code: Code | int | str | None = None,
+        all_versions: bool = False,
     ) -> pd.DataFrame:
-        """Every coding with its text, code path, coder, area and case attributes."""
+        """Every coding with its text, code path, coder, area and case attributes, on the
+        current version of each document (`all_versions=True` adds earlier versions')."""
         with self._read() as conn:
             code_id = self.codebook._resolve(conn, code).id if code is not None else None
             return views.codings_df(
@@ -856,6 +861,7 @@ class Project:
                 area=area,
                 coders=[coder] if isinstance(coder, str) else coder,
                 code_id=code_id,
+                all_versions=all_versions,
             )
 
     def units_df(
@@ -909,6 +915,14 @@ def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
     return conn.execute(
         t.insert().values(guid=new_guid(), name=name, role=role, created_at=now())
     ).inserted_primary_key[0]
+
+
+def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:
+    """A speaker label with whole-word names replaced (for pseudonymised versions)."""
+    for old, new in (names or {}).items():
+        if label:
+            label = re.sub(rf"\b{re.escape(old)}\b", new, label)
+    return label
 
 
 def _documents_select() -> Any:

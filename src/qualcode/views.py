@@ -129,6 +129,24 @@ def codes_df(conn: Connection, tree: list[Code]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns).set_index("id")
 
 
+# codings_df's own columns, in order (case attributes follow; the index is coding_id)
+CODING_COLUMNS = (
+    "area",
+    "case",
+    "title",
+    "document_id",
+    "start",
+    "end",
+    "text",
+    "code",
+    "coder",
+    "memo",
+    "created_at",
+    "updated_at",
+    "code_id",
+)
+
+
 def codings_df(
     conn: Connection,
     tree: list[Code],
@@ -136,8 +154,10 @@ def codings_df(
     area: str | None = None,
     coders: Sequence[str] | None = None,
     code_id: int | None = None,
+    all_versions: bool = False,
 ) -> pd.DataFrame:
-    """Every coding with its text, code path, coder, area, case and the case's attributes."""
+    """Every coding with its text, code path, coder, area, case and the case's attributes;
+    codings of earlier document versions only with `all_versions`."""
     query = select(
         c.c.id.label("coding_id"),
         c.c.document_id,
@@ -149,16 +169,15 @@ def codings_df(
         c.c.created_at,
         c.c.updated_at,
     ).join(k, k.c.id == c.c.coder_id)
+    query = query.join(d, d.c.id == c.c.document_id)
+    if not all_versions:
+        query = query.where(d.c.is_current == 1)
     if coders is not None:
         query = query.where(k.c.name.in_(list(coders)))
     if code_id is not None:
         query = query.where(c.c.code_id == code_id)
     if area is not None:
-        query = (
-            query.join(d, d.c.id == c.c.document_id)
-            .join(a, a.c.id == d.c.area_id)
-            .where(a.c.name == area)
-        )
+        query = query.join(a, a.c.id == d.c.area_id).where(a.c.name == area)
     # sorted here rather than in SQL: SQLite's sort of 500,000 rows costs more than the fetch
     codings = _frame(conn, query).sort_values(["document_id", "start", "coding_id"], kind="stable")
 
@@ -192,22 +211,7 @@ def codings_df(
     codings = _with_case_attributes(conn, codings, keep_case_id=True)
     for col in ("created_at", "updated_at"):
         codings[col] = pd.to_datetime(codings[col], utc=True, format="ISO8601")
-    first = [
-        "coding_id",
-        "area",
-        "case",
-        "title",
-        "document_id",
-        "start",
-        "end",
-        "text",
-        "code",
-        "coder",
-        "memo",
-        "created_at",
-        "updated_at",
-        "code_id",
-    ]
+    first = ["coding_id", *CODING_COLUMNS]
     rest = [col for col in codings.columns if col not in first and col != "case_id"]
     return codings[first + rest].set_index("coding_id")
 

@@ -730,11 +730,15 @@ def _select(
                 f"no coder named {', '.join(map(repr, unknown))} in this project; coders are: "
                 f"{', '.join(known) or 'none yet (nobody has coded anything)'}"
             )
-        rows = conn.execute(
+        query = (
             select(c.c.document_id, c.c.start, c.c.end, c.c.code_id, k.c.name)
             .join(k, k.c.id == c.c.coder_id)
+            .join(d, d.c.id == c.c.document_id)
             .where(k.c.name.in_(names))
-        ).all()
+        )
+        if documents is None:  # current versions only, unless documents were named
+            query = query.where(d.c.is_current == 1)
+        rows = conn.execute(query).all()
         paths = project.codebook._paths(conn)
         wanted = None
         if codes is not None:

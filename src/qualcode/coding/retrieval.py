@@ -243,6 +243,8 @@ class Retrieval:
         )
         if coders is not None:
             query = query.where(k.c.name.in_(coders))
+        if doc_ids is None:  # current versions only, unless documents were named
+            query = query.where(d.c.is_current == 1)
         if area is not None:
             query = query.join(a, a.c.id == d.c.area_id).where(a.c.name == area)
         rows: list[Any] = conn.execute(query).all()

@@ -6,6 +6,8 @@ makes quotes ugly and agreement worse. Offsets are code points, end exclusive.
 
 from __future__ import annotations
 
+import itertools
+
 
 def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch in "'’-_"
@@ -37,7 +39,7 @@ class Rewrite:
 
     def __init__(self, text: str, replacements: list[tuple[int, int, str]]) -> None:
         spans = sorted(replacements)
-        for (s1, e1, _), (s2, _e2, _) in zip(spans, spans[1:], strict=False):
+        for (s1, e1, _), (s2, _e2, _) in itertools.pairwise(spans):
             if s2 < e1:
                 raise ValueError(f"replacements [{s1}:{e1}] and [{s2}:...] overlap")
         if spans and (spans[0][0] < 0 or spans[-1][1] > len(text)):

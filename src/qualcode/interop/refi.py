@@ -117,17 +117,26 @@ class RefiImportResult:
 
 
 def export_qdpx(
-    project: Project, path: str | Path, *, area: str | None = None, name: str | None = None
+    project: Project,
+    path: str | Path,
+    *,
+    area: str | None = None,
+    name: str | None = None,
+    only_pseudonymised: bool = False,
 ) -> Path:
     """Write the project (or one area) as a REFI-QDA `.qdpx`, atomically.
 
     Current document versions only, with their codings, coders, cases (attributes become
     Text variables) and memos (Notes). `name` is the project name inside the file (default:
-    the file's stem).
+    the file's stem). With `only_pseudonymised`, refuse unless every document is pseudonymised.
     """
     path = Path(path)
     if path.suffix.lower() != ".qdpx":
         raise RefiError(path, "a REFI-QDA project file ends in .qdpx")
+    if only_pseudonymised:
+        from qualcode.privacy import require_pseudonymised
+
+        require_pseudonymised(project, area=area)
     with project._read() as conn:
         data = _collect(conn, project, area)
     root = _project_element(data, name or path.stem)

@@ -12,8 +12,11 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 
-def export_codings(project: Project, path: str | Path, **filters: Any) -> Path:
-    """Write `codings_df(**filters)` to .csv or .xlsx (by extension), atomically."""
+def export_codings(
+    project: Project, path: str | Path, *, only_pseudonymised: bool = False, **filters: Any
+) -> Path:
+    """Write `codings_df(**filters)` to .csv or .xlsx (by extension), atomically; with
+    `only_pseudonymised`, refuse unless every document exported is pseudonymised."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -21,6 +24,11 @@ def export_codings(project: Project, path: str | Path, **filters: Any) -> Path:
             f"{path}: export codings as .csv or .xlsx, not {suffix or 'no'} extension"
         )
     frame = project.codings_df(**filters).reset_index()
+    if only_pseudonymised:
+        from qualcode.privacy import require_pseudonymised
+
+        docs = require_pseudonymised(project, area=filters.get("area"))
+        frame = frame[frame["document_id"].isin({d.id for d in docs})]
     for col in ("created_at", "updated_at"):
         frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with atomic_path(path) as tmp:

@@ -22,10 +22,17 @@ from qualcode.errors import SchemaVersionError, StoreError
 from qualcode.store import schema
 from qualcode.store.stamps import new_guid, now
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+
+def _add_recommendations(ops: Operations) -> None:
+    """Version 2: the recommendations register (findings followed up with commissioners)."""
+    ops.create_table("recommendations", *schema.recommendation_columns())
+    ops.create_index("ix_recommendations_area", "recommendations", ["area_id"])
+
 
 # UPGRADES[n] upgrades a store from version n - 1 to version n.
-UPGRADES: dict[int, Callable[[Operations], None]] = {}
+UPGRADES: dict[int, Callable[[Operations], None]] = {2: _add_recommendations}
 
 
 def stored_version(conn: Connection) -> int | None:

@@ -146,6 +146,34 @@ memos = Table(
     Column("updated_at", String(32), nullable=False),
 )
 
+RECOMMENDATION_STATUSES = ("open", "accepted", "in progress", "done", "declined")
+
+
+def recommendation_columns() -> list[Column]:  # type: ignore[type-arg]
+    """The recommendations register's columns (schema version 2), fresh for each use: the
+    table below and the upgrade from version 1 build the same table from them."""
+    return [
+        Column("id", Integer, primary_key=True),
+        Column("guid", String(36), nullable=False, unique=True),
+        Column("area_id", Integer, ForeignKey("areas.id"), nullable=True),  # None: every area
+        Column("text", Text, nullable=False),
+        Column("codes", JSON, nullable=False, default=list),  # code ids (renames keep ids)
+        Column("codings", JSON, nullable=False, default=list),  # coding ids of the quotes
+        Column("response", Text, nullable=True),  # the commissioner's response
+        Column("status", String(16), nullable=False),  # one of RECOMMENDATION_STATUSES
+        Column("created_by", String(200), nullable=False),
+        Column("created_at", String(32), nullable=False),
+        Column("updated_at", String(32), nullable=False),
+    ]
+
+
+recommendations = Table(
+    "recommendations",
+    metadata,
+    *recommendation_columns(),
+    Index("ix_recommendations_area", "area_id"),
+)
+
 audit = Table(
     "audit",
     metadata,

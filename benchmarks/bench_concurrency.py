@@ -1,0 +1,188 @@
+"""30 coders at once: 30 processes × 200 code/uncode actions on the same documents, on SQLite
+and on PostgreSQL (goal: 0 codings lost or duplicated, p99 < 100 ms).
+
+Each coder is a separate process (spawned, like a notebook kernel) that codes spans and
+removes some of its own codings; all start at the same moment. Afterwards the store is checked
+against what every coder did: codings that should exist but do not are lost, rows nobody made
+(or made once but stored twice) are duplicated, and the audit log must hold one row per action.
+Peer, in the same run: the same workload from 1 process, so the table shows what contention
+costs. PostgreSQL runs on a throwaway cluster started here (tests/pg.py) with the server's
+default, durable settings; peak MB is the largest coder process's peak memory (VmHWM).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import random
+import resource
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from common import median, report, run_child, table
+
+PROCESSES = 30
+ACTIONS = 200
+RUNS = 3
+CODES = ("Access to GP", "Transport", "Carers", "Peer support")
+TEXT = "Interviewer: How was it?\nParticipant: " + ("It was hard to get an appointment. " * 40)
+
+
+def coder(url: str, index: int, out: str, barrier) -> None:  # type: ignore[no-untyped-def]
+    """One coder process: ACTIONS actions, 60% code and 40% uncode of its own codings."""
+    import qualcode
+
+    name = f"coder{index:02d}"
+    p = qualcode.open_project(url, user=name)
+    docs = [d.id for d in p.documents()]
+    rng = random.Random(index)
+    mine: list[tuple[int, str]] = []
+    made, removed, times = [], [], []
+    barrier.wait(600)
+    began = time.monotonic()
+    for _ in range(ACTIONS):
+        if mine and rng.random() < 0.4:
+            coding_id, guid = mine.pop(rng.randrange(len(mine)))
+            t0 = time.perf_counter()
+            p.uncode(coding_id, coder=name)
+            times.append(time.perf_counter() - t0)
+            removed.append(guid)
+        else:
+            start = rng.randrange(0, 1000)
+            t0 = time.perf_counter()
+            c = p.code(
+                docs[rng.randrange(len(docs))],
+                start,
+                start + rng.randrange(5, 80),
+                CODES[rng.randrange(len(CODES))],
+                coder=name,
+            )
+            times.append(time.perf_counter() - t0)
+            mine.append((c.id, c.guid))
+            made.append([c.guid, c.document_id, c.start, c.end, c.code, name])
+    ended = time.monotonic()
+    p.close()
+    result = {"made": made, "removed": removed, "times": times, "peak": _peak_mb()}
+    Path(out).write_text(json.dumps({**result, "began": began, "ended": ended}))
+
+
+def _peak_mb() -> float:
+    """This process's peak memory. Not ru_maxrss: Linux carries that over from the parent
+    through fork and exec, so every coder would report its parent's peak."""
+    try:
+        with open("/proc/self/status") as fh:
+            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(url: str, processes: str) -> None:
+    """Set up a fresh store at `url`, run the coders, check the store, report the figures."""
+    import qualcode
+
+    n = int(processes)
+    p = qualcode.open_project(url, user="bench")
+    for i in range(3):
+        p.add_document(TEXT, area="bench", title=f"doc{i}")
+    for name in CODES:
+        p.codebook.add(name)
+    folder = Path(tempfile.mkdtemp())
+    ctx = multiprocessing.get_context("spawn")
+    barrier = ctx.Barrier(n)
+    outs = [folder / f"{i}.json" for i in range(n)]
+    workers = [ctx.Process(target=coder, args=(url, i, str(outs[i]), barrier)) for i in range(n)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    if any(w.exitcode != 0 for w in workers):
+        raise SystemExit(f"a coder process failed: {[w.exitcode for w in workers]}")
+    results = [json.loads(out.read_text()) for out in outs]
+    wall = max(r["ended"] for r in results) - min(r["began"] for r in results)
+
+    made = {m[0]: tuple(m[1:]) for r in results for m in r["made"]}
+    removed = {g for r in results for g in r["removed"]}
+    expected = Counter(made[g] + (g,) for g in set(made) - removed)
+    stored = Counter((c.document_id, c.start, c.end, c.code, c.coder, c.guid) for c in p.codings())
+    lost = sum((expected - stored).values())
+    duplicated = sum((stored - expected).values())
+    audit = p.audit_df()
+    coding_rows = audit[audit["object"] == "coding"]
+    audit_off = abs(len(coding_rows) - (len(made) + len(removed)))
+    p.close()
+
+    times = sorted(t for r in results for t in r["times"])
+    report(
+        {
+            "lost": lost,
+            "duplicated": duplicated,
+            "audit_off": audit_off,
+            "median_ms": times[len(times) // 2] * 1000,
+            "p99_ms": times[int(len(times) * 0.99)] * 1000,
+            "actions_per_s": len(times) / wall,
+            "coder_peak_mb": max(r["peak"] for r in results),
+        }
+    )
+
+
+def main() -> None:
+    import pg
+
+    rows = []
+    with pg.cluster(durable=True) as server:
+        for backend in ("sqlite", "postgresql"):
+            for n in (PROCESSES, 1):
+                runs = []
+                for _ in range(RUNS):
+                    if backend == "sqlite":
+                        url = str(Path(tempfile.mkdtemp()) / "bench.qualcode")
+                    else:
+                        url = server.database()
+                    runs.append(run_child(__file__, url, str(n)))
+                    if backend == "postgresql":
+                        server.drop(url)
+                rows.append(
+                    [
+                        backend,
+                        n,
+                        n * ACTIONS,
+                        sum(r["lost"] for r in runs),
+                        sum(r["duplicated"] for r in runs),
+                        sum(r["audit_off"] for r in runs),
+                        median(runs, "median_ms"),
+                        median(runs, "p99_ms"),
+                        median(runs, "actions_per_s"),
+                        median(runs, "coder_peak_mb"),
+                    ]
+                )
+    table(
+        f"{PROCESSES} coders × {ACTIONS} code/uncode actions at once, median of {RUNS} runs "
+        "(goal: 0 lost or duplicated; peer: 1 process)",
+        [
+            "store",
+            "processes",
+            "actions",
+            "lost",
+            "duplicated",
+            "audit off",
+            "median ms",
+            "p99 ms",
+            "actions/s",
+            "peak MB",
+        ],
+        rows,
+    )
+    if any(row[3] or row[4] or row[5] for row in rows):
+        raise SystemExit("codings were lost or duplicated, or the audit log does not match")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        child(sys.argv[2], sys.argv[3])
+    else:
+        main()

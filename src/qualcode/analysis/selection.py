@@ -1,0 +1,112 @@
+"""Which coding analysis uses: every person's, the consensus, or named coders."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from sqlalchemy import select
+
+from qualcode.errors import NotFoundError
+from qualcode.project import CONSENSUS, is_suggestion
+from qualcode.store import schema
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+CoderChoice = str | Sequence[str] | None
+
+
+def coders_for(project: Project, coder: CoderChoice) -> list[str]:
+    """The coder names a choice stands for: None is every person (role "coder")."""
+    k = schema.coders
+    with project._read() as conn:
+        roles = dict(conn.execute(select(k.c.name, k.c.role)).all())
+    if coder is None:
+        return sorted(name for name, role in roles.items() if role == "coder")
+    names = [coder] if isinstance(coder, str) else list(coder)
+    unknown = [n for n in names if n not in roles and n != CONSENSUS]
+    if unknown:
+        known = ", ".join(sorted(roles)) or "none yet"
+        raise NotFoundError(
+            f"no coder named {', '.join(unknown)} in this project (coders: {known})"
+        )
+    return names
+
+
+def select_codings(
+    project: Project, *, area: str | None = None, coder: CoderChoice = None
+) -> pd.DataFrame:
+    """`codings_df` for the chosen coding (see the package docstring), with `participant`:
+    a unique key for the person (area and case), so counts never merge two areas' cases."""
+    names = coders_for(project, coder)
+    frame = project.codings_df(area=area, coder=names) if names else project.codings_df(area=area)
+    if not names:
+        frame = frame.iloc[0:0]
+    if coder is None:  # belt and braces: a person's coding only
+        frame = frame[~frame["coder"].map(is_suggestion)]
+    frame = frame.copy()
+    frame["participant"] = frame["area"].astype(str) + "/" + frame["case"].astype(str)
+    frame["code_name"] = frame["code"].str.rsplit("/", n=1).str[-1]
+    return frame
+
+
+def project_guid(project: Project) -> str:
+    m = schema.meta
+    with project._read() as conn:
+        return conn.execute(select(m.c.value).where(m.c.key == "project_guid")).scalar() or ""
+
+
+def pseudonym(guid: str, area: str, case: str) -> str:
+    """A stable pseudonymous case id such as `WOR-3F9A1C`: a keyed hash (the project's guid
+    is the key), so it cannot be turned back into the case name without the store."""
+    digest = hashlib.sha256(f"{guid}\0{area}\0{case}".encode()).hexdigest()[:6].upper()
+    prefix = "".join(ch for ch in area.upper() if ch.isalpha())[:3] or "CASE"
+    return f"{prefix}-{digest}"
+
+
+def merge_passages(codings: pd.DataFrame, texts: dict[int, str]) -> pd.DataFrame:
+    """One passage per code and stretch of text: overlapping codings of the same code (by any
+    of the chosen coders) are merged, so two coders' highlight of one sentence counts once."""
+    columns = ["code", "area", "case", "participant", "document_id", "title", "start", "end"]
+    ordered = codings.sort_values(["code", "document_id", "start", "end"], kind="stable")
+    rows: list[dict[str, object]] = []
+    for values, coder in zip(
+        ordered[columns].itertuples(index=False, name=None), ordered["coder"], strict=True
+    ):
+        row = dict(zip(columns, values, strict=True))
+        last = rows[-1] if rows else None
+        if (
+            last is not None
+            and last["code"] == row["code"]
+            and last["document_id"] == row["document_id"]
+            and row["start"] < last["end"]  # type: ignore[operator]
+        ):
+            last["end"] = max(last["end"], row["end"])  # type: ignore[type-var]
+            last["coders"].add(coder)  # type: ignore[attr-defined]
+            continue
+        row["coders"] = {coder}
+        rows.append(row)
+    for row in rows:
+        doc, s, e = int(row["document_id"]), int(row["start"]), int(row["end"])  # type: ignore[call-overload]
+        row.update(document_id=doc, start=s, end=e, text=texts[doc][s:e])
+        row["coders"] = ", ".join(sorted(row["coders"]))  # type: ignore[call-overload]
+        row["code_name"] = str(row["code"]).rsplit("/", 1)[-1]
+    order = [*columns[:1], "code_name", *columns[1:], "text", "coders"]
+    return pd.DataFrame(rows, columns=order)
+
+
+def document_texts(project: Project, ids: Sequence[int]) -> dict[int, str]:
+    d = schema.documents
+    with project._read() as conn:
+        return dict(
+            conn.execute(select(d.c.id, d.c.text).where(d.c.id.in_([int(i) for i in ids]))).all()
+        )
+
+
+def short_names(paths: Sequence[str]) -> dict[str, str]:
+    """Code paths to readable labels: the code's own name, or its path where names repeat."""
+    names = [p.rsplit("/", 1)[-1] for p in paths]
+    return {p: n if names.count(n) == 1 else p for p, n in zip(paths, names, strict=True)}

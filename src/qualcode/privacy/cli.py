@@ -1,0 +1,152 @@
+"""`qualcode redact`: scan for personal data, review the findings, apply pseudonyms.
+
+qualcode redact scan --area hartlepool
+qualcode redact list --status pending
+qualcode redact accept 3 4 5        qualcode redact accept --kind postcode
+qualcode redact reject 7
+qualcode redact apply --by dawn
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli_options import ProjectOption, open_from_cli
+from qualcode.errors import QualcodeError
+
+app = typer.Typer(
+    help="Find personal data, review it, and replace it with pseudonyms.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+KeyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--key",
+        help="Pseudonym key file [default: beside a SQLite project, <project>.key.sqlite]",
+        show_default=False,
+    ),
+]
+KindOption = Annotated[
+    str | None, typer.Option("--kind", help="Only this kind (person, postcode, phone, ...)")
+]
+
+
+_open = open_from_cli
+
+
+def _key(p, key: Path | None):  # type: ignore[no-untyped-def]
+    from qualcode.privacy.key import PseudonymKey
+
+    return PseudonymKey.open(p, key)
+
+
+@app.command("scan")
+def scan_(
+    area: Annotated[str | None, typer.Option(help="Only this area")] = None,
+    project: ProjectOption = None,
+    key: KeyOption = None,
+) -> None:
+    """Find personal data in the current documents; findings wait for review."""
+    from qualcode.privacy.redact import scan
+
+    p = _open(project)
+    with _key(p, key) as k:
+        found = scan(p, k, area=area, progress=True)
+        typer.echo(f"key: {k.path}")
+    if found.empty:
+        typer.echo("no personal data found; `qualcode redact apply` marks them pseudonymised")
+        return
+    counts = found.groupby(["kind", "status"]).size().unstack(fill_value=0)
+    typer.echo(counts.to_string())
+    pending = int((found["status"] == "pending").sum())
+    typer.echo(f"{pending} findings to review: `qualcode redact list`, then accept or reject")
+
+
+@app.command("list")
+def list_(
+    status: Annotated[
+        str | None, typer.Option(help="pending, accepted, rejected or applied")
+    ] = "pending",
+    kind: KindOption = None,
+    area: Annotated[str | None, typer.Option(help="Only this area")] = None,
+    project: ProjectOption = None,
+    key: KeyOption = None,
+) -> None:
+    """Findings with their context (default: those pending review)."""
+    from qualcode.privacy.redact import findings_df
+
+    p = _open(project)
+    with _key(p, key) as k:
+        frame = findings_df(k, status=status, kind=kind, area=area)
+    if frame.empty:
+        typer.echo("no findings")
+        return
+    for i, row in frame.iterrows():
+        typer.echo(
+            f"{i:>5}  {row['status']:<8} {row['kind']:<13} {row['pseudonym']:<18} "
+            f"{row['area']}/{row['document']}: {row['context']}"
+        )
+
+
+def _decide(ids: list[int], kind: str | None, accept: bool, project, key) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.privacy.redact import accept_kind, decide
+
+    if bool(ids) == bool(kind):
+        raise QualcodeError("give finding ids (see `qualcode redact list`) or --kind, not both")
+    p = _open(project)
+    with _key(p, key) as k:
+        by = p.user
+        n = (
+            decide(k, ids, accept=accept, by=by)
+            if ids
+            else accept_kind(k, kind, accept=accept, by=by)  # type: ignore[arg-type]
+        )
+    typer.echo(f"{'accepted' if accept else 'rejected'} {n} findings")
+
+
+@app.command()
+def accept(
+    ids: Annotated[list[int] | None, typer.Argument(help="Finding ids")] = None,
+    kind: KindOption = None,
+    project: ProjectOption = None,
+    key: KeyOption = None,
+) -> None:
+    """Accept findings (they will be replaced by their pseudonyms), by id or --kind."""
+    _decide(ids or [], kind, True, project, key)
+
+
+@app.command()
+def reject(
+    ids: Annotated[list[int] | None, typer.Argument(help="Finding ids")] = None,
+    kind: KindOption = None,
+    project: ProjectOption = None,
+    key: KeyOption = None,
+) -> None:
+    """Reject findings (the text stays as it is), by id or --kind."""
+    _decide(ids or [], kind, False, project, key)
+
+
+@app.command("apply")
+def apply_(
+    by: Annotated[
+        str | None, typer.Option(help="Who applies, for the audit log [default: $QUALCODE_USER]")
+    ] = None,
+    project: ProjectOption = None,
+    key: KeyOption = None,
+) -> None:
+    """Make a pseudonymised version of every scanned document; every coding is carried over."""
+    from qualcode.privacy.redact import apply
+
+    p = _open(project)
+    with _key(p, key) as k:
+        done = apply(p, k, by=by or p.user)
+    if done.empty:
+        typer.echo("nothing to apply: scan first with `qualcode redact scan`")
+        return
+    typer.echo(done.drop(columns="document_id").to_string(index=False))

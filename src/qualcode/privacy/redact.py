@@ -1,0 +1,345 @@
+"""Scan, review and apply: pseudonymise a project's transcripts without losing any coding.
+
+    key = PseudonymKey.open(p)                  # apart from the project, mode 0600
+    scan(p, key, area="hartlepool")             # findings, pending review
+    decide(key, [3, 4], accept=False)           # or accept_kind(key, "postcode")
+    apply(p, key, by="dawn")                    # new pseudonymised versions, codings carried
+
+Applying makes a new version of each scanned document through `Project.revise`, which maps
+every coding's offsets onto the new text; the originals stay only in the key file and in the
+document's earlier versions.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from qualcode.privacy.detect import KINDS, detect
+from qualcode.privacy.errors import NotPseudonymisedError, PendingFindingsError, PrivacyError
+from qualcode.privacy.key import PseudonymKey, _now
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.model import Document
+    from qualcode.project import DocumentRef, Project
+
+KeyRef = PseudonymKey | str | os.PathLike[str] | None
+STATUSES = ("pending", "accepted", "rejected", "applied")
+COLUMNS = [
+    "document",
+    "area",
+    "kind",
+    "text",
+    "context",
+    "pseudonym",
+    "status",
+    "document_id",
+    "start",
+    "end",
+    "rule",
+]
+CONTEXT = 40
+
+
+def open_key(project: Project, key: KeyRef = None) -> PseudonymKey:
+    """`key` itself, or the key file at the path given, or the project's default key file."""
+    if isinstance(key, PseudonymKey):
+        return key
+    return PseudonymKey.open(project, key)
+
+
+def context(text: str, start: int, end: int, width: int = CONTEXT) -> str:
+    """The finding with `width` characters either side, marked [[like this]], on one line."""
+    before = text[max(0, start - width) : start]
+    after = text[end : end + width]
+    line = (
+        ("…" if start > width else "")
+        + before
+        + "[["
+        + text[start:end]
+        + "]]"
+        + after
+        + ("…" if end + width < len(text) else "")
+    )
+    return " ".join(line.split())
+
+
+def scan(
+    project: Project,
+    key: KeyRef = None,
+    *,
+    area: str | None = None,
+    documents: Sequence[DocumentRef] | None = None,
+    nlp: Any = "auto",
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Find personal data in the current documents (of `area`, or `documents`) and store the
+    findings in the key file as pending review; returns them (see `findings_df`).
+
+    Scanning a document again keeps the decisions already made; a document re-ingested since
+    its last scan replaces that scan.
+    """
+    from tqdm.auto import tqdm
+
+    from qualcode.privacy.detect import default_ner
+
+    k = open_key(project, key)
+    try:
+        docs = (
+            [project.document(d) for d in documents]
+            if documents is not None
+            else project.documents(area=area)
+        )
+        if nlp == "auto":
+            nlp = default_ner()
+        for doc in tqdm(docs, desc="scanning", unit="doc", disable=not progress):
+            findings = detect(doc.text, nlp=nlp)
+            with k.transaction() as conn:
+                stale = [
+                    r["document_id"]
+                    for r in conn.execute(
+                        "SELECT document_id FROM scans WHERE area = ? AND title = ? "
+                        "AND document_id != ? AND applied_to IS NULL",
+                        (doc.area, doc.title, doc.id),
+                    )
+                ]
+                for old in stale:  # that version is gone; its pending decisions go with it
+                    conn.execute("DELETE FROM findings WHERE document_id = ?", (old,))
+                    conn.execute("DELETE FROM scans WHERE document_id = ?", (old,))
+                conn.execute(
+                    "INSERT INTO scans (document_id, document_guid, area, title, version, "
+                    "scanned_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (document_id) DO NOTHING",
+                    (doc.id, doc.guid, doc.area, doc.title, doc.version, _now()),
+                )
+                for f in findings:
+                    conn.execute(
+                        'INSERT INTO findings (document_id, start, "end", kind, text, context, '
+                        "pseudonym, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                        'ON CONFLICT (document_id, start, "end", kind) DO NOTHING',
+                        (
+                            doc.id,
+                            f.start,
+                            f.end,
+                            f.kind,
+                            f.text,
+                            context(doc.text, f.start, f.end),
+                            k.pseudonym(f.kind, f.text, conn=conn),
+                            f.rule,
+                        ),
+                    )
+        return findings_df(k, documents=[d.id for d in docs])
+    finally:
+        if k is not key:
+            k.close()
+
+
+def findings_df(
+    key: PseudonymKey,
+    *,
+    status: str | None = None,
+    kind: str | None = None,
+    area: str | None = None,
+    documents: Iterable[int] | None = None,
+) -> pd.DataFrame:
+    """Findings (indexed by id): document, area, kind, text, context, pseudonym, status, ..."""
+    import pandas as pd
+
+    if status is not None and status not in STATUSES:
+        raise PrivacyError(f"status {status!r} is not one of {', '.join(STATUSES)}")
+    if kind is not None and kind not in KINDS:
+        raise PrivacyError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
+    sql = (
+        "SELECT f.id, s.title AS document, s.area, f.kind, f.text, f.context, f.pseudonym, "
+        'f.status, f.document_id, f.start, f."end", f.rule FROM findings f '
+        "JOIN scans s ON s.document_id = f.document_id WHERE 1 = 1"
+    )
+    params: list[Any] = []
+    for column, value in (("f.status", status), ("f.kind", kind), ("s.area", area)):
+        if value is not None:
+            sql += f" AND {column} = ?"
+            params.append(value)
+    if documents is not None:
+        ids = [int(d) for d in documents]
+        sql += f" AND f.document_id IN ({', '.join('?' * len(ids)) or 'NULL'})"
+        params.extend(ids)
+    rows = key.read(sql + ' ORDER BY s.area, s.title, f.start, f."end"', params)
+    frame = pd.DataFrame([dict(r) for r in rows], columns=["id", *COLUMNS])
+    return frame.set_index("id")
+
+
+def decide(
+    key: PseudonymKey, finding_ids: Iterable[int], *, accept: bool, by: str | None = None
+) -> int:
+    """Accept (replace with the pseudonym) or reject (leave as it is) findings, by id.
+
+    A decision can be changed until the finding is applied. Returns how many were decided.
+    """
+    ids = sorted({int(i) for i in finding_ids})
+    if not ids:
+        return 0
+    with key.transaction() as conn:
+        marks = ", ".join("?" * len(ids))
+        rows = conn.execute(
+            f"SELECT id, status FROM findings WHERE id IN ({marks})", ids
+        ).fetchall()
+        known = {r["id"]: r["status"] for r in rows}
+        if missing := [i for i in ids if i not in known]:
+            raise PrivacyError(
+                f"no finding with id {', '.join(map(str, missing))} in {key.path}; "
+                "see `qualcode redact list`"
+            )
+        if applied := [i for i in ids if known[i] == "applied"]:
+            raise PrivacyError(
+                f"finding {', '.join(map(str, applied))} is already applied; "
+                "scan the new version to review it again"
+            )
+        conn.execute(
+            f"UPDATE findings SET status = ?, decided_by = ?, decided_at = ? WHERE id IN ({marks})",
+            ["accepted" if accept else "rejected", by, _now(), *ids],
+        )
+    return len(ids)
+
+
+def accept_kind(
+    key: PseudonymKey,
+    kind: str,
+    *,
+    accept: bool = True,
+    by: str | None = None,
+    area: str | None = None,
+) -> int:
+    """Accept (or reject) every pending finding of one kind, e.g. all postcodes."""
+    pending = findings_df(key, status="pending", kind=kind, area=area)
+    return decide(key, pending.index, accept=accept, by=by)
+
+
+def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
+    """Make a pseudonymised version of every scanned document not yet applied.
+
+    Accepted findings are replaced by their pseudonyms; every coding is carried over with its
+    offsets mapped (`Project.revise`). Refused while any finding is pending review, or when a
+    scanned document has changed since it was scanned. Returns one row per document.
+    """
+    import pandas as pd
+
+    if not isinstance(by, str) or not by.strip():
+        raise PrivacyError("apply needs by='your name' for the audit log")
+    k = open_key(project, key)
+    try:
+        scans = k.read("SELECT * FROM scans WHERE applied_to IS NULL ORDER BY area, title")
+        ids = [s["document_id"] for s in scans]
+        pending = findings_df(k, status="pending", documents=ids)
+        if not pending.empty:
+            kinds = Counter(pending["kind"])
+            what = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+            raise PendingFindingsError(
+                f"{len(pending)} findings are still pending review ({what}) in "
+                f"{pending['document_id'].nunique()} documents; nothing was applied. Accept "
+                "or reject each one (RedactionReview, or `qualcode redact accept/reject`), "
+                "then apply again"
+            )
+        current = {d.id: d for d in project.documents()}
+        if stale := [s for s in scans if s["document_id"] not in current]:
+            names = ", ".join(f"{s['area']}/{s['title']} v{s['version']}" for s in stale[:10])
+            raise PrivacyError(
+                f"{len(stale)} scanned documents have changed since they were scanned "
+                f"({names}); nothing was applied. Scan again, review, then apply"
+            )
+        accepted = findings_df(k, status="accepted", documents=ids)
+        speakers_supported = "speakers" in inspect.signature(project.revise).parameters
+        rows = []
+        for s in scans:
+            doc = current[s["document_id"]]
+            mine = accepted[accepted["document_id"] == doc.id]
+            replacements = []
+            for f in mine.itertuples():
+                if doc.text[f.start : f.end] != f.text:
+                    raise PrivacyError(
+                        f"finding {f.Index} no longer matches document {doc.title!r}; scan again"
+                    )
+                replacements.append((int(f.start), int(f.end), str(f.pseudonym)))
+            if not replacements and doc.meta.get("pseudonymised"):
+                new, carried = doc, 0  # already pseudonymised and nothing more to replace
+            else:
+                options: dict[str, Any] = {}
+                if speakers_supported:
+                    options["speakers"] = {
+                        f.text: f.pseudonym for f in mine.itertuples() if f.kind == "person"
+                    }
+                new, carried = project.revise(
+                    doc,
+                    replacements,
+                    by=by,
+                    meta={"pseudonymised": True, "pseudonyms": len(replacements)},
+                    **options,
+                )
+            with k.transaction() as conn:
+                conn.execute(
+                    "UPDATE scans SET applied_to = ?, applied_at = ? WHERE document_id = ?",
+                    (new.id, _now(), doc.id),
+                )
+                conn.execute(
+                    "UPDATE findings SET status = 'applied' WHERE document_id = ? "
+                    "AND status = 'accepted'",
+                    (doc.id,),
+                )
+            rows.append(
+                {
+                    "area": doc.area,
+                    "document": doc.title,
+                    "from_version": doc.version,
+                    "to_version": new.version,
+                    "document_id": new.id,
+                    "replaced": len(replacements),
+                    "codings_carried": carried,
+                }
+            )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "area",
+                "document",
+                "from_version",
+                "to_version",
+                "document_id",
+                "replaced",
+                "codings_carried",
+            ],
+        )
+    finally:
+        if k is not key:
+            k.close()
+
+
+def is_pseudonymised(document: Document) -> bool:
+    """True for a version made by `apply` (its meta says so)."""
+    return bool((document.meta or {}).get("pseudonymised"))
+
+
+def require_pseudonymised(
+    project: Project,
+    documents: Iterable[DocumentRef] | None = None,
+    *,
+    area: str | None = None,
+) -> list[Document]:
+    """The documents (default: the current ones, of `area`), if every one is pseudonymised;
+    otherwise a clear error naming those that are not. Call before any restricted export."""
+    docs = (
+        [project.document(d) for d in documents]
+        if documents is not None
+        else project.documents(area=area)
+    )
+    if missing := [d for d in docs if not is_pseudonymised(d)]:
+        names = ", ".join(f"{d.area}/{d.title} (version {d.version})" for d in missing[:10])
+        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
+        raise NotPseudonymisedError(
+            f"{len(missing)} of {len(docs)} documents are not pseudonymised: {names}{more}. "
+            "Run `qualcode redact scan`, review the findings, and `qualcode redact apply` first "
+            "(or export without restricting to pseudonymised text)"
+        )
+    return docs

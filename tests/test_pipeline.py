@@ -1,0 +1,311 @@
+"""The pipeline: per-area runs, skipping unchanged areas, failures kept apart from the last
+good report, locks, parallel processes, and clear messages for bad input. Most runs use a tiny
+notebook so the tests stay quick; tests/test_demo.py runs the real report notebooks."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from typer.testing import CliRunner
+
+import qualcode
+from qualcode import pipeline
+from qualcode.cli import app
+from qualcode.errors import QualcodeError
+
+TEXT = "Interviewer: How do you get about?\nParticipant: The bus is never on time.\n"
+
+
+def tiny_notebook(path: Path) -> Path:
+    """Writes how many documents the area has; raises when `fail` is set; can sleep."""
+    params = new_code_cell(
+        'project = ""\narea = ""\noutput = None\nfail = False\nsleep = 0\nseed = 1'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(
+        cells=[
+            new_markdown_cell("# Tiny report"),
+            params,
+            new_code_cell(
+                "import time, pathlib, qualcode\n"
+                "time.sleep(sleep)\n"
+                "p = qualcode.open_project(project)\n"
+                "n = len(p.documents(area=area))\n"
+                "pathlib.Path(output, 'count.txt').write_text(str(n))\n"
+                "print(f'{area}: {n} documents')"
+            ),
+            new_code_cell("if fail:\n    raise ValueError(f'boom in {area}')"),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def setup(tmp_path: Path):  # type: ignore[no-untyped-def]
+    store = tmp_path / "p.qualcode"
+    p = qualcode.open_project(store, user="tester")
+    p.codebook.add("Transport")
+    for area in ("north", "south"):
+        p.add_document(TEXT, area=area, title=f"{area}-1")
+    p.close()
+    (tmp_path / "notebooks").mkdir()
+    tiny_notebook(tmp_path / "notebooks" / "tiny.ipynb")
+    config = tmp_path / "areas.yaml"
+    write_config(config, {})
+    return store, config, tmp_path / "reports"
+
+
+def write_config(path: Path, areas: dict) -> None:  # type: ignore[type-arg]
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {"notebooks_dir": "notebooks", "notebooks": ["tiny.ipynb"]},
+                "areas": areas,
+            }
+        )
+    )
+
+
+def results(store, config, reports, **kw):  # type: ignore[no-untyped-def]
+    return {r.area: r for r in pipeline.run(store, config=config, reports=reports, **kw)}
+
+
+def test_runs_every_area_then_skips_unchanged_and_reruns_changed(setup) -> None:
+    store, config, reports = setup
+    first = results(store, config, reports)
+    assert {a: r.status for a, r in first.items()} == {"north": "ok", "south": "ok"}
+    run_dir = Path(first["north"].run_dir)
+    assert run_dir.parent == reports / "north"
+    assert (run_dir / "count.txt").read_text() == "1"
+    assert (run_dir / "tiny.ipynb").is_file() and (run_dir / "tiny.html").is_file()
+    html = (run_dir / "tiny.html").read_text()
+    assert "north: 1 documents" in html and "time.sleep(sleep)" not in html  # no code shown
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["status"] == "ok" and manifest["area"] == "north"
+    assert manifest["inputs"]["documents"] == 1 and len(manifest["inputs"]["hash"]) == 64
+    assert manifest["parameters"]["tiny.ipynb"]["area"] == "north"
+    assert "papermill" in manifest["versions"] and manifest["notebooks"][0]["seconds"] > 0
+    assert (reports / "north" / "latest").resolve() == run_dir.resolve()
+    assert not (reports / "north" / ".lock").exists()
+
+    again = results(store, config, reports)
+    assert {r.status for r in again.values()} == {"skipped"}
+    assert run_dir.name in again["north"].message
+
+    p = qualcode.open_project(store, user="tester")
+    p.code(p.documents(area="south")[0], 0, 11, "Transport", coder="amina")
+    p.close()
+    changed = results(store, config, reports)
+    assert (changed["north"].status, changed["south"].status) == ("skipped", "ok")
+
+    forced = results(store, config, reports, force=True, areas=["north"])
+    assert list(forced) == ["north"] and forced["north"].status == "ok"
+    assert len([d for d in (reports / "north").iterdir() if d.is_dir() and not d.is_symlink()]) == 2
+
+
+def test_inputs_hash_follows_content_not_ids_or_times(tmp_path: Path) -> None:
+    def build(name: str) -> qualcode.Project:
+        p = qualcode.open_project(tmp_path / name, user="tester")
+        p.codebook.add("Transport")
+        d = p.add_document(TEXT, area="north", title="n1", attributes={"group": "Carers"})
+        p.code(d, 0, 11, "Transport", coder="amina")
+        return p
+
+    one, two = build("one.qualcode"), build("two.qualcode")
+    first = pipeline.area_inputs(one, "north")
+    assert first == pipeline.area_inputs(two, "north")
+    two.code(two.documents()[0], 12, 20, "Transport", coder="amina")
+    assert pipeline.area_inputs(two, "north")["parts"]["codings"] != first["parts"]["codings"]
+    from qualcode.analysis import set_targets
+
+    set_targets(one, "north", {"Carers": 3})
+    assert pipeline.area_inputs(one, "north")["parts"]["config"] != first["parts"]["config"]
+    one.close()
+    two.close()
+
+
+def test_a_failing_notebook_fails_its_area_only_and_keeps_the_last_good_report(setup) -> None:
+    store, config, reports = setup
+    good = results(store, config, reports)["south"]
+    write_config(config, {"south": {"parameters": {"fail": True}}})
+    runner = CliRunner()
+    out = runner.invoke(
+        app,
+        ["pipeline", "run", "-p", str(store), "--config", str(config), "--reports", str(reports)],
+    )
+    assert out.exit_code == 1
+    assert "north: skipped" in out.output
+    assert "south: FAILED: tiny.ipynb raised ValueError: boom in south" in out.output
+    assert "1 of 2 areas did not finish: south (failed)" in out.output
+    (failed_dir,) = [
+        d
+        for d in (reports / "south").iterdir()
+        if d.is_dir() and not d.is_symlink() and d.name != Path(good.run_dir).name
+    ]
+    assert f"log: {failed_dir / 'run.log'}" in out.output
+    assert "ValueError" in (failed_dir / "run.log").read_text()
+    assert (failed_dir / "tiny.ipynb").is_file()  # the partial notebook, kept apart
+    assert (failed_dir / "count.txt").read_text() == "1"  # partial results stay in the run
+    manifest = json.loads((failed_dir / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and "boom" in manifest["message"]
+    assert (reports / "south" / "latest").resolve() == Path(good.run_dir).resolve()
+    last = json.loads((reports / "south" / "last-good.json").read_text())
+    assert last["run_dir"] == Path(good.run_dir).name
+
+
+def test_a_missing_notebook_fails_its_area_and_the_others_run(setup) -> None:
+    store, config, reports = setup
+    write_config(config, {"south": {"notebooks": ["tiny.ipynb", "nope.ipynb"]}})
+    got = results(store, config, reports)
+    assert got["north"].status == "ok"
+    assert got["south"].status == "failed"
+    assert "nope.ipynb not found (listed in" in got["south"].message
+    assert not (reports / "south").exists()
+
+
+def test_unknown_area_missing_store_and_bad_config_are_clear_errors(setup, tmp_path) -> None:
+    store, config, reports = setup
+    with pytest.raises(QualcodeError, match=r"unknown area 'west': .* has north, south"):
+        pipeline.run(store, areas=["north", "west"], config=config, reports=reports)
+    assert not reports.exists()  # nothing ran
+    with pytest.raises(QualcodeError, match=r"no project store at .*missing\.qualcode: build it"):
+        pipeline.run(tmp_path / "missing.qualcode", config=config, reports=reports)
+    assert not (tmp_path / "missing.qualcode").exists()  # never created by the pipeline
+    with pytest.raises(QualcodeError, match="no pipeline config at"):
+        pipeline.run(store, config=tmp_path / "nope.yaml", reports=reports)
+    (tmp_path / "bad.yaml").write_text("defaults: [1, 2\n")
+    with pytest.raises(QualcodeError, match="not valid YAML"):
+        pipeline.run(store, config=tmp_path / "bad.yaml", reports=reports)
+    # on the command line: one line, exit 1
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "qualcode"), "pipeline", "run", "--area", "west",
+         "-p", str(store), "--config", str(config)],
+        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        f"error: unknown area 'west': {store} has north, south"
+    ]
+
+
+def test_a_held_lock_is_reported_and_a_stale_one_taken_over(setup) -> None:
+    store, config, reports = setup
+    (reports / "north").mkdir(parents=True)
+    lock = reports / "north" / ".lock"
+    holder = {"pid": os.getpid(), "host": socket.gethostname(), "started": "2026-01-01T02:00:00"}
+    lock.write_text(json.dumps(holder))
+    got = results(store, config, reports)
+    assert got["north"].status == "locked" and got["north"].failed
+    assert f"being run by pid {os.getpid()} on {socket.gethostname()}" in got["north"].message
+    assert got["south"].status == "ok"
+    assert lock.is_file()  # someone else's lock is left alone
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    lock.write_text(json.dumps({**holder, "pid": gone.pid}))
+    assert pipeline.lock_holder(lock) is None  # its process is gone: stale
+    assert results(store, config, reports)["north"].status == "ok"
+    assert not lock.exists()
+
+
+def test_a_second_run_says_who_holds_the_area(setup) -> None:
+    store, config, reports = setup
+    write_config(config, {"north": {"parameters": {"sleep": 4}}})
+    first = subprocess.Popen(
+        [str(Path(sys.executable).parent / "qualcode"), "pipeline", "run", "--area", "north",
+         "-p", str(store), "--config", str(config), "--reports", str(reports)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lock = reports / "north" / ".lock"
+    deadline = time.time() + 60
+    while not lock.exists() and time.time() < deadline:
+        time.sleep(0.1)
+    holder = json.loads(lock.read_text())
+    second = results(store, config, reports, areas=["north"])["north"]
+    assert second.status == "locked"
+    assert f"pid {holder['pid']}" in second.message
+    out, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert "north: ok" in out
+    status = pipeline.status(store, config=config, reports=reports)
+    assert status.loc["north", "newest_status"] == "ok"
+    assert not status.loc["north", "inputs_changed"] and status.loc["north", "locked_by"] == ""
+    assert pd.isna(status.loc["south", "last_good_run"])  # never run
+
+
+def test_jobs_run_areas_in_separate_processes(setup) -> None:
+    store, config, reports = setup
+    got = results(store, config, reports, jobs=2)
+    assert {r.status for r in got.values()} == {"ok"}
+    pids = {
+        json.loads((Path(r.run_dir) / "manifest.json").read_text())["pid"] for r in got.values()
+    }
+    assert len(pids) == 2 and os.getpid() not in pids
+    with pytest.raises(QualcodeError, match="--jobs must be 1 or more"):
+        pipeline.run(store, config=config, reports=reports, jobs=0)
+
+
+def test_runs_on_postgresql_without_writing_the_password_down(postgres_url, tmp_path) -> None:
+    url = postgres_url.replace("://qc@", "://qc:s3cret-pw@")  # the test server trusts any
+    p = qualcode.open_project(url, user="tester")
+    p.add_document(TEXT, area="north", title="n1")
+    p.close()
+    (tmp_path / "notebooks").mkdir()
+    tiny_notebook(tmp_path / "notebooks" / "tiny.ipynb")
+    config = tmp_path / "areas.yaml"
+    write_config(config, {})
+    got = results(url, config, tmp_path / "reports")
+    assert got["north"].status == "ok", got["north"].message
+    run_dir = Path(got["north"].run_dir)
+    assert (run_dir / "count.txt").read_text() == "1"
+    assert json.loads((run_dir / "manifest.json").read_text())["project"].count("***") == 1
+    assert "QUALCODE_DB" not in os.environ or "s3cret" not in os.environ["QUALCODE_DB"]
+    for path in run_dir.rglob("*"):
+        if path.is_file():
+            assert "s3cret-pw" not in path.read_text(errors="replace"), path.name
+
+
+def test_a_store_locked_by_another_writer_is_a_clear_error(setup, monkeypatch) -> None:
+    import sqlite3
+
+    from qualcode.store import engine
+
+    store, config, reports = setup
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(QualcodeError, match=r"the store .*p\.qualcode is locked: another"):
+            pipeline.run(store, config=config, reports=reports)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert not reports.exists()
+    assert {r.status for r in pipeline.run(store, config=config, reports=reports)} == {"ok"}
+
+
+def test_old_runs_are_pruned_and_the_last_good_one_kept(setup) -> None:
+    store, config, reports = setup
+    config.write_text(config.read_text().replace("defaults:", "defaults:\n  keep_runs: 2", 1))
+    for _ in range(3):
+        assert results(store, config, reports, areas=["north"], force=True)["north"].status == "ok"
+    runs = sorted(d for d in (reports / "north").iterdir() if d.is_dir() and not d.is_symlink())
+    assert len(runs) == 2
+    assert (reports / "north" / "latest").resolve() == runs[-1].resolve()
