@@ -424,3 +424,55 @@ def test_bad_project_input_is_refused(coded) -> None:
         agreement_table(project, coders=["ann", "bea"], codes=["Nope"])
     with pytest.raises(QualcodeError, match="not one of sentence"):
         agreement_table(project, coders=["ann", "bea"], unit="word")
+
+
+# Krippendorff (1995), p. 57: four pairs of coders on a continuum of 24, one category each.
+# (offset, length, coder); the published values are reproduced by DKPro Statistics' test of the
+# same example, which notes a small erratum in the paper's expected disagreement, hence the
+# tolerances (0.005 on D_e, 0.02 on alpha) at a fine resolution (stretch 50,000).
+KRIPPENDORFF_1995 = {
+    "A": [(2, 8, 0), (14, 6, 0), (4, 4, 1), (15, 2, 1)],
+    "B": [(0, 18, 0), (0, 2, 1), (2, 1, 1), (3, 1, 1), (4, 1, 1), (5, 1, 1), (6, 3, 1), (9, 1, 1)],
+    "C": [(2, 6, 0), (10, 2, 0), (14, 4, 0), (20, 2, 0),
+          (0, 2, 1), (4, 4, 1), (10, 4, 1), (16, 2, 1), (20, 2, 1)],
+    "D": [(0, 2, 0), (2, 8, 0), (10, 4, 0), (14, 6, 0), (20, 4, 0),
+          (0, 4, 1), (4, 4, 1), (8, 7, 1), (15, 2, 1), (17, 7, 1)],
+}  # fmt: skip
+PUBLISHED_1995 = {  # category: (observed D_o, expected D_e, alpha)
+    "A": (0.03125, 0.06990, 0.553),
+    "B": (2.26736, 1.17731, -0.926),
+    "C": (0.02777, 0.08642, 0.679),
+    "D": (0.38715, 0.41445, 0.066),
+}
+
+
+def _example_1995(category: str, stretch: float) -> list[tuple[int, int, str, str]]:
+    return [
+        (int(o * stretch), int((o + n) * stretch), f"coder{r}", category)
+        for o, n, r in KRIPPENDORFF_1995[category]
+    ]
+
+
+@pytest.mark.parametrize("category", sorted(KRIPPENDORFF_1995))
+def test_unitizing_alpha_1995_reproduces_krippendorffs_worked_example(category: str) -> None:
+    from qualcode.coding.agreement import _spans, _ualpha_1995_parts, unitizing_alpha_1995
+
+    d_o, d_e, alpha = PUBLISHED_1995[category]
+    exact = _spans(_example_1995(category, 1), 24, None)
+    observed, _ = _ualpha_1995_parts(exact, np.ones(len(exact.code), dtype=bool), 2, 24.0)
+    assert observed == pytest.approx(d_o, abs=1e-5)
+    fine = _example_1995(category, 50_000)
+    data = _spans(fine, 24 * 50_000, None)
+    _, expected = _ualpha_1995_parts(data, np.ones(len(data.code), dtype=bool), 2, data.length)
+    assert expected == pytest.approx(d_e, abs=0.005)
+    result = unitizing_alpha_1995(fine, 24 * 50_000)
+    assert result.per_code[category] == pytest.approx(alpha, abs=0.02)
+
+
+def test_unitizing_alpha_1995_at_a_coarse_resolution_and_perfect_agreement() -> None:
+    from qualcode.coding.agreement import unitizing_alpha_1995
+
+    coarse = unitizing_alpha_1995(_example_1995("C", 0.5), 12)  # the paper's 12-position C
+    assert coarse.per_code["C"] == pytest.approx(0.494, abs=0.02)
+    same = [(2, 5, "a", "x"), (2, 5, "b", "x"), (8, 9, "a", "x"), (8, 9, "b", "x")]
+    assert unitizing_alpha_1995(same, 12).alpha == pytest.approx(1.0)

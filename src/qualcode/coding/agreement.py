@@ -616,6 +616,108 @@ def unitizing_alpha(
     )
 
 
+def unitizing_alpha_1995(
+    spans: Iterable[Sequence[Any]], length: float, *, coders: Sequence[str] | None = None
+) -> UnitizingAlpha:
+    """Krippendorff's uα as first defined: Krippendorff (1995), "On the reliability of
+    unitizing continuous data", Sociological Methodology 25: 47-76, and Content Analysis
+    (2nd ed., 2004), section 12.4.
+
+    Per code c, each coder divides the continuum into units of c and the gaps between them.
+    Observed disagreement sums, over every pair of coders and every pair of their sections that
+    overlap, the squared distance: for two units, (start difference)² + (end difference)²; for
+    a unit lying wholly inside the other coder's gap, the unit's length²; otherwise 0; divided
+    by m(m-1)L². Expected disagreement follows the paper's formula over all unitizations:
+    (2/L) Σ_units [(N_c - 1)(2l³ - 3l² + l)/3 + l² Σ_{gaps g ≥ l} (g - l + 1)] divided by
+    mL(mL - 1) - Σ_units l(l - 1). uα_c = 1 - D_o/D_e; the overall value uses the means of
+    D_o and D_e over codes, and `binary` treats every code as one. Adjacent units of one coder
+    stay separate units (the paper's examples B and D rely on that); a coder's overlapping
+    spans of one code are merged. The tests reproduce the paper's worked example (p. 57).
+    """
+    data = _spans(spans, length, coders)
+    m, L = len(data.coders), data.length
+    observed, expected = [], []
+    per_code = {}
+    for i, name in enumerate(data.codes):
+        d_o, d_e = _ualpha_1995_parts(data, data.code == i, m, L)
+        observed.append(d_o)
+        expected.append(d_e)
+        per_code[name] = 1.0 - d_o / d_e if d_e > 0 else math.nan
+    d_o, d_e = _ualpha_1995_parts(data, np.ones(len(data.code), dtype=bool), m, L)
+    binary = 1.0 - d_o / d_e if d_e > 0 else math.nan
+    mean_e = float(np.mean(expected))
+    overall = 1.0 - float(np.mean(observed)) / mean_e if mean_e > 0 else math.nan
+    return UnitizingAlpha(
+        alpha=overall, per_code=per_code, binary=binary, length=L, coders=data.coders
+    )
+
+
+def _sections(units: list[tuple[float, float]], L: float) -> list[tuple[float, float, bool]]:
+    """A coder's continuum as (start, end, is_unit) sections: units and the gaps between."""
+    out, at = [], 0.0
+    for start, end in units:
+        if start > at:
+            out.append((at, start, False))
+        out.append((start, end, True))
+        at = end
+    if at < L:
+        out.append((at, L, False))
+    return out
+
+
+def _coder_units(data: _Spans, chosen: np.ndarray, coder: int) -> list[tuple[float, float]]:
+    """One coder's units of the chosen code(s), sorted, overlapping ones merged."""
+    mask = chosen & (data.coder == coder)
+    pairs = sorted(zip(data.start[mask].tolist(), data.end[mask].tolist(), strict=True))
+    merged: list[list[float]] = []
+    for start, end in pairs:
+        if merged and start < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(a, b) for a, b in merged]
+
+
+def _ualpha_1995_parts(data: _Spans, chosen: np.ndarray, m: int, L: float) -> tuple[float, float]:
+    """(D_o, D_e) of the 1995 uα for the spans selected by `chosen`."""
+    units = [_coder_units(data, chosen, r) for r in range(m)]
+    sections = [_sections(u, L) for u in units]
+    total = 0.0
+    for i in range(m):
+        for j in range(i + 1, m):
+            a, b = sections[i], sections[j]
+            x = y = 0
+            while x < len(a) and y < len(b):  # walk both coders' sections in step
+                (s1, e1, u1), (s2, e2, u2) = a[x], b[y]
+                if u1 and u2:
+                    total += (s1 - s2) ** 2 + (e1 - e2) ** 2
+                elif u1 and not u2 and s2 <= s1 and e1 <= e2:
+                    total += (e1 - s1) ** 2
+                elif u2 and not u1 and s1 <= s2 and e2 <= e1:
+                    total += (e2 - s2) ** 2
+                if e1 <= e2:
+                    x += 1
+                if e2 <= e1:
+                    y += 1
+    d_o = 2.0 * total / (m * (m - 1) * L * L)
+    lengths = np.array([e - s for u in units for s, e in u], dtype=np.float64)
+    gaps = np.sort(
+        np.array([e - s for sec in sections for s, e, unit in sec if not unit], dtype=np.float64)
+    )
+    if lengths.size == 0:
+        return d_o, 0.0
+    n_c = lengths.size
+    # Σ over gaps g >= l of (g - l + 1), for every unit length l at once
+    tail_count = gaps.size - np.searchsorted(gaps, lengths, side="left")
+    suffix = np.concatenate((np.cumsum(gaps[::-1])[::-1], [0.0]))
+    tail_sum = suffix[np.searchsorted(gaps, lengths, side="left")]
+    fit = tail_sum - tail_count * (lengths - 1.0)
+    body = (n_c - 1) * (2 * lengths**3 - 3 * lengths**2 + lengths) / 3.0 + lengths**2 * fit
+    denominator = m * L * (m * L - 1) - float(np.sum(lengths * (lengths - 1)))
+    d_e = (2.0 / L) * float(np.sum(body)) / denominator if denominator > 0 else 0.0
+    return d_o, d_e
+
+
 def overlap_agreement(
     spans: Iterable[Sequence[Any]],
     min_overlap: float = 0.9,
@@ -937,7 +1039,8 @@ def span_agreement(
     The documents are laid end to end as one continuum (Krippendorff's unitizing alpha treats
     several texts as one continuum). Columns: `code`; `segments` (coded spans);
     `overlap_agreement` (0-100, MAXQDA-style, see `overlap_agreement`); `unitizing_alpha`
-    (uα per code, see `unitizing_alpha`); `note`. The "(all codes)" row pools all segment
+    (uα per code, see `unitizing_alpha`); `unitizing_alpha_1995` (Krippendorff's 1995
+    definition, see `unitizing_alpha_1995`); `note`. The "(all codes)" row pools all segment
     checks and gives the overall uα. Documents and codes are chosen as in `agreement_table`;
     with `documents=`, a coder who did not code a document counts as having found nothing in it.
     """
@@ -958,6 +1061,7 @@ def span_agreement(
         )
     )
     ualpha = unitizing_alpha(spans, at, coders=sel.coders)
+    ualpha_1995 = unitizing_alpha_1995(spans, at, coders=sel.coders)
     overlap = overlap_agreement(spans, min_overlap, coders=sel.coders).set_index("code")
     general = [
         f"{name} did not code {len(docs)} of the {len(sel.documents)} documents "
@@ -976,6 +1080,7 @@ def span_agreement(
                 "segments": int(overlap.loc[code, "segments"]),
                 "overlap_agreement": float(overlap.loc[code, "percent_agreement"]),
                 "unitizing_alpha": value,
+                "unitizing_alpha_1995": ualpha_1995.per_code.get(code, math.nan),
                 "note": "; ".join(notes),
             }
         )
@@ -986,6 +1091,7 @@ def span_agreement(
             "segments": int(overlap["segments"].sum()),
             "overlap_agreement": 100.0 * matched / checks if checks else math.nan,
             "unitizing_alpha": ualpha.alpha,
+            "unitizing_alpha_1995": ualpha_1995.alpha,
             "note": "; ".join(general),
         }
     )
