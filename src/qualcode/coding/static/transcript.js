@@ -156,10 +156,31 @@ function render({ model, el: root }) {
   // rebuilds only the blocks whose codings changed, so a key press costs one turn, not the
   // whole transcript.
   let blocks = []; // {start, end, sig, node, segStarts, segNodes}
+  let selectionHere = false;
+  const onSelection = () => {
+    const sel = window.getSelection();
+    selectionHere = !!(sel && sel.rangeCount && !sel.isCollapsed && body.contains(sel.anchorNode));
+  };
+  document.addEventListener("selectionchange", onSelection);
+  // Updates that arrive together (the saved codings, then Python's acknowledgement) are drawn
+  // once, in the next frame.
+  let renderQueued = false;
+  function scheduleRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => {
+      renderQueued = false;
+      renderText();
+    });
+  }
+  // Two frames on: the frame that drew the change has been painted.
+  const afterPaint = (fn) => requestAnimationFrame(() => requestAnimationFrame(fn));
 
   function renderText(keepSelection = true, everything = false) {
     const t0 = performance.now();
-    const keep = keepSelection ? currentRange() : null; // survive a redraw under the mouse
+    // survive a redraw under the mouse; asked only when there is a selection here, because
+    // asking the browser for the selection forces a layout of the whole transcript
+    const keep = keepSelection && selectionHere ? currentRange() : null;
     const text = model.get("text");
     maps = offsetMaps(text);
     title.textContent = model.get("title");
@@ -332,7 +353,7 @@ function render({ model, el: root }) {
     window.getSelection().removeAllRanges();
     renderText(false);
     const t0 = pending.get(id);
-    requestAnimationFrame(() => {
+    afterPaint(() => {
       const log = (window.__qcShown = window.__qcShown || []);
       log.push(performance.now() - t0);
     });
@@ -471,11 +492,11 @@ function render({ model, el: root }) {
 
   // Messages from Python: acknowledgements carry the id of the key press that caused them.
   function onMessage(msg) {
-    if (msg.type === "ack" && optimistic.delete(msg.id)) renderText();
+    if (msg.type === "ack" && optimistic.delete(msg.id)) scheduleRender();
     if (msg.type === "ack" && pending.has(msg.id)) {
       const t0 = pending.get(msg.id);
       pending.delete(msg.id);
-      requestAnimationFrame(() => {
+      afterPaint(() => {
         const ms = performance.now() - t0;
         const log = (window.__qcLatency = window.__qcLatency || []);
         log.push(ms);
@@ -496,7 +517,7 @@ function render({ model, el: root }) {
   const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
   model.on("change:text", full);
   model.on("change:codes", () => { renderLegend(); renderText(true, true); });
-  model.on("change:codings", () => renderText());
+  model.on("change:codings", scheduleRender);
   model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
   model.on("change:show_suggestions", () => renderText());
   model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
@@ -511,6 +532,7 @@ function render({ model, el: root }) {
 
   return () => {
     root.removeEventListener("keydown", onKey);
+    document.removeEventListener("selectionchange", onSelection);
     model.off("msg:custom", onMessage);
   };
 }
