@@ -156,6 +156,9 @@ function render({ model, el: root }) {
   // rebuilds only the blocks whose codings changed, so a key press costs one turn, not the
   // whole transcript.
   let blocks = []; // {start, end, sig, node, segStarts, segNodes}
+  let lines = []; // {start, blocks, node}: one element per line of the transcript
+  let lineText = null;
+  let lineStarts = [0];
   let selectionHere = false;
   const onSelection = () => {
     const sel = window.getSelection();
@@ -187,22 +190,37 @@ function render({ model, el: root }) {
     root.style.setProperty("--qc-font", `${model.get("font_size")}px`);
     const codings = visibleCodings();
     const turns = model.get("turns");
-    const edges = new Set([0, maps.length]);
+    // Lines are the layout unit: each is a block the browser may skip while off screen
+    // (content-visibility), so a change costs the layout of a few lines, not of the whole text.
+    if (lineText !== text) {
+      lineText = text;
+      lineStarts = [0];
+      for (let u = text.indexOf("\n"); u >= 0 && u + 1 < text.length; u = text.indexOf("\n", u + 1)) {
+        lineStarts.push(maps.toCp(u + 1));
+      }
+    }
+    const edges = new Set([0, maps.length, ...lineStarts]);
     for (const t of turns) { edges.add(t.start); edges.add(t.end); }
     const cuts = [...edges].sort((a, b) => a - b);
-    const turnAt = new Map(turns.map((t) => [t.start, t]));
-    // codings per block, found by binary search on the block edges
-    const per = cuts.slice(0, -1).map(() => []);
-    const blockOf = (cp) => {
-      let lo = 0, hi = cuts.length - 2;
+    const search = (arr, cp) => {
+      let lo = 0, hi = arr.length - 1;
       while (lo < hi) {
         const mid = (lo + hi + 1) >> 1;
-        if (cuts[mid] <= cp) lo = mid; else hi = mid - 1;
+        if (arr[mid] <= cp) lo = mid; else hi = mid - 1;
       }
       return lo;
     };
+    const turnStarts = turns.map((t) => t.start);
+    const turnFor = (cp) => {
+      if (!turns.length) return undefined;
+      const t = turns[search(turnStarts, cp)];
+      return t.start <= cp && cp < t.end ? t : undefined;
+    };
+    // codings per block, found by binary search on the block edges
+    const per = cuts.slice(0, -1).map(() => []);
+    const last = cuts.slice(0, -1);
     for (const c of codings) {
-      for (let k = blockOf(c.start); k < per.length && cuts[k] < c.end; k++) per[k].push(c);
+      for (let k = search(last, c.start); k < per.length && cuts[k] < c.end; k++) per[k].push(c);
     }
     const old = new Map(everything ? [] : blocks.map((b) => [`${b.start}-${b.end}`, b]));
     const next = [];
@@ -212,18 +230,40 @@ function render({ model, el: root }) {
       const a = cuts[k], b = cuts[k + 1];
       const sig = per[k].map((c) => `${c.id}:${c.start}:${c.end}:${c.code_id}:${c.mine ? 1 : 0}${c.suggestion ? "s" : ""}`).join(",");
       let block = old.get(`${a}-${b}`);
-      if (!block || block.sig !== sig) block = drawBlock(text, a, b, per[k], turnAt.get(a), sig);
+      if (!block || block.sig !== sig) block = drawBlock(text, a, b, per[k], turnFor(a), sig);
       next.push(block);
       for (const s of block.segStarts) segStarts.push(s);
       for (const n of block.segNodes) segNodes.push(n);
     }
-    const same = next.length === blocks.length && next.every((b, i) => b === blocks[i]);
-    if (everything || next.length !== blocks.length || body.childNodes.length !== blocks.length) {
-      body.replaceChildren(...next.map((b) => b.node));
-    } else if (!same) {
-      next.forEach((b, i) => { if (b !== blocks[i]) blocks[i].node.replaceWith(b.node); });
-    }
     blocks = next;
+    // group blocks into lines; a line whose blocks are all unchanged keeps its element
+    const oldLines = new Map(everything ? [] : lines.map((l) => [l.start, l]));
+    const nextLines = [];
+    for (const block of next) {
+      const at = lineStarts[search(lineStarts, block.start)];
+      let line = nextLines[nextLines.length - 1];
+      if (!line || line.start !== at) {
+        line = { start: at, blocks: [] };
+        nextLines.push(line);
+      }
+      line.blocks.push(block);
+    }
+    for (const line of nextLines) {
+      const was = oldLines.get(line.start);
+      if (was && was.blocks.length === line.blocks.length && was.blocks.every((b, i) => b === line.blocks[i])) {
+        line.node = was.node;
+      } else {
+        line.node = el("div", { class: "qc-line" });
+        line.node.append(...line.blocks.map((b) => b.node));
+      }
+    }
+    const sameLines = nextLines.length === lines.length && nextLines.every((l, i) => l.node === lines[i].node);
+    if (everything || nextLines.length !== lines.length || body.childNodes.length !== lines.length) {
+      body.replaceChildren(...nextLines.map((l) => l.node));
+    } else if (!sameLines) {
+      nextLines.forEach((l, i) => { if (l.node !== lines[i].node) lines[i].node.replaceWith(l.node); });
+    }
+    lines = nextLines;
     if (keep && keep[1] <= maps.length) selectCp(keep[0], keep[1], false);
     const ms = performance.now() - t0;
     root.dataset.renderMs = ms.toFixed(2);
