@@ -93,7 +93,10 @@ def test_undo_removes_it_and_redo_brings_it_back(lab_page) -> None:
     page.locator(".qc-transcript").focus()
     page.keyboard.press("Control+z")
     _wait_for(lambda: _codings(store) == [], "undo to remove the row")
-    assert page.locator(".qc-transcript .qc-hl:not(.qc-suggestion)").count() == 0
+    page.wait_for_function(  # the view redraws in the next frame
+        "document.querySelectorAll('.qc-transcript .qc-hl:not(.qc-suggestion)').length === 0",
+        timeout=10_000,
+    )
     page.keyboard.press("Control+y")
     _wait_for(lambda: len(_codings(store)) == 1, "redo to restore the row")
     page.locator(".qc-transcript .qc-hl").first.wait_for()
