@@ -1,1 +1,1 @@
-"""Exchange with other tools and with people: codebook files, tables, (later) REFI-QDA."""
+"""Exchange with other tools and with people: codebook files, tables, REFI-QDA, handouts."""
