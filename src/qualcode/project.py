@@ -35,6 +35,7 @@ CodingRef = Coding | int
 CODER_ROLES = ("coder", "adjudicator", "model")
 
 
+UNIT_COLUMNS = ("document_id", "kind", "start", "end", "speaker", "role", "meta")
 SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
 CONSENSUS = "consensus"  # the default adjudicated layer
 
@@ -215,25 +216,11 @@ class Project:
                     .where(schema.documents.c.id == latest.id)
                     .values(is_current=0)
                 )
-            doc_id = conn.execute(schema.documents.insert().values(**values)).inserted_primary_key[
-                0
-            ]
-            if units:
-                insert_rows(
-                    conn,
-                    schema.units,
-                    ("document_id", "kind", "start", "end", "speaker", "role", "meta"),
-                    [(doc_id, u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in units],
-                )
-            after = {k: v for k, v in values.items() if k not in ("text", "meta")}
-            audit.record(
+            doc_id = insert_document(
                 conn,
+                values,
+                [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in units],
                 actor=self.user,
-                action="add",
-                object="document",
-                object_id=doc_id,
-                document_id=doc_id,
-                after=after,
             )
             status = "new version" if latest is not None else "added"
             return Document(
@@ -301,33 +288,29 @@ class Project:
                 "meta": {**(old.meta or {}), **(meta or {})},
                 "created_at": now(),
             }
-            doc_id = conn.execute(d.insert().values(**values)).inserted_primary_key[0]
-            u = schema.units
-            units = conn.execute(
-                select(u.c.kind, u.c.start, u.c.end, u.c.speaker, u.c.role, u.c.meta).where(
-                    u.c.document_id == old.id
-                )
-            ).all()
-            insert_rows(
-                conn,
-                u,
-                ("document_id", "kind", "start", "end", "speaker", "role", "meta"),
-                [
-                    (
-                        doc_id,
-                        x.kind,
-                        rewrite.start(x.start),
-                        rewrite.end(x.end),
-                        _renamed(x.speaker, speakers),
-                        x.role,
-                        x.meta,
+            u, k = schema.units, schema.codings
+            units = []
+            for x in conn.execute(select(u).where(u.c.document_id == old.id)):
+                start, end = rewrite.start(x.start), rewrite.end(x.end)
+                if start < end:
+                    units.append(
+                        (x.kind, start, end, _renamed(x.speaker, speakers), x.role, x.meta)
                     )
-                    for x in units
-                    if rewrite.start(x.start) < rewrite.end(x.end)
-                ],
-            )
-            k = schema.codings
             codings = conn.execute(select(k).where(k.c.document_id == old.id)).all()
+            doc_id = insert_document(
+                conn,
+                values,
+                units,
+                actor=by,
+                action="revise",
+                before={"document": old.id, "version": old.version, "sha256": old.sha256},
+                after={
+                    "version": old.version + 1,
+                    "sha256": digest,
+                    "replacements": len(replacements),
+                    "codings": len(codings),
+                },
+            )
             stamp = now()
             insert_rows(
                 conn,
@@ -357,21 +340,6 @@ class Project:
                     )
                     for c in codings
                 ],
-            )
-            audit.record(
-                conn,
-                actor=by,
-                action="revise",
-                object="document",
-                object_id=doc_id,
-                document_id=doc_id,
-                before={"document": old.id, "version": old.version, "sha256": old.sha256},
-                after={
-                    "version": old.version + 1,
-                    "sha256": digest,
-                    "replacements": len(replacements),
-                    "codings": len(codings),
-                },
             )
             new = self._document_from_row(conn, self._document_row(conn, doc_id))
         return new, len(codings)
@@ -404,18 +372,7 @@ class Project:
                 after={"name": name, "attributes": attributes},
             )
             return case_id
-        merged = {**(row.attributes or {}), **attributes}
-        if merged != (row.attributes or {}):
-            conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
-            audit.record(
-                conn,
-                actor=self.user,
-                action="update",
-                object="case",
-                object_id=row.id,
-                before={"attributes": row.attributes},
-                after={"attributes": merged},
-            )
+        merge_case_attributes(conn, row, attributes, actor=self.user)
         return row.id
 
     def document(self, ref: DocumentRef) -> Document:
@@ -660,8 +617,7 @@ class Project:
                     document_id=doc_id,
                     after={"start": start, "end": end, "code": c.path, "coder": layer},
                 )
-        (made,) = [x for x in self.codings(doc_id, coder=layer) if x.id == same]
-        return made
+        return self.coding(same)
 
     def unadjudicate(self, coding: CodingRef, *, adjudicator: str) -> None:
         """Remove a coding from an adjudicated layer, as `adjudicator` (audited)."""
@@ -745,8 +701,7 @@ class Project:
             )
         if accepted is None:
             return None
-        (made,) = [c for c in self.codings(row.document_id) if c.id == accepted]
-        return made
+        return self.coding(accepted)
 
     def set_memo(self, coding: CodingRef, memo: str | None, *, coder: str) -> Coding:
         """Write (or clear, with None or "") the memo on one of `coder`'s own codings."""
@@ -776,8 +731,7 @@ class Project:
                 before={"memo": row.memo},
                 after={"memo": memo},
             )
-        (updated,) = [c for c in self.codings(row.document_id) if c.id == coding_id]
-        return updated
+        return self.coding(coding_id)
 
     def codings(
         self, document: DocumentRef | None = None, *, coder: str | None = None
@@ -791,32 +745,43 @@ class Project:
                 )
             if coder is not None:
                 conditions.append(schema.coders.c.name == coder)
-            paths = self.codebook._paths(conn)
-            texts: dict[int, str] = {}
-            result = []
-            for row in _coding_rows(conn, conditions):
-                if row.document_id not in texts:
-                    texts[row.document_id] = conn.execute(
-                        select(schema.documents.c.text).where(
-                            schema.documents.c.id == row.document_id
-                        )
-                    ).scalar_one()
-                result.append(
-                    Coding(
-                        id=row.id,
-                        guid=row.guid,
-                        document_id=row.document_id,
-                        start=row.start,
-                        end=row.end,
-                        code_id=row.code_id,
-                        code=paths[row.code_id],
-                        coder=row.coder,
-                        text=texts[row.document_id][row.start : row.end],
-                        memo=row.memo,
-                        created_at=row.created_at,
-                    )
+            return self._codings_where(conn, conditions)
+
+    def coding(self, ref: CodingRef) -> Coding:
+        """One coding by object or id, read in one query (not by listing its document's)."""
+        coding_id = ref.id if isinstance(ref, Coding) else ref
+        with self._read() as conn:
+            found = self._codings_where(conn, [schema.codings.c.id == coding_id])
+        if not found:
+            raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
+        return found[0]
+
+    def _codings_where(self, conn: Connection, conditions: list[Any]) -> list[Coding]:
+        """Codings matching `conditions`, with code paths and texts, in text order."""
+        paths = self.codebook._paths(conn)
+        texts: dict[int, str] = {}
+        result = []
+        for row in _coding_rows(conn, conditions):
+            if row.document_id not in texts:
+                texts[row.document_id] = conn.execute(
+                    select(schema.documents.c.text).where(schema.documents.c.id == row.document_id)
+                ).scalar_one()
+            result.append(
+                Coding(
+                    id=row.id,
+                    guid=row.guid,
+                    document_id=row.document_id,
+                    start=row.start,
+                    end=row.end,
+                    code_id=row.code_id,
+                    code=paths[row.code_id],
+                    coder=row.coder,
+                    text=texts[row.document_id][row.start : row.end],
+                    memo=row.memo,
+                    created_at=row.created_at,
                 )
-            return result
+            )
+        return result
 
     def _document_span(self, conn: Connection, ref: DocumentRef) -> tuple[int, int]:
         """(id, length) of a document, with one small query when given an id."""
@@ -915,6 +880,55 @@ def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
     return conn.execute(
         t.insert().values(guid=new_guid(), name=name, role=role, created_at=now())
     ).inserted_primary_key[0]
+
+
+def insert_document(
+    conn: Connection,
+    values: dict[str, Any],
+    units: list[tuple[Any, ...]],
+    *,
+    actor: str,
+    action: str = "add",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> int:
+    """Insert a document version with its units (kind, start, end, speaker, role, meta) and
+    its audit row: the one way a document enters the store (ingest, revision, REFI import)."""
+    doc_id = conn.execute(schema.documents.insert().values(**values)).inserted_primary_key[0]
+    insert_rows(conn, schema.units, UNIT_COLUMNS, [(doc_id, *unit) for unit in units])
+    audit.record(
+        conn,
+        actor=actor,
+        action=action,
+        object="document",
+        object_id=doc_id,
+        document_id=doc_id,
+        before=before,
+        after=after
+        if after is not None
+        else {k: v for k, v in values.items() if k not in ("text", "meta")},
+    )
+    return doc_id
+
+
+def merge_case_attributes(
+    conn: Connection, row: Row[Any], attributes: dict[str, Any], *, actor: str
+) -> None:
+    """Add new attribute values to an existing case (a row with id and attributes), audited;
+    nothing happens when they change nothing."""
+    merged = {**(row.attributes or {}), **attributes}
+    if merged != (row.attributes or {}):
+        t = schema.cases
+        conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
+        audit.record(
+            conn,
+            actor=actor,
+            action="update",
+            object="case",
+            object_id=row.id,
+            before={"attributes": row.attributes},
+            after={"attributes": merged},
+        )
 
 
 def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:

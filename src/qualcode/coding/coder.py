@@ -15,7 +15,7 @@ import ipywidgets as widgets
 
 from qualcode.coding.spans import snap_to_words
 from qualcode.coding.transcript import TranscriptView
-from qualcode.errors import QualcodeError
+from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.project import is_suggestion
 
 if TYPE_CHECKING:
@@ -307,14 +307,15 @@ class Coder(widgets.VBox):
 
     def _mine(self, coding_id: int) -> Coding:
         doc = self._need_document()
-        for c in self.project.codings(doc):
-            if c.id == coding_id:
-                if c.coder != self.coder:
-                    raise QualcodeError(
-                        f"that coding is {c.coder}'s; you can change only your own codings"
-                    )
-                return c
-        raise QualcodeError(f"coding {coding_id} is not on this transcript any more")
+        try:
+            c = self.project.coding(coding_id)
+        except NotFoundError:
+            c = None
+        if c is None or c.document_id != doc.id:
+            raise QualcodeError(f"coding {coding_id} is not on this transcript any more")
+        if c.coder != self.coder:
+            raise QualcodeError(f"that coding is {c.coder}'s; you can change only your own codings")
+        return c
 
     def _need_document(self) -> Document:
         if self.document is None:

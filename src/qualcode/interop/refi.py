@@ -1232,6 +1232,8 @@ class _Importer:
 
     def case(self, area_id: int, guid: str | None, name: str, attributes: dict[str, str]) -> int:
         """Find (by GUID, else area and name) or create a case; new attributes are merged."""
+        from qualcode.project import merge_case_attributes
+
         t = schema.cases
         row = None
         if guid is not None:
@@ -1265,22 +1267,11 @@ class _Importer:
             )
             self.counts["cases"] += 1
             return case_id
-        merged = {**(row.attributes or {}), **attributes}
-        if merged != (row.attributes or {}):
-            self.conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
-            audit.record(
-                self.conn,
-                actor=self.actor,
-                action="update",
-                object="case",
-                object_id=row.id,
-                before={"attributes": row.attributes},
-                after={"attributes": merged},
-            )
+        merge_case_attributes(self.conn, row, attributes, actor=self.actor)
         return row.id
 
     def document(self, source: _Source, area_id: int, case_id: int, title: str, digest: str) -> int:
-        from qualcode.store.bulk import insert_rows
+        from qualcode.project import insert_document
 
         values = {
             "guid": source.guid,
@@ -1299,26 +1290,11 @@ class _Importer:
             "meta": {"refi_name": source.name} if source.name != title else {},
             "created_at": source.created or now(),
         }
-        doc_id = self.conn.execute(schema.documents.insert().values(**values)).inserted_primary_key[
-            0
-        ]
-        insert_rows(
+        doc_id = insert_document(
             self.conn,
-            schema.units,
-            ("document_id", "kind", "start", "end", "speaker", "role", "meta"),
-            [
-                (doc_id, u.kind, u.start, u.end, u.speaker, u.role, u.meta)
-                for u in source.units or []
-            ],
-        )
-        audit.record(
-            self.conn,
+            values,
+            [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in source.units or []],
             actor=self.actor,
-            action="add",
-            object="document",
-            object_id=doc_id,
-            document_id=doc_id,
-            after={k: v for k, v in values.items() if k not in ("text", "meta")},
         )
         self.counts["documents"] += 1
         return doc_id
