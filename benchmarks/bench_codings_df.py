@@ -6,14 +6,13 @@ coding's text in SQL with substr().
 
 from __future__ import annotations
 
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import median, report, run_child, table
+from common import build_coded_project, median, report, run_child, table
 
 CODINGS = 500_000
 DOCUMENTS = 500
@@ -34,54 +33,9 @@ WORDS = [
 
 
 def build(path: Path) -> None:
-    import qualcode
-    from qualcode.store import new_guid, now, schema, writer
-
-    rng = random.Random(7)
-    p = qualcode.open_project(path)
-    for name in [f"Code {i}" for i in range(25)]:
-        p.codebook.add(name)
-    docs = []
-    for i in range(DOCUMENTS):
-        lines = [
-            f"{'Interviewer' if j % 2 else 'Participant'}: "
-            + " ".join(rng.choice(WORDS) for _ in range(20))
-            + "."
-            for j in range(60)
-        ]
-        docs.append(
-            p.add_document(
-                "\n".join(lines),
-                area=f"area{i % 3}",
-                title=f"doc{i}",
-                attributes={"age_band": rng.choice(["18-24", "65+"])},
-            )
-        )
-    stamp = now()
-    rows = []
-    for i in range(CODINGS):
-        d = docs[i % DOCUMENTS]
-        start = rng.randrange(0, len(d.text) - 200)
-        rows.append(
-            {
-                "guid": new_guid(),
-                "document_id": d.id,
-                "start": start,
-                "end": start + rng.randrange(20, 200),
-                "code_id": 1 + i % 25,
-                "coder_id": 1,
-                "memo": None,
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-        )
-    from qualcode.project import coder_id_for
-
-    with writer(p.engine).begin() as conn:
-        coder_id_for(conn, "amina")
-        for i in range(0, len(rows), 50_000):
-            conn.execute(schema.codings.insert(), rows[i : i + 50_000])
-    p.close()
+    build_coded_project(
+        path, documents=DOCUMENTS, codings=CODINGS, words=WORDS, coders=["amina"], seed=7
+    )
 
 
 def child(kind: str, path: str) -> None:

@@ -7,14 +7,13 @@ work, and the DataFrame with context. Peer, for the single-code query: plain pan
 
 from __future__ import annotations
 
-import random
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import median, report, run_child, table
+from common import build_coded_project, median, report, run_child, table
 
 CODINGS = 100_000
 DOCUMENTS = 200
@@ -33,52 +32,16 @@ QUERIES = {
 
 def build(path: Path) -> None:
     """200 synthetic two-speaker transcripts, 25 codes; the codings go in as raw inserts."""
-    import qualcode
-    from qualcode.project import coder_id_for
-    from qualcode.store import new_guid, now, schema, writer
-
-    rng = random.Random(11)
-    p = qualcode.open_project(path)
-    for i in range(CODES):
-        p.codebook.add(f"Code {i}")
-    docs = []
-    for i in range(DOCUMENTS):
-        lines = [
-            f"{'Interviewer' if j % 2 else 'Participant'}: "
-            + " ".join(rng.choice(WORDS) for _ in range(20))
-            + "."
-            for j in range(60)
-        ]
-        docs.append(
-            p.add_document(
-                "\n".join(lines),
-                area=f"area{i % 3}",
-                title=f"doc{i}",
-                attributes={"age_band": rng.choice(["18-24", "65+"])},
-            )
-        )
-    stamp = now()
-    with writer(p.engine).begin() as conn:
-        coders = [coder_id_for(conn, name) for name in ("amina", "ben", "chen")]
-        rows = []
-        for i in range(CODINGS):
-            d = docs[i % DOCUMENTS]
-            start = rng.randrange(0, len(d.text) - 200)
-            rows.append(
-                {
-                    "guid": new_guid(),
-                    "document_id": d.id,
-                    "start": start,
-                    "end": start + rng.randrange(20, 200),
-                    "code_id": 1 + rng.randrange(CODES),
-                    "coder_id": coders[i % 3],
-                    "memo": None,
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-            )
-        conn.execute(schema.codings.insert(), rows)
-    p.close()
+    build_coded_project(
+        path,
+        documents=DOCUMENTS,
+        codings=CODINGS,
+        words=WORDS,
+        coders=["amina", "ben", "chen"],
+        seed=11,
+        codes=CODES,
+        random_codes=True,
+    )
 
 
 def child(kind: str, path: str) -> None:

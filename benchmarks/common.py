@@ -65,3 +65,70 @@ def _fmt(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.3f}" if abs(value) < 10 else f"{value:.1f}"
     return str(value)
+
+
+def build_coded_project(
+    path: object,
+    *,
+    documents: int,
+    codings: int,
+    words: Sequence[str],
+    coders: Sequence[str],
+    seed: int,
+    codes: int = 25,
+    random_codes: bool = False,
+) -> None:
+    """A synthetic project: `documents` two-speaker transcripts of 60 turns in three areas,
+    `codes` codes ("Code 0"...), and `codings` codings shared round-robin among `coders`,
+    inserted raw (the benchmarks time reading them, not writing them)."""
+    import random
+
+    import qualcode
+    from qualcode.project import coder_id_for
+    from qualcode.store import new_guid, now, schema, writer
+
+    rng = random.Random(seed)
+    p = qualcode.open_project(path)
+    for i in range(codes):
+        p.codebook.add(f"Code {i}")
+    docs = []
+    for i in range(documents):
+        lines = [
+            f"{'Interviewer' if j % 2 else 'Participant'}: "
+            + " ".join(rng.choice(words) for _ in range(20))
+            + "."
+            for j in range(60)
+        ]
+        docs.append(
+            p.add_document(
+                "\n".join(lines),
+                area=f"area{i % 3}",
+                title=f"doc{i}",
+                attributes={"age_band": rng.choice(["18-24", "65+"])},
+            )
+        )
+    stamp = now()
+    with writer(p.engine).begin() as conn:
+        coder_ids = [coder_id_for(conn, name) for name in coders]
+        rows = []
+        for i in range(codings):
+            d = docs[i % documents]
+            start = rng.randrange(0, len(d.text) - 200)
+            end = start + rng.randrange(20, 200)
+            code = rng.randrange(codes) if random_codes else i % codes
+            rows.append(
+                {
+                    "guid": new_guid(),
+                    "document_id": d.id,
+                    "start": start,
+                    "end": end,
+                    "code_id": 1 + code,
+                    "coder_id": coder_ids[i % len(coder_ids)],
+                    "memo": None,
+                    "created_at": stamp,
+                    "updated_at": stamp,
+                }
+            )
+        for i in range(0, len(rows), 50_000):
+            conn.execute(schema.codings.insert(), rows[i : i + 50_000])
+    p.close()
