@@ -39,6 +39,15 @@ app.add_typer(
     _redact_app(), name="redact", help="Find and pseudonymise personal data in transcripts."
 )
 
+
+def _round_app() -> typer.Typer:
+    from qualcode.cli_rounds import app as round_app  # imports only typer at load time
+
+    return round_app
+
+
+app.add_typer(_round_app(), name="round", help="Blind coding rounds: open, progress, close.")
+
 _open = open_from_cli
 
 

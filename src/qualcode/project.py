@@ -26,6 +26,7 @@ from qualcode.store.bulk import insert_rows
 if TYPE_CHECKING:
     import pandas as pd
 
+    from qualcode.coding.rounds import Round
     from qualcode.ingest import IngestReport
     from qualcode.ingest.source import Source, Unit
 
@@ -575,9 +576,12 @@ class Project:
         The layer is a coder of its own (role "adjudicator"), so analysis can use it as the
         final coding; the audit row names the person. An identical coding is not doubled.
         """
+        from qualcode.coding.rounds import require_revealed
+
         adjudicator = _name(adjudicator, "adjudicator")
         with self._write() as conn:
             doc_id, length = self._document_span(conn, document)
+            require_revealed(conn, [doc_id], "adjudicating")
             if not 0 <= start < end <= length:
                 raise CodingError(
                     f"span [{start}:{end}] is not inside document {doc_id} (0 to {length})"
@@ -734,11 +738,16 @@ class Project:
         return self.coding(coding_id)
 
     def codings(
-        self, document: DocumentRef | None = None, *, coder: str | None = None
+        self,
+        document: DocumentRef | None = None,
+        *,
+        coder: str | None = None,
+        viewer: str | None = None,
     ) -> list[Coding]:
-        """Codings as objects, in text order (for DataFrames use `codings_df`)."""
+        """Codings as objects, in text order (for DataFrames use `codings_df`). On documents
+        of an open blind round only the viewer's (default: `p.user`) own are listed."""
         with self._read() as conn:
-            conditions = []
+            conditions = self._visible(conn, viewer)
             if document is not None:
                 conditions.append(
                     schema.codings.c.document_id == self._document_span(conn, document)[0]
@@ -755,6 +764,13 @@ class Project:
         if not found:
             raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
         return found[0]
+
+    def _visible(self, conn: Connection, viewer: str | None) -> list[Any]:
+        """The condition that keeps a blind round blind for `viewer` (none if no round is open)."""
+        from qualcode.coding.rounds import visible_codings
+
+        condition = visible_codings(conn, viewer or self.user)
+        return [] if condition is None else [condition]
 
     def _codings_where(self, conn: Connection, conditions: list[Any]) -> list[Coding]:
         """Codings matching `conditions`, with code paths and texts, in text order."""
@@ -796,6 +812,38 @@ class Project:
         row = self._document_row(conn, ref)
         return row.id, row.length
 
+    # blind rounds (see qualcode.coding.rounds) ----------------------------------------------
+
+    def open_round(
+        self,
+        name: str,
+        *,
+        coders: Sequence[str],
+        lead: str,
+        documents: Sequence[DocumentRef] | None = None,
+        area: str | None = None,
+        note: str | None = None,
+    ) -> Round:
+        """Open a blind coding round: until `lead` closes it, each coder sees only their own
+        codings of these documents (or of every document in `area`)."""
+        from qualcode.coding.rounds import open_round
+
+        return open_round(
+            self, name, coders=coders, lead=lead, documents=documents, area=area, note=note
+        )
+
+    def close_round(self, name: str, *, lead: str) -> Round:
+        """Close a round and reveal its codings; agreement and consensus can then open on it."""
+        from qualcode.coding.rounds import close_round
+
+        return close_round(self, name, lead=lead)
+
+    def rounds_df(self) -> pd.DataFrame:
+        """Every blind round with its status, lead, coders and dates."""
+        from qualcode.coding.rounds import rounds_df
+
+        return rounds_df(self)
+
     # views ----------------------------------------------------------------------------------
 
     def documents_df(self, *, area: str | None = None, all_versions: bool = False) -> pd.DataFrame:
@@ -815,9 +863,11 @@ class Project:
         coder: str | Sequence[str] | None = None,
         code: Code | int | str | None = None,
         all_versions: bool = False,
+        viewer: str | None = None,
     ) -> pd.DataFrame:
         """Every coding with its text, code path, coder, area and case attributes, on the
-        current version of each document (`all_versions=True` adds earlier versions')."""
+        current version of each document (`all_versions=True` adds earlier versions'). On
+        documents of an open blind round only the viewer's (default: `p.user`) own are listed."""
         with self._read() as conn:
             code_id = self.codebook._resolve(conn, code).id if code is not None else None
             return views.codings_df(
@@ -827,6 +877,7 @@ class Project:
                 coders=[coder] if isinstance(coder, str) else coder,
                 code_id=code_id,
                 all_versions=all_versions,
+                where=self._visible(conn, viewer),
             )
 
     def units_df(

@@ -155,9 +155,11 @@ def codings_df(
     coders: Sequence[str] | None = None,
     code_id: int | None = None,
     all_versions: bool = False,
+    where: Sequence[Any] = (),
 ) -> pd.DataFrame:
     """Every coding with its text, code path, coder, area, case and the case's attributes;
-    codings of earlier document versions only with `all_versions`."""
+    codings of earlier document versions only with `all_versions`; `where`: more conditions
+    on the codings (a blind round's)."""
     query = select(
         c.c.id.label("coding_id"),
         c.c.document_id,
@@ -176,6 +178,8 @@ def codings_df(
         query = query.where(k.c.name.in_(list(coders)))
     if code_id is not None:
         query = query.where(c.c.code_id == code_id)
+    for condition in where:
+        query = query.where(condition)
     if area is not None:
         query = query.join(a, a.c.id == d.c.area_id).where(a.c.name == area)
     # sorted here rather than in SQL: SQLite's sort of 500,000 rows costs more than the fetch

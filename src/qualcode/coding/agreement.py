@@ -814,6 +814,7 @@ def _select(
     """The codings, documents and codes an agreement table compares, or a clear error."""
     from sqlalchemy import select
 
+    from qualcode.coding.rounds import require_revealed
     from qualcode.store import schema
 
     if isinstance(coders, str):
@@ -864,6 +865,7 @@ def _select(
                     "pass documents=[...] to compare the documents you choose"
                 )
             chosen = sorted(common)
+        require_revealed(conn, chosen, "comparing coders")
         coded = set().union(*by_coder.values())
         nobody = [x for x in chosen if x not in coded]
         if nobody:

@@ -190,12 +190,13 @@ class Coder(widgets.VBox):
             ]
             self.view.codings = self._coding_dicts()
             self.view.text = doc.text
-            self.view.status = ""
+            self.view.status = _blind_notice(self.project, doc.id)
 
     def _coding_dicts(self) -> list[dict[str, Any]]:
         if self.document is None:
             return []
-        return [_as_dict(c, self.coder) for c in self.project.codings(self.document)]
+        codings = self.project.codings(self.document, viewer=self.coder)
+        return [_as_dict(c, self.coder) for c in codings]
 
     def refresh(self) -> None:
         """Reload codes and codings from the store (after others have coded, say)."""
@@ -384,3 +385,16 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text)
+
+
+def _blind_notice(project: Project, document_id: int) -> str:
+    """Tell the coder why others' codings are not shown, while a blind round is open."""
+    from qualcode.coding.rounds import open_round_of
+
+    found = open_round_of(project, document_id)
+    if found is None:
+        return ""
+    return (
+        f"Blind round {found.name!r} is open: you see only your own codings here "
+        f"until {found.lead} closes it."
+    )

@@ -223,8 +223,8 @@ class Retrieval:
             }
         return matched
 
-    @staticmethod
     def _codings(
+        self,
         conn: Connection,
         ids_of: dict[str, set[int]],
         area: str | None,
@@ -247,6 +247,8 @@ class Retrieval:
             query = query.where(d.c.is_current == 1)
         if area is not None:
             query = query.join(a, a.c.id == d.c.area_id).where(a.c.name == area)
+        for condition in self.project._visible(conn, None):  # an open blind round's
+            query = query.where(condition)
         rows: list[Any] = conn.execute(query).all()
         if case_ids is not None or doc_ids is not None:
             rows = [

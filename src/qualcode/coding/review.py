@@ -23,20 +23,31 @@ if TYPE_CHECKING:
 
 
 class ConsensusReview(widgets.VBox):
-    """`ConsensusReview(p, coders=["amina", "bob"], adjudicator="dawn")` in a notebook."""
+    """`ConsensusReview(p, coders=["amina", "bob"], adjudicator="dawn")` in a notebook, or
+    `ConsensusReview(p, round="R1", adjudicator="dawn")` on a closed blind round's documents
+    and coders."""
 
     def __init__(
         self,
         project: Project,
         *,
-        coders: Sequence[str],
+        coders: Sequence[str] | None = None,
         adjudicator: str,
         unit: str = "sentence",
         documents: Sequence[DocumentRef] | None = None,
         layer: str = CONSENSUS,
+        round: str | None = None,
     ) -> None:
         if not isinstance(adjudicator, str) or not adjudicator.strip():
             raise QualcodeError("ConsensusReview needs adjudicator='your name'")
+        if round is not None:
+            from qualcode.coding.rounds import get_round
+
+            found = get_round(project, round)
+            coders = list(found.coders) if coders is None else coders
+            documents = list(found.documents) if documents is None else documents
+        if coders is None:
+            raise QualcodeError("ConsensusReview needs coders=[...] or round='...'")
         self.project = project
         self.coders = list(coders)
         self.adjudicator = adjudicator.strip()

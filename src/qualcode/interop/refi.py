@@ -196,6 +196,8 @@ def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
     )
     if area is not None:
         coding_q = coding_q.where(a.c.name == area)
+    for condition in project._visible(conn, None):  # an open blind round stays blind
+        coding_q = coding_q.where(condition)
     codings: dict[int, list[Any]] = {}
     for row in conn.execute(coding_q):
         codings.setdefault(row.document_id, []).append(row)

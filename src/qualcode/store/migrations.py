@@ -22,7 +22,7 @@ from qualcode.errors import SchemaVersionError, StoreError
 from qualcode.store import schema
 from qualcode.store.stamps import new_guid, now
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 def _add_recommendations(ops: Operations) -> None:
@@ -31,8 +31,13 @@ def _add_recommendations(ops: Operations) -> None:
     ops.create_index("ix_recommendations_area", "recommendations", ["area_id"])
 
 
+def _add_rounds(ops: Operations) -> None:
+    """Version 3: blind coding rounds (each coder sees only their own codings until reveal)."""
+    ops.create_table("rounds", *schema.round_columns())
+
+
 # UPGRADES[n] upgrades a store from version n - 1 to version n.
-UPGRADES: dict[int, Callable[[Operations], None]] = {2: _add_recommendations}
+UPGRADES: dict[int, Callable[[Operations], None]] = {2: _add_recommendations, 3: _add_rounds}
 
 
 def stored_version(conn: Connection) -> int | None:

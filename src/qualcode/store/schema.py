@@ -174,6 +174,30 @@ recommendations = Table(
     Index("ix_recommendations_area", "area_id"),
 )
 
+ROUND_STATUSES = ("open", "closed")
+
+
+def round_columns() -> list[Column]:  # type: ignore[type-arg]
+    """Blind coding rounds' columns (schema version 3), fresh for each use, as above.
+
+    Documents are kept by id of the version the round opened on; a later version of the same
+    title (a pseudonymised revision) belongs to the round too. Coders and the lead by name."""
+    return [
+        Column("id", Integer, primary_key=True),
+        Column("guid", String(36), nullable=False, unique=True),
+        Column("name", String(200), nullable=False, unique=True),
+        Column("lead", String(200), nullable=False),
+        Column("coders", JSON, nullable=False, default=list),
+        Column("documents", JSON, nullable=False, default=list),
+        Column("status", String(16), nullable=False),  # one of ROUND_STATUSES
+        Column("note", Text, nullable=True),
+        Column("opened_at", String(32), nullable=False),
+        Column("closed_at", String(32), nullable=True),
+    ]
+
+
+rounds = Table("rounds", metadata, *round_columns())
+
 audit = Table(
     "audit",
     metadata,
