@@ -212,3 +212,37 @@ def test_stores_written_by_released_versions_open(fixture: Path, tmp_path: Path)
     assert set(frame["coder"]) == {"amina", "bob"}
     assert frame["text"].str.len().gt(0).all()
     p.close()
+
+
+def _delete_newest_then_code(p: qualcode.Project, doc) -> tuple[int, int]:
+    newest = max(c.id for c in p.codings())
+    p.uncode(newest)
+    return newest, p.code(doc, 0, 5, p.codebook.all()[0].path, coder="amina").id
+
+
+def test_a_deleted_codings_id_is_never_given_to_another(store_url: str) -> None:
+    """Audit rows and recommendations name codings by id, so an id must not come back."""
+    p = qualcode.open_project(store_url)
+    doc = p.add_document(TRANSCRIPT, area="a", title="t")
+    p.codebook.add("Transport")
+    p.code(doc, 0, 10, "Transport", coder="amina")
+    p.code(doc, 5, 15, "Transport", coder="amina")
+    deleted, new = _delete_newest_then_code(p, doc)
+    assert new > deleted
+    p.close()
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURES.glob("*.qualcode")), ids=lambda p: p.name)
+def test_upgraded_stores_never_reuse_ids_either(fixture: Path, tmp_path: Path) -> None:
+    copy = tmp_path / fixture.name
+    copy.write_bytes(fixture.read_bytes())
+    p = qualcode.open_project(copy)
+    before = {c.guid: (c.id, c.code, c.coder) for c in p.codings()}
+    deleted, new = _delete_newest_then_code(p, p.documents()[0])
+    assert new > deleted
+    after = {c.guid: (c.id, c.code, c.coder) for c in p.codings()}
+    assert {g: v for g, v in before.items() if v[0] != deleted}.items() <= after.items()
+    with p.engine.connect() as conn:
+        indexes = {i["name"] for i in inspect(conn).get_indexes("codings")}
+    assert {"ix_codings_document", "ix_codings_code"} <= indexes
+    p.close()

@@ -32,8 +32,19 @@ def _add_recommendations(ops: Operations) -> None:
 
 
 def _add_rounds(ops: Operations) -> None:
-    """Version 3: blind coding rounds (each coder sees only their own codings until reveal)."""
-    ops.create_table("rounds", *schema.round_columns())
+    """Version 3: blind coding rounds (each coder sees only their own codings until reveal),
+    and on SQLite, ids of codings, memos and recommendations that are never reused: without
+    AUTOINCREMENT SQLite hands a deleted newest row's id to the next row, so an audit row or a
+    recommendation's quote could name another coding. Nothing references these tables, so
+    they can be rebuilt with foreign keys on."""
+    ops.create_table("rounds", *schema.round_columns(), sqlite_autoincrement=True)
+    if ops.get_bind().dialect.name != "sqlite":
+        return
+    for name in ("codings", "memos", "recommendations"):
+        with ops.batch_alter_table(
+            name, recreate="always", table_kwargs={"sqlite_autoincrement": True}
+        ):
+            pass
 
 
 # UPGRADES[n] upgrades a store from version n - 1 to version n.

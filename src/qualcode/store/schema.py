@@ -1,8 +1,10 @@
 """The data model, in one screen (SQLAlchemy Core; runs on SQLite and PostgreSQL).
 
 Integer keys are for joins; every object people exchange also has a `guid` (REFI-QDA uses
-GUIDs, and merging laptops' projects needs ids that never collide). Times are ISO-8601 UTC
-strings, so they read the same in every database and in the audit log.
+GUIDs, and merging laptops' projects needs ids that never collide). Tables whose rows are
+deleted in daily work and whose ids are kept elsewhere (codings, memos, recommendations,
+rounds) never reuse an id on SQLite either (AUTOINCREMENT; PostgreSQL sequences never do).
+Times are ISO-8601 UTC strings, so they read the same in every database and in the audit log.
 """
 
 from __future__ import annotations
@@ -130,6 +132,7 @@ codings = Table(
     Column("updated_at", String(32), nullable=False),
     Index("ix_codings_document", "document_id", "coder_id"),
     Index("ix_codings_code", "code_id"),
+    sqlite_autoincrement=True,  # ids are never reused (the audit log and quotes name them)
 )
 
 memos = Table(
@@ -144,6 +147,7 @@ memos = Table(
     Column("code_id", Integer, ForeignKey("codes.id"), nullable=True),
     Column("created_at", String(32), nullable=False),
     Column("updated_at", String(32), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 RECOMMENDATION_STATUSES = ("open", "accepted", "in progress", "done", "declined")
@@ -172,6 +176,7 @@ recommendations = Table(
     metadata,
     *recommendation_columns(),
     Index("ix_recommendations_area", "area_id"),
+    sqlite_autoincrement=True,
 )
 
 ROUND_STATUSES = ("open", "closed")
@@ -196,7 +201,7 @@ def round_columns() -> list[Column]:  # type: ignore[type-arg]
     ]
 
 
-rounds = Table("rounds", metadata, *round_columns())
+rounds = Table("rounds", metadata, *round_columns(), sqlite_autoincrement=True)
 
 audit = Table(
     "audit",
