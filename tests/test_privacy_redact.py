@@ -19,6 +19,7 @@ from qualcode.privacy import (
     apply,
     decide,
     findings_df,
+    purge,
     require_pseudonymised,
     scan,
 )
@@ -229,3 +230,45 @@ def test_a_server_store_needs_a_key_path(postgres_url: str) -> None:
             PseudonymKey.open(server)
     finally:
         server.close()
+
+
+def _store_bytes(project: qualcode.Project) -> bytes:
+    path = Path(project.location)
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*") if p.is_file())
+
+
+def test_purge_removes_the_originals_from_earlier_versions(project, key) -> None:  # type: ignore[no-untyped-def]
+    doc = _coded(project)
+    for kind in set(scan(project, key)["kind"]):
+        accept_kind(key, kind, by="dawn")
+    apply(project, key, by="dawn")
+    new = project.document(doc.title)
+    carried = sorted((c.code, c.coder, c.text) for c in project.codings(new))
+
+    listed = purge(project, by="dawn", dry_run=True)
+    assert listed[["document", "version", "codings"]].values.tolist() == [["hp-priv", 1, 5]]
+    assert project.document(doc.id).text == TEXT  # a dry run changes nothing
+
+    done = purge(project, by="dawn")
+    assert done["document_id"].tolist() == [doc.id]
+    old = project.document(doc.id)
+    assert old.text == "" and old.sha256 == doc.sha256 and old.meta["purged_by"] == "dawn"
+    assert project.codings(doc.id) == [] and project.units_df(document=doc.id).empty
+    assert sorted((c.code, c.coder, c.text) for c in project.codings(new)) == carried
+    assert project.audit_df(actor="dawn").query("action == 'purge'")["object_id"].tolist() == [
+        doc.id
+    ]
+    if project.engine.dialect.name == "sqlite":  # not in free pages or the WAL either
+        raw = _store_bytes(project)
+        for original in (b"Seaton Lane", b"07700 900123", b"943 476 5919"):
+            assert original not in raw
+    assert purge(project, by="dawn").empty  # nothing left to purge
+
+
+def test_purge_leaves_documents_that_are_not_pseudonymised(project, key) -> None:  # type: ignore[no-untyped-def]
+    doc = _coded(project)
+    project.revise(doc, [(0, 11, "[SYNTHETIC]")], by="dawn")  # a revision, not pseudonymised
+    assert purge(project, by="dawn").empty
+    assert project.document(doc.id).text == TEXT
+    with pytest.raises(PrivacyError, match="by="):
+        purge(project, by=" ")

@@ -80,3 +80,15 @@ def test_redact_commands(project, tmp_path: Path) -> None:  # type: ignore[no-un
     assert "[PERSON 1]" in p.document("c").text
     p.close()
     assert run(app, ["list", "--status", "applied", *common]).output.count("applied") >= 2
+
+    listed = run(app, ["purge", "-p", store, "--by", "dawn"])
+    assert listed.exit_code == 0 and "--yes removes it" in listed.output
+    assert qualcode.open_project(store).document("c").version == 2
+    purged = run(app, ["purge", "-p", store, "--by", "dawn", "--yes"])
+    assert purged.exit_code == 0 and "purged 1 earlier versions" in purged.output
+    p = qualcode.open_project(store)
+    old = p.documents_df(all_versions=True).query("version == 1")
+    assert old["words"].tolist() == [0]
+    p.close()
+    again = run(app, ["purge", "-p", store, "--by", "dawn", "--yes"])
+    assert "nothing to purge" in again.output

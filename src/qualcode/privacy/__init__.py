@@ -22,6 +22,7 @@ from qualcode.privacy.redact import (
     findings_df,
     is_pseudonymised,
     open_key,
+    purge,
     require_pseudonymised,
     scan,
 )
@@ -43,6 +44,7 @@ __all__ = [
     "is_pseudonymised",
     "nhs_number_valid",
     "open_key",
+    "purge",
     "require_pseudonymised",
     "scan",
 ]

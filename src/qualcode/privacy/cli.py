@@ -5,6 +5,7 @@ qualcode redact list --status pending
 qualcode redact accept 3 4 5        qualcode redact accept --kind postcode
 qualcode redact reject 7
 qualcode redact apply --by dawn
+qualcode redact purge --by dawn --yes   # originals out of earlier versions
 """
 
 from __future__ import annotations
@@ -150,3 +151,28 @@ def apply_(
         typer.echo("nothing to apply: scan first with `qualcode redact scan`")
         return
     typer.echo(done.drop(columns="document_id").to_string(index=False))
+
+
+@app.command("purge")
+def purge_(
+    by: Annotated[
+        str | None, typer.Option(help="Who purges, for the audit log [default: $QUALCODE_USER]")
+    ] = None,
+    area: Annotated[str | None, typer.Option(help="Only this area")] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Purge; without it, only list")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Remove the original text from earlier versions of pseudonymised documents, so the
+    project file itself can be shared."""
+    from qualcode.privacy.redact import purge
+
+    p = _open(project)
+    done = purge(p, by=by or p.user, area=area, dry_run=not yes)
+    if done.empty:
+        typer.echo("nothing to purge: no earlier version of a pseudonymised document holds text")
+        return
+    typer.echo(done.drop(columns="document_id").to_string(index=False))
+    if not yes:
+        typer.echo(f"{len(done)} earlier versions hold original text; --yes removes it")
+    else:
+        typer.echo(f"purged {len(done)} earlier versions")

@@ -7,7 +7,7 @@
 
 Applying makes a new version of each scanned document through `Project.revise`, which maps
 every coding's offsets onto the new text; the originals stay only in the key file and in the
-document's earlier versions.
+document's earlier versions, until `purge` removes them from those.
 """
 
 from __future__ import annotations
@@ -314,6 +314,110 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
     finally:
         if k is not key:
             k.close()
+
+
+def purge(
+    project: Project, *, by: str, area: str | None = None, dry_run: bool = False
+) -> pd.DataFrame:
+    """Remove the original text of every earlier version of a pseudonymised document.
+
+    `apply` keeps the originals as earlier versions; before the project file itself is shared
+    (merged into another laptop's project, say) they must go. Each earlier version keeps its
+    row, title, number and sha256 (so a merge still recognises the original and does not bring
+    it back) but loses its text, units and codings (`apply` copied those to the pseudonymised
+    version). One transaction, audited; then a SQLite file is vacuumed and its write-ahead log
+    emptied so no deleted page still holds the text. Returns one row per version purged.
+    """
+    import pandas as pd
+    from sqlalchemy import select
+
+    from qualcode.store import audit, schema
+    from qualcode.store.stamps import now
+
+    if not isinstance(by, str) or not by.strip():
+        raise PrivacyError("purge needs by='your name' for the audit log")
+    d, u, c = schema.documents, schema.units, schema.codings
+    columns = ["area", "document", "version", "document_id", "units", "codings"]
+    rows: list[dict[str, Any]] = []
+    pseudonymised = [x for x in project.documents(area=area) if is_pseudonymised(x)]
+    with project._write() as conn:
+        for current in pseudonymised:
+            earlier = conn.execute(
+                select(d.c.id, d.c.version, d.c.sha256, d.c.meta).where(
+                    d.c.area_id
+                    == select(d.c.area_id).where(d.c.id == current.id).scalar_subquery(),
+                    d.c.title == current.title,
+                    d.c.version < current.version,
+                    d.c.length > 0,
+                )
+            ).all()
+            for old in earlier:
+                n_units = len(conn.execute(select(u.c.id).where(u.c.document_id == old.id)).all())
+                n_codings = len(conn.execute(select(c.c.id).where(c.c.document_id == old.id)).all())
+                rows.append(
+                    {
+                        "area": current.area,
+                        "document": current.title,
+                        "version": old.version,
+                        "document_id": old.id,
+                        "units": n_units,
+                        "codings": n_codings,
+                    }
+                )
+                if dry_run:
+                    continue
+                conn.execute(c.delete().where(c.c.document_id == old.id))
+                conn.execute(u.delete().where(u.c.document_id == old.id))
+                stamp = now()
+                conn.execute(
+                    d.update()
+                    .where(d.c.id == old.id)
+                    .values(
+                        text="",
+                        length=0,
+                        words=0,
+                        meta={**(old.meta or {}), "purged_at": stamp, "purged_by": by},
+                    )
+                )
+                audit.record(
+                    conn,
+                    actor=by,
+                    action="purge",
+                    object="document",
+                    object_id=old.id,
+                    document_id=old.id,
+                    before={
+                        "version": old.version,
+                        "sha256": old.sha256,
+                        "units": n_units,
+                        "codings": n_codings,
+                    },
+                    after={"text": "", "pseudonymised_version": current.id},
+                )
+    if rows and not dry_run:
+        _compact(project)
+    return pd.DataFrame(rows, columns=columns)
+
+
+def _compact(project: Project) -> None:
+    """Rewrite the store so deleted text is not left in free pages or the write-ahead log.
+    VACUUM cannot run inside a transaction, so this uses the driver's own connection."""
+    raw = project.engine.raw_connection()
+    driver: Any = raw.driver_connection
+    try:
+        cursor = raw.cursor()
+        if project.engine.dialect.name == "sqlite":  # autocommit: qualcode issues BEGIN itself
+            cursor.execute("VACUUM")
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:  # a server's backups and WAL archives are its administrator's to expire
+            driver.autocommit = True
+            try:
+                cursor.execute("VACUUM FULL documents")
+            finally:
+                driver.autocommit = False
+        cursor.close()
+    finally:
+        raw.close()
 
 
 def is_pseudonymised(document: Document) -> bool:
