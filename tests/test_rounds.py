@@ -233,3 +233,31 @@ def test_round_commands(tmp_path) -> None:
     assert closed.exit_code == 0 and "revealed" in closed.output
     listed = runner.invoke(app, ["round", "list", *base])
     assert "closed" in listed.output
+
+
+def test_the_round_manager_opens_follows_and_reveals(project) -> None:
+    from qualcode.coding.round_manager import RoundManager
+
+    project.codebook.add("Transport")
+    docs = [project.add_document(TEXT, area="north", title=f"t{i}") for i in (1, 2)]
+    panel = RoundManager(project, lead="dawn")
+    assert set(panel.documents.value) == {d.id for d in docs}  # the whole area by default
+    panel.name.value = "R1"
+    panel.coders.value = ["amina"]
+    assert panel.open() is None and "at least two coders" in panel.status.value
+    assert project.rounds_df().empty
+    panel.coders.value = ["amina", "bob"]
+    panel.documents.value = (docs[0].id,)
+    panel.open_button.click()
+    assert get_round(project, "R1").documents == (docs[0].id,)
+    assert panel.closing.options == ("R1",) and not panel.close_button.disabled
+    for coder in ("amina", "bob"):
+        project.code(docs[0], *span("I take the bus."), "Transport", coder=coder)
+    panel.refresh()
+    assert "amina 1/1" in panel.rounds.value and "Transport" not in panel.rounds.value
+    panel.close_button.click()
+    assert not get_round(project, "R1").is_open
+    assert "krippendorff_alpha" in panel.agreement.value
+    assert "ConsensusReview" in panel.status.value and panel.close_button.disabled
+    other = RoundManager(project, lead="bob")  # only the lead's own open rounds to close
+    assert other.closing.options == ()

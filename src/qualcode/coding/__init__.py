@@ -19,9 +19,17 @@ _LAZY = {
     "Coder": "qualcode.coding.coder",
     "Retrieval": "qualcode.coding.retrieval",
     "ConsensusReview": "qualcode.coding.review",
+    "RoundManager": "qualcode.coding.round_manager",
 }
 
-__all__ = ["Codebook", "CodebookEditor", "Coder", "ConsensusReview", "Retrieval"]  # _LAZY: widgets
+__all__ = [  # after Codebook, the widgets of _LAZY
+    "Codebook",
+    "CodebookEditor",
+    "Coder",
+    "ConsensusReview",
+    "Retrieval",
+    "RoundManager",
+]
 
 
 def __getattr__(name: str) -> Any:
