@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import multiprocessing
 import random
-import resource
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from common import median, report, run_child, table
+from common import median, peak_mb, report, run_child, table
 
 PROCESSES = 30
 ACTIONS = 200
@@ -67,18 +66,8 @@ def coder(url: str, index: int, out: str, barrier) -> None:  # type: ignore[no-u
             made.append([c.guid, c.document_id, c.start, c.end, c.code, name])
     ended = time.monotonic()
     p.close()
-    result = {"made": made, "removed": removed, "times": times, "peak": _peak_mb()}
+    result = {"made": made, "removed": removed, "times": times, "peak": peak_mb()}
     Path(out).write_text(json.dumps({**result, "began": began, "ended": ended}))
-
-
-def _peak_mb() -> float:
-    """This process's peak memory. Not ru_maxrss: Linux carries that over from the parent
-    through fork and exec, so every coder would report its parent's peak."""
-    try:
-        with open("/proc/self/status") as fh:
-            return next(int(line.split()[1]) for line in fh if line.startswith("VmHWM")) / 1024
-    except (OSError, StopIteration):
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(url: str, processes: str) -> None:
