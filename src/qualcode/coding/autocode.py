@@ -584,7 +584,8 @@ def _write(
     k = schema.codings
     ids: dict[str, int] = {}
     for chunk in _chunks(guids):
-        ids.update(conn.execute(select(k.c.guid, k.c.id).where(k.c.guid.in_(chunk))).tuples().all())
+        for guid, coding_id in conn.execute(select(k.c.guid, k.c.id).where(k.c.guid.in_(chunk))):
+            ids[guid] = coding_id
     result.added = [ids[g] for g in guids]
     result.spans = new
     insert_rows(
