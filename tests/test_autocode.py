@@ -4,6 +4,9 @@ and bad input that writes nothing."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -28,6 +31,7 @@ Interviewer: How is the surgery?
 P1: They make you wait on the phone. Then you wait again at the desk.
 """
 
+QUALCODE = str(Path(sys.executable).parent / "qualcode")
 SURVEY = "The wait for a carer's assessment was months. Care at home is good."
 
 
@@ -282,3 +286,24 @@ def test_consensus_layer_cannot_autocode(project, corpus) -> None:
         with pytest.raises(CodingError, match="adjudicated layer"):
             project.autocode("wait", "Waiting", coder="consensus", preview=preview)
     assert counts(project) == before
+
+
+def test_command_line_lists_then_applies(project, corpus) -> None:
+    if not project.location.endswith(".qualcode"):
+        pytest.skip("the command is run against the SQLite file")
+    args = [QUALCODE, "autocode", "waiting", "--code", "Waiting", "--coder", "amina"]
+    args += ["--mode", "lemma", "--project", project.location]
+    listed = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert listed.returncode == 0, listed.stderr
+    assert "7 hits, 7 not yet coded; add --apply" in listed.stdout
+    assert "[waited]" in listed.stdout and project.codings() == []
+    applied = subprocess.run([*args, "--apply"], capture_output=True, text=True, timeout=300)
+    assert "added 7 codings of 'Waiting' as amina" in applied.stdout
+    assert len(project.codings(coder="amina")) == 7
+    bad = subprocess.run(
+        [*args[:2], "(wait", *args[3:8], "regex", *args[9:]],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert bad.returncode == 1 and "error: the pattern '(wait' is not a valid" in bad.stderr
