@@ -288,9 +288,8 @@ def test_consensus_layer_cannot_autocode(project, corpus) -> None:
     assert counts(project) == before
 
 
+@pytest.mark.sqlite_only
 def test_command_line_lists_then_applies(project, corpus) -> None:
-    if not project.location.endswith(".qualcode"):
-        pytest.skip("the command is run against the SQLite file")
     args = [QUALCODE, "autocode", "waiting", "--code", "Waiting", "--coder", "amina"]
     args += ["--mode", "lemma", "--project", project.location]
     listed = subprocess.run(args, capture_output=True, text=True, timeout=300)

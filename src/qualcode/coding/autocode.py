@@ -52,17 +52,7 @@ PREVIEW_COLUMNS = (
     "already_coded",
 )
 _CHUNK = 500  # ids per IN (...) list
-_CODING_COLUMNS = (
-    "guid",
-    "document_id",
-    "start",
-    "end",
-    "code_id",
-    "coder_id",
-    "memo",
-    "created_at",
-    "updated_at",
-)
+_CODING_COLUMNS = tuple(c.name for c in schema.codings.columns if c.name != "id")
 _AUDIT_COLUMNS = ("at", "actor", "action", "object", "object_id", "document_id", "before", "after")
 
 Span = tuple[int, int, int]  # document id, start, end
