@@ -218,6 +218,33 @@ def import_(
     typer.echo(str(refi.import_qdpx(file, p, area=area)))
 
 
+@app.command()
+def autocode(
+    query: Annotated[str, typer.Argument(help="Words, a phrase, a pattern or a lemma to find")],
+    code: Annotated[str, typer.Option(help="Code to apply (name or path)")],
+    coder: Annotated[str, typer.Option(help="Your coder name: the codings are yours")],
+    mode: Annotated[str, typer.Option(help="text, regex or lemma")] = "text",
+    expand: Annotated[str, typer.Option(help="Code the match, sentence or turn")] = "match",
+    area: Annotated[str | None, typer.Option(help="Search one area only")] = None,
+    speaker: Annotated[str | None, typer.Option(help="Only this speaker's turns")] = None,
+    interviewer: Annotated[bool, typer.Option(help="Search interviewer turns too")] = False,
+    max_hits: Annotated[int | None, typer.Option(help="Refuse more hits [default: 10000]")] = None,
+    apply: Annotated[bool, typer.Option(help="Code the hits (default: only list them)")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Find every hit of a search and list it in context; with --apply, code them all."""
+    p = _open(project)
+    args = dict(mode=mode, expand=expand, area=area, speaker=speaker, interviewer=interviewer)
+    result = p.autocode(query, code, coder=coder, max_hits=max_hits, preview=not apply, **args)
+    if apply:
+        typer.echo(str(result))
+        return
+    for h in result.itertuples():
+        typer.echo(f"{h.title} [{h.start}:{h.end}] …{h.left} [{h.text}] {h.right}…")
+    new = int((~result["already_coded"]).sum())
+    typer.echo(f"{len(result):,} hits, {new:,} not yet coded; add --apply to code them")
+
+
 def _project_ref(project: str | None) -> str:
     return project_location(project)
 

@@ -561,6 +561,58 @@ class Project:
                 },
             )
 
+    # auto-coding by search (qualcode.coding.autocode) -------------------------------------
+
+    def autocode(
+        self,
+        query: str | None,
+        code: Code | int | str,
+        *,
+        coder: str,
+        mode: str = "text",
+        expand: str = "match",
+        area: str | None = None,
+        speaker: str | None = None,
+        interviewer: bool = False,
+        documents: Iterable[DocumentRef] | None = None,
+        max_hits: int | None = None,
+        preview: bool = False,
+    ) -> Any:
+        """Code every hit of `query` in the current documents as `coder`, in one transaction.
+
+        `mode`: "text" (words or a phrase, any case, whole words), "regex" (a Python regular
+        expression, as written) or "lemma" (every form of the words: "wait" finds "waited").
+        `expand`: code the "match", or the "sentence" or "turn" holding it (one coding per
+        unit). `speaker` keeps the turns of one speaker label or role; with no query, every
+        such turn is coded. Interviewer turns are left out unless `interviewer=True` or
+        `speaker` names them. `preview=True` returns the hits in context as a DataFrame and
+        writes nothing; otherwise an `AutocodeResult` (`added` ids, `skipped`, `.undo(p)`).
+        Identical codings are never doubled; more than `max_hits` (10,000) hits is an error.
+        """
+        from qualcode.coding.autocode import autocode
+
+        return autocode(
+            self,
+            query,
+            code,
+            coder=coder,
+            mode=mode,
+            expand=expand,
+            area=area,
+            speaker=speaker,
+            interviewer=interviewer,
+            documents=documents,
+            max_hits=max_hits,
+            preview=preview,
+        )
+
+    def uncode_many(self, codings: Iterable[CodingRef], *, coder: str) -> int:
+        """Remove many of `coder`'s own codings (an auto-coding's `added`) in one transaction;
+        refused, removing nothing, if any belongs to another coder. Returns how many went."""
+        from qualcode.coding.autocode import uncode_many
+
+        return uncode_many(self, codings, coder=coder)
+
     def adjudicate(
         self,
         document: DocumentRef,

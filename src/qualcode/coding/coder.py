@@ -4,6 +4,8 @@ Layout is plain ipywidgets (area, a case attribute filter, the transcript picker
 `TranscriptView`. Every action the view sends is written to the store in its own transaction
 before the view is updated, so closing the laptop or restarting the kernel loses nothing.
 The widget edits only its coder's codings; undo and redo replay the coder's own actions.
+Its "Auto-code by search" panel previews a search's hits in context, then codes them all
+in one action that one undo takes back.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from qualcode.coding.autocode import AutocodeResult, code_spans
 from qualcode.coding.spans import snap_to_words
 from qualcode.coding.transcript import TranscriptView
 from qualcode.errors import NotFoundError, QualcodeError
@@ -25,16 +28,18 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 ANY = "(any)"
+PREVIEW_ROWS = 20  # hits listed under "Preview"
 
 
 @dataclass
 class _Action:
-    """One undoable step: a coding added or removed, or a memo changed."""
+    """One undoable step: a coding added or removed, a memo changed, or an auto-coding."""
 
-    kind: str  # "code" | "uncode" | "memo"
-    coding: Coding
+    kind: str  # "code" | "uncode" | "memo" | "autocode"
+    coding: Coding | None
     before: str | None = None  # memo before, for "memo"
     after: str | None = None
+    batch: AutocodeResult | None = None  # for "autocode"
 
 
 class Coder(widgets.VBox):
@@ -82,12 +87,14 @@ class Coder(widgets.VBox):
         self.value_picker.observe(lambda _: self._refresh_documents(), names="value")
         self.document_picker.observe(self._on_document, names="value")
         header = widgets.HTML(f"<b>Coding as {_escape(self.coder)}</b>")
+        self._previewed: dict[str, Any] | None = None
         super().__init__(
             [
                 header,
                 widgets.HBox([self.area_picker, self.attribute_picker, self.value_picker]),
                 self.document_picker,
                 self.view,
+                self._search_panel(),
             ]
         )
         self._load_codes()
@@ -166,6 +173,7 @@ class Coder(widgets.VBox):
     def _load_codes(self) -> None:
         codes = self.project.codebook.all()
         self._codes = {c.id: c for c in codes}
+        self.search_code.options = [(c.path, c.id) for c in codes]
         self.view.codes = [
             {"id": c.id, "path": c.path, "name": c.name, "color": c.color, "shortcut": c.shortcut}
             for c in codes
@@ -272,7 +280,10 @@ class Coder(widgets.VBox):
 
     def _apply(self, action: _Action, *, inverse: bool) -> _Action:
         """Perform `action` (or its inverse); return it with the coding as it now stands."""
+        if action.batch is not None:
+            return self._apply_batch(action.batch, inverse=inverse)
         c = action.coding
+        assert c is not None
         adds = (action.kind == "code") != inverse
         if action.kind == "memo":
             memo = action.before if inverse else action.after
@@ -290,6 +301,19 @@ class Coder(widgets.VBox):
             result = _Action(action.kind, c)
             self._drop(c.id)
         return result
+
+    def _apply_batch(self, batch: AutocodeResult, *, inverse: bool) -> _Action:
+        """Take an auto-coding back (its codings only), or code its spans again."""
+        if inverse:
+            self.project.uncode_many(batch.added, coder=self.coder)
+            again = batch
+        else:
+            again = code_spans(
+                self.project, batch.spans, batch.code, coder=self.coder, search=batch.search
+            )
+        if self.document is not None:
+            self.view.codings = self._coding_dicts()
+        return _Action("autocode", None, batch=again)
 
     def _done(self, action: _Action) -> None:
         self._undo.append(action)
@@ -351,6 +375,116 @@ class Coder(widgets.VBox):
             self._say(f"Could not do that: {exc}")
         self.view.send({"type": "ack", "id": content.get("id")})
 
+    # auto-coding by search ----------------------------------------------------------------
+
+    def _search_panel(self) -> widgets.Accordion:
+        """Find, preview, apply: the controls of `preview_search` and `apply_search`."""
+        self.search_box = widgets.Text(
+            description="Find", placeholder="a word, a phrase or a pattern"
+        )
+        self.search_mode = widgets.Dropdown(
+            options=[
+                ("these words", "text"),
+                ("every form of the words", "lemma"),
+                ("a pattern (regular expression)", "regex"),
+            ],
+            description="Match",
+        )
+        self.search_expand = widgets.Dropdown(
+            options=[
+                ("the words found", "match"),
+                ("their sentence", "sentence"),
+                ("their turn", "turn"),
+            ],
+            description="Code",
+        )
+        self.search_code = widgets.Dropdown(options=[], description="with")
+        self.search_speaker = widgets.Text(description="Speaker", placeholder="any participant")
+        self.search_scope = widgets.Dropdown(
+            options=[("transcripts listed above", "listed"), ("this transcript", "document")],
+            description="In",
+        )
+        self.preview_button = widgets.Button(description="Preview", icon="search")
+        self.apply_button = widgets.Button(
+            description="Apply", icon="check", button_style="primary", disabled=True
+        )
+        self.search_results = widgets.HTML()
+        self.preview_button.on_click(lambda _: self._guarded(self.preview_search))
+        self.apply_button.on_click(lambda _: self._guarded(self.apply_search))
+        fields = (self.search_box, self.search_mode, self.search_expand, self.search_code)
+        fields += (self.search_speaker, self.search_scope)
+        for w in fields:
+            w.observe(self._search_changed, names="value")
+        for picker in (self.area_picker, self.value_picker, self.document_picker):
+            picker.observe(self._search_changed, names="value")
+        box = widgets.VBox(
+            [
+                widgets.HBox([self.search_box, self.search_mode, self.search_speaker]),
+                widgets.HBox([self.search_expand, self.search_code, self.search_scope]),
+                widgets.HBox([self.preview_button, self.apply_button]),
+                self.search_results,
+            ]
+        )
+        return widgets.Accordion(children=[box], titles=("Auto-code by search",))
+
+    def _search_args(self) -> dict[str, Any]:
+        """The panel's search as `Project.autocode` arguments."""
+        args: dict[str, Any] = {
+            "query": self.search_box.value,
+            "code": self.search_code.value,
+            "mode": self.search_mode.value,
+            "expand": self.search_expand.value,
+            "speaker": self.search_speaker.value.strip() or None,
+        }
+        if args["code"] is None:
+            raise QualcodeError("pick the code to apply; the codebook has none yet")
+        if self.search_scope.value == "document":
+            args["documents"] = [self._need_document().id]
+        elif self.attribute_picker.value != ANY and self.value_picker.value != ANY:
+            args["documents"] = [v for _, v in self.document_picker.options]
+        elif self.area_picker.value != ANY:
+            args["area"] = self.area_picker.value
+        return args
+
+    def preview_search(self) -> pd.DataFrame:
+        """List the panel's hits in context (the first few) without coding anything."""
+        args = self._search_args()
+        hits = self.project.autocode(**args, coder=self.coder, preview=True)
+        self._previewed = args
+        self.apply_button.disabled = hits.empty
+        new = int((~hits["already_coded"]).sum())
+        self.search_results.value = _hits_html(hits, new)
+        self._say(f"{len(hits):,} to code, {new:,} of them new. Apply codes them all.")
+        return hits
+
+    def apply_search(self) -> AutocodeResult:
+        """Code every hit of the previewed search, as one action that one undo takes back."""
+        if self._previewed is None:
+            raise QualcodeError("preview the search first, to see what it will code")
+        result = self.project.autocode(**self._previewed, coder=self.coder)
+        self._previewed = None
+        self.apply_button.disabled = True
+        if result.added:
+            self._done(_Action("autocode", None, batch=result))
+        if self.document is not None:
+            self.view.codings = self._coding_dicts()
+        self.search_results.value = ""
+        self._say(f"{result}." + (" Undo takes them all back." if result.added else ""))
+        return result
+
+    def _search_changed(self, _: Any) -> None:
+        """A preview stands for the search it showed: changing the search asks for another."""
+        if self._previewed is not None:
+            self._previewed = None
+            self.apply_button.disabled = True
+            self.search_results.value = ""
+
+    def _guarded(self, action: Any) -> None:
+        try:
+            action()
+        except QualcodeError as exc:
+            self._say(f"Could not do that: {exc}")
+
     def _on_show_all(self, _: Any) -> None:
         self._say(
             "Showing every coder's codings." if self.view.show_all else "Showing your coding."
@@ -376,7 +510,27 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _hits_html(hits: pd.DataFrame, new: int) -> str:
+    """The first hits in context, the found words marked, with the count of all."""
+    import html
+
+    head = f"<b>{len(hits):,} to code</b> ({new:,} new)"
+    if len(hits) > PREVIEW_ROWS:
+        head += f"; the first {PREVIEW_ROWS} shown"
+    rows = [
+        f"<li><i>{html.escape(h.title)}</i>: …{html.escape(h.left)} "
+        f"<mark>{html.escape(_short(h.text, 200))}</mark> {html.escape(h.right)}…"
+        + (" (already coded)" if h.already_coded else "")
+        + "</li>"
+        for h in hits.head(PREVIEW_ROWS).itertuples()
+    ]
+    return f"<div>{head}<ul>{''.join(rows)}</ul></div>"
+
+
 def _describe(action: _Action) -> str:
+    if action.batch is not None:
+        return f"auto-coding of {len(action.batch.added):,} passages with {action.batch.code}"
+    assert action.coding is not None
     verb = {"code": "coding", "uncode": "removal", "memo": "memo"}[action.kind]
     return f"{verb} of {action.coding.code} on “{_short(action.coding.text)}”"
 
