@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from qualcode.ingest import IngestReport
     from qualcode.ingest.source import Source, Unit
+    from qualcode.interop.merge import MergeReport
 
 DocumentRef = Document | int | str
 CodingRef = Coding | int
@@ -795,6 +796,41 @@ class Project:
             return row.id, row.length
         row = self._document_row(conn, ref)
         return row.id, row.length
+
+    # merging another laptop's work ----------------------------------------------------------
+
+    def merge(
+        self,
+        other: Project | str | os.PathLike[str],
+        *,
+        same_coders: Sequence[str] = (),
+        rename_coders: dict[str, str] | None = None,
+        keep: str | None = None,
+        keep_codes: dict[str, str] | None = None,
+        new_versions: Sequence[str] = (),
+        area: str | None = None,
+        dry_run: bool = False,
+    ) -> MergeReport:
+        """Bring in a project coded elsewhere (a .qualcode file, a .qdpx, or a Project), all
+        or nothing; merging the same work twice adds nothing. Conflicts refuse the merge
+        (`MergeConflict`, listing each and the option that settles it): `same_coders` /
+        `rename_coders` for a coder name used on both sides, `keep` ("ours"/"theirs", or per
+        code path in `keep_codes`) for codes or case attributes that differ, `new_versions`
+        (titles) to take their different text as our newest version. `area` is where a
+        .qdpx's new documents go. `dry_run` returns the plan and writes nothing."""
+        from qualcode.interop.merge import merge_project
+
+        return merge_project(
+            self,
+            other if isinstance(other, Project) else Path(other),
+            same_coders=same_coders,
+            rename_coders=rename_coders,
+            keep=keep,
+            keep_codes=keep_codes,
+            new_versions=new_versions,
+            area=area,
+            dry_run=dry_run,
+        )
 
     # views ----------------------------------------------------------------------------------
 
