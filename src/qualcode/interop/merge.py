@@ -147,7 +147,7 @@ def _read_side(engine: Engine) -> _Side:
         ):
             units.setdefault(row.document_id, []).append(tuple(row)[1:])
         return _Side(
-            areas=dict(conn.execute(select(s.areas.c.id, s.areas.c.name)).tuples().all()),
+            areas={r.id: r.name for r in conn.execute(select(s.areas))},
             coders=conn.execute(select(s.coders).order_by(s.coders.c.id)).all(),
             codes=conn.execute(select(s.codes)).all(),
             cases={r.id: r for r in conn.execute(select(s.cases))},
@@ -348,9 +348,7 @@ class _Merger:
         self.actor = target.user
         self.areas_known = areas_known  # False for a .qdpx, whose documents have no area
         self.default_area = area or DEFAULT_AREA
-        self.area_ids: dict[str, int] = dict(
-            conn.execute(select(schema.areas.c.name, schema.areas.c.id)).tuples().all()
-        )
+        self.area_ids = {r.name: r.id for r in conn.execute(select(schema.areas))}
         self.areas_seen: set[str] = set()
         self.coder_map: dict[int, int] = {}
         self.code_map: dict[int, int] = {}
@@ -362,12 +360,16 @@ class _Merger:
         self.coders()
         self.codes()
         self.documents()
-        if self.areas_known:
-            for case in self.side.cases.values():  # cases without documents come too
-                self.case(self.side.areas[case.area_id], case)
+        if self.areas_known:  # cases without documents come too
+            used = {d.case_id for d in self.side.documents}
+            for case in self.side.cases.values():
+                if case.id not in used:
+                    self.case(self.side.areas[case.area_id], case)
         self.codings()
         self.memos()
         self.recommendations()
+        if not self.report.rows_added:
+            return  # merging the same work again writes nothing, not even an audit row
         audit.record(
             self.conn,
             actor=self.actor,
@@ -421,9 +423,7 @@ class _Merger:
         by_guid = {r.guid: r for r in ours}
         by_name = {r.name: r for r in ours}
         aliases = dict(
-            self.conn.execute(select(m.c.key, m.c.value).where(m.c.key.startswith(ALIAS_KEY)))
-            .tuples()
-            .all()
+            self.conn.execute(select(m.c.key, m.c.value).where(m.c.key.startswith(ALIAS_KEY))).all()
         )
         for theirs in self.side.coders:
             name = self.options.rename_coders.get(theirs.name, theirs.name).strip()
@@ -602,10 +602,14 @@ class _Merger:
         ).all()
         area_names = {v: k for k, v in self.area_ids.items()}
         by_sha: dict[tuple[str | None, str], int] = {}
+        # the same text under the same title in another area (a .qdpx merged into "imported"
+        # before): the same document, when there is only one such
+        elsewhere: dict[tuple[str, str], list[int]] = {}
         latest: dict[tuple[str | None, str], Any] = {}  # (area, title) -> newest version of ours
         for r in ours:
             area = area_names[r.area_id] if self.areas_known else None
             by_sha.setdefault((area, r.sha256), r.id)
+            elsewhere.setdefault((r.title, r.sha256), []).append(r.id)
             key = (area_names[r.area_id], r.title)
             if key not in latest or r.version > latest[key].version:
                 latest[key] = r
@@ -616,6 +620,8 @@ class _Merger:
         for theirs in self.side.documents:
             area = self.side.areas[theirs.area_id] if self.areas_known else None
             found = by_sha.get((area, theirs.sha256))
+            if found is None and len(elsewhere.get((theirs.title, theirs.sha256), [])) == 1:
+                found = elsewhere[(theirs.title, theirs.sha256)][0]
             if found is not None:
                 self.doc_map[theirs.id] = found
                 self.present("documents")
@@ -651,13 +657,17 @@ class _Merger:
         case = self.side.cases.get(theirs.case_id) if theirs.case_id else None
         if case is None or our_case_id is None:
             return
-        if self.areas_known:
-            self.case(self.side.areas[case.area_id], case)
+        if case.id in self.case_map:
             return
-        t = schema.cases
-        mine = self.conn.execute(select(t).where(t.c.id == our_case_id)).one()
+        t, a = schema.cases, schema.areas
+        mine = self.conn.execute(
+            select(t, a.c.name.label("area"))
+            .join(a, a.c.id == t.c.area_id)
+            .where(t.c.id == our_case_id)
+        ).one()
         self.case_map[case.id] = mine.id
-        self.merge_attributes(mine.name, mine, dict(case.attributes or {}))
+        self.present("cases")
+        self.merge_attributes(f"{mine.area}/{mine.name}", mine, dict(case.attributes or {}))
 
     def add_document(self, theirs: Any, area: str, mine: Any) -> tuple[int, int]:
         """Add their document as a new document, or as the next version of ours."""
@@ -757,8 +767,8 @@ class _Merger:
         insert_rows(self.conn, c, CODING_COLUMNS, rows)
         if not rows:
             return
-        new = self.conn.execute(select(c.c.id, c.c.guid).where(c.c.id > top)).tuples().all()
-        ids = dict((guid, coding_id) for coding_id, guid in new)
+        new = self.conn.execute(select(c.c.id, c.c.guid).where(c.c.id > top))
+        ids = {r.guid: r.id for r in new}
         for their_id, guid in pending.items():
             self.coding_map[their_id] = ids[guid]
         stamp = now()
@@ -865,8 +875,6 @@ def parse_pairs(values: Sequence[str], what: str, option: str) -> dict[str, str]
     for value in values:
         name, sep, result = value.rpartition("=")
         if not sep or not name.strip() or not result.strip():
-            raise MergeError(
-                f"{option} takes {what}, as in {option} 'amina=amina.k'; got {value!r}"
-            )
+            raise MergeError(f"{option} takes {what}, not {value!r}")
         out[name.strip()] = result.strip()
     return out
