@@ -349,7 +349,6 @@ class _Merger:
         self.areas_known = areas_known  # False for a .qdpx, whose documents have no area
         self.default_area = area or DEFAULT_AREA
         self.area_ids = {r.name: r.id for r in conn.execute(select(schema.areas))}
-        self.areas_seen: set[str] = set()
         self.coder_map: dict[int, int] = {}
         self.code_map: dict[int, int] = {}
         self.case_map: dict[int, int] = {}
@@ -357,6 +356,8 @@ class _Merger:
         self.coding_map: dict[int, int] = {}
 
     def run(self) -> None:
+        if self.areas_known:
+            self.present("areas", len(set(self.side.areas.values()) & set(self.area_ids)))
         self.coders()
         self.codes()
         self.documents()
@@ -402,13 +403,9 @@ class _Merger:
     def area_id(self, name: str) -> int:
         from qualcode.project import _area_id
 
-        if name not in self.areas_seen:
-            self.areas_seen.add(name)
-            if name in self.area_ids:
-                self.present("areas")
-            else:
-                self.area_ids[name] = _area_id(self.conn, name)
-                self.add("areas")
+        if name not in self.area_ids:
+            self.area_ids[name] = _area_id(self.conn, name)
+            self.add("areas")
         return self.area_ids[name]
 
     def free_guid(self, table: Any, guid: str) -> str:
@@ -531,7 +528,8 @@ class _Merger:
             self.conflict(
                 "code",
                 our_path,
-                f"{', '.join(differ)} differ between the two projects",
+                f"{', '.join(differ)} {'differs' if len(differ) == 1 else 'differ'} "
+                "between the two projects",
                 f"keep_codes={{{our_path!r}: 'ours' or 'theirs'}} "
                 f"(--keep-code '{our_path}=ours'), or keep='ours'/'theirs' for all (--keep)",
             )
