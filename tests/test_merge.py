@@ -178,6 +178,7 @@ def test_merge_order_does_not_change_the_result(project, laptops, tmp_path):
     assert {(d.area, d.title, d.sha256) for d in project.documents()} == {
         (d.area, d.title, d.sha256) for d in other.documents()
     }
+    assert other.merge(project).rows_added == 0  # an open Project merges too
     other.close()
 
 

@@ -37,6 +37,17 @@ CODER_ROLES = ("coder", "adjudicator", "model")
 
 
 UNIT_COLUMNS = ("document_id", "kind", "start", "end", "speaker", "role", "meta")
+CODING_COLUMNS = (  # a coding's columns in the order bulk inserts give them
+    "guid",
+    "document_id",
+    "start",
+    "end",
+    "code_id",
+    "coder_id",
+    "memo",
+    "created_at",
+    "updated_at",
+)
 SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
 CONSENSUS = "consensus"  # the default adjudicated layer
 
@@ -316,17 +327,7 @@ class Project:
             insert_rows(
                 conn,
                 k,
-                (
-                    "guid",
-                    "document_id",
-                    "start",
-                    "end",
-                    "code_id",
-                    "coder_id",
-                    "memo",
-                    "created_at",
-                    "updated_at",
-                ),
+                CODING_COLUMNS,
                 [
                     (
                         new_guid(),

@@ -38,17 +38,6 @@ KINDS = ("areas", "coders", "codes", "cases", "documents", "codings", "memos", "
 KEEP = ("ours", "theirs")
 ALIAS_KEY = "coder_alias:"  # qualcode_meta key prefix: their coder GUID -> our coder GUID
 CODE_FIELDS = ("description", "inclusion", "exclusion", "example")
-CODING_COLUMNS = (
-    "guid",
-    "document_id",
-    "start",
-    "end",
-    "code_id",
-    "coder_id",
-    "memo",
-    "created_at",
-    "updated_at",
-)
 AUDIT_COLUMNS = ("at", "actor", "action", "object", "object_id", "document_id", "before", "after")
 
 
@@ -714,6 +703,8 @@ class _Merger:
     # codings, memos, recommendations ------------------------------------------------------------
 
     def codings(self) -> None:
+        from qualcode.project import CODING_COLUMNS
+
         c = schema.codings
         by_guid: dict[str, int] = {}
         by_key: dict[tuple[int, int, int, int, int], int] = {}
