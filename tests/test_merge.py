@@ -16,6 +16,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 import qualcode
+from qualcode.analysis.recommendations import add_recommendation, recommendations_df
 from qualcode.errors import QualcodeError, SchemaVersionError
 from qualcode.interop import refi
 from qualcode.interop.merge import MergeConflict, MergeError, _Merger
@@ -67,6 +68,7 @@ def laptops(tmp_path: Path) -> dict[str, Path]:
     a.codebook.add("Loneliness", description="feeling alone")
     own = a.add_document(transcript("amina"), area="hartlepool", title="a-own")
     a.code(own, 50, 90, "Loneliness", coder="amina")
+    a.adjudicate("shared-0", 40, 60, "Access/GP", adjudicator="amina")  # a consensus here too
     a.close()
 
     b = qualcode.open_project(paths["b"], user="ben")
@@ -78,7 +80,15 @@ def laptops(tmp_path: Path) -> dict[str, Path]:
         transcript("ben"), area="worcester", title="b-own", attributes={"age_band": "18-24"}
     )
     b.code(own, 0, 30, "Access/Peer support", coder="ben")
-    b.code(own, 60, 80, "Loneliness", coder="ben")
+    quote = b.code(own, 60, 80, "Loneliness", coder="ben")
+    add_recommendation(
+        b,
+        "A lift scheme for hospital visits",
+        area="worcester",
+        codes=["Loneliness"],
+        quotes=[quote.id],
+        by="ben",
+    )
     b.close()
 
     c = qualcode.open_project(paths["c"], user="chen")
@@ -144,8 +154,13 @@ def test_three_laptops_merge_into_a_hub_every_coding_once(project, laptops):
     want = expected_keys([laptops[n] for n in ("a", "b", "c")])
     got = coding_keys(project)
     assert got == want and max(got.values()) == 1
-    # amina's and ben's identical spans are two codings: different coders
-    assert sum(1 for k in got if k[1:4] == (40, 60, "Access/GP")) == 3
+    # lead's, amina's, ben's and the consensus's identical spans: four coders, four codings
+    assert sorted(k[4] for k in got if k[1:4] == (40, 60, "Access/GP")) == [
+        "amina",
+        "ben",
+        "consensus",
+        "lead",
+    ]
     codes = {c.path for c in project.codebook.all()}
     assert {"Loneliness", "Access/Peer support", "Money worries"} <= codes
     assert len([c for c in codes if c == "Loneliness"]) == 1
@@ -156,7 +171,11 @@ def test_three_laptops_merge_into_a_hub_every_coding_once(project, laptops):
     with project._read() as conn:
         assert conn.execute(select(schema.memos.c.title)).scalars().all() == ["buses"]
         roles = dict(conn.execute(select(schema.coders.c.name, schema.coders.c.role)).all())
-    assert roles["consensus"] == "adjudicator"
+    assert roles["consensus"] == "adjudicator"  # one layer, though made on two laptops
+    assert len(project.codings(coder="consensus")) == 2
+    (rec,) = recommendations_df(project).itertuples()
+    quote = [c.id for c in project.codings("b-own", coder="ben") if c.code == "Loneliness"]
+    assert (rec.area, rec.codes, rec.quotes) == ("worcester", ["Loneliness"], quote)
     ben = project.codings(coder="ben")
     assert [c.memo for c in ben if c.code == "Access"] == ["waits"]
 
@@ -232,13 +251,14 @@ def test_same_coder_is_remembered_and_keep_theirs_updates_the_code(project, lapt
     d = tmp_path / "laptop-d.qualcode"
     shutil.copy(laptops["base"], d)
     other = qualcode.open_project(d)
+    other.code("shared-0", 40, 60, "Access/GP", coder="amina")  # as on laptop a
     other.code("shared-2", 0, 20, "Transport", coder="amina")
     other.codebook.update("Access", description="any contact with a service")
     other.close()
     report = project.merge(d, same_coders=["amina"], keep="theirs")
     assert report.added["coders"] == 0 and report.added["codings"] == 1
     assert project.codebook.get("Access").description == "any contact with a service"
-    assert {c.coder for c in project.codings()} == {"lead", "amina"}
+    assert {c.coder for c in project.codings()} == {"lead", "amina", "consensus"}
     assert project.merge(d).rows_added == 0  # the decision was kept in the hub
 
 
@@ -266,7 +286,7 @@ def test_a_qdpx_merges_and_then_its_qualcode_adds_nothing(project, laptops, tmp_
     qdpx = refi.export_qdpx(a, tmp_path / "a.qdpx")
     a.close()
     report = project.merge(qdpx)
-    assert not report.conflicts and report.added["codings"] == 3
+    assert not report.conflicts and report.added["codings"] == 4
     assert report.added["documents"] == 1 and report.present["documents"] == 3
     before = row_counts(project)
     assert project.merge(laptops["a"]).rows_added == 0
