@@ -419,9 +419,9 @@ class _Merger:
                 mine = by_name[name]
                 layer = theirs.role in ("adjudicator", "model") and theirs.role == mine.role
                 if theirs.name in self.options.same_coders:
-                    self.conn.execute(
-                        m.insert().values(key=ALIAS_KEY + theirs.guid, value=mine.guid)
-                    )
+                    key = ALIAS_KEY + theirs.guid  # remembered, so the next merge asks nothing
+                    self.conn.execute(m.delete().where(m.c.key == key))
+                    self.conn.execute(m.insert().values(key=key, value=mine.guid))
                     self.report.notes.append(f"coder {name!r} taken as the same person here")
                 elif not layer:
                     self.conflict(
