@@ -245,6 +245,52 @@ def autocode(
     typer.echo(f"{len(result):,} hits, {new:,} not yet coded; add --apply to code them")
 
 
+@app.command()
+def merge(
+    other: Annotated[
+        Path, typer.Argument(help="Another laptop's project: OTHER.qualcode or OTHER.qdpx")
+    ],
+    same_coder: Annotated[
+        list[str] | None,
+        typer.Option(help="A coder name used on both sides by the same person (repeat)"),
+    ] = None,
+    rename_coder: Annotated[
+        list[str] | None,
+        typer.Option(help="OLD=NEW: their coder OLD is a different person, named NEW here"),
+    ] = None,
+    keep: Annotated[
+        str | None, typer.Option(help="ours|theirs: settle every differing code or attribute")
+    ] = None,
+    keep_code: Annotated[
+        list[str] | None, typer.Option(help="PATH=ours|theirs: settle one differing code")
+    ] = None,
+    new_version: Annotated[
+        list[str] | None,
+        typer.Option(help="TITLE: take their different text as our newest version"),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option(help="Area for a .qdpx's new documents [default: imported]")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option(help="Show the plan; write nothing")] = False,
+    project: ProjectOption = None,
+) -> None:
+    """Bring in work coded on another laptop, all or nothing; conflicts are listed, not
+    guessed, and merging the same file again adds nothing."""
+    from qualcode.interop.merge import parse_pairs
+
+    report = _open(project).merge(
+        other,
+        same_coders=same_coder or [],
+        rename_coders=parse_pairs(rename_coder or [], "OLD=NEW", "--rename-coder"),
+        keep=keep,
+        keep_codes=parse_pairs(keep_code or [], "PATH=ours|theirs", "--keep-code"),
+        new_versions=new_version or [],
+        area=area,
+        dry_run=dry_run,
+    )
+    typer.echo(str(report))
+
+
 def _project_ref(project: str | None) -> str:
     return project_location(project)
 

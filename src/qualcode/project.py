@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from qualcode.coding.rounds import Round
     from qualcode.ingest import IngestReport
     from qualcode.ingest.source import Source, Unit
+    from qualcode.interop.merge import MergeReport
 
 DocumentRef = Document | int | str
 CodingRef = Coding | int
@@ -37,6 +38,17 @@ CODER_ROLES = ("coder", "adjudicator", "model")
 
 
 UNIT_COLUMNS = ("document_id", "kind", "start", "end", "speaker", "role", "meta")
+CODING_COLUMNS = (  # a coding's columns in the order bulk inserts give them
+    "guid",
+    "document_id",
+    "start",
+    "end",
+    "code_id",
+    "coder_id",
+    "memo",
+    "created_at",
+    "updated_at",
+)
 SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
 CONSENSUS = "consensus"  # the default adjudicated layer
 
@@ -316,17 +328,7 @@ class Project:
             insert_rows(
                 conn,
                 k,
-                (
-                    "guid",
-                    "document_id",
-                    "start",
-                    "end",
-                    "code_id",
-                    "coder_id",
-                    "memo",
-                    "created_at",
-                    "updated_at",
-                ),
+                CODING_COLUMNS,
                 [
                     (
                         new_guid(),
@@ -895,6 +897,41 @@ class Project:
         from qualcode.coding.rounds import rounds_df
 
         return rounds_df(self)
+
+    # merging another laptop's work ----------------------------------------------------------
+
+    def merge(
+        self,
+        other: Project | str | os.PathLike[str],
+        *,
+        same_coders: Sequence[str] = (),
+        rename_coders: dict[str, str] | None = None,
+        keep: str | None = None,
+        keep_codes: dict[str, str] | None = None,
+        new_versions: Sequence[str] = (),
+        area: str | None = None,
+        dry_run: bool = False,
+    ) -> MergeReport:
+        """Bring in a project coded elsewhere (a .qualcode file, a .qdpx, or a Project), all
+        or nothing; merging the same work twice adds nothing. Conflicts refuse the merge
+        (`MergeConflict`, listing each and the option that settles it): `same_coders` /
+        `rename_coders` for a coder name used on both sides, `keep` ("ours"/"theirs", or per
+        code path in `keep_codes`) for codes or case attributes that differ, `new_versions`
+        (titles) to take their different text as our newest version. `area` is where a
+        .qdpx's new documents go. `dry_run` returns the plan and writes nothing."""
+        from qualcode.interop.merge import merge_project
+
+        return merge_project(
+            self,
+            other if isinstance(other, Project) else Path(other),
+            same_coders=same_coders,
+            rename_coders=rename_coders,
+            keep=keep,
+            keep_codes=keep_codes,
+            new_versions=new_versions,
+            area=area,
+            dry_run=dry_run,
+        )
 
     # views ----------------------------------------------------------------------------------
 

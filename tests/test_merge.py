@@ -1,0 +1,396 @@
+"""Merging offline work: three laptops' copies of one project brought into a hub.
+
+The laptops are .qualcode files (file copies of a base project, as a lead hands them out);
+the hub is the `project` fixture, so every merge is checked on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select, text
+
+import qualcode
+from qualcode.analysis.recommendations import add_recommendation, recommendations_df
+from qualcode.errors import QualcodeError, SchemaVersionError
+from qualcode.interop import refi
+from qualcode.interop.merge import MergeConflict, MergeError, _Merger
+from qualcode.store import schema
+from tests.conftest import ROOT
+from tests.test_cli import run
+
+LINES = [
+    "Interviewer: How do you find getting a GP appointment?",
+    "Participant: Honestly it's a nightmare. You ring at eight and wait.",
+    "Interviewer: And the buses?",
+    "Participant: Two buses and a prayer, and the last one is at six.",
+    "Interviewer: Who helps you?",
+    "Participant: My neighbour drives me when it's bad. I feel alone otherwise.",
+]
+
+
+def transcript(seed: str) -> str:
+    """A small synthetic transcript; `seed` makes its text (and so its sha256) its own."""
+    return f"[SYNTHETIC test transcript {seed}]\n" + "\n".join(LINES) + "\n"
+
+
+@pytest.fixture
+def laptops(tmp_path: Path) -> dict[str, Path]:
+    """A base project copied to three laptops; each codes shared and own documents."""
+    base = tmp_path / "base.qualcode"
+    p = qualcode.open_project(base, user="lead")
+    p.codebook.add("Access", description="getting seen by a GP")
+    p.codebook.add("GP", parent="Access")
+    p.codebook.add("Transport")
+    for i, area in enumerate(["hartlepool", "hartlepool", "worcester"]):
+        p.add_document(
+            transcript(f"shared {i}"),
+            area=area,
+            title=f"shared-{i}",
+            attributes={"age_band": "65+"},
+        )
+    p.code("shared-0", 40, 60, "Access/GP", coder="lead")
+    p.close()
+    paths = {}
+    for name in ("a", "b", "c"):
+        paths[name] = tmp_path / f"laptop-{name}.qualcode"
+        shutil.copy(base, paths[name])
+    paths["base"] = base
+
+    a = qualcode.open_project(paths["a"], user="amina")
+    a.code("shared-0", 40, 60, "Access/GP", coder="amina")
+    a.code("shared-1", 10, 30, "Transport", coder="amina")
+    a.codebook.add("Loneliness", description="feeling alone")
+    own = a.add_document(transcript("amina"), area="hartlepool", title="a-own")
+    a.code(own, 50, 90, "Loneliness", coder="amina")
+    a.adjudicate("shared-0", 40, 60, "Access/GP", adjudicator="amina")  # a consensus here too
+    a.close()
+
+    b = qualcode.open_project(paths["b"], user="ben")
+    b.code("shared-0", 40, 60, "Access/GP", coder="ben")  # the same span as amina's
+    b.code("shared-2", 5, 25, "Access", coder="ben", memo="waits")
+    b.codebook.add("Loneliness", description="feeling alone")  # same path, same meaning
+    b.codebook.add("Peer support", parent="Access")
+    own = b.add_document(
+        transcript("ben"), area="worcester", title="b-own", attributes={"age_band": "18-24"}
+    )
+    b.code(own, 0, 30, "Access/Peer support", coder="ben")
+    quote = b.code(own, 60, 80, "Loneliness", coder="ben")
+    add_recommendation(
+        b,
+        "A lift scheme for hospital visits",
+        area="worcester",
+        codes=["Loneliness"],
+        quotes=[quote.id],
+        by="ben",
+    )
+    b.close()
+
+    c = qualcode.open_project(paths["c"], user="chen")
+    c.code("shared-1", 10, 30, "Transport", coder="chen")
+    c.code("shared-2", 0, 12, "Access", coder="chen")
+    c.codebook.add("Money worries")
+    own = c.add_document(transcript("chen"), area="worcester", title="c-own")
+    c.code(own, 3, 33, "Money worries", coder="chen")
+    c.adjudicate("shared-1", 10, 30, "Transport", adjudicator="chen")
+    with c._write() as conn:
+        coder_id = conn.execute(select(schema.coders.c.id).where(schema.coders.c.name == "chen"))
+        conn.execute(
+            schema.memos.insert().values(
+                guid="6d3c1c9e-0000-4000-8000-000000000001",
+                coder_id=coder_id.scalar_one(),
+                title="buses",
+                text="two people mention the six o'clock bus",
+                document_id=None,
+                code_id=None,
+                created_at="2024-05-01T10:00:00.000000Z",
+                updated_at="2024-05-01T10:00:00.000000Z",
+            )
+        )
+    c.close()
+    return paths
+
+
+def coding_keys(p: qualcode.Project) -> Counter[tuple[object, ...]]:
+    """Every coding as (doc sha, start, end, code path, coder, created_at), with counts."""
+    d, k, c = schema.documents, schema.coders, schema.codings
+    with p._read() as conn:
+        paths = p.codebook._paths(conn)
+        rows = conn.execute(
+            select(d.c.sha256, c.c.start, c.c.end, c.c.code_id, k.c.name, c.c.created_at)
+            .join(d, d.c.id == c.c.document_id)
+            .join(k, k.c.id == c.c.coder_id)
+        ).all()
+    return Counter((r[0], r[1], r[2], paths[r[3]], r[4], r[5]) for r in rows)
+
+
+def row_counts(p: qualcode.Project) -> dict[str, int]:
+    with p._read() as conn:
+        return {
+            t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in schema.metadata.sorted_tables
+        }
+
+
+def expected_keys(paths: list[Path]) -> Counter[tuple[object, ...]]:
+    """The union of the laptops' codings, each once."""
+    union: set[tuple[object, ...]] = set()
+    for path in paths:
+        p = qualcode.open_project(path)
+        union |= set(coding_keys(p))
+        p.close()
+    return Counter(union)
+
+
+def test_three_laptops_merge_into_a_hub_every_coding_once(project, laptops):
+    for name in ("base", "a", "b", "c"):
+        report = project.merge(laptops[name])
+        assert not report.conflicts
+    want = expected_keys([laptops[n] for n in ("a", "b", "c")])
+    got = coding_keys(project)
+    assert got == want and max(got.values()) == 1
+    # lead's, amina's, ben's and the consensus's identical spans: four coders, four codings
+    assert sorted(k[4] for k in got if k[1:4] == (40, 60, "Access/GP")) == [
+        "amina",
+        "ben",
+        "consensus",
+        "lead",
+    ]
+    codes = {c.path for c in project.codebook.all()}
+    assert {"Loneliness", "Access/Peer support", "Money worries"} <= codes
+    assert len([c for c in codes if c == "Loneliness"]) == 1
+    titles = {(d.area, d.title) for d in project.documents()}
+    assert {("hartlepool", "a-own"), ("worcester", "b-own"), ("worcester", "c-own")} <= titles
+    memos = project.audit_df()
+    assert (memos["action"] == "merge").sum() == 4
+    with project._read() as conn:
+        assert conn.execute(select(schema.memos.c.title)).scalars().all() == ["buses"]
+        roles = dict(conn.execute(select(schema.coders.c.name, schema.coders.c.role)).all())
+    assert roles["consensus"] == "adjudicator"  # one layer, though made on two laptops
+    assert len(project.codings(coder="consensus")) == 2
+    (rec,) = recommendations_df(project).itertuples()
+    quote = [c.id for c in project.codings("b-own", coder="ben") if c.code == "Loneliness"]
+    assert (rec.area, rec.codes, rec.quotes) == ("worcester", ["Loneliness"], quote)
+    ben = project.codings(coder="ben")
+    assert [c.memo for c in ben if c.code == "Access"] == ["waits"]
+
+    before = row_counts(project)
+    for name in ("base", "a", "b", "c"):
+        again = project.merge(laptops[name])
+        assert again.rows_added == 0 and again.present["codings"] > 0
+    assert row_counts(project) == before
+
+
+def test_merge_order_does_not_change_the_result(project, laptops, tmp_path):
+    for name in ("c", "a", "base", "b"):
+        project.merge(laptops[name])
+    other = qualcode.open_project(tmp_path / "hub2.qualcode")
+    for name in ("b", "base", "c", "a"):
+        other.merge(laptops[name])
+    assert coding_keys(project) == coding_keys(other)
+    assert {c.path for c in project.codebook.all()} == {c.path for c in other.codebook.all()}
+    assert {(d.area, d.title, d.sha256) for d in project.documents()} == {
+        (d.area, d.title, d.sha256) for d in other.documents()
+    }
+    assert other.merge(project).rows_added == 0  # an open Project merges too
+    other.close()
+
+
+def test_a_revision_on_a_laptop_arrives_as_the_next_version(project, laptops):
+    project.merge(laptops["base"])
+    c = qualcode.open_project(laptops["c"], user="chen")
+    text_ = c.document("shared-2").text
+    start = text_.index("neighbour")
+    c.revise("shared-2", [(start, start + len("neighbour"), "friend")], by="chen")
+    c.close()
+    report = project.merge(laptops["c"])
+    assert not report.conflicts
+    current = project.document("shared-2")
+    assert current.version == 2 and "friend" in current.text
+    assert coding_keys(project) == expected_keys([laptops["c"]])
+
+
+def test_conflicts_are_refused_with_nothing_written_then_settled(project, laptops, tmp_path):
+    project.merge(laptops["base"])
+    project.merge(laptops["a"])
+    # a second laptop where someone else set themselves up as "amina", and changed a code
+    d = tmp_path / "laptop-d.qualcode"
+    shutil.copy(laptops["base"], d)
+    other = qualcode.open_project(d, user="amina")
+    other.code("shared-2", 0, 20, "Transport", coder="amina")
+    other.codebook.update("Access", description="any contact with a service")
+    other.close()
+
+    before = row_counts(project)
+    with pytest.raises(MergeConflict) as caught:
+        project.merge(d)
+    message = str(caught.value)
+    assert "coder 'amina'" in message and "--same-coder amina" in message
+    assert "code 'Access'" in message and "description" in message and "--keep-code" in message
+    assert "nothing was merged" in message
+    assert row_counts(project) == before
+
+    plan = project.merge(d, dry_run=True)
+    assert len(plan.conflicts) == 2 and row_counts(project) == before
+
+    report = project.merge(d, rename_coders={"amina": "amina.d"}, keep_codes={"Access": "ours"})
+    assert report.added["coders"] == 1 and report.added["codings"] == 1
+    assert project.codebook.get("Access").description == "getting seen by a GP"
+    assert [c.coder for c in project.codings("shared-2")] == ["amina.d"]
+    again = project.merge(d, keep="ours")  # their amina is known by GUID now: no question
+    assert again.rows_added == 0 and not again.conflicts
+
+
+def test_same_coder_is_remembered_and_keep_theirs_updates_the_code(project, laptops, tmp_path):
+    project.merge(laptops["a"])
+    d = tmp_path / "laptop-d.qualcode"
+    shutil.copy(laptops["base"], d)
+    other = qualcode.open_project(d)
+    other.code("shared-0", 40, 60, "Access/GP", coder="amina")  # as on laptop a
+    other.code("shared-2", 0, 20, "Transport", coder="amina")
+    other.codebook.update("Access", description="any contact with a service")
+    other.close()
+    report = project.merge(d, same_coders=["amina"], keep="theirs")
+    assert report.added["coders"] == 0 and report.added["codings"] == 1
+    assert project.codebook.get("Access").description == "any contact with a service"
+    assert {c.coder for c in project.codings()} == {"lead", "amina", "consensus"}
+    assert project.merge(d).rows_added == 0  # the decision was kept in the hub
+
+
+def test_different_text_under_a_known_title_is_a_conflict(project, laptops, tmp_path):
+    project.merge(laptops["base"])
+    e = tmp_path / "elsewhere.qualcode"
+    other = qualcode.open_project(e, user="zoe")
+    other.add_document(transcript("another interview"), area="hartlepool", title="shared-0")
+    other.codebook.add("Transport")
+    other.code("shared-0", 0, 10, "Transport", coder="zoe")
+    other.close()
+    before = row_counts(project)
+    with pytest.raises(MergeConflict, match=r"document 'hartlepool/shared-0'.*--new-version"):
+        project.merge(e)
+    assert row_counts(project) == before
+    report = project.merge(e, new_versions=["shared-0"])
+    assert report.added["documents"] == 1
+    assert project.document("shared-0").version == 2
+    assert [c.coder for c in project.codings("shared-0")] == ["zoe"]
+
+
+def test_a_qdpx_merges_and_then_its_qualcode_adds_nothing(project, laptops, tmp_path):
+    project.merge(laptops["base"])
+    a = qualcode.open_project(laptops["a"])
+    qdpx = refi.export_qdpx(a, tmp_path / "a.qdpx")
+    a.close()
+    report = project.merge(qdpx)
+    assert not report.conflicts and report.added["codings"] == 4
+    assert report.added["documents"] == 1 and report.present["documents"] == 3
+    before = row_counts(project)
+    assert project.merge(laptops["a"]).rows_added == 0
+    assert project.merge(qdpx).rows_added == 0
+    assert row_counts(project) == before
+    assert coding_keys(project) == expected_keys([laptops["a"]])
+
+
+def test_a_qdpx_with_other_text_under_our_title_is_refused(project, laptops, tmp_path):
+    project.merge(laptops["base"])
+    other = qualcode.open_project(tmp_path / "other.qualcode", user="zoe")
+    other.add_document(transcript("not ours"), area="x", title="shared-1")
+    qdpx = refi.export_qdpx(other, tmp_path / "other.qdpx")
+    other.close()
+    before = row_counts(project)
+    with pytest.raises(MergeConflict, match=r"'hartlepool/shared-1'.*not a version of ours"):
+        project.merge(qdpx)
+    assert row_counts(project) == before
+
+
+@pytest.mark.sqlite_only
+def test_a_newer_qualcode_file_is_refused_and_left_alone(project, laptops):
+    path = laptops["a"]
+    with sqlite3.connect(path) as con:
+        con.execute("UPDATE qualcode_meta SET value = '99' WHERE key = 'schema_version'")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with pytest.raises(SchemaVersionError, match=r"laptop-a.qualcode.*newer.*update qualcode"):
+        project.merge(path)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+    assert row_counts(project)["documents"] == 0
+
+
+@pytest.mark.sqlite_only
+def test_an_older_qualcode_file_is_read_from_an_upgraded_copy(project, tmp_path):
+    old = tmp_path / "old.qualcode"
+    shutil.copy(ROOT / "tests" / "data" / "stores" / "schema-v1.qualcode", old)
+    digest = hashlib.sha256(old.read_bytes()).hexdigest()
+    report = project.merge(old)
+    assert report.added["documents"] > 0 and not report.conflicts
+    assert hashlib.sha256(old.read_bytes()).hexdigest() == digest
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("old")) == [
+        "old.qualcode"
+    ]
+    assert project.merge(old).rows_added == 0
+
+
+def test_files_that_are_not_projects_are_refused(project, tmp_path):
+    junk = tmp_path / "junk.qualcode"
+    junk.write_bytes(b"this is not a database at all" * 100)
+    with pytest.raises(MergeError, match=r"junk.qualcode is not a qualcode project"):
+        project.merge(junk)
+    empty = tmp_path / "empty.qualcode"
+    empty.write_bytes(b"")
+    with pytest.raises(MergeError, match=r"empty database"):
+        project.merge(empty)
+    with pytest.raises(MergeError, match=r"missing.qualcode: no such file"):
+        project.merge(tmp_path / "missing.qualcode")
+    bad = tmp_path / "bad.qdpx"
+    bad.write_bytes(b"PK\x03\x04 not a zip")
+    with pytest.raises(QualcodeError, match=r"bad.qdpx"):
+        project.merge(bad)
+    with pytest.raises(MergeError, match=r"keep must be 'ours' or 'theirs'"):
+        project.merge(junk, keep="mine")
+    assert sum(row_counts(project).values()) == row_counts(project)["qualcode_meta"]
+
+
+def test_an_error_midway_writes_nothing(project, laptops, monkeypatch):
+    project.merge(laptops["base"])
+    before = row_counts(project)
+
+    def boom(self: _Merger) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(_Merger, "memos", boom)
+    with pytest.raises(RuntimeError):
+        project.merge(laptops["b"])
+    assert row_counts(project) == before
+
+
+@pytest.mark.sqlite_only
+def test_cli_merge(laptops, tmp_path):
+    hub = str(tmp_path / "hub.qualcode")
+    result = run("merge", str(laptops["a"]), "--project", hub, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "codings" in result.stdout and "already here" in result.stdout
+    d = tmp_path / "laptop-d.qualcode"
+    shutil.copy(laptops["base"], d)
+    other = qualcode.open_project(d)
+    other.code("shared-2", 0, 20, "Transport", coder="amina")
+    other.close()
+    result = run("merge", str(d), "-p", hub, "--dry-run", cwd=tmp_path)
+    assert result.returncode == 0 and "1 conflicts" in result.stdout
+    result = run("merge", str(d), "-p", hub, cwd=tmp_path)
+    assert result.returncode == 1
+    assert (
+        result.stderr.startswith("error: 1 conflicts merging") and "Traceback" not in result.stderr
+    )
+    result = run("merge", str(d), "-p", hub, "--rename-coder", "amina", cwd=tmp_path)
+    assert result.returncode == 1 and "--rename-coder takes OLD=NEW" in result.stderr
+    result = run("merge", str(d), "-p", hub, "--rename-coder", "amina=amina.d", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    p = qualcode.open_project(hub)
+    assert "amina.d" in {c.coder for c in p.codings()}
+    with p._read() as conn:
+        merges = conn.execute(text("SELECT count(*) FROM audit WHERE action = 'merge'")).scalar()
+    assert merges == 2
+    p.close()
