@@ -293,6 +293,10 @@ def test_agreement_table_by_hand(coded) -> None:
         "cohen_kappa",
         "fleiss_kappa",
         "krippendorff_alpha",
+        "alpha_low",
+        "alpha_high",
+        "p_alpha_below_0.667",
+        "p_alpha_below_0.800",
         "units",
         "note",
     ]
@@ -321,7 +325,11 @@ def test_agreement_table_by_hand(coded) -> None:
     assert a["cohen_kappa"] == pytest.approx(56 / 104)
     assert a["fleiss_kappa"] == pytest.approx(222 / 414)
     assert a["krippendorff_alpha"] == pytest.approx(228 / 414)
-    assert (table["note"] == "").all()
+    # on 8 units some resamples draw no "present" at all: said, not hidden
+    assert table["note"].iloc[:2].str.fullmatch(r"\d+ of 1000 resamples had no variation.*").all()
+    assert table.loc[ALL_CODES, "note"] == ""
+    assert (table["alpha_low"] <= table["krippendorff_alpha"]).all()
+    assert (table["krippendorff_alpha"] <= table["alpha_high"]).all()
 
 
 def test_agreement_table_notes_a_code_one_coder_never_used(coded) -> None:
