@@ -17,12 +17,14 @@ from qualcode.coding import agreement
 from qualcode.coding.agreement import (
     ALL_CODES,
     LEVELS,
+    PEOPLE,
     AgreementError,
     agreement_table,
     bootstrap_alpha,
     cohen_kappa,
     fleiss_kappa,
     krippendorff_alpha,
+    model_agreement,
     overlap_agreement,
     percent_agreement,
     span_agreement,
@@ -602,3 +604,46 @@ def test_agreement_table_intervals_and_options(coded) -> None:
     for bad in (-1, 1.5, True):
         with pytest.raises(AgreementError, match="number of resamples"):
             agreement_table(project, coders=["ann", "bea"], bootstrap=bad)  # type: ignore[arg-type]
+
+
+# -- the machine as one more coder -----------------------------------------------------------
+
+
+def test_model_agreement_scores_the_model_against_people(coded) -> None:
+    project, _ = coded
+    model = "suggest:themes"
+    # the model proposes exactly what ann coded
+    for coding in project.codings(coder="ann"):
+        project.code(coding.document_id, coding.start, coding.end, coding.code_id, coder=model)
+    table = agreement_table(project, coders=["ann", model], bootstrap=0).set_index("code")
+    assert table.loc[ALL_CODES, "krippendorff_alpha"] == 1.0
+    scored = model_agreement(project, model=model, coders=["ann", "bea"], bootstrap=200)
+    scored = scored.set_index("coder")
+    assert list(scored.index) == ["ann", "bea", PEOPLE]
+    people = 228 / 414  # ann vs bea over all codes, test_agreement_table_by_hand
+    assert scored.loc["ann", "alpha_with_model"] == 1.0
+    assert scored.loc["bea", "alpha_with_model"] == pytest.approx(people)
+    assert scored.loc["bea", "kappa_with_model"] == pytest.approx(56 / 104)
+    assert scored["alpha_with_people"].tolist() == pytest.approx([people] * 3)
+    assert scored.loc["ann", "difference"] == pytest.approx(1 - people)
+    assert scored.loc[PEOPLE, "alpha_with_model"] == pytest.approx((1 + people) / 2)
+    low, high = scored.loc["bea", ["alpha_with_model_low", "alpha_with_model_high"]]
+    assert low <= people <= high
+    assert "suggest:themes agrees with the people" in scored.loc[PEOPLE, "note"]
+    assert "better than" in scored.loc[PEOPLE, "note"]
+    plain = model_agreement(project, model=model, coders=["ann"], bootstrap=0)
+    assert "alpha_with_model_low" not in plain.columns
+    assert math.isnan(plain["alpha_with_people"].iloc[0])
+    assert "no other person" in plain["note"].iloc[0]
+
+
+def test_model_agreement_refuses_bad_input(coded) -> None:
+    project, _ = coded
+    with pytest.raises(AgreementError, match="named suggest:<model>"):
+        model_agreement(project, model="bea", coders=["ann"])
+    with pytest.raises(AgreementError, match="list of names"):
+        model_agreement(project, model="suggest:themes", coders="ann")
+    with pytest.raises(AgreementError, match="name the people"):
+        model_agreement(project, model="suggest:themes", coders=["suggest:themes"])
+    with pytest.raises(AgreementError, match="no coder named 'suggest:themes'"):
+        model_agreement(project, model="suggest:themes", coders=["ann", "bea"])

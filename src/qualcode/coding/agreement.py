@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "LEVELS",
     "MINIMUMS",
+    "PEOPLE",
     "AgreementError",
     "BootstrapAlpha",
     "UnitizingAlpha",
@@ -40,6 +41,7 @@ __all__ = [
     "cohen_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",
+    "model_agreement",
     "overlap_agreement",
     "percent_agreement",
     "span_agreement",
@@ -1405,6 +1407,138 @@ def agreement_table(
         row["note"] = "; ".join(notes)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+PEOPLE = "(people)"
+
+
+def model_agreement(
+    project: Project,
+    *,
+    model: str,
+    coders: Sequence[str],
+    unit: str = "sentence",
+    documents: Sequence[DocumentRef] | None = None,
+    codes: Sequence[Any] | None = None,
+    bootstrap: int = 1000,
+    seed: int | None = 0,
+    confidence: float = 0.95,
+    minimums: Sequence[float] = MINIMUMS,
+) -> pd.DataFrame:
+    """How far a machine's suggestions agree with people, next to how far people agree.
+
+    The model (a coder named `suggest:<model>`, e.g. "suggest:themes" or
+    "suggest:classifier") is scored as one more coder on the same present/absent decisions as
+    `agreement_table`, pooled over codes (the "(all codes)" row). One row per person:
+    `alpha_with_model`, its bootstrap interval `alpha_with_model_low`/`_high` and
+    `kappa_with_model` (Cohen) for the person against the model; `alpha_with_people` and
+    `kappa_with_people`, the mean of the same statistics for the person against each other
+    person; `difference` (with model minus with people: near 0 or above means the model agrees
+    with this person about as well as the other people do). A last row, "(people)", holds the
+    means over people, and its note says so in words. Documents are those every coder and the
+    model coded, or `documents=` (then a model that proposed nothing in a document counts as
+    not having coded it).
+    """
+    from qualcode.project import is_suggestion
+
+    _check_bootstrap_count(bootstrap)
+    if bootstrap:
+        _check_bootstrap(bootstrap, confidence, minimums)
+    if not isinstance(model, str) or not is_suggestion(model):
+        raise AgreementError(
+            f"model is the machine's coder, named suggest:<model> such as 'suggest:themes'; "
+            f"got {model!r} (compare people with agreement_table)"
+        )
+    if isinstance(coders, str):
+        raise AgreementError(f"coders is a list of names, e.g. coders=[{coders!r}, 'another']")
+    people = [c for c in dict.fromkeys(coders) if c != model]
+    if not people:
+        raise AgreementError(f"name the people to compare with {model}: coders=['ann', ...]")
+    sel = _select(project, [*people, model], documents, codes)
+    units = _units(project, unit, sel.documents)
+    present = _presence(sel, units)
+    missing = _missing(sel, units)
+    n_codes = present.shape[1]
+    me = len(people)
+
+    def pair(a: int, b: int) -> dict[str, Any]:
+        two_present, two_missing = present[[a, b]], missing[[a, b]]
+        row = _table_row(_pooled_data(two_present, two_missing), 2)
+        return {"alpha": row["krippendorff_alpha"], "kappa": row["cohen_kappa"]}
+
+    between = {(a, b): pair(a, b) for a in range(me) for b in range(a + 1, me)}
+    rows = []
+    for i, person in enumerate(people):
+        with_model = pair(i, me)
+        others = [between[(min(i, j), max(i, j))] for j in range(me) if j != i]
+        row: dict[str, Any] = {
+            "coder": person,
+            "alpha_with_model": with_model["alpha"],
+            "alpha_with_model_low": math.nan,
+            "alpha_with_model_high": math.nan,
+            "kappa_with_model": with_model["kappa"],
+            "alpha_with_people": _mean([o["alpha"] for o in others]),
+            "kappa_with_people": _mean([o["kappa"] for o in others]),
+        }
+        notes = []
+        if bootstrap:
+            tables = [_pairable_data(present[[i, me]], missing[[i, me]], j) for j in range(n_codes)]
+            interval = _bootstrap_tables(
+                tables,
+                pooled=True,
+                n_resamples=bootstrap,
+                seed=seed,
+                confidence=confidence,
+                minimums=minimums,
+            )[-1]
+            row["alpha_with_model_low"], row["alpha_with_model_high"] = interval.low, interval.high
+            notes.extend(_interval_note(interval))
+        if not others:
+            notes.append("no other person to compare with")
+        if math.isnan(row["alpha_with_model"]):
+            notes.append("alpha with the model undefined: no variation in the answers")
+        row["difference"] = row["alpha_with_model"] - row["alpha_with_people"]
+        row["units"] = len(units)
+        row["note"] = "; ".join(notes)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    summary: dict[str, Any] = {"coder": PEOPLE}
+    for column in frame.columns[1:-2]:
+        summary[column] = _mean(frame[column].tolist())
+    summary["alpha_with_model_low"] = summary["alpha_with_model_high"] = math.nan
+    summary["alpha_with_people"] = _mean([v["alpha"] for v in between.values()])
+    summary["kappa_with_people"] = _mean([v["kappa"] for v in between.values()])
+    summary["difference"] = summary["alpha_with_model"] - summary["alpha_with_people"]
+    summary["units"] = len(units)
+    summary["note"] = _model_in_words(
+        model, summary["alpha_with_model"], summary["alpha_with_people"]
+    )
+    if not bootstrap:
+        frame = frame.drop(columns=["alpha_with_model_low", "alpha_with_model_high"])
+        summary = {k: v for k, v in summary.items() if k in frame.columns}
+    return pd.concat([frame, pd.DataFrame([summary])], ignore_index=True)
+
+
+def _mean(values: Sequence[float]) -> float:
+    """Mean of the defined values; NaN when none is defined."""
+    defined = [v for v in values if not math.isnan(v)]
+    return float(np.mean(defined)) if defined else math.nan
+
+
+def _model_in_words(model: str, with_model: float, with_people: float) -> str:
+    """One sentence comparing the model's agreement with people to people's with each other."""
+    if math.isnan(with_model):
+        return f"alpha between {model} and the people is undefined"
+    if math.isnan(with_people):
+        return f"mean alpha with {model}: {with_model:.3f} (only one person to compare)"
+    gap = with_model - with_people
+    how = (
+        "about as well as" if abs(gap) < 0.05 else ("better than" if gap > 0 else "less well than")
+    )
+    return (
+        f"{model} agrees with the people (mean alpha {with_model:.3f}) {how} they agree with "
+        f"each other (mean alpha {with_people:.3f})"
+    )
 
 
 def span_agreement(
