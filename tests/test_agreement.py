@@ -19,6 +19,7 @@ from qualcode.coding.agreement import (
     LEVELS,
     PEOPLE,
     AgreementError,
+    agreement_in_words,
     agreement_table,
     bootstrap_alpha,
     cohen_kappa,
@@ -601,6 +602,13 @@ def test_agreement_table_intervals_and_options(coded) -> None:
     assert table.loc["Transport", "p_alpha_below_0.500"] == pytest.approx(alone.p_below[0.5])
     pooled = table.loc[ALL_CODES]
     assert pooled["alpha_low"] <= pooled["krippendorff_alpha"] <= pooled["alpha_high"]
+    words = agreement_in_words(
+        agreement_table(project, coders=["ann", "bea"], bootstrap=300, seed=5, confidence=0.9)
+    ).splitlines()
+    assert len(words) == 3 and words[0].startswith("- **Transport**: alpha = 0.727; with 90% ")
+    assert f"between {alone.low:.3f} and {alone.high:.3f}" in words[0]
+    with pytest.raises(AgreementError, match="no intervals"):
+        agreement_in_words(plain)
     for bad in (-1, 1.5, True):
         with pytest.raises(AgreementError, match="number of resamples"):
             agreement_table(project, coders=["ann", "bea"], bootstrap=bad)  # type: ignore[arg-type]

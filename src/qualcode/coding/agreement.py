@@ -35,6 +35,7 @@ __all__ = [
     "AgreementError",
     "BootstrapAlpha",
     "UnitizingAlpha",
+    "agreement_in_words",
     "agreement_table",
     "alpha_in_words",
     "bootstrap_alpha",
@@ -393,6 +394,25 @@ def alpha_in_words(
         if not math.isnan(p)
     ]
     return text + ("; the chance is " + " and ".join(chances) if chances else "")
+
+
+def agreement_in_words(table: pd.DataFrame) -> str:
+    """The intervals of an `agreement_table` in plain words, one Markdown bullet per code."""
+    if "alpha_low" not in table.columns:
+        raise AgreementError("this table has no intervals; make it with bootstrap=1000 (not 0)")
+    prefix = "p_alpha_below_"
+    lines = []
+    for row in table.to_dict("records"):
+        p_below = {float(k[len(prefix) :]): row[k] for k in row if str(k).startswith(prefix)}
+        words = alpha_in_words(
+            row["krippendorff_alpha"],
+            row["alpha_low"],
+            row["alpha_high"],
+            p_below,
+            table.attrs.get("confidence", 0.95),
+        )
+        lines.append(f"- **{row['code']}**: {words}.")
+    return "\n".join(lines)
 
 
 def _unit_stats(codes: np.ndarray, values: np.ndarray, level: str) -> np.ndarray:
@@ -1406,7 +1426,9 @@ def agreement_table(
             notes.extend(_interval_note(interval))
         row["note"] = "; ".join(notes)
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.attrs["confidence"] = confidence
+    return frame
 
 
 PEOPLE = "(people)"
