@@ -1342,11 +1342,14 @@ def _missing(sel: _Selection, units: pd.DataFrame) -> np.ndarray:
     return missing
 
 
-def _check_bootstrap_count(bootstrap: int) -> None:
+def _check_bootstrap_count(bootstrap: int, confidence: float, minimums: Sequence[float]) -> None:
+    """The bootstrap options of the per-project tables: a count (0 for none) and the rest."""
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, int | np.integer) or bootstrap < 0:
         raise AgreementError(
             f"bootstrap is the number of resamples (1000 is usual, 0 for none), got {bootstrap!r}"
         )
+    if bootstrap:
+        _check_bootstrap(bootstrap, confidence, minimums)
 
 
 def agreement_table(
@@ -1381,9 +1384,7 @@ def agreement_table(
     (coder `suggest:<model>`) can be named as one more coder. A statistic that is undefined
     (all answers identical, e.g. a code nobody used) is NaN, with a note.
     """
-    _check_bootstrap_count(bootstrap)
-    if bootstrap:
-        _check_bootstrap(bootstrap, confidence, minimums)
+    _check_bootstrap_count(bootstrap, confidence, minimums)
     sel = _select(project, coders, documents, codes)
     units = _units(project, unit, sel.documents)
     present = _presence(sel, units)
@@ -1463,9 +1464,7 @@ def model_agreement(
     """
     from qualcode.project import is_suggestion
 
-    _check_bootstrap_count(bootstrap)
-    if bootstrap:
-        _check_bootstrap(bootstrap, confidence, minimums)
+    _check_bootstrap_count(bootstrap, confidence, minimums)
     if not isinstance(model, str) or not is_suggestion(model):
         raise AgreementError(
             f"model is the machine's coder, named suggest:<model> such as 'suggest:themes'; "

@@ -12,8 +12,7 @@ from sqlalchemy import select
 
 from qualcode.errors import CodingError, QualcodeError
 from qualcode.model import Coding
-from qualcode.store import audit, schema
-from qualcode.store.stamps import new_guid, now
+from qualcode.store import schema
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -43,7 +42,7 @@ def propose_codings(
     """Write (document_id, start, end, code, memo) proposals owned by `coder`, a model's coder
     named `suggest:<model>`, in one transaction (all or nothing). A span the model already
     proposed for the same code is skipped, so proposing twice adds nothing."""
-    from qualcode.project import coder_id_for, is_suggestion
+    from qualcode.project import coder_id_for, insert_coding, is_suggestion
 
     if not is_suggestion(coder):
         raise QualcodeError(
@@ -81,48 +80,17 @@ def propose_codings(
                 skipped += 1
                 continue
             have.add((doc, start, end, resolved.id))
-            stamp, guid = now(), new_guid()
-            coding_id = conn.execute(
-                c.insert().values(
-                    guid=guid,
-                    document_id=doc,
-                    start=start,
-                    end=end,
-                    code_id=resolved.id,
+            made.append(
+                insert_coding(
+                    conn,
+                    doc,
+                    start,
+                    end,
+                    resolved,
+                    coder=coder,
                     coder_id=coder_id,
                     memo=memo,
-                    created_at=stamp,
-                    updated_at=stamp,
-                )
-            ).inserted_primary_key[0]
-            audit.record(
-                conn,
-                actor=coder,
-                action="add",
-                object="coding",
-                object_id=coding_id,
-                document_id=doc,
-                after={
-                    "start": start,
-                    "end": end,
-                    "code": resolved.path,
-                    "coder": coder,
-                    "memo": memo,
-                },
-            )
-            made.append(
-                Coding(
-                    id=coding_id,
-                    guid=guid,
-                    document_id=doc,
-                    start=start,
-                    end=end,
-                    code_id=resolved.id,
-                    code=resolved.path,
-                    coder=coder,
                     text=texts[doc][start:end],
-                    memo=memo,
-                    created_at=stamp,
                 )
             )
     return Proposed(coder=coder, codings=made, skipped=skipped)
