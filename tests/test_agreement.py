@@ -17,11 +17,15 @@ from qualcode.coding import agreement
 from qualcode.coding.agreement import (
     ALL_CODES,
     LEVELS,
+    PEOPLE,
     AgreementError,
+    agreement_in_words,
     agreement_table,
+    bootstrap_alpha,
     cohen_kappa,
     fleiss_kappa,
     krippendorff_alpha,
+    model_agreement,
     overlap_agreement,
     percent_agreement,
     span_agreement,
@@ -293,6 +297,10 @@ def test_agreement_table_by_hand(coded) -> None:
         "cohen_kappa",
         "fleiss_kappa",
         "krippendorff_alpha",
+        "alpha_low",
+        "alpha_high",
+        "p_alpha_below_0.667",
+        "p_alpha_below_0.800",
         "units",
         "note",
     ]
@@ -321,14 +329,18 @@ def test_agreement_table_by_hand(coded) -> None:
     assert a["cohen_kappa"] == pytest.approx(56 / 104)
     assert a["fleiss_kappa"] == pytest.approx(222 / 414)
     assert a["krippendorff_alpha"] == pytest.approx(228 / 414)
-    assert (table["note"] == "").all()
+    # on 8 units some resamples draw no "present" at all: said, not hidden
+    assert table["note"].iloc[:2].str.fullmatch(r"\d+ of 1000 resamples had no variation.*").all()
+    assert table.loc[ALL_CODES, "note"] == ""
+    assert (table["alpha_low"] <= table["krippendorff_alpha"]).all()
+    assert (table["krippendorff_alpha"] <= table["alpha_high"]).all()
 
 
 def test_agreement_table_notes_a_code_one_coder_never_used(coded) -> None:
     project, (d1, _, _) = coded
     project.code(d1, 47, 62, "Money", coder="ann")
     table = agreement_table(project, coders=["ann", "bea"]).set_index("code")
-    assert table.loc["Money", "note"] == "never used by bea"
+    assert table.loc["Money", "note"].startswith("never used by bea; ")
     assert table.loc["Money", "percent_agreement"] == pytest.approx(87.5)
     only = agreement_table(project, coders=["ann", "bea"], codes=["Care"])
     assert list(only["code"]) == ["Care", ALL_CODES]
@@ -342,7 +354,7 @@ def test_agreement_table_uses_documents_every_coder_coded(coded) -> None:
     table = agreement_table(project, coders=["ann", "cat"]).set_index("code")
     assert (table["units"] == 4).all()
     assert table.loc["Transport", "krippendorff_alpha"] == 1.0
-    assert table.loc["Care", "note"] == "never used by cat"
+    assert table.loc["Care", "note"].startswith("never used by cat; ")
     # with documents=, cat's sentences in d2 are not coded (missing), not "absent"
     wide = agreement_table(project, coders=["ann", "cat"], documents=[d1, d2]).set_index("code")
     assert (wide["units"] == 8).all()
@@ -476,3 +488,170 @@ def test_unitizing_alpha_1995_at_a_coarse_resolution_and_perfect_agreement() -> 
     assert coarse.per_code["C"] == pytest.approx(0.494, abs=0.02)
     same = [(2, 5, "a", "x"), (2, 5, "b", "x"), (8, 9, "a", "x"), (8, 9, "b", "x")]
     assert unitizing_alpha_1995(same, 12).alpha == pytest.approx(1.0)
+
+
+# -- bootstrap confidence in alpha -----------------------------------------------------------
+
+
+def _noisy(n_units: int, seed: int, coders: int = 4, agree: float = 0.8) -> np.ndarray:
+    """Coders x units labels 0-3: each coder copies a true label with probability `agree`."""
+    rng = np.random.default_rng(seed)
+    truth = rng.integers(0, 4, n_units)
+    noise = rng.integers(0, 4, (coders, n_units))
+    data = np.where(rng.random((coders, n_units)) < agree, truth, noise).astype(np.float64)
+    data[rng.random(data.shape) < 0.1] = np.nan
+    return data
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_bootstrap_reproduces_alpha_and_its_interval_contains_it(level: str) -> None:
+    for data in (K2011, _noisy(300, seed=1)):
+        result = bootstrap_alpha(data, level, n_resamples=400, seed=3)
+        assert result.alpha == pytest.approx(krippendorff_alpha(data, level), abs=1e-12)
+        assert result.low <= result.alpha <= result.high
+        assert result.n_resamples == 400 == len(result.replicates)
+        assert float(result) == result.alpha
+
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_bootstrap_fast_path_equals_a_slow_loop_over_resamples(level: str) -> None:
+    data = np.array(K2011, dtype=np.float64)
+    fast = bootstrap_alpha(data, level, n_resamples=60, seed=7)
+    # the slow way: draw the same unit indices, build each resampled matrix, compute alpha
+    pairable = data[:, (~np.isnan(data)).sum(axis=0) >= 2]
+    rng = np.random.default_rng(7)
+    slow = []
+    for block in agreement._resample_indices(rng, pairable.shape[1], 60):
+        for idx in block:
+            try:
+                slow.append(krippendorff_alpha(pairable[:, idx], level))
+            except AgreementError:
+                slow.append(math.nan)
+    assert fast.units == pairable.shape[1] == 11
+    np.testing.assert_allclose(fast.replicates, slow, rtol=0, atol=1e-9, equal_nan=True)
+
+
+def test_bootstrap_interval_narrows_with_more_units() -> None:
+    small = bootstrap_alpha(_noisy(100, seed=2), n_resamples=500)
+    large = bootstrap_alpha(_noisy(5_000, seed=2), n_resamples=500)
+    assert large.high - large.low < (small.high - small.low) / 3
+    assert small.units == pytest.approx(100, abs=5) and large.units > 4_900
+
+
+def test_bootstrap_p_below_grows_with_the_minimum_and_is_seeded() -> None:
+    data = _noisy(150, seed=4, agree=0.75)
+    minimums = (0.3, 0.5, 0.6, 0.65, 0.7, 0.8, 1.01)
+    result = bootstrap_alpha(data, minimums=minimums, n_resamples=800, seed=11)
+    shares = [result.p_below[m] for m in minimums]
+    assert shares == sorted(shares) and shares[0] < shares[-1] == 1.0
+    assert shares[2] == pytest.approx(np.mean(result.replicates < 0.6))
+    again = bootstrap_alpha(data, minimums=minimums, n_resamples=800, seed=11)
+    assert again == result and np.array_equal(again.replicates, result.replicates)
+    other = bootstrap_alpha(data, minimums=minimums, n_resamples=800, seed=12)
+    assert not np.array_equal(other.replicates, result.replicates)
+    wider = bootstrap_alpha(data, n_resamples=800, seed=11, confidence=0.99)
+    assert wider.low < result.low and wider.high > result.high
+    assert "with 95% confidence it lies between" in str(result)
+
+
+def test_bootstrap_when_alpha_or_some_resamples_are_undefined() -> None:
+    same = bootstrap_alpha([[1, 1, 1], [1, 1, 1]], n_resamples=50)
+    assert math.isnan(same.alpha) and math.isnan(same.low) and math.isnan(same.high)
+    assert all(math.isnan(p) for p in same.p_below.values())
+    assert "undefined" in str(same)
+    # one unit of five differs: a resample that misses it has no variation
+    rare = bootstrap_alpha([[0, 0, 0, 0, 1], [0, 0, 0, 0, 1]], n_resamples=500, seed=0)
+    missed = int(np.isnan(rare.replicates).sum())
+    assert rare.undefined == missed and 50 < missed < 250  # (4/5)^5 = 33% expected
+    assert rare.alpha == 1.0 and rare.low == rare.high == 1.0
+
+
+def test_bootstrap_refuses_bad_input() -> None:
+    with pytest.raises(AgreementError, match="n_resamples must be 1 or more"):
+        bootstrap_alpha(K2011, n_resamples=0)
+    with pytest.raises(AgreementError, match="whole number"):
+        bootstrap_alpha(K2011, n_resamples=2.5)  # type: ignore[arg-type]
+    with pytest.raises(AgreementError, match="between 0 and 1"):
+        bootstrap_alpha(K2011, confidence=95)
+    with pytest.raises(AgreementError, match="list of alphas"):
+        bootstrap_alpha(K2011, minimums=0.8)  # type: ignore[arg-type]
+    with pytest.raises(AgreementError, match="not a level"):
+        bootstrap_alpha(K2011, "binary")
+    with pytest.raises(AgreementError, match="at least two coders"):
+        bootstrap_alpha([[1, 2, 3]])
+    with pytest.raises(AgreementError, match="nothing can be compared"):
+        bootstrap_alpha([[1, None], [None, 2]])
+    with pytest.raises(AgreementError, match="value_domain"):
+        bootstrap_alpha([["low", "high"], ["low", "low"]], "ordinal")
+
+
+def test_agreement_table_intervals_and_options(coded) -> None:
+    project, _ = coded
+    plain = agreement_table(project, coders=["ann", "bea"], bootstrap=0)
+    assert "alpha_low" not in plain.columns and "note" in plain.columns
+    table = agreement_table(
+        project, coders=["ann", "bea"], bootstrap=300, seed=5, minimums=(0.5,), confidence=0.9
+    ).set_index("code")
+    assert "p_alpha_below_0.500" in table.columns and "p_alpha_below_0.667" not in table.columns
+    # the per-code interval is the one bootstrap_alpha gives on the same 0/1 table and seed:
+    # Transport over 8 sentences (see test_agreement_table_by_hand)
+    transport = [[1, 0, 0, 0, 1, 0, 0, 1], [1, 0, 0, 0, 1, 0, 0, 0]]
+    alone = bootstrap_alpha(transport, n_resamples=300, seed=5, minimums=(0.5,), confidence=0.9)
+    assert table.loc["Transport", "alpha_low"] == pytest.approx(alone.low)
+    assert table.loc["Transport", "alpha_high"] == pytest.approx(alone.high)
+    assert table.loc["Transport", "p_alpha_below_0.500"] == pytest.approx(alone.p_below[0.5])
+    pooled = table.loc[ALL_CODES]
+    assert pooled["alpha_low"] <= pooled["krippendorff_alpha"] <= pooled["alpha_high"]
+    words = agreement_in_words(
+        agreement_table(project, coders=["ann", "bea"], bootstrap=300, seed=5, confidence=0.9)
+    ).splitlines()
+    assert len(words) == 3 and words[0].startswith("- **Transport**: alpha = 0.727; with 90% ")
+    assert f"between {alone.low:.3f} and {alone.high:.3f}" in words[0]
+    with pytest.raises(AgreementError, match="no intervals"):
+        agreement_in_words(plain)
+    for bad in (-1, 1.5, True):
+        with pytest.raises(AgreementError, match="number of resamples"):
+            agreement_table(project, coders=["ann", "bea"], bootstrap=bad)  # type: ignore[arg-type]
+
+
+# -- the machine as one more coder -----------------------------------------------------------
+
+
+def test_model_agreement_scores_the_model_against_people(coded) -> None:
+    project, _ = coded
+    model = "suggest:themes"
+    # the model proposes exactly what ann coded
+    for coding in project.codings(coder="ann"):
+        project.code(coding.document_id, coding.start, coding.end, coding.code_id, coder=model)
+    table = agreement_table(project, coders=["ann", model], bootstrap=0).set_index("code")
+    assert table.loc[ALL_CODES, "krippendorff_alpha"] == 1.0
+    scored = model_agreement(project, model=model, coders=["ann", "bea"], bootstrap=200)
+    scored = scored.set_index("coder")
+    assert list(scored.index) == ["ann", "bea", PEOPLE]
+    people = 228 / 414  # ann vs bea over all codes, test_agreement_table_by_hand
+    assert scored.loc["ann", "alpha_with_model"] == 1.0
+    assert scored.loc["bea", "alpha_with_model"] == pytest.approx(people)
+    assert scored.loc["bea", "kappa_with_model"] == pytest.approx(56 / 104)
+    assert scored["alpha_with_people"].tolist() == pytest.approx([people] * 3)
+    assert scored.loc["ann", "difference"] == pytest.approx(1 - people)
+    assert scored.loc[PEOPLE, "alpha_with_model"] == pytest.approx((1 + people) / 2)
+    low, high = scored.loc["bea", ["alpha_with_model_low", "alpha_with_model_high"]]
+    assert low <= people <= high
+    assert "suggest:themes agrees with the people" in scored.loc[PEOPLE, "note"]
+    assert "better than" in scored.loc[PEOPLE, "note"]
+    plain = model_agreement(project, model=model, coders=["ann"], bootstrap=0)
+    assert "alpha_with_model_low" not in plain.columns
+    assert math.isnan(plain["alpha_with_people"].iloc[0])
+    assert "no other person" in plain["note"].iloc[0]
+
+
+def test_model_agreement_refuses_bad_input(coded) -> None:
+    project, _ = coded
+    with pytest.raises(AgreementError, match="named suggest:<model>"):
+        model_agreement(project, model="bea", coders=["ann"])
+    with pytest.raises(AgreementError, match="list of names"):
+        model_agreement(project, model="suggest:themes", coders="ann")
+    with pytest.raises(AgreementError, match="name the people"):
+        model_agreement(project, model="suggest:themes", coders=["suggest:themes"])
+    with pytest.raises(AgreementError, match="no coder named 'suggest:themes'"):
+        model_agreement(project, model="suggest:themes", coders=["ann", "bea"])

@@ -22,6 +22,7 @@ from qualcode.topics import (
     TfidfSVD,
     ThemeModel,
     TooFewUnitsError,
+    TopicsError,
     UnknownEmbedderError,
     embed_units,
 )
@@ -377,3 +378,56 @@ def test_minilm_embeds_offline_and_fits_themes(sample) -> None:  # type: ignore[
     df = model.topics_df()
     assert len(df.drop(index=-1, errors="ignore")) >= 2
     assert model.embedder_.name == "all-MiniLM-L6-v2"
+
+
+def test_suggester_proposes_codings_that_can_be_scored_against_people(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.coding.agreement import ALL_CODES, agreement_table, model_agreement
+
+    p, docs = _toy(tmp_path / "toy.qualcode")
+    # bea codes the held-out documents 5-7 like amina, except one sentence left out
+    held = [d.id for d in docs[5:8]]
+    for i, coding in enumerate(p.codings(coder="amina")):
+        if coding.document_id in held and i % 6 != 1:
+            p.code(coding.document_id, coding.start, coding.end, coding.code_id, coder="bea")
+    s = CodeSuggester(embedder="tfidf").fit(p, coder="amina", documents=[d.id for d in docs[:5]])
+    audit_before = len(p.audit_df())
+    proposed = s.propose(p, documents=held, include_coded=True, min_score=0.3)
+    codings = p.codings_df(coder="suggest:classifier")
+    assert len(proposed.codings) == len(codings) > 0 and proposed.coder == "suggest:classifier"
+    assert set(codings["document_id"]) <= set(held)
+    assert codings["memo"].str.fullmatch(r"score \d\.\d\d from a CodeSuggester fitted on .*").all()
+    assert len(p.audit_df()) == audit_before + len(codings)  # one audit row per proposal
+    wanted = s.suggest(p, documents=held, top_k=1, min_score=0.3, include_coded=True)
+    assert sorted(zip(codings["start"], codings["code"], strict=True)) == sorted(
+        zip(wanted["start"], wanted["code"], strict=True)
+    )
+    assert s.propose(p, documents=held, include_coded=True, min_score=0.3).skipped == len(codings)
+    assert len(p.codings_df(coder="suggest:classifier")) == len(codings)
+    # the model is scored like one more coder
+    scored = model_agreement(
+        p, model="suggest:classifier", coders=["amina", "bea"], documents=held, bootstrap=100
+    ).set_index("coder")
+    pair = agreement_table(p, coders=["amina", "suggest:classifier"], documents=held)
+    assert scored.loc["amina", "alpha_with_model"] == pytest.approx(
+        pair.set_index("code").loc[ALL_CODES, "krippendorff_alpha"]
+    )
+    assert 0.5 < scored.loc["amina", "alpha_with_model"] <= 1.0
+    with pytest.raises(TopicsError, match="short name such as 'classifier'"):
+        s.propose(p, documents=held, model="suggest:x")
+    p.close()
+
+
+def test_proposals_are_all_or_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.errors import CodingError, QualcodeError
+    from qualcode.topics.proposals import propose_codings
+
+    p, docs = _toy(tmp_path / "toy.qualcode", coded_docs=0)
+    code = next(iter(THEMES))
+    good = (docs[0].id, 0, 10, code, None)
+    with pytest.raises(CodingError, match="not inside document"):
+        propose_codings(p, [good, (docs[0].id, 5, 10**6, code, None)], coder="suggest:x")
+    assert p.codings_df().empty
+    with pytest.raises(QualcodeError, match="named suggest:<model>"):
+        propose_codings(p, [good], coder="amina")
+    assert len(propose_codings(p, [good, good], coder="suggest:x").codings) == 1
+    p.close()

@@ -144,6 +144,13 @@ def export(
     ],
     area: Annotated[str | None, typer.Option(help="Only this area")] = None,
     coder: Annotated[str | None, typer.Option(help="Only this coder (.csv, .xlsx)")] = None,
+    table: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead of the codings (.csv, .xlsx): presence or counts (a case x code "
+            "matrix for SPSS/R/Stata, with its column key), quotes, or memos"
+        ),
+    ] = None,
     only_pseudonymised: Annotated[
         bool,
         typer.Option(
@@ -162,8 +169,8 @@ def export(
     if suffix in (".qdpx", ".qdc"):
         from qualcode.interop import refi
 
-        if coder is not None:
-            raise QualcodeError(f"{out}: --coder applies to .csv and .xlsx exports only")
+        if coder is not None or table is not None:
+            raise QualcodeError(f"{out}: --coder and --table apply to .csv and .xlsx exports only")
         if suffix == ".qdc" and area is not None:
             raise QualcodeError(f"{out}: a codebook (.qdc) has no areas; leave out --area")
         p = _open(project)
@@ -172,6 +179,19 @@ def export(
             if suffix == ".qdpx"
             else refi.export_qdc(p, out)
         )
+    elif table is not None:
+        from qualcode.analysis.matrices import export_table
+
+        written = export_table(
+            _open(project),
+            out,
+            table,
+            area=area,
+            coders=coder,
+            only_pseudonymised=only_pseudonymised,
+        )
+        typer.echo(f"wrote {', '.join(map(str, written))}")
+        return
     else:
         from qualcode.interop.tables import export_codings
 

@@ -491,48 +491,14 @@ class Project:
                 )
             c = self.codebook._resolve(conn, code)
             coder_id = coder_id_for(conn, coder, "model" if is_suggestion(coder) else "coder")
-            stamp = now()
-            values = {
-                "guid": new_guid(),
-                "document_id": doc_id,
-                "start": start,
-                "end": end,
-                "code_id": c.id,
-                "coder_id": coder_id,
-                "memo": memo,
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-            coding_id = conn.execute(schema.codings.insert().values(**values)).inserted_primary_key[
-                0
-            ]
             text = conn.execute(
                 select(func.substr(schema.documents.c.text, start + 1, end - start)).where(
                     schema.documents.c.id == doc_id
                 )
             ).scalar_one()
-            audit.record(
-                conn,
-                actor=coder,
-                action="add",
-                object="coding",
-                object_id=coding_id,
-                document_id=doc_id,
-                after={"start": start, "end": end, "code": c.path, "coder": coder, "memo": memo},
+            return insert_coding(
+                conn, doc_id, start, end, c, coder=coder, coder_id=coder_id, memo=memo, text=text
             )
-        return Coding(
-            id=coding_id,
-            guid=values["guid"],
-            document_id=doc_id,
-            start=start,
-            end=end,
-            code_id=c.id,
-            code=c.path,
-            coder=coder,
-            text=text,
-            memo=memo,
-            created_at=stamp,
-        )
 
     def uncode(self, coding: CodingRef, *, coder: str | None = None) -> None:
         """Remove a coding. With `coder`, refuse to remove another coder's coding."""
@@ -1020,6 +986,58 @@ def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
     return conn.execute(
         t.insert().values(guid=new_guid(), name=name, role=role, created_at=now())
     ).inserted_primary_key[0]
+
+
+def insert_coding(
+    conn: Connection,
+    document_id: int,
+    start: int,
+    end: int,
+    code: Code,
+    *,
+    coder: str,
+    coder_id: int,
+    memo: str | None,
+    text: str,
+) -> Coding:
+    """Insert one coding (offsets already checked) with its audit row, in the caller's
+    transaction: the one way a coding is added (by hand, or a model's proposals)."""
+    stamp, guid = now(), new_guid()
+    coding_id = conn.execute(
+        schema.codings.insert().values(
+            guid=guid,
+            document_id=document_id,
+            start=start,
+            end=end,
+            code_id=code.id,
+            coder_id=coder_id,
+            memo=memo,
+            created_at=stamp,
+            updated_at=stamp,
+        )
+    ).inserted_primary_key[0]
+    audit.record(
+        conn,
+        actor=coder,
+        action="add",
+        object="coding",
+        object_id=coding_id,
+        document_id=document_id,
+        after={"start": start, "end": end, "code": code.path, "coder": coder, "memo": memo},
+    )
+    return Coding(
+        id=coding_id,
+        guid=guid,
+        document_id=document_id,
+        start=start,
+        end=end,
+        code_id=code.id,
+        code=code.path,
+        coder=coder,
+        text=text,
+        memo=memo,
+        created_at=stamp,
+    )
 
 
 def insert_document(

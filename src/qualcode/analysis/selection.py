@@ -46,10 +46,10 @@ def select_codings(
     if not names:
         frame = frame.iloc[0:0]
     if coder is None:  # belt and braces: a person's coding only
-        frame = frame[~frame["coder"].map(is_suggestion)]
+        frame = frame[~frame["coder"].map(is_suggestion).astype(bool)]  # bool when empty too
     frame = frame.copy()
     frame["participant"] = frame["area"].astype(str) + "/" + frame["case"].astype(str)
-    frame["code_name"] = frame["code"].str.rsplit("/", n=1).str[-1]
+    frame["code_name"] = frame["code"].astype(str).str.rsplit("/", n=1).str[-1]
     return frame
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -30,12 +30,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LEVELS",
+    "MINIMUMS",
+    "PEOPLE",
     "AgreementError",
+    "BootstrapAlpha",
     "UnitizingAlpha",
+    "agreement_in_words",
     "agreement_table",
+    "alpha_in_words",
+    "bootstrap_alpha",
     "cohen_kappa",
     "fleiss_kappa",
     "krippendorff_alpha",
+    "model_agreement",
     "overlap_agreement",
     "percent_agreement",
     "span_agreement",
@@ -327,6 +334,286 @@ def krippendorff_alpha(
             "no unit has values from two or more coders, so nothing can be compared"
         )
     return alpha
+
+
+# ------------------------------------------------------------------------------------------
+# confidence in alpha: the bootstrap
+# ------------------------------------------------------------------------------------------
+
+MINIMUMS = (0.667, 0.800)
+# Above this many cells a unit's statistics (units x columns) are refused rather than built.
+_MAX_STAT_CELLS = 50_000_000
+# Resample indices are drawn and counted in blocks of about this many cells.
+_BLOCK_CELLS = 2_000_000
+
+
+@dataclass(frozen=True)
+class BootstrapAlpha:
+    """Krippendorff's alpha with a bootstrap confidence interval (see `bootstrap_alpha`).
+
+    `p_below` maps each minimum (e.g. 0.667, 0.800) to the share of resamples whose alpha fell
+    below it: Krippendorff's "probability q of failing to reach the smallest acceptable alpha".
+    `undefined` counts resamples without variation (alpha undefined), left out of the interval
+    and of `p_below`. `replicates` holds every resample's alpha (NaN where undefined).
+    """
+
+    alpha: float
+    low: float
+    high: float
+    confidence: float
+    p_below: dict[float, float]
+    n_resamples: int
+    units: int
+    undefined: int = 0
+    replicates: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False, compare=False)
+
+    def __float__(self) -> float:
+        return self.alpha
+
+    def __str__(self) -> str:
+        return alpha_in_words(self.alpha, self.low, self.high, self.p_below, self.confidence)
+
+
+def alpha_in_words(
+    alpha: float,
+    low: float,
+    high: float,
+    p_below: dict[float, float] | None = None,
+    confidence: float = 0.95,
+) -> str:
+    """One plain sentence for a report: alpha, its interval, and the chance it is too low."""
+    if math.isnan(alpha):
+        return "alpha is undefined: every coder gave every unit the same answer"
+    text = f"alpha = {alpha:.3f}"
+    if math.isnan(low):
+        return text + " (no interval: the resamples had no variation)"
+    text += f"; with {confidence:.0%} confidence it lies between {low:.3f} and {high:.3f}"
+    chances = [
+        f"{100 * p:.0f}% that it is below {m:.3f}"
+        for m, p in sorted((p_below or {}).items())
+        if not math.isnan(p)
+    ]
+    return text + ("; the chance is " + " and ".join(chances) if chances else "")
+
+
+def agreement_in_words(table: pd.DataFrame) -> str:
+    """The intervals of an `agreement_table` in plain words, one Markdown bullet per code."""
+    if "alpha_low" not in table.columns:
+        raise AgreementError("this table has no intervals; make it with bootstrap=1000 (not 0)")
+    prefix = "p_alpha_below_"
+    lines = []
+    for row in table.to_dict("records"):
+        p_below = {float(k[len(prefix) :]): row[k] for k in row if str(k).startswith(prefix)}
+        words = alpha_in_words(
+            row["krippendorff_alpha"],
+            row["alpha_low"],
+            row["alpha_high"],
+            p_below,
+            table.attrs.get("confidence", 0.95),
+        )
+        lines.append(f"- **{row['code']}**: {words}.")
+    return "\n".join(lines)
+
+
+def _unit_stats(codes: np.ndarray, values: np.ndarray, level: str) -> np.ndarray:
+    """Each unit's additive share of alpha's sums: units x columns (see `_alpha_from_sums`).
+
+    Alpha depends on the data only through sums over units (n, the observed disagreement and
+    the value margins n_c, or for ordinal data the coincidence matrix), so a resample's alpha
+    is the same sums weighted by how often each unit was drawn. Units with fewer than two
+    values are rows of zeros.
+    """
+    n_values = len(values)
+    counts, m = _value_counts(codes, n_values)
+    if not isinstance(counts, np.ndarray):
+        raise AgreementError(
+            f"the bootstrap needs units x values counts in memory; {codes.shape[1]} units x "
+            f"{n_values} values is too many: round or bin the values"
+        )
+    pairable = m >= 2
+    counts[~pairable] = 0.0
+    m = np.where(pairable, m, 0.0)
+    w = np.zeros_like(m)
+    w[pairable] = 1.0 / (m[pairable] - 1.0)
+    if level == "nominal":
+        observed = (m * m - np.einsum("uc,uc->u", counts, counts)) * w
+        return np.column_stack([m, observed, counts])
+    if level == "interval":
+        v = values.astype(np.float64) - float(values[int(np.argmax(counts.sum(axis=0)))])
+        s1, s2 = counts @ v, counts @ (v * v)
+        return np.column_stack([m, 2.0 * w * (m * s2 - s1 * s1), s1, s2])
+    if n_values > _MAX_PAIRWISE_VALUES:
+        raise AgreementError(
+            f"{level} alpha compares every pair of values, and the data have {n_values} "
+            f"different values (at most {_MAX_PAIRWISE_VALUES}); round or bin them"
+        )
+    if level == "ratio":
+        delta = _delta("ratio", values, counts.sum(axis=0))
+        observed = np.einsum("uc,uc->u", counts @ delta, counts) * w
+        return np.column_stack([m, observed, counts])
+    if codes.shape[1] * n_values * n_values > _MAX_STAT_CELLS:
+        raise AgreementError(
+            f"the ordinal bootstrap keeps a {n_values} x {n_values} table per unit, too much "
+            f"for {codes.shape[1]} units; bin the values into fewer ordered categories"
+        )
+    pairs = np.einsum("uc,uk->uck", counts * w[:, None], counts)
+    idx = np.arange(n_values)
+    pairs[:, idx, idx] -= counts * w[:, None]
+    return np.column_stack([m, counts, pairs.reshape(len(m), -1)])
+
+
+def _alpha_from_sums(sums: np.ndarray, values: np.ndarray, level: str) -> np.ndarray:
+    """Alpha for each row of summed unit statistics (NaN where undefined)."""
+    n = sums[:, 0]
+    n_values = len(values)
+    if level == "nominal":
+        n_c = sums[:, 2:]
+        observed = sums[:, 1]
+        expected = n * n - np.einsum("bc,bc->b", n_c, n_c)
+    elif level == "interval":
+        observed = sums[:, 1]
+        expected = 2.0 * (n * sums[:, 3] - sums[:, 2] * sums[:, 2])
+    elif level == "ratio":
+        n_c = sums[:, 2:]
+        observed = sums[:, 1]
+        expected = np.einsum("bc,bc->b", n_c @ _delta("ratio", values, n_c[0]), n_c)
+    else:
+        n_c = sums[:, 1 : 1 + n_values]
+        o = sums[:, 1 + n_values :].reshape(-1, n_values, n_values)
+        cum = np.cumsum(n_c, axis=1)
+        d = cum[:, None, :] - cum[:, :, None] + (n_c[:, :, None] - n_c[:, None, :]) / 2.0
+        d *= d
+        observed = np.einsum("bck,bck->b", o, d)
+        expected = np.einsum("bc,bck,bk->b", n_c, d, n_c)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha = 1.0 - (n - 1.0) * observed / expected
+    return np.where((expected > 1e-12 * np.maximum(n * n, 1.0)) & (n > 0), alpha, np.nan)
+
+
+def _resample_counts(rng: np.random.Generator, n_units: int, n_resamples: int) -> Iterable[Any]:
+    """Blocks of resamples x units: how often each unit was drawn (n_units draws with
+    replacement per resample). The indices are drawn in this order and no other, so a slow
+    reference can replay them (`_resample_indices`)."""
+    for idx in _resample_indices(rng, n_units, n_resamples):
+        k = idx.shape[0]
+        flat = idx + (np.arange(k, dtype=np.int64) * n_units)[:, None]
+        yield np.bincount(flat.ravel(), minlength=k * n_units).reshape(k, n_units)
+
+
+def _resample_indices(rng: np.random.Generator, n_units: int, n_resamples: int) -> Iterable[Any]:
+    """The drawn unit indices, a block of resamples at a time."""
+    block = max(1, _BLOCK_CELLS // max(n_units, 1))
+    for first in range(0, n_resamples, block):
+        k = min(block, n_resamples - first)
+        yield rng.integers(0, n_units, size=(k, n_units))
+
+
+def _bootstrap_sums(
+    stats: np.ndarray, n_resamples: int, seed: int | np.random.Generator | None
+) -> np.ndarray:
+    """Resamples x columns: the unit statistics summed over each resample of the units."""
+    rng = np.random.default_rng(seed)
+    out = np.empty((n_resamples, stats.shape[1]))
+    at = 0
+    for weights in _resample_counts(rng, stats.shape[0], n_resamples):
+        out[at : at + len(weights)] = weights.astype(np.float64) @ stats
+        at += len(weights)
+    return out
+
+
+def _summarise(
+    alpha: float,
+    replicates: np.ndarray,
+    *,
+    confidence: float,
+    minimums: Sequence[float],
+    units: int,
+) -> BootstrapAlpha:
+    """Percentile interval and p_below from the resamples' alphas."""
+    defined = replicates[~np.isnan(replicates)]
+    if math.isnan(alpha) or defined.size == 0:
+        low = high = math.nan
+        p_below = {float(x): math.nan for x in minimums}
+    else:
+        tail = (1.0 - confidence) / 2.0
+        low, high = (float(x) for x in np.quantile(defined, [tail, 1.0 - tail]))
+        p_below = {float(x): float(np.mean(defined < x)) for x in minimums}
+    return BootstrapAlpha(
+        alpha=alpha,
+        low=low,
+        high=high,
+        confidence=confidence,
+        p_below=p_below,
+        n_resamples=len(replicates),
+        units=units,
+        undefined=int(len(replicates) - defined.size),
+        replicates=replicates,
+    )
+
+
+def _check_bootstrap(n_resamples: int, confidence: float, minimums: Sequence[float]) -> None:
+    if isinstance(n_resamples, bool) or not isinstance(n_resamples, int | np.integer):
+        raise AgreementError(f"n_resamples is a whole number such as 1000, got {n_resamples!r}")
+    if n_resamples < 1:
+        raise AgreementError(f"n_resamples must be 1 or more (1000 is usual), got {n_resamples}")
+    if not (isinstance(confidence, float | int) and 0 < confidence < 1):
+        raise AgreementError(
+            f"confidence is a share between 0 and 1 such as 0.95, got {confidence!r}"
+        )
+    if isinstance(minimums, str | float | int) or not all(_is_number(x) for x in minimums):
+        raise AgreementError(f"minimums is a list of alphas such as (0.667, 0.8), got {minimums!r}")
+
+
+def bootstrap_alpha(
+    data: Any,
+    level: str = "nominal",
+    *,
+    n_resamples: int = 1000,
+    seed: int | np.random.Generator | None = 0,
+    confidence: float = 0.95,
+    minimums: Sequence[float] = MINIMUMS,
+    value_domain: Sequence[Any] | None = None,
+) -> BootstrapAlpha:
+    """Krippendorff's alpha with a bootstrap confidence interval and the chance it is too low.
+
+    Krippendorff (2004, Content Analysis, 2nd ed., section 11.4.2; 2011, "Computing
+    Krippendorff's Alpha-Reliability") recommends reporting, besides alpha, a confidence
+    interval and the probability q that alpha falls below the smallest acceptable value
+    (0.800 for firm conclusions, 0.667 for tentative ones); Hayes & Krippendorff (2007,
+    Communication Methods and Measures 1(1)) give a bootstrap for it. Their bootstrap
+    resamples pairable values; this one resamples units (columns of the coders x units data,
+    with replacement, among the units that have two or more values), as a cluster bootstrap:
+    a unit's values stay together, which respects that they were judged together.
+
+    Each resample's alpha is the same sums as alpha's (n, observed disagreement, margins or,
+    for ordinal data, the coincidence matrix), weighted by how often each unit was drawn:
+    one matrix product per block of resamples, not a loop. The interval is the percentile
+    interval of the resamples' alphas; `p_below[m]` is the share of resamples below `m`.
+    Resamples without variation (alpha undefined) are left out and counted in `undefined`.
+    When alpha itself is undefined (every value the same) low, high and p_below are NaN.
+    The same data and seed give the same result.
+    """
+    _check_level(level)
+    _check_bootstrap(n_resamples, confidence, minimums)
+    arr = _matrix(data)
+    codes, values = _encode(arr, numeric=level in ("interval", "ratio"), value_domain=value_domain)
+    if level == "ordinal" and value_domain is None and values.dtype == object:
+        raise AgreementError(
+            "ordinal alpha needs numbers, or ordered labels passed as value_domain=[...]"
+        )
+    if len(values) == 0:
+        raise AgreementError(
+            "no unit has values from two or more coders, so nothing can be compared"
+        )
+    stats = _unit_stats(codes, values, level)
+    stats = stats[stats[:, 0] > 0]
+    if len(stats) == 0:
+        raise AgreementError(
+            "no unit has values from two or more coders, so nothing can be compared"
+        )
+    alpha = float(_alpha_from_sums(stats.sum(axis=0)[None, :], values, level)[0])
+    replicates = _alpha_from_sums(_bootstrap_sums(stats, n_resamples, seed), values, level)
+    return _summarise(alpha, replicates, confidence=confidence, minimums=minimums, units=len(stats))
 
 
 def percent_agreement(data: Any) -> float:
@@ -970,6 +1257,103 @@ def _table_row(data: np.ndarray, m: int) -> dict[str, Any]:
     return row
 
 
+def _bootstrap_tables(
+    tables: Sequence[np.ndarray],
+    *,
+    pooled: bool,
+    n_resamples: int,
+    seed: int | np.random.Generator | None,
+    confidence: float,
+    minimums: Sequence[float],
+) -> list[BootstrapAlpha]:
+    """Bootstrap nominal alpha for coders x units 0/1 tables (NaN = not coded) of the same
+    units, all on the same resamples of those units, so their intervals are comparable. With
+    `pooled`, one more result for every table's decisions together: a resampled unit brings
+    its answers on every code with it (a cluster bootstrap, as the decisions on one sentence
+    are not independent)."""
+    values = np.array([0.0, 1.0])
+    stats = [
+        _unit_stats(np.where(np.isnan(t), -1, t).astype(np.int64), values, "nominal")
+        for t in tables
+    ]
+    if pooled:
+        stats.append(np.sum(stats, axis=0))
+    width = stats[0].shape[1]
+    stacked = np.hstack(stats)
+    stacked = stacked[stacked[:, 0::width].sum(axis=1) > 0]  # units no two coders coded drop
+    sums = (
+        _bootstrap_sums(stacked, n_resamples, seed)
+        if len(stacked)
+        else np.zeros((n_resamples, stacked.shape[1]))
+    )
+    out = []
+    for i in range(len(stats)):
+        part = slice(i * width, (i + 1) * width)
+        total = stacked[:, part].sum(axis=0)[None, :]
+        out.append(
+            _summarise(
+                float(_alpha_from_sums(total, values, "nominal")[0]),
+                _alpha_from_sums(sums[:, part], values, "nominal"),
+                confidence=confidence,
+                minimums=minimums,
+                units=len(stacked),
+            )
+        )
+    return out
+
+
+def _interval_columns(result: BootstrapAlpha) -> dict[str, Any]:
+    """The bootstrap's columns in a table row: alpha_low, alpha_high, p_alpha_below_<m>."""
+    row: dict[str, Any] = {"alpha_low": result.low, "alpha_high": result.high}
+    for minimum, p in result.p_below.items():
+        row[f"p_alpha_below_{minimum:.3f}"] = p
+    return row
+
+
+def _interval_note(result: BootstrapAlpha) -> list[str]:
+    if result.undefined and not math.isnan(result.alpha):
+        return [
+            f"{result.undefined} of {result.n_resamples} resamples had no variation "
+            "(left out of the interval)"
+        ]
+    return []
+
+
+def _pairable_data(present: np.ndarray, missing: np.ndarray, j: int) -> np.ndarray:
+    """Coders x units 0/1 answers for code `j`, NaN where the coder did not code the unit."""
+    data = present[:, j, :].astype(np.float64)
+    data[missing] = np.nan
+    return data
+
+
+def _pooled_data(present: np.ndarray, missing: np.ndarray) -> np.ndarray:
+    """Coders x (codes x units) 0/1 answers on every code and unit, NaN where not coded."""
+    m, n_codes, n_units = present.shape
+    data = present.reshape(m, n_codes * n_units).astype(np.float64)
+    data[np.tile(missing, (1, n_codes))] = np.nan
+    return data
+
+
+def _missing(sel: _Selection, units: pd.DataFrame) -> np.ndarray:
+    """Coders x units: True where the coder did not code the unit's document at all."""
+    missing = np.zeros((len(sel.coders), len(units)), dtype=bool)
+    unit_docs = units["document_id"].to_numpy()
+    for i, name in enumerate(sel.coders):
+        if name in sel.not_coded:
+            missing[i] = np.isin(unit_docs, list(sel.not_coded[name]))
+    return missing
+
+
+def _check_bootstrap_count(bootstrap: int, confidence: float, minimums: Sequence[float]) -> None:
+    """The bootstrap options of the per-project tables: a count (0 for none) and the rest."""
+    if isinstance(bootstrap, bool) or not isinstance(bootstrap, int | np.integer) or bootstrap < 0:
+        raise AgreementError(
+            f"bootstrap is the number of resamples (1000 is usual, 0 for none), got {bootstrap!r}"
+        )
+    if bootstrap:
+        _check_bootstrap(bootstrap, confidence, minimums)
+
+
 def agreement_table(
     project: Project,
     *,
@@ -977,6 +1361,10 @@ def agreement_table(
     unit: str = "sentence",
     documents: Sequence[DocumentRef] | None = None,
     codes: Sequence[Any] | None = None,
+    bootstrap: int = 1000,
+    seed: int | None = 0,
+    confidence: float = 0.95,
+    minimums: Sequence[float] = MINIMUMS,
 ) -> pd.DataFrame:
     """Agreement per code on units (sentences, turns or paragraphs), one row per code.
 
@@ -984,38 +1372,52 @@ def agreement_table(
     coder overlaps the unit, else "absent". Columns: `code`; `percent_agreement` (0-100, units
     where all coders agree); `cohen_kappa` (Cohen 1960; NaN unless exactly two coders);
     `fleiss_kappa` (Fleiss 1971, units every coder coded); `krippendorff_alpha` (nominal,
-    Krippendorff 2011); `units` (units compared); `note` (codes some coder never used,
+    Krippendorff 2011); `alpha_low`, `alpha_high` (the `confidence` bootstrap interval of
+    alpha) and `p_alpha_below_0.667`, `p_alpha_below_0.800` (the chance alpha is below each
+    of `minimums`), from `bootstrap` resamples of the units (see `bootstrap_alpha`; 0 leaves
+    these columns out); `units` (units compared); `note` (codes some coder never used,
     undefined statistics). A last row, code "(all codes)", pools every code x unit decision:
-    the same statistics over codes x units present/absent answers.
+    the same statistics over codes x units present/absent answers (its bootstrap resamples
+    units with their answers on every code).
 
     Documents: those coded (with any code) by every named coder, or `documents=`; then a coder
     who did not code a document has no answer for its units (missing, not "absent"). Codes:
-    those the coders used there, or `codes=` (by name, path or id). A statistic that is
-    undefined (all answers identical, e.g. a code nobody used) is NaN, with a note.
+    those the coders used there, or `codes=` (by name, path or id). A machine's suggestions
+    (coder `suggest:<model>`) can be named as one more coder. A statistic that is undefined
+    (all answers identical, e.g. a code nobody used) is NaN, with a note.
     """
+    _check_bootstrap_count(bootstrap, confidence, minimums)
     sel = _select(project, coders, documents, codes)
     units = _units(project, unit, sel.documents)
     present = _presence(sel, units)
     m, n_codes, n_units = present.shape
-    missing = np.zeros((m, n_units), dtype=bool)
-    unit_docs = units["document_id"].to_numpy()
-    for i, name in enumerate(sel.coders):
-        if name in sel.not_coded:
-            missing[i] = np.isin(unit_docs, list(sel.not_coded[name]))
+    missing = _missing(sel, units)
     general = [
         f"{name} did not code {len(docs)} of the {len(sel.documents)} documents "
         "(their units count as not coded)"
         for name, docs in sel.not_coded.items()
     ]
+    tables = [_pairable_data(present, missing, j) for j in range(n_codes)]
+    intervals: list[BootstrapAlpha | None] = [None] * (n_codes + 1)
+    if bootstrap:
+        intervals = list(
+            _bootstrap_tables(
+                tables,
+                pooled=True,
+                n_resamples=bootstrap,
+                seed=seed,
+                confidence=confidence,
+                minimums=minimums,
+            )
+        )
     rows = []
     for j, code in enumerate([*sel.codes, ALL_CODES]):
-        if code == ALL_CODES:
-            data = present.reshape(m, n_codes * n_units).astype(np.float64)
-            data[np.tile(missing, (1, n_codes))] = np.nan
-        else:
-            data = present[:, j, :].astype(np.float64)
-            data[missing] = np.nan
-        row = {"code": code, **_table_row(data, m), "units": n_units}
+        data = _pooled_data(present, missing) if code == ALL_CODES else tables[j]
+        row = {"code": code, **_table_row(data, m)}
+        interval = intervals[j]
+        if interval is not None:
+            row.update(_interval_columns(interval))
+        row["units"] = n_units
         notes = list(sel.notes.get(code, [])) + (general if code == ALL_CODES else [])
         if math.isnan(row["krippendorff_alpha"]):
             notes.append(
@@ -1023,9 +1425,143 @@ def agreement_table(
                 if not np.isnan(data).all()
                 else "alpha undefined: no unit was coded by two coders"
             )
+        elif interval is not None:
+            notes.extend(_interval_note(interval))
         row["note"] = "; ".join(notes)
         rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    frame.attrs["confidence"] = confidence
+    return frame
+
+
+PEOPLE = "(people)"
+
+
+def model_agreement(
+    project: Project,
+    *,
+    model: str,
+    coders: Sequence[str],
+    unit: str = "sentence",
+    documents: Sequence[DocumentRef] | None = None,
+    codes: Sequence[Any] | None = None,
+    bootstrap: int = 1000,
+    seed: int | None = 0,
+    confidence: float = 0.95,
+    minimums: Sequence[float] = MINIMUMS,
+) -> pd.DataFrame:
+    """How far a machine's suggestions agree with people, next to how far people agree.
+
+    The model (a coder named `suggest:<model>`, e.g. "suggest:themes" or
+    "suggest:classifier") is scored as one more coder on the same present/absent decisions as
+    `agreement_table`, pooled over codes (the "(all codes)" row). One row per person:
+    `alpha_with_model`, its bootstrap interval `alpha_with_model_low`/`_high` and
+    `kappa_with_model` (Cohen) for the person against the model; `alpha_with_people` and
+    `kappa_with_people`, the mean of the same statistics for the person against each other
+    person; `difference` (with model minus with people: near 0 or above means the model agrees
+    with this person about as well as the other people do). A last row, "(people)", holds the
+    means over people, and its note says so in words. Documents are those every coder and the
+    model coded, or `documents=` (then a model that proposed nothing in a document counts as
+    not having coded it).
+    """
+    from qualcode.project import is_suggestion
+
+    _check_bootstrap_count(bootstrap, confidence, minimums)
+    if not isinstance(model, str) or not is_suggestion(model):
+        raise AgreementError(
+            f"model is the machine's coder, named suggest:<model> such as 'suggest:themes'; "
+            f"got {model!r} (compare people with agreement_table)"
+        )
+    if isinstance(coders, str):
+        raise AgreementError(f"coders is a list of names, e.g. coders=[{coders!r}, 'another']")
+    people = [c for c in dict.fromkeys(coders) if c != model]
+    if not people:
+        raise AgreementError(f"name the people to compare with {model}: coders=['ann', ...]")
+    sel = _select(project, [*people, model], documents, codes)
+    units = _units(project, unit, sel.documents)
+    present = _presence(sel, units)
+    missing = _missing(sel, units)
+    n_codes = present.shape[1]
+    me = len(people)
+
+    def pair(a: int, b: int) -> dict[str, Any]:
+        two_present, two_missing = present[[a, b]], missing[[a, b]]
+        row = _table_row(_pooled_data(two_present, two_missing), 2)
+        return {"alpha": row["krippendorff_alpha"], "kappa": row["cohen_kappa"]}
+
+    between = {(a, b): pair(a, b) for a in range(me) for b in range(a + 1, me)}
+    rows = []
+    for i, person in enumerate(people):
+        with_model = pair(i, me)
+        others = [between[(min(i, j), max(i, j))] for j in range(me) if j != i]
+        row: dict[str, Any] = {
+            "coder": person,
+            "alpha_with_model": with_model["alpha"],
+            "alpha_with_model_low": math.nan,
+            "alpha_with_model_high": math.nan,
+            "kappa_with_model": with_model["kappa"],
+            "alpha_with_people": _mean([o["alpha"] for o in others]),
+            "kappa_with_people": _mean([o["kappa"] for o in others]),
+        }
+        notes = []
+        if bootstrap:
+            tables = [_pairable_data(present[[i, me]], missing[[i, me]], j) for j in range(n_codes)]
+            interval = _bootstrap_tables(
+                tables,
+                pooled=True,
+                n_resamples=bootstrap,
+                seed=seed,
+                confidence=confidence,
+                minimums=minimums,
+            )[-1]
+            row["alpha_with_model_low"], row["alpha_with_model_high"] = interval.low, interval.high
+            notes.extend(_interval_note(interval))
+        if not others:
+            notes.append("no other person to compare with")
+        if math.isnan(row["alpha_with_model"]):
+            notes.append("alpha with the model undefined: no variation in the answers")
+        row["difference"] = row["alpha_with_model"] - row["alpha_with_people"]
+        row["units"] = len(units)
+        row["note"] = "; ".join(notes)
+        rows.append(row)
+    frame = pd.DataFrame(rows)
+    summary: dict[str, Any] = {"coder": PEOPLE}
+    for column in frame.columns[1:-2]:
+        summary[column] = _mean(frame[column].tolist())
+    summary["alpha_with_model_low"] = summary["alpha_with_model_high"] = math.nan
+    summary["alpha_with_people"] = _mean([v["alpha"] for v in between.values()])
+    summary["kappa_with_people"] = _mean([v["kappa"] for v in between.values()])
+    summary["difference"] = summary["alpha_with_model"] - summary["alpha_with_people"]
+    summary["units"] = len(units)
+    summary["note"] = _model_in_words(
+        model, summary["alpha_with_model"], summary["alpha_with_people"]
+    )
+    if not bootstrap:
+        frame = frame.drop(columns=["alpha_with_model_low", "alpha_with_model_high"])
+        summary = {k: v for k, v in summary.items() if k in frame.columns}
+    return pd.concat([frame, pd.DataFrame([summary])], ignore_index=True)
+
+
+def _mean(values: Sequence[float]) -> float:
+    """Mean of the defined values; NaN when none is defined."""
+    defined = [v for v in values if not math.isnan(v)]
+    return float(np.mean(defined)) if defined else math.nan
+
+
+def _model_in_words(model: str, with_model: float, with_people: float) -> str:
+    """One sentence comparing the model's agreement with people to people's with each other."""
+    if math.isnan(with_model):
+        return f"alpha between {model} and the people is undefined"
+    if math.isnan(with_people):
+        return f"mean alpha with {model}: {with_model:.3f} (only one person to compare)"
+    gap = with_model - with_people
+    how = (
+        "about as well as" if abs(gap) < 0.05 else ("better than" if gap > 0 else "less well than")
+    )
+    return (
+        f"{model} agrees with the people (mean alpha {with_model:.3f}) {how} they agree with "
+        f"each other (mean alpha {with_people:.3f})"
+    )
 
 
 def span_agreement(

@@ -25,6 +25,7 @@ from qualcode.topics.errors import (
 
 if TYPE_CHECKING:
     from qualcode.topics.embed import Embedder, MiniLM, TfidfSVD, embed_units
+    from qualcode.topics.proposals import Proposed, propose_codings
     from qualcode.topics.suggest import CodeSuggester
     from qualcode.topics.themes import Accepted, ThemeModel
 
@@ -39,12 +40,14 @@ __all__ = [
     "NoCodingsError",
     "NotEnglishError",
     "NotFittedError",
+    "Proposed",
     "TfidfSVD",
     "ThemeModel",
     "TooFewUnitsError",
     "TopicsError",
     "UnknownEmbedderError",
     "embed_units",
+    "propose_codings",
 ]
 
 _WHERE = {
@@ -55,6 +58,8 @@ _WHERE = {
     "MiniLM": "embed",
     "TfidfSVD": "embed",
     "embed_units": "embed",
+    "Proposed": "proposals",
+    "propose_codings": "proposals",
 }
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from qualcode.topics.embed import EmbeddingCache, embed_texts, get_embedder
 from qualcode.topics.errors import NoCodingsError, NotFittedError, TopicsError
+from qualcode.topics.proposals import Proposed, propose_codings
 from qualcode.topics.units import document_ids, select_units
 
 if TYPE_CHECKING:
@@ -197,6 +198,57 @@ class CodeSuggester:
         return frame.sort_values(
             ["score", "document_id", "start"], ascending=[False, True, True], kind="stable"
         ).reset_index(drop=True)
+
+    def propose(
+        self,
+        project: Project,
+        *,
+        documents: Sequence[Any] | Any,
+        model: str = "classifier",
+        top_k: int = 1,
+        min_score: float = 0.5,
+        include_coded: bool = False,
+    ) -> Proposed:
+        """Write `suggest`'s suggestions into the project as codings owned by
+        `suggest:<model>` (role "model"), in one transaction: to review in the Coder widget
+        (accept or reject each) and to score with `model_agreement` as one more coder. Each
+        memo holds the score. Proposing again adds only what is new. For a fair score, fit on
+        documents other than those the model is compared on."""
+        from qualcode.project import SUGGESTION_PREFIX
+
+        if not isinstance(model, str) or not model.strip() or model.startswith(SUGGESTION_PREFIX):
+            raise TopicsError(
+                f"model is a short name such as 'classifier' (the coder becomes "
+                f"{SUGGESTION_PREFIX}classifier); got {model!r}"
+            )
+        found = self.suggest(
+            project,
+            documents=documents,
+            top_k=top_k,
+            min_score=min_score,
+            include_coded=include_coded,
+        ).sort_values(["document_id", "start", "code"], kind="stable")
+        return propose_codings(
+            project,
+            (
+                (
+                    doc,
+                    start,
+                    end,
+                    code,
+                    f"score {score:.2f} from a CodeSuggester fitted on {self.coder_}'s codings",
+                )
+                for doc, start, end, code, score in zip(
+                    found["document_id"],
+                    found["start"],
+                    found["end"],
+                    found["code"],
+                    found["score"],
+                    strict=True,
+                )
+            ),
+            coder=SUGGESTION_PREFIX + model.strip(),
+        )
 
     def evaluate(
         self,

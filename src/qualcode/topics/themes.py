@@ -23,6 +23,7 @@ from qualcode.topics.cache import cache_dir, project_guid
 from qualcode.topics.checks import MIN_UNITS, check_units
 from qualcode.topics.embed import EmbeddingCache, embed_texts, get_embedder
 from qualcode.topics.errors import NotFittedError, TopicsError
+from qualcode.topics.proposals import propose_codings
 from qualcode.topics.stopwords import stop_words, strip_fillers
 from qualcode.topics.units import select_units
 
@@ -354,7 +355,6 @@ class ThemeModel:
         codings of the theme's units to it, owned by the coder `suggest:themes`, for `coder`
         to review. Never writes `coder`'s own codings. Returns what it created."""
         from qualcode.errors import NotFoundError
-        from qualcode.project import coder_id_for
 
         self._check_fitted()
         self._check_topic(topic_id)
@@ -377,26 +377,14 @@ class ThemeModel:
                 description=f"From theme {topic_id} ({keywords}); accepted by {coder}.",
             )
             created = True
-        with project._write() as conn:  # the suggestion coder is a model, not a person
-            coder_id_for(conn, SUGGEST_CODER, role="model")
-        existing = project.codings_df(coder=SUGGEST_CODER, code=code.id)
-        have = set(zip(existing["document_id"], existing["start"], existing["end"], strict=True))
         memo = f"theme {topic_id} '{self.label(topic_id)}' accepted by {coder}"
-        made, skipped = [], 0
-        for row in self.quotes_df(topic_id).itertuples():
-            if (row.document_id, row.start, row.end) in have:
-                skipped += 1
-                continue
-            made.append(
-                project.code(
-                    int(row.document_id),
-                    int(row.start),
-                    int(row.end),
-                    code.id,
-                    coder=SUGGEST_CODER,
-                    memo=memo,
-                )
-            )
+        quotes = self.quotes_df(topic_id)
+        proposed = propose_codings(
+            project,
+            ((row.document_id, row.start, row.end, code.id, memo) for row in quotes.itertuples()),
+            coder=SUGGEST_CODER,
+        )
+        made, skipped = proposed.codings, proposed.skipped
         return Accepted(code=code, created_code=created, codings=made, skipped=skipped)
 
     # saving -----------------------------------------------------------------------------------

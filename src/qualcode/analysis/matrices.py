@@ -1,0 +1,432 @@
+"""Mixed-methods tables for statistics packages (SPSS, R, Stata) and spreadsheets.
+
+- `code_case_matrix`: one row per case (area, case, pseudonymous case id, case attributes),
+  one column per code: 0/1 (did the case's words get the code?) or counts of coded passages;
+- `quote_table`: one row per coding, with its case, the case's attributes, passage and coder;
+- `memo_table`: every memo with what it is attached to (a coding, a document, a code, or
+  nothing) and when it was written.
+
+Column names of the matrix are safe identifiers for statistics packages: lower case ASCII
+letters, digits and underscores, starting with a letter, at most 32 characters (Stata's
+limit; SPSS allows 64), unique. Codes become `c_` + their path (`Access/GP appointments` ->
+`c_access_gp_appointments`), attributes keep their own (cleaned) names. `column_key` says
+which column stands for which code path or attribute; exports write it beside the matrix.
+Only current document versions count, and by default only people's codings (see
+`qualcode.analysis`: never machine suggestions unless named).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+from sqlalchemy import select
+
+from qualcode.analysis.selection import (
+    CoderChoice,
+    document_texts,
+    merge_passages,
+    project_guid,
+    pseudonym,
+    select_codings,
+)
+from qualcode.errors import QualcodeError
+from qualcode.files import atomic_path
+from qualcode.store import schema
+from qualcode.views import CODING_COLUMNS, _case_attributes
+
+if TYPE_CHECKING:
+    from qualcode.project import Project
+
+MAX_NAME = 32
+TABLES = ("presence", "counts", "quotes", "memos")
+KEY_COLUMNS = ["column", "kind", "label"]
+QUOTE_COLUMNS = [
+    "area",
+    "case",
+    "case_id",
+    "code",
+    "passage",
+    "coder",
+    "document",
+    "document_id",
+    "start",
+    "end",
+    "coding_id",
+    "memo",
+]
+MEMO_COLUMNS = [
+    "attached_to",
+    "author",
+    "title",
+    "memo",
+    "code",
+    "area",
+    "case",
+    "document",
+    "document_id",
+    "passage",
+    "start",
+    "end",
+    "coding_id",
+    "created_at",
+    "updated_at",
+]
+
+
+def safe_name(label: str, taken: set[str], prefix: str = "") -> str:
+    """`label` as a statistics-package variable name, unique among `taken` (which it joins)."""
+    ascii_ = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode()
+    base = prefix + re.sub(r"[^0-9a-z]+", "_", ascii_.lower()).strip("_")
+    if not base or not base[0].isalpha():
+        base = "v_" + base if base else "v"
+    base = base[:MAX_NAME].rstrip("_")
+    name, n = base, 2
+    while name in taken:
+        suffix = f"_{n}"
+        name = base[: MAX_NAME - len(suffix)].rstrip("_") + suffix
+        n += 1
+    taken.add(name)
+    return name
+
+
+def _cases(project: Project, area: str | None, documents: set[int] | None) -> pd.DataFrame:
+    """One row per case of the current documents: case key, area, case, case id, attributes."""
+    d, a, cs = schema.documents, schema.areas, schema.cases
+    query = (
+        select(d.c.id, a.c.name, d.c.case_id, cs.c.name, d.c.title)
+        .join(a, a.c.id == d.c.area_id)
+        .outerjoin(cs, cs.c.id == d.c.case_id)
+        .where(d.c.is_current == 1)
+    )
+    if area is not None:
+        query = query.where(a.c.name == area)
+    with project._read() as conn:
+        rows = conn.execute(query).all()
+        if documents is not None:
+            rows = [r for r in rows if r[0] in documents]
+        attributes = _case_attributes(conn, sorted({r[2] for r in rows if r[2] is not None}))
+    frame = pd.DataFrame(rows, columns=["document_id", "area", "case_key", "case", "title"])
+    frame["case"] = frame["case"].fillna(frame["title"])  # no case: the document is its own
+    frame["participant"] = frame["area"].astype(str) + "/" + frame["case"].astype(str)
+    guid = project_guid(project)
+    frame["case_id"] = [
+        pseudonym(guid, a_, c_) for a_, c_ in zip(frame["area"], frame["case"], strict=True)
+    ]
+    cases = frame.drop_duplicates("participant")[["participant", "area", "case", "case_id"]]
+    keys = frame.drop_duplicates("participant").set_index("participant")["case_key"]
+    if not attributes.empty:
+        attrs = attributes.reindex(keys.to_numpy())
+        attrs.index = keys.index
+        cases = cases.merge(attrs, left_on="participant", right_index=True, how="left")
+    return cases.sort_values(["area", "case"], kind="stable").reset_index(drop=True)
+
+
+def _allowed(project: Project, area: str | None, only_pseudonymised: bool) -> set[int] | None:
+    """The documents an export may show: all current ones, or refuse unless pseudonymised."""
+    if not only_pseudonymised:
+        return None
+    from qualcode.privacy import require_pseudonymised
+
+    return {doc.id for doc in require_pseudonymised(project, area=area)}
+
+
+def code_case_matrix(
+    project: Project,
+    *,
+    counts: bool = False,
+    coders: CoderChoice = None,
+    area: str | None = None,
+    pseudonymise: bool = False,
+    only_pseudonymised: bool = False,
+) -> pd.DataFrame:
+    """Cases x codes for statistics packages: `area`, `case`, `case_id` (a stable
+    pseudonymous id), the case attributes, then one column per code of the codebook (in its
+    order): 1 if any of the case's current documents has the code, else 0; with `counts`, the
+    number of coded passages (overlapping codings of a code by the chosen coders merged, so
+    two coders' highlight of one sentence counts once). Every case of the current documents
+    is a row, uncoded ones all 0. Column names are safe identifiers; `column_key(matrix)`
+    maps them back. `pseudonymise` leaves out the case names (`only_pseudonymised` implies
+    it, and refuses unless every document is pseudonymised)."""
+    allowed = _allowed(project, area, only_pseudonymised)
+    cases = _cases(project, area, allowed)
+    codings = select_codings(project, area=area, coder=coders)
+    if allowed is not None:
+        codings = codings[codings["document_id"].isin(allowed)]
+    paths = project.codes_df()["path"].tolist()
+    passages = merge_passages(codings, document_texts(project, codings["document_id"].unique()))
+    table = (
+        passages.groupby(["participant", "code"]).size().unstack(fill_value=0)
+        if not passages.empty
+        else pd.DataFrame()
+    )
+    table = table.reindex(index=cases["participant"], columns=paths, fill_value=0)
+    if not counts:
+        table = (table > 0).astype(int)
+    lead = cases.drop(columns="participant")
+    if pseudonymise or only_pseudonymised:
+        lead = lead.drop(columns="case")
+    taken: set[str] = set()
+    key = []
+    renamed = {}
+    for column in lead.columns:
+        kind = "case" if column in ("area", "case", "case_id") else "attribute"
+        renamed[column] = safe_name(column, taken)
+        key.append((renamed[column], kind, column))
+    lead = lead.rename(columns=renamed)
+    code_names = [safe_name(path, taken, prefix="c_") for path in paths]
+    key.extend((name, "code", path) for name, path in zip(code_names, paths, strict=True))
+    values = pd.DataFrame(table.to_numpy(dtype=int), columns=code_names)
+    matrix = pd.concat([lead.reset_index(drop=True), values], axis=1)
+    matrix.attrs["key"] = pd.DataFrame(key, columns=KEY_COLUMNS)
+    matrix.attrs["kind"] = "counts" if counts else "presence"
+    return matrix
+
+
+def column_key(matrix: pd.DataFrame) -> pd.DataFrame:
+    """What each column of a `code_case_matrix` stands for: column, kind, label (code path or
+    attribute name)."""
+    key = matrix.attrs.get("key")
+    if key is None:
+        raise QualcodeError("this table has no column key; make it with code_case_matrix(...)")
+    return key
+
+
+def quote_table(
+    project: Project,
+    *,
+    coders: CoderChoice = None,
+    area: str | None = None,
+    pseudonymise: bool = False,
+    only_pseudonymised: bool = False,
+) -> pd.DataFrame:
+    """One row per coding (current documents; people's codings unless `coders` names
+    others): area, case, case_id, the case attributes, code, passage, coder, document (title),
+    document_id, start, end, coding_id, memo. `pseudonymise` leaves out case names and
+    document titles (`only_pseudonymised` implies it, and refuses unless every document is
+    pseudonymised)."""
+    allowed = _allowed(project, area, only_pseudonymised)
+    codings = select_codings(project, area=area, coder=coders)
+    if allowed is not None:
+        codings = codings[codings["document_id"].isin(allowed)]
+    codings = codings.reset_index()
+    guid = project_guid(project)
+    codings["case"] = codings["case"].fillna(codings["title"])
+    codings["case_id"] = [
+        pseudonym(guid, a, c) for a, c in zip(codings["area"], codings["case"], strict=True)
+    ]
+    codings = codings.rename(columns={"text": "passage", "title": "document"})
+    attributes = [
+        c
+        for c in codings.columns
+        if c not in {*CODING_COLUMNS, *QUOTE_COLUMNS, "coding_id", "participant", "code_name"}
+    ]
+    order = [*QUOTE_COLUMNS[:3], *attributes, *QUOTE_COLUMNS[3:]]
+    frame = codings.reindex(columns=order)
+    frame = frame.sort_values(["area", "case", "document_id", "start", "coding_id"], kind="stable")
+    if pseudonymise or only_pseudonymised:
+        frame = frame.drop(columns=["case", "document"])
+    return frame.reset_index(drop=True)
+
+
+def memo_table(
+    project: Project,
+    *,
+    area: str | None = None,
+    pseudonymise: bool = False,
+    only_pseudonymised: bool = False,
+) -> pd.DataFrame:
+    """Every memo, oldest first, with what it is attached to (`attached_to`: "coding",
+    "document", "code", "document and code" or "free"), its author, title and text, and the
+    code, document (area, case, title, id) and passage it belongs to. Memos on codings or
+    documents of earlier document versions are left out. With `area`, memos on other areas'
+    documents are left out; code and free memos belong to the whole project and stay.
+    `pseudonymise` leaves out case names and document titles; `only_pseudonymised` implies it
+    and refuses unless every document is pseudonymised (memo texts are the coders' own words
+    and are not redacted: read them before sharing)."""
+    allowed = _allowed(project, area, only_pseudonymised)
+    m, c, k, d, a, cs = (
+        schema.memos,
+        schema.codings,
+        schema.coders,
+        schema.documents,
+        schema.areas,
+        schema.cases,
+    )
+    with project._read() as conn:
+        paths = project.codebook._paths(conn)
+        docs = {
+            row.id: row
+            for row in conn.execute(
+                select(
+                    d.c.id,
+                    d.c.title,
+                    d.c.is_current,
+                    a.c.name.label("area"),
+                    cs.c.name.label("case"),
+                )
+                .join(a, a.c.id == d.c.area_id)
+                .outerjoin(cs, cs.c.id == d.c.case_id)
+            )
+        }
+        free = conn.execute(
+            select(
+                m.c.title,
+                m.c.text,
+                m.c.document_id,
+                m.c.code_id,
+                k.c.name,
+                m.c.created_at,
+                m.c.updated_at,
+            ).join(k, k.c.id == m.c.coder_id)
+        ).all()
+        on_codings = conn.execute(
+            select(
+                c.c.id,
+                c.c.memo,
+                c.c.document_id,
+                c.c.start,
+                c.c.end,
+                c.c.code_id,
+                k.c.name,
+                c.c.created_at,
+                c.c.updated_at,
+            )
+            .join(k, k.c.id == c.c.coder_id)
+            .where(c.c.memo.is_not(None), c.c.memo != "")
+        ).all()
+    texts = document_texts(project, sorted({r.document_id for r in on_codings}))
+
+    def keep(doc_id: int | None) -> bool:
+        if doc_id is None:
+            return True
+        doc = docs[doc_id]
+        return (
+            bool(doc.is_current)
+            and (area is None or doc.area == area)
+            and (allowed is None or doc_id in allowed)
+        )
+
+    def where(doc_id: int | None) -> dict[str, object]:
+        if doc_id is None:
+            return {}
+        doc = docs[doc_id]
+        return {
+            "area": doc.area,
+            "case": doc.case or doc.title,
+            "document": doc.title,
+            "document_id": doc_id,
+        }
+
+    rows: list[dict[str, object]] = []
+    for r in free:
+        if not keep(r.document_id):
+            continue
+        attached = (
+            "document and code"
+            if r.document_id is not None and r.code_id is not None
+            else "document"
+            if r.document_id is not None
+            else "code"
+            if r.code_id is not None
+            else "free"
+        )
+        rows.append(
+            {
+                "attached_to": attached,
+                "author": r.name,
+                "title": r.title,
+                "memo": r.text,
+                "code": paths.get(r.code_id) if r.code_id is not None else None,
+                **where(r.document_id),
+                "created_at": r.created_at,
+                "updated_at": r.updated_at,
+            }
+        )
+    for r in on_codings:
+        if not keep(r.document_id):
+            continue
+        rows.append(
+            {
+                "attached_to": "coding",
+                "author": r.name,
+                "title": None,
+                "memo": r.memo,
+                "code": paths.get(r.code_id),
+                **where(r.document_id),
+                "passage": texts[r.document_id][r.start : r.end],
+                "start": r.start,
+                "end": r.end,
+                "coding_id": r.id,
+                "created_at": r.created_at,
+                "updated_at": r.updated_at,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=MEMO_COLUMNS)
+    for column in ("document_id", "start", "end", "coding_id"):
+        frame[column] = frame[column].astype("Int64")
+    frame = frame.sort_values(["created_at", "attached_to"], kind="stable").reset_index(drop=True)
+    if pseudonymise or only_pseudonymised:
+        frame = frame.drop(columns=["case", "document"])
+    return frame
+
+
+def export_table(
+    project: Project,
+    path: str | Path,
+    table: str,
+    *,
+    area: str | None = None,
+    coders: CoderChoice = None,
+    only_pseudonymised: bool = False,
+) -> list[Path]:
+    """Write one of `TABLES` ("presence", "counts", "quotes", "memos") to .csv or .xlsx,
+    atomically; returns the files written. The matrices come with their column key: a sheet
+    "key" in the workbook, or `<name>-key.csv` beside the CSV."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if table not in TABLES:
+        raise QualcodeError(f"{path}: table {table!r} is not one of {', '.join(TABLES)}")
+    if suffix not in (".csv", ".xlsx"):
+        raise QualcodeError(
+            f"{path}: export the {table} table as .csv or .xlsx, not {suffix or 'no'} extension"
+        )
+    if table == "memos":
+        if coders is not None:
+            raise QualcodeError(
+                f"{path}: the memos table has every author's memos; leave out coder"
+            )
+        frame = memo_table(project, area=area, only_pseudonymised=only_pseudonymised)
+    elif table == "quotes":
+        frame = quote_table(
+            project, coders=coders, area=area, only_pseudonymised=only_pseudonymised
+        )
+    else:
+        frame = code_case_matrix(
+            project,
+            counts=table == "counts",
+            coders=coders,
+            area=area,
+            only_pseudonymised=only_pseudonymised,
+        )
+    key = frame.attrs.get("key")
+    written = [path]
+    if suffix == ".csv":
+        if key is None:
+            with atomic_path(path) as tmp:
+                frame.to_csv(tmp, index=False)
+        else:  # both files or neither
+            key_path = path.with_name(f"{path.stem}-key.csv")
+            with atomic_path(path) as tmp, atomic_path(key_path) as key_tmp:
+                frame.to_csv(tmp, index=False)
+                key.to_csv(key_tmp, index=False)
+            written.append(key_path)
+    else:
+        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as book:
+            frame.to_excel(book, index=False, sheet_name=table)
+            if key is not None:
+                key.to_excel(book, index=False, sheet_name="key")
+    return written
