@@ -259,10 +259,9 @@ def test_only_pseudonymised_drops_names(coded, tmp_path: Path) -> None:  # type:
     assert "document" not in memos.columns
 
 
+@pytest.mark.sqlite_only  # the command is given the store's file path
 def test_cli_export_table(coded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     project, _ = coded
-    if not Path(project.location).suffix:  # the CLI test needs a store file path; SQLite only
-        pytest.skip("the CLI is exercised on SQLite")
     store = project.location
     project.close()
     tmp_path = tmp_path / "out"

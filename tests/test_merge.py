@@ -394,3 +394,22 @@ def test_cli_merge(laptops, tmp_path):
         merges = conn.execute(text("SELECT count(*) FROM audit WHERE action = 'merge'")).scalar()
     assert merges == 2
     p.close()
+
+
+def test_codings_on_an_original_purged_here_are_a_conflict(project, laptops):
+    """A laptop coded the original text; here it was pseudonymised and the original purged."""
+    from qualcode.privacy import purge
+
+    project.merge(laptops["base"])
+    doc = project.document("shared-0")
+    at = doc.text.index("neighbour")
+    project.revise(
+        doc, [(at, at + len("neighbour"), "[PERSON 1]")], by="lead", meta={"pseudonymised": True}
+    )
+    assert len(purge(project, by="lead")) == 1
+    before = row_counts(project)
+    with pytest.raises(MergeConflict, match="purged here") as caught:
+        project.merge(laptops["a"])
+    assert "shared-0" in str(caught.value)
+    assert row_counts(project) == before
+    assert project.codings(doc.id) == []  # nothing placed on the empty original

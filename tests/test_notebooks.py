@@ -57,3 +57,37 @@ def test_notebook_runs_under_papermill(notebook: Path, small_project: Path, tmp_
         o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
     ]
     assert len(widgets) == WIDGETS.get(notebook.name, 0)
+
+
+def test_agreement_notebook_opens_on_a_closed_round(tmp_path: Path) -> None:
+    """The agreement report on a blind round: its coders and documents, no one else's."""
+    store = tmp_path / "round.qualcode"
+    p = qualcode.open_project(store)
+    import_codebook(p, ROOT / "data" / "raw" / "codebook.yaml")
+    text = "[SYNTHETIC]\nInterviewer: How do you get there?\nParticipant: The bus is late.\n"
+    docs = [p.add_document(text, area="north", title=f"t{i}") for i in (1, 2)]
+    p.open_round("R1", coders=["amina", "bob"], lead="dawn", documents=[docs[0]])
+    at = text.index("The bus")
+    for coder in ("amina", "bob", "carl"):  # carl is not in the round
+        for doc in docs:
+            p.code(doc, at, at + 15, "Transport", coder=coder)
+    p.close_round("R1", lead="dawn")
+    p.close()
+    out = tmp_path / "04.ipynb"
+    papermill.execute_notebook(
+        str(ROOT / "notebooks" / "04_agreement.ipynb"),
+        str(out),
+        parameters={"project": str(store), "coder": "dawn", "round": "R1"},
+        cwd=str(ROOT / "notebooks"),
+        progress_bar=False,
+        kernel_name="python3",
+    )
+    executed = nbformat.read(out, as_version=4)
+    shown = "".join(
+        str(o.get("data", {}).get("text/plain", "")) + str(o.get("text", ""))
+        for c in executed.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+    )
+    assert "Transport" in shown and "1.0" in shown  # amina and bob agree on the one document
+    assert "carl" not in shown

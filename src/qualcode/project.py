@@ -512,22 +512,7 @@ class Project:
                     f"coding {coding_id} belongs to {row.coder}, not {coder}; "
                     "a coder can remove only their own codings"
                 )
-            conn.execute(schema.codings.delete().where(schema.codings.c.id == coding_id))
-            audit.record(
-                conn,
-                actor=coder or self.user,
-                action="delete",
-                object="coding",
-                object_id=coding_id,
-                document_id=row.document_id,
-                before={
-                    "start": row.start,
-                    "end": row.end,
-                    "code": row.code_id,
-                    "coder": row.coder,
-                    "memo": row.memo,
-                },
-            )
+            delete_codings(conn, [row], actor=coder or self.user)
 
     # auto-coding by search (qualcode.coding.autocode) -------------------------------------
 
@@ -647,27 +632,14 @@ class Project:
         """Remove a coding from an adjudicated layer, as `adjudicator` (audited)."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
         with self._write() as conn:
-            row = conn.execute(
-                select(schema.codings, schema.coders.c.name, schema.coders.c.role)
-                .join(schema.coders, schema.coders.c.id == schema.codings.c.coder_id)
-                .where(schema.codings.c.id == coding_id)
-            ).first()
+            row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
-            if row.role != "adjudicator":
+            if row.coder_role != "adjudicator":
                 raise CodingError(
-                    f"coding {coding_id} is {row.name}'s own coding, not part of a consensus"
+                    f"coding {coding_id} is {row.coder}'s own coding, not part of a consensus"
                 )
-            conn.execute(schema.codings.delete().where(schema.codings.c.id == coding_id))
-            audit.record(
-                conn,
-                actor=_name(adjudicator, "adjudicator"),
-                action="delete",
-                object="coding",
-                object_id=coding_id,
-                document_id=row.document_id,
-                before={"start": row.start, "end": row.end, "code": row.code_id, "coder": row.name},
-            )
+            delete_codings(conn, [row], actor=_name(adjudicator, "adjudicator"))
 
     def review_suggestion(
         self, suggestion: CodingRef, *, accept: bool, coder: str
@@ -707,20 +679,11 @@ class Project:
                 accepted = conn.execute(
                     schema.codings.insert().values(**values)
                 ).inserted_primary_key[0]
-            conn.execute(schema.codings.delete().where(schema.codings.c.id == suggestion_id))
-            audit.record(
+            delete_codings(
                 conn,
+                [row],
                 actor=coder,
                 action="accept" if accept else "reject",
-                object="coding",
-                object_id=suggestion_id,
-                document_id=row.document_id,
-                before={
-                    "start": row.start,
-                    "end": row.end,
-                    "code": row.code_id,
-                    "coder": row.coder,
-                },
                 after={"coding": accepted, "coder": coder} if accepted else None,
             )
         if accepted is None:
@@ -988,6 +951,48 @@ def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
     ).inserted_primary_key[0]
 
 
+def delete_codings(
+    conn: Connection,
+    rows: Sequence[Any],
+    *,
+    actor: str,
+    action: str = "delete",
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Delete codings (rows of `_coding_rows`) with one audit row each saying what went, in
+    the caller's transaction: the one way a coding is removed (by its coder, from a consensus,
+    a reviewed suggestion, an undone auto-coding)."""
+    k = schema.codings
+    ids = [row.id for row in rows]
+    for i in range(0, len(ids), 500):  # within every database's limit on parameters
+        conn.execute(k.delete().where(k.c.id.in_(ids[i : i + 500])))
+    stamp = now()
+    insert_rows(
+        conn,
+        schema.audit,
+        audit.COLUMNS,
+        [
+            (
+                stamp,
+                actor,
+                action,
+                "coding",
+                row.id,
+                row.document_id,
+                {
+                    "start": row.start,
+                    "end": row.end,
+                    "code": row.code_id,
+                    "coder": row.coder,
+                    "memo": row.memo,
+                },
+                after,
+            )
+            for row in rows
+        ],
+    )
+
+
 def insert_coding(
     conn: Connection,
     document_id: int,
@@ -1118,7 +1123,9 @@ def _current_document(conn: Connection, area: str, title: str) -> Row[Any] | Non
 
 def _coding_rows(conn: Connection, conditions: list[Any]) -> Any:
     c, k = schema.codings, schema.coders
-    query = select(c, k.c.name.label("coder")).join(k, k.c.id == c.c.coder_id)
+    query = select(c, k.c.name.label("coder"), k.c.role.label("coder_role")).join(
+        k, k.c.id == c.c.coder_id
+    )
     for condition in conditions:
         query = query.where(condition)
     return conn.execute(query.order_by(c.c.document_id, c.c.start, c.c.end, c.c.id))

@@ -23,8 +23,14 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
-from qualcode.project import _coding_rows, _name, coder_id_for, is_suggestion
-from qualcode.store import new_guid, now, schema
+from qualcode.project import (
+    _coding_rows,
+    _name,
+    coder_id_for,
+    delete_codings,
+    is_suggestion,
+)
+from qualcode.store import audit, new_guid, now, schema
 from qualcode.store.bulk import insert_rows
 
 if TYPE_CHECKING:
@@ -53,7 +59,6 @@ PREVIEW_COLUMNS = (
 )
 _CHUNK = 500  # ids per IN (...) list
 _CODING_COLUMNS = tuple(c.name for c in schema.codings.columns if c.name != "id")
-_AUDIT_COLUMNS = ("at", "actor", "action", "object", "object_id", "document_id", "before", "after")
 
 Span = tuple[int, int, int]  # document id, start, end
 
@@ -169,33 +174,7 @@ def uncode_many(project: Project, codings: Iterable[Any], *, coder: str) -> int:
                 f"{len(others)} of these codings belong to another coder, not {coder}: {named}; "
                 "a coder can remove only their own codings (nothing was removed)"
             )
-        for chunk in _chunks([row.id for row in rows]):
-            conn.execute(k.delete().where(k.c.id.in_(chunk)))
-        stamp = now()
-        insert_rows(
-            conn,
-            schema.audit,
-            _AUDIT_COLUMNS,
-            [
-                (
-                    stamp,
-                    coder,
-                    "delete",
-                    "coding",
-                    row.id,
-                    row.document_id,
-                    {
-                        "start": row.start,
-                        "end": row.end,
-                        "code": row.code_id,
-                        "coder": row.coder,
-                        "memo": row.memo,
-                    },
-                    None,
-                )
-                for row in rows
-            ],
-        )
+        delete_codings(conn, rows, actor=coder)
     return len(rows)
 
 
@@ -581,7 +560,7 @@ def _write(
     insert_rows(
         conn,
         schema.audit,
-        _AUDIT_COLUMNS,
+        audit.COLUMNS,
         [
             (
                 stamp,

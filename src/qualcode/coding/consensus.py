@@ -234,3 +234,26 @@ def coders_in(project: Project, *, area: str | None = None) -> list[str]:
         query = query.where(a.c.name == area)
     with project._read() as conn:
         return list(conn.execute(query).scalars())
+
+
+def shared_documents(
+    project: Project, coders: Sequence[str], *, area: str | None = None
+) -> list[int]:
+    """Current documents (of `area`) that every one of `coders` coded: what an area's
+    agreement report compares."""
+    k, c, d, a = schema.coders, schema.codings, schema.documents, schema.areas
+    query = (
+        select(c.c.document_id, k.c.name)
+        .distinct()
+        .join(k, k.c.id == c.c.coder_id)
+        .join(d, d.c.id == c.c.document_id)
+        .join(a, a.c.id == d.c.area_id)
+        .where(k.c.name.in_(list(coders)), d.c.is_current == 1)
+    )
+    if area is not None:
+        query = query.where(a.c.name == area)
+    by_coder: dict[str, set[int]] = {name: set() for name in coders}
+    with project._read() as conn:
+        for doc_id, name in conn.execute(query):
+            by_coder[name].add(doc_id)
+    return sorted(set.intersection(*by_coder.values())) if by_coder else []

@@ -38,7 +38,6 @@ KINDS = ("areas", "coders", "codes", "cases", "documents", "codings", "memos", "
 KEEP = ("ours", "theirs")
 ALIAS_KEY = "coder_alias:"  # qualcode_meta key prefix: their coder GUID -> our coder GUID
 CODE_FIELDS = ("description", "inclusion", "exclusion", "example")
-AUDIT_COLUMNS = ("at", "actor", "action", "object", "object_id", "document_id", "before", "after")
 
 
 class MergeError(QualcodeError):
@@ -585,8 +584,12 @@ class _Merger:
                 d.c.version,
                 d.c.sha256,
                 d.c.is_current,
+                d.c.length,
+                d.c.meta,
             )
         ).all()
+        # versions whose original text was purged after pseudonymising (qualcode redact purge)
+        self.purged = {r.id for r in ours if r.length == 0 and (r.meta or {}).get("purged_at")}
         area_names = {v: k for k, v in self.area_ids.items()}
         by_sha: dict[tuple[str | None, str], int] = {}
         # the same text under the same title in another area (a .qdpx merged into "imported"
@@ -719,6 +722,7 @@ class _Merger:
         pending: dict[int, str] = {}  # their id -> guid of the coding added for it
         adding: dict[tuple[int, int, int, int, int], str] = {}  # key -> guid, within theirs
         blocked = 0
+        on_purged: dict[int, int] = {}  # our purged version -> their codings made on it
         for theirs in self.side.codings:
             doc = self.doc_map.get(theirs.document_id)
             code = self.code_map.get(theirs.code_id)
@@ -728,6 +732,9 @@ class _Merger:
                 continue
             key = (doc, theirs.start, theirs.end, code, coder)
             found = by_guid.get(theirs.guid) or by_key.get(key)
+            if found is None and doc in self.purged:
+                on_purged[doc] = on_purged.get(doc, 0) + 1
+                continue
             if found is not None:
                 self.coding_map[theirs.id] = found
                 self.present("codings")
@@ -749,6 +756,18 @@ class _Merger:
                     theirs.updated_at,
                 )
             )
+        for doc, n in on_purged.items():
+            title = self.conn.execute(
+                select(schema.documents.c.title).where(schema.documents.c.id == doc)
+            ).scalar_one()
+            self.conflict(
+                "document",
+                title,
+                f"{n} of their codings were made on the original text, which was pseudonymised "
+                "and then purged here, so they cannot be placed",
+                "merge laptops' work before purging, or have that laptop merge our project "
+                "first and code the pseudonymised version",
+            )
         if blocked:
             self.report.notes.append(
                 f"{blocked} codings wait on a conflicting document, code or coder"
@@ -764,7 +783,7 @@ class _Merger:
         insert_rows(
             self.conn,
             schema.audit,
-            AUDIT_COLUMNS,
+            audit.COLUMNS,
             [
                 (
                     stamp,

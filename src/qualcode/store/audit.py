@@ -9,6 +9,9 @@ from sqlalchemy import Connection
 from qualcode.store import schema
 from qualcode.store.stamps import now
 
+# an audit row's columns, for bulk inserts (`store.bulk.insert_rows`) of many changes at once
+COLUMNS = ("at", "actor", "action", "object", "object_id", "document_id", "before", "after")
+
 
 def record(
     conn: Connection,
