@@ -604,28 +604,19 @@ class Project:
                 )
             ).scalar_one_or_none()
             if same is None:
-                stamp = now()
-                same = conn.execute(
-                    k.insert().values(
-                        guid=new_guid(),
-                        document_id=doc_id,
-                        start=start,
-                        end=end,
-                        code_id=c.id,
-                        coder_id=layer_id,
-                        created_at=stamp,
-                        updated_at=stamp,
-                    )
-                ).inserted_primary_key[0]
-                audit.record(
+                same = insert_coding(
                     conn,
+                    doc_id,
+                    start,
+                    end,
+                    c,
+                    coder=layer,
+                    coder_id=layer_id,
+                    memo=None,
+                    text="",
                     actor=adjudicator,
                     action="adjudicate",
-                    object="coding",
-                    object_id=same,
-                    document_id=doc_id,
-                    after={"start": start, "end": end, "code": c.path, "coder": layer},
-                )
+                ).id
         return self.coding(same)
 
     def unadjudicate(self, coding: CodingRef, *, adjudicator: str) -> None:
@@ -1004,9 +995,12 @@ def insert_coding(
     coder_id: int,
     memo: str | None,
     text: str,
+    actor: str | None = None,
+    action: str = "add",
 ) -> Coding:
     """Insert one coding (offsets already checked) with its audit row, in the caller's
-    transaction: the one way a coding is added (by hand, or a model's proposals)."""
+    transaction: the one way a coding is added (by hand, a model's proposals, or into a
+    consensus, where `actor` is the adjudicator and `coder` the layer)."""
     stamp, guid = now(), new_guid()
     coding_id = conn.execute(
         schema.codings.insert().values(
@@ -1023,8 +1017,8 @@ def insert_coding(
     ).inserted_primary_key[0]
     audit.record(
         conn,
-        actor=coder,
-        action="add",
+        actor=actor or coder,
+        action=action,
         object="coding",
         object_id=coding_id,
         document_id=document_id,
