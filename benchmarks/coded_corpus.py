@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (the sentence frames read best one per line)
 """A synthetic coded corpus for the suggestion and theme-quality benchmarks (SYNTHETIC: every
 sentence is generated from templates written for qualcode; no real person's words).
 
@@ -17,6 +18,12 @@ to GP), with alternatives inside each frame, negated and mild forms ("I've never
 getting an appointment, to be fair" is still about Access to GP), fillers and informal
 spellings. The generator's labels are the hand coding; both methods in a benchmark see the
 same data. The frames were written once, before any method was measured on them.
+
+Wording groups: a template corpus is learnt by heart. Drawn from the same frames, held-out
+units repeat training wording and every method scores near 1 (measured: TF-IDF p@1 0.999), so
+each code's frames are dealt into two groups (even and odd positions) and each document uses
+one group (`wording(title)`: even-numbered documents group 0). A benchmark can then test on
+wording the training coding never used, as a new interview does.
 """
 
 from __future__ import annotations
@@ -238,12 +245,18 @@ def expand(frame: str, rng: random.Random) -> str:
     return frame
 
 
-def sentence(codes: list[str], rng: random.Random, *, spoken: bool = True) -> str:
-    """A sentence expressing `codes` (one clause each, joined) or chit-chat if none."""
+def wording(title: str) -> int:
+    """The wording group (0 or 1) of a generated document, from its number."""
+    return int(title.rsplit("-", 1)[1]) % 2
+
+
+def sentence(codes: list[str], rng: random.Random, group: int, *, spoken: bool = True) -> str:
+    """A sentence expressing `codes` (one clause each, in frames of wording `group`, joined)
+    or chit-chat if none."""
     if not codes:
         clauses = [expand(rng.choice(CHAT), rng)]
     else:
-        clauses = [expand(rng.choice(FRAMES[c]), rng) for c in codes]
+        clauses = [expand(rng.choice(FRAMES[c][group::2]), rng) for c in codes]
     text = clauses[0]
     for clause in clauses[1:]:
         text += rng.choice([", and ", ", and on top of that ", "; ", ", plus "]) + _lower(clause)
@@ -259,7 +272,9 @@ def sentence(codes: list[str], rng: random.Random, *, spoken: bool = True) -> st
 def _lower(text: str) -> str:
     """Lower-case the first letter, unless the first word is "I" or an acronym."""
     first = re.split(r"[ ']", text, maxsplit=1)[0]
-    return text if first == "I" or (len(first) > 1 and first.isupper()) else text[0].lower() + text[1:]
+    return (
+        text if first == "I" or (len(first) > 1 and first.isupper()) else text[0].lower() + text[1:]
+    )
 
 
 def code_weights(rng: random.Random) -> dict[str, float]:
@@ -279,7 +294,7 @@ class Corpus:
     codings: dict[str, list[tuple[int, int, str]]] = field(default_factory=dict)
 
 
-def interview(rng: random.Random, weights: dict[str, float]) -> tuple[str, list]:
+def interview(rng: random.Random, weights: dict[str, float], group: int) -> tuple[str, list]:
     """One interview's text and its coded spans (offsets into the text)."""
     codes = list(weights)
     topics = set()
@@ -302,7 +317,7 @@ def interview(rng: random.Random, weights: dict[str, float]) -> tuple[str, list]
                 chosen = [rng.choice(topics_list)]
             else:
                 chosen = rng.sample(topics_list, 2)
-            text = sentence(chosen, rng)
+            text = sentence(chosen, rng, group)
             start = offset + len(turn)
             spans.extend((start, start + len(text), c) for c in chosen)
             turn += text + " "
@@ -312,7 +327,7 @@ def interview(rng: random.Random, weights: dict[str, float]) -> tuple[str, list]
     return "\n".join(lines) + "\n", spans
 
 
-def answer(rng: random.Random, weights: dict[str, float]) -> tuple[str, list[str]]:
+def answer(rng: random.Random, weights: dict[str, float], group: int) -> tuple[str, list[str]]:
     """One questionnaire answer and the codes it is coded with (as a whole)."""
     if rng.random() < 0.05:
         return rng.choice(UNCODED_ANSWERS), []
@@ -326,9 +341,10 @@ def answer(rng: random.Random, weights: dict[str, float]) -> tuple[str, list[str
     parts = []
     for code in chosen:  # one sentence per code, or two codes in one sentence
         if parts and rng.random() < 0.3:
-            parts[-1] = sentence([*parts[-1][1], code], rng, spoken=False), [*parts[-1][1], code]
+            both = [*parts[-1][1], code]
+            parts[-1] = sentence(both, rng, group, spoken=False), both
         else:
-            parts.append((sentence([code], rng, spoken=False), [code]))
+            parts.append((sentence([code], rng, group, spoken=False), [code]))
     return " ".join(p[0] for p in parts) + rng.choice(ANSWER_ENDS), chosen
 
 
@@ -346,14 +362,14 @@ def build(
     corpus = Corpus()
     coded = []
     for i in range(interviews):
-        text, spans = interview(rng, weights)
+        text, spans = interview(rng, weights, i % 2)
         title = f"synthetic-interview-{i:04d}"
         doc = p.add_document(text, area="interviews", title=title)
         corpus.interviews.append(title)
         corpus.codings[title] = spans
         coded.extend((doc.id, s, e, c) for s, e, c in spans)
     for i in range(answers):
-        text, chosen = answer(rng, weights)
+        text, chosen = answer(rng, weights, i % 2)
         title = f"synthetic-answer-{i:04d}"
         doc = p.add_document(text, area="questionnaire", title=title)
         corpus.answers.append(title)
