@@ -26,7 +26,7 @@ from qualcode.topics.errors import (
 if TYPE_CHECKING:
     from qualcode.topics.embed import Embedder, MiniLM, TfidfSVD, embed_units
     from qualcode.topics.suggest import CodeSuggester
-    from qualcode.topics.themes import Accepted, ThemeModel
+    from qualcode.topics.themes import Accepted, ThemeModel, fit_area
 
 __all__ = [
     "Accepted",
@@ -45,6 +45,7 @@ __all__ = [
     "TopicsError",
     "UnknownEmbedderError",
     "embed_units",
+    "fit_area",
 ]
 
 _WHERE = {
@@ -55,6 +56,7 @@ _WHERE = {
     "MiniLM": "embed",
     "TfidfSVD": "embed",
     "embed_units": "embed",
+    "fit_area": "themes",
 }
 
 
