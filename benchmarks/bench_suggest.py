@@ -46,7 +46,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
-from coded_corpus import CODER, build, wording
+from coded_corpus import CODER, ensure, wording
 from common import report, run_child, table
 
 WORK = Path(os.environ.get("BENCH_SUGGEST_DIR") or tempfile.gettempdir()) / "bench_suggest"
@@ -168,18 +168,11 @@ def main() -> None:
     parser.add_argument("--rebuild", action="store_true", help="write the corpus again")
     args = parser.parse_args()
 
-    if args.rebuild or not STORE.exists():
+    if args.rebuild:
         import shutil
 
         shutil.rmtree(WORK, ignore_errors=True)
-        WORK.mkdir(parents=True)
-        t0 = time.perf_counter()
-        made = build(STORE)
-        n = sum(len(v) for v in made.codings.values())
-        print(
-            f"corpus: {len(made.interviews)} interviews, {len(made.answers)} answers, "
-            f"{n} codings by {CODER!r} ({time.perf_counter() - t0:.0f} s to write)"
-        )
+    ensure(STORE)
     warm = run_child(__file__, "embed")
     print(
         f"MiniLM cache: {warm['units']} units in {warm['embed_s']:.1f} s "
