@@ -100,8 +100,8 @@ def make_bertopic(
         preprocessor=strip_fillers,
         token_pattern=r"(?u)\b[^\W\d_][^\W\d_']+\b",
         ngram_range=(1, 2),
-        min_df=1 if n_units < 500 else 2,
-    )
+        min_df=1,  # counted over topics (one document each), not units: 2 left no terms at all
+    )  # when a large area fell into one or two topics (bench_theme_quality)
     return BERTopic(
         embedding_model=None,
         umap_model=reducer,
