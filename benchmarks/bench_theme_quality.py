@@ -16,22 +16,18 @@ process.
 
 from __future__ import annotations
 
-import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
+from bench_suggest import CORPORA, STORE  # the same corpus, store and units
 from coded_corpus import CODER, ensure
 from common import report, run_child, table
 
-WORK = Path(os.environ.get("BENCH_SUGGEST_DIR") or tempfile.gettempdir()) / "bench_suggest"
-STORE = WORK / "coded.qualcode"
-CORPORA = {"interviews": "sentence", "questionnaire": "turn"}  # area -> unit
 RUNS = 3
 PURITY, COVERAGE = 0.5, 0.3
 
