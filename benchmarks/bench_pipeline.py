@@ -1,8 +1,10 @@
 """The report pipeline: full runs, reruns with nothing changed, and a 50-area project.
 
 - the sample project (three areas, two coders' sample coding, pipelines/areas.yaml): the full
-  pipeline with --jobs 1 and --jobs 2 (--force), then a rerun with nothing changed, as the
-  `qualcode pipeline run` command (process start included; goal: < 10% of the full run);
+  pipeline with --jobs 1 and --jobs 2 (--force, embedding cache emptied first), the same with
+  03_themes on TF-IDF and without 03_themes (the peers: what the themes notebook costs), then
+  a rerun with nothing changed, as the `qualcode pipeline run` command (process start
+  included; goal: < 10% of the full run);
 - a generated project of 50 areas x 250 short synthetic interviews (about 150 words each, ten
   codings each by one coder, a third also by a second): build time, the cost of deciding what
   to rerun over all 50 areas (hashing every area's inputs), and the area report for a fraction
@@ -146,6 +148,29 @@ def cli_rerun(store: Path, reports: Path, config: Path) -> float:
     return seconds
 
 
+def cold(store: Path) -> Path:
+    """The store with its embedding cache removed, so each full run embeds from scratch."""
+    shutil.rmtree(f"{store}.cache", ignore_errors=True)
+    return store
+
+
+def without_themes(config: Path, folder: Path, embedder: str | None = None) -> Path:
+    """A copy of `config` without 03_themes.ipynb, or (with `embedder`) with that embedder."""
+    import yaml
+
+    data = yaml.safe_load(config.read_text())
+    data["defaults"]["notebooks_dir"] = str(ROOT / "notebooks")
+    if embedder:
+        data["defaults"]["parameters"]["embedder"] = embedder
+    else:
+        for spec in [data["defaults"], *data["areas"].values()]:
+            if "notebooks" in spec:
+                spec["notebooks"] = [n for n in spec["notebooks"] if n != "03_themes.ipynb"]
+    target = folder / f"areas-{embedder or 'no-themes'}.yaml"
+    target.write_text(yaml.safe_dump(data))
+    return target
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=1)
@@ -163,7 +188,7 @@ def main() -> None:
         full = {}
         for jobs in (1, 2):
             times = [
-                timed_run(store, reports, config, jobs=jobs, force=True)[0]
+                timed_run(cold(store), reports, config, jobs=jobs, force=True)[0]
                 for _ in range(args.runs)
             ]
             full[jobs] = statistics.median(times)
@@ -175,6 +200,17 @@ def main() -> None:
         inproc = timed_run(store, reports, config)[0]
         rows.append(["sample, nothing changed", "rerun (in process)", inproc,
                      f"{100 * inproc / full[1]:.1f}%"])  # fmt: skip
+
+        for what, variant in (
+            ("full run, themes by TF-IDF", without_themes(config, folder, embedder="tfidf")),
+            ("full run, without 03_themes", without_themes(config, folder)),
+        ):  # peers, after the reruns (which need the real config): what MiniLM themes add
+            seconds = statistics.median(
+                timed_run(cold(store), reports, variant, jobs=2, force=True)[0]
+                for _ in range(args.runs)
+            )
+            extra = f"{100 * (full[2] - seconds) / seconds:+.0f}% with MiniLM themes"
+            rows.append(["sample, 3 areas, --jobs 2", what, seconds, extra])
 
         if not args.skip_generated:
             from qualcode import pipeline

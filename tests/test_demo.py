@@ -62,6 +62,9 @@ def test_demo_builds_reports_for_every_sample_area(tmp_path: Path) -> None:
         assert "import qualcode" not in html and "qa.reach(" not in html  # no code shown
         assert (latest / "figures" / "themes.html").is_file()
         assert (latest / "figures" / "plotly.min.js").is_file()
+        themes = (latest / "03_themes.html").read_text()  # machine-found themes, every area
+        assert f"turns of <strong>{area}</strong>" in themes and "Traceback" not in themes
+        assert (latest / "machine-themes.csv").is_file()
         matrix = openpyxl.load_workbook(latest / "framework-matrix.xlsx")["framework"]
         assert matrix.max_row > 5
         manifest = json.loads((latest / "manifest.json").read_text())

@@ -134,11 +134,14 @@ def test_the_pipeline_makes_no_connection_off_this_machine(
     config.write_text(
         yaml.safe_dump(
             {"defaults": {"notebooks_dir": str(ROOT / "notebooks"),
-                          "notebooks": ["05_area_report.ipynb"]}}
+                          "notebooks": ["05_area_report.ipynb", "03_themes.ipynb"],
+                          "parameters": {"embedder": "minilm"}}}
         )
     )  # fmt: skip
     (result,) = pipeline.run(store, areas=["worcester"], config=config, reports=tmp_path / "r")
     assert result.status == "ok", result
+    themes = (Path(result.run_dir) / "03_themes.html").read_text()
+    assert "turns of <strong>worcester</strong>" in themes  # MiniLM loaded, themes found
     assert not log.exists(), log.read_text()
     # and the guard does refuse: a kernel-like child process that tries is stopped and logged
     import subprocess

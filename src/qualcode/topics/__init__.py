@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from qualcode.topics.embed import Embedder, MiniLM, TfidfSVD, embed_units
     from qualcode.topics.proposals import Proposed, propose_codings
     from qualcode.topics.suggest import CodeSuggester
-    from qualcode.topics.themes import Accepted, ThemeModel
+    from qualcode.topics.themes import Accepted, ThemeModel, fit_area
 
 __all__ = [
     "Accepted",
@@ -47,6 +47,7 @@ __all__ = [
     "TopicsError",
     "UnknownEmbedderError",
     "embed_units",
+    "fit_area",
     "propose_codings",
 ]
 
@@ -60,6 +61,7 @@ _WHERE = {
     "embed_units": "embed",
     "Proposed": "proposals",
     "propose_codings": "proposals",
+    "fit_area": "themes",
 }
 
 

@@ -101,8 +101,8 @@ def make_bertopic(
         preprocessor=strip_fillers,
         token_pattern=r"(?u)\b[^\W\d_][^\W\d_']+\b",
         ngram_range=(1, 2),
-        min_df=1 if n_units < 500 else 2,
-    )
+        min_df=1,  # counted over topics (one document each), not units: 2 left no terms at all
+    )  # when a large area fell into one or two topics (bench_theme_quality)
     return BERTopic(
         embedding_model=None,
         umap_model=reducer,
@@ -432,6 +432,43 @@ class ThemeModel:
         """Names of the theme models saved for this project."""
         folder = cache_dir(project) / "themes"
         return sorted(p.stem for p in folder.glob("*.joblib")) if folder.is_dir() else []
+
+
+def fit_area(
+    project: Project,
+    area: str | None,
+    *,
+    unit: str = "turn",
+    seed: int = 0,
+    embedder: Any = "minilm",
+) -> tuple[ThemeModel | None, str]:
+    """An area's themes for a report or pipeline run, which must finish whatever the area
+    holds: (model, note) when themes were found, (None, reason) when they could not be (too
+    few units, not English, ...). Without the MiniLM package it falls back to TF-IDF and says
+    so. `note` is Markdown for the report."""
+    from qualcode.topics.errors import ModelNotInstalledError
+
+    where = f"**{area}**" if area else "the project"
+    fallback = ""
+    try:
+        get_embedder(embedder, seed=seed)
+    except ModelNotInstalledError:
+        embedder, fallback = "tfidf", " (TF-IDF: the MiniLM model package is not installed)"
+    try:
+        model = ThemeModel(seed=seed, embedder=embedder, unit=unit).fit(project, area=area)
+    except TopicsError as exc:
+        return None, f"No themes for {where}: {exc}"
+    found = sum(t != -1 for t in model.topic_sizes_)
+    if not found:
+        return None, (
+            f"No themes for {where}: none of its {model.n_units_} {unit}s gathered into a "
+            'theme. Try a smaller unit ("sentence") or more interviews.'
+        )
+    outliers = model.topic_sizes_.get(-1, 0)
+    return model, (
+        f"{found} themes in {model.n_units_} {unit}s of {where}{fallback}; "
+        f"{outliers} {unit}s had no clear theme. Seed {seed}: the same seed gives the same themes."
+    )
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
