@@ -67,6 +67,8 @@ def test_demo_builds_reports_for_every_sample_area(tmp_path: Path) -> None:
         assert (latest / "machine-themes.csv").is_file()
         matrix = openpyxl.load_workbook(latest / "framework-matrix.xlsx")["framework"]
         assert matrix.max_row > 5
+        by_case = openpyxl.load_workbook(latest / "code-by-case.xlsx")  # for SPSS, R, Stata
+        assert by_case.sheetnames[-1] == "key" and by_case.worksheets[0].max_row > 5
         manifest = json.loads((latest / "manifest.json").read_text())
         assert manifest["status"] == "ok" and manifest["inputs"]["codings"] > 50
         assert f"report: {reports / area}" in run.stdout

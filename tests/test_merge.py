@@ -413,3 +413,34 @@ def test_codings_on_an_original_purged_here_are_a_conflict(project, laptops):
     assert "shared-0" in str(caught.value)
     assert row_counts(project) == before
     assert project.codings(doc.id) == []  # nothing placed on the empty original
+
+
+def test_merge_panel_previews_settles_and_merges(project, laptops, tmp_path):
+    from qualcode.interop.merge_panel import MergePanel
+
+    project.merge(laptops["base"])
+    project.merge(laptops["a"])
+    d = tmp_path / "laptop-d.qualcode"
+    shutil.copy(laptops["base"], d)
+    other = qualcode.open_project(d, user="amina")
+    other.code("shared-2", 0, 20, "Transport", coder="amina")
+    other.codebook.update("Access", description="any contact with a service")
+    other.close()
+
+    panel = MergePanel(project)
+    assert panel.merge() is None and "Give the other project" in panel.report.value
+    panel.path.value = str(d)
+    before = row_counts(project)
+    plan = panel.preview()
+    assert plan is not None and plan.dry_run and len(plan.conflicts) == 2
+    assert "2 conflicts" in panel.report.value and "--same-coder amina" in panel.report.value
+    refused = panel.merge()
+    assert refused is not None and refused.conflicts and row_counts(project) == before
+    panel.rename_coders.value = "amina"  # not theirs=new
+    assert panel.merge() is None and "Rename takes" in panel.report.value
+    panel.rename_coders.value = "amina=amina.d"
+    panel.keep.value = "ours"
+    done = panel.merge()
+    assert done is not None and not done.conflicts and done.added["codings"] == 1
+    assert "Merged: " in panel.report.value
+    assert [c.coder for c in project.codings("shared-2")] == ["amina.d"]

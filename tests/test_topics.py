@@ -499,3 +499,32 @@ def test_two_processes_fill_one_embedding_cache_at_once(tmp_path) -> None:  # ty
     assert cache.count("fake") == len(wanted)
     got = cache.get("fake", [text_hash(t) for t in wanted])
     assert all(got[text_hash(t)][1] == len(t) for t in wanted)
+
+
+def test_theme_count_and_the_hdbscan_alternative(sample) -> None:  # type: ignore[no-untyped-def]
+    """k-means (the default) finds about sqrt(units) themes, or `n_topics`; HDBSCAN, the
+    alternative, may leave units out as theme -1; an unknown clustering is refused."""
+    from qualcode.topics.themes import auto_topic_count
+
+    auto = ThemeModel(seed=7, embedder="tfidf").fit(sample, area="hartlepool")
+    assert len(auto.topic_sizes_) == auto_topic_count(auto.embeddings_, seed=7)
+    assert 4 <= len(auto.topic_sizes_) <= max(4, round(auto.n_units_**0.5))
+    assert -1 not in auto.topic_sizes_  # k-means puts every unit in a theme
+    six = ThemeModel(seed=7, embedder="tfidf", n_topics=6).fit(sample, area="hartlepool")
+    assert sorted(six.topic_sizes_) == list(range(6))
+    dense = ThemeModel(seed=7, embedder="tfidf", clustering="hdbscan").fit(
+        sample, area="hartlepool"
+    )
+    assert sum(dense.topic_sizes_.values()) == dense.n_units_
+    assert set(dense.topic_sizes_) <= {-1, *range(len(dense.topic_sizes_))}
+    with pytest.raises(TopicsError, match="clustering 'dbscan'"):
+        ThemeModel(embedder="tfidf", clustering="dbscan").fit(sample, area="hartlepool")
+
+
+def test_auto_topic_count_finds_clear_groups() -> None:
+    from sklearn.datasets import make_blobs
+
+    from qualcode.topics.themes import auto_topic_count
+
+    vectors, _ = make_blobs(n_samples=700, centers=7, n_features=30, random_state=3)
+    assert auto_topic_count(vectors, seed=0) == 7

@@ -1,12 +1,16 @@
 """ThemeModel: BERTopic over transcript units, seeded, cached, mapped to the codebook.
 
 scikit-learn style: parameters in `__init__`, `fit(project, area=..., unit=...)`, learned
-state in attributes ending in `_`. The default pipeline is PCA + HDBSCAN (the `hdbscan`
-package, which can assign new points) on cached embeddings: measured in
-benchmarks/bench_themes.py against BERTopic's stock UMAP + HDBSCAN, it fits in a fraction
-of the time with no numba compilation in each new process (`reduction="umap"` is kept for
-comparison). Machine output never becomes a person's coding: `accept` proposes codings owned
-by the coder `suggest:themes` (role "model") for review.
+state in attributes ending in `_`. The default pipeline is PCA (20 components) + k-means, with
+as many themes as give the best silhouette (`auto_topic_count`), on cached embeddings: chosen
+by measurement against BERTopic's stock UMAP + HDBSCAN on the same vectors, it fits in a
+fraction of the time with no numba compilation in each new process (benchmarks/
+bench_themes.py) and lines up with hand coding about as well (bench_theme_quality.py), where
+PCA + HDBSCAN gathered thousands of MiniLM sentence vectors into two themes. k-means puts
+every unit in a theme; `clustering="hdbscan"` (the `hdbscan` package, which can assign new
+points) leaves unclear units out as theme -1, and `reduction="umap"` is kept for comparison.
+Machine output never becomes a person's coding: `accept` proposes codings owned by the coder
+`suggest:themes` (role "model") for review.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ if TYPE_CHECKING:
 
 SUGGEST_CODER = "suggest:themes"
 OUTLIER_LABEL = "(no clear theme)"
-SAVE_FORMAT = 1
+SAVE_FORMAT = 2  # 2: clustering and n_topics
 
 
 @dataclass
@@ -58,24 +62,54 @@ def auto_topic_size(n_units: int) -> int:
     return int(max(5, round(n_units**0.5 / 2)))
 
 
+def auto_topic_count(embeddings: np.ndarray, *, n_components: int = 20, seed: int = 0) -> int:
+    """How many themes k-means looks for: the count, from 4 up to the square root of the units
+    (at most 100), whose k-means clustering of up to 2,000 units has the best silhouette.
+
+    Measured (benchmarks/bench_theme_quality.py, bench_themes.py): a fixed square root
+    over-splits corpora with a few clear themes; this finds 10-12 of 12 generated themes and
+    the same 79 themes in 6,225 interview sentences, in about half a second."""
+    from sklearn.cluster import KMeans
+    from sklearn.decomposition import PCA
+    from sklearn.metrics import silhouette_score
+
+    n = len(embeddings)
+    components = max(2, min(n_components, embeddings.shape[1], n - 2))
+    reduced = PCA(n_components=components, random_state=seed).fit_transform(embeddings)
+    rng = np.random.default_rng(seed)
+    sample = reduced[rng.choice(n, size=min(n, 2000), replace=False)]
+    top = int(min(100, max(4, round(n**0.5))))
+    grid = sorted({int(k) for k in np.geomspace(4, top, 10).round() if 2 <= k < len(sample) // 2})
+    if not grid:
+        return 2
+    best, best_score = grid[0], -2.0
+    for k in grid:
+        labels = KMeans(n_clusters=k, random_state=seed, n_init="auto").fit_predict(sample)
+        score = silhouette_score(sample, labels) if len(set(labels)) > 1 else -1.0
+        if score > best_score:
+            best, best_score = k, score
+    return best
+
+
 def make_bertopic(
     *,
     seed: int,
     n_units: int,
     dim: int,
     reduction: str = "pca",
-    n_components: int = 10,
+    n_components: int = 20,
+    clustering: str = "kmeans",
+    n_topics: int | None = None,
     min_topic_size: int | None = None,
     min_samples: int | None = None,
     top_n_words: int = 8,
 ) -> Any:
-    """A BERTopic pipeline: PCA (or UMAP) -> HDBSCAN -> interview-aware c-TF-IDF keywords."""
-    import hdbscan
+    """A BERTopic pipeline: PCA (or UMAP) -> k-means (or HDBSCAN) -> interview-aware c-TF-IDF
+    keywords."""
     from bertopic import BERTopic
     from bertopic.vectorizers import ClassTfidfTransformer
     from sklearn.feature_extraction.text import CountVectorizer
 
-    size = min_topic_size or auto_topic_size(n_units)
     components = max(2, min(n_components, dim, n_units - 2))
     if reduction == "pca":
         from sklearn.decomposition import PCA
@@ -89,13 +123,26 @@ def make_bertopic(
         )
     else:
         raise TopicsError(f"reduction {reduction!r} is not 'pca' or 'umap'")
-    clusterer = hdbscan.HDBSCAN(
-        min_cluster_size=size,
-        min_samples=min_samples or 1,  # measured: fewer outliers, higher AMI (bench_themes)
-        metric="euclidean",
-        cluster_selection_method="eom",
-        prediction_data=True,
-    )
+    clusterer: Any
+    if clustering == "kmeans":
+        from sklearn.cluster import KMeans
+
+        if n_topics is None:
+            raise TopicsError("k-means needs n_topics (see auto_topic_count)")
+        k = max(2, min(n_topics, n_units // 2))
+        clusterer = KMeans(n_clusters=k, random_state=seed, n_init="auto")
+    elif clustering == "hdbscan":
+        import hdbscan
+
+        clusterer = hdbscan.HDBSCAN(
+            min_cluster_size=min_topic_size or auto_topic_size(n_units),
+            min_samples=min_samples or 1,  # fewer outliers on TF-IDF vectors (bench_themes)
+            metric="euclidean",
+            cluster_selection_method="eom",
+            prediction_data=True,
+        )
+    else:
+        raise TopicsError(f"clustering {clustering!r} is not 'kmeans' or 'hdbscan'")
     vectorizer = CountVectorizer(
         stop_words=stop_words(),
         preprocessor=strip_fillers,
@@ -132,7 +179,9 @@ class ThemeModel:
         min_samples: int | None = None,
         include_interviewer: bool = False,
         reduction: str = "pca",
-        n_components: int = 10,
+        n_components: int = 20,
+        clustering: str = "kmeans",
+        n_topics: int | None = None,
         top_n_words: int = 8,
         n_quotes: int = 3,
         min_units: int = MIN_UNITS,
@@ -146,6 +195,8 @@ class ThemeModel:
         self.include_interviewer = include_interviewer
         self.reduction = reduction
         self.n_components = n_components
+        self.clustering = clustering
+        self.n_topics = n_topics
         self.top_n_words = top_n_words
         self.n_quotes = n_quotes
         self.min_units = min_units
@@ -186,12 +237,17 @@ class ThemeModel:
         cache = EmbeddingCache.for_project(project)
         embeddings = embed_texts(texts, embedder, cache)
 
+        n_topics = self.n_topics
+        if n_topics is None and self.clustering == "kmeans":
+            n_topics = auto_topic_count(embeddings, n_components=self.n_components, seed=self.seed)
         model = make_bertopic(
             seed=self.seed,
             n_units=len(texts),
             dim=embeddings.shape[1],
             reduction=self.reduction,
             n_components=self.n_components,
+            clustering=self.clustering,
+            n_topics=n_topics,
             min_topic_size=self.min_topic_size,
             min_samples=self.min_samples,
             top_n_words=self.top_n_words,
