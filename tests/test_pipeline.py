@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -309,3 +310,30 @@ def test_old_runs_are_pruned_and_the_last_good_one_kept(setup) -> None:
     runs = sorted(d for d in (reports / "north").iterdir() if d.is_dir() and not d.is_symlink())
     assert len(runs) == 2
     assert (reports / "north" / "latest").resolve() == runs[-1].resolve()
+
+
+def test_large_files_every_run_writes_alike_are_one_copy_on_disk(tmp_path: Path) -> None:
+    from qualcode.pipeline import SHARED, _share_copies
+
+    area = tmp_path / "north"
+    bundle = b"/* plotly stand-in */" * 60_000  # over 1 MB
+    runs = []
+    for name in ("run-1", "run-2", "run-3"):
+        run = area / name
+        (run / "figures").mkdir(parents=True)
+        (run / "figures" / "plotly.min.js").write_bytes(bundle)
+        (run / "report.html").write_text(f"small, {name}")
+        _share_copies(run, area / SHARED)
+        runs.append(run)
+    inodes = {(r / "figures" / "plotly.min.js").stat().st_ino for r in runs}
+    assert len(inodes) == 1  # one copy on disk, linked from every run
+    assert (runs[0] / "figures" / "plotly.min.js").stat().st_nlink == 4  # 3 runs + .shared
+    assert all((r / "figures" / "plotly.min.js").read_bytes() == bundle for r in runs)
+    assert (runs[1] / "report.html").stat().st_nlink == 1  # small files are left alone
+    changed = area / "run-4" / "figures"
+    changed.mkdir(parents=True)
+    (changed / "plotly.min.js").write_bytes(bundle + b"// another version")
+    _share_copies(changed.parent, area / SHARED)
+    assert (changed / "plotly.min.js").stat().st_ino not in inodes
+    shutil.rmtree(runs[0])  # pruning a run leaves the others whole
+    assert (runs[2] / "figures" / "plotly.min.js").read_bytes() == bundle

@@ -55,6 +55,7 @@ DEFAULT_CONFIG = Path("pipelines/areas.yaml")
 DEFAULT_REPORTS = Path("reports")
 DEFAULT_NOTEBOOKS = ["05_area_report.ipynb"]
 LOCK_NAME = ".lock"
+SHARED = ".shared"  # one copy of large files every run writes alike
 LAST_GOOD = "last-good.json"
 VERSIONS = (
     "qualcode",
@@ -505,6 +506,7 @@ def run_area(job: dict[str, Any]) -> dict[str, Any]:
                 ),
             )
             _write_json(run_dir / "manifest.json", manifest)
+            _share_copies(run_dir, folder / SHARED)
             if result.status == "ok":
                 _promote(folder, run_dir, manifest)
                 _prune(folder, keep=int(job.get("keep_runs", 10)))
@@ -578,10 +580,41 @@ def _promote(folder: Path, run_dir: Path, manifest: dict[str, Any]) -> None:
             tmp.unlink()
 
 
+def _share_copies(run_dir: Path, shared: Path, *, min_bytes: int = 1 << 20) -> None:
+    """Make large files that every run writes alike (plotly.min.js, 4.8 MB) hard links to one
+    copy in the area's `.shared` folder: each run folder stays whole and can be copied or
+    mailed on its own, but ten kept runs of twenty areas no longer hold two hundred copies.
+    Best effort: where links cannot be made (another file system), the copies stay."""
+    for path in run_dir.rglob("*"):
+        if not path.is_file() or path.is_symlink() or path.stat().st_size < min_bytes:
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:32]
+        keep = shared / f"{digest}-{path.name}"
+        try:
+            shared.mkdir(exist_ok=True)
+            if not keep.exists():
+                os.link(path, keep)
+                continue
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.link")
+            os.link(keep, tmp)
+            os.replace(tmp, path)
+        except OSError:
+            continue
+
+
+def _run_dirs(folder: Path) -> list[Path]:
+    """An area's run folders, oldest first (not `latest`, not `.shared`)."""
+    if not folder.is_dir():
+        return []
+    return sorted(
+        d for d in folder.iterdir() if d.is_dir() and not d.is_symlink() and d.name[0] != "."
+    )
+
+
 def _prune(folder: Path, *, keep: int) -> None:
     """Remove the oldest run folders beyond `keep`, never the last good one."""
     good = json.loads((folder / LAST_GOOD).read_text()).get("run_dir")
-    runs = sorted(p for p in folder.iterdir() if p.is_dir() and not p.is_symlink())
+    runs = _run_dirs(folder)
     for old in runs[: max(0, len(runs) - keep)]:
         if old.name != good:
             shutil.rmtree(old, ignore_errors=True)
@@ -738,11 +771,7 @@ def status(
             notebooks, parameters = cfg.for_area(area)
             good = last_good(reports, area) or {}
             folder = reports / area
-            runs = (
-                sorted(d for d in folder.iterdir() if d.is_dir() and not d.is_symlink())
-                if folder.is_dir()
-                else []
-            )
+            runs = _run_dirs(folder)
             newest: dict[str, Any] = {}
             if runs:
                 with contextlib.suppress(FileNotFoundError, ValueError):
