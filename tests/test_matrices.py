@@ -286,3 +286,27 @@ def test_cli_export_table(coded, tmp_path: Path) -> None:  # type: ignore[no-unt
     result = run("export", str(tmp_path / "p.qdpx"), "--table", "quotes")
     assert result.returncode == 1 and "--table apply to .csv and .xlsx" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m-key.csv", "m.csv"]
+
+
+def test_export_panel_writes_the_chosen_table(coded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.analysis.export_panel import ExportPanel
+
+    project, _ = coded
+    panel = ExportPanel(project)
+    assert panel.export() is None and "file name" in panel.status.value
+    panel.path.value = str(tmp_path / "m.txt")
+    assert panel.export() is None and "as .csv or .xlsx" in panel.status.value
+    panel.table.value = "presence"
+    panel.area.value = "a"
+    panel.coders.value = "amina"
+    panel.path.value = str(tmp_path / "m.csv")
+    written = panel.export()
+    assert written == [tmp_path / "m.csv", tmp_path / "m-key.csv"]
+    frame = pd.read_csv(written[0])
+    expected = code_case_matrix(project, area="a", coders=["amina"])
+    assert frame["case"].tolist() == expected["case"].tolist() == ["C1", "C2"]
+    assert "m-key.csv" in panel.status.value
+    panel.pseudonymised.value = True  # nothing here is pseudonymised: refused, nothing written
+    panel.path.value = str(tmp_path / "p.csv")
+    assert panel.export() is None and "not pseudonymised" in panel.status.value
+    assert not (tmp_path / "p.csv").exists()
