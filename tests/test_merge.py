@@ -147,6 +147,20 @@ def expected_keys(paths: list[Path]) -> Counter[tuple[object, ...]]:
     return Counter(union)
 
 
+def impostor_laptop(project: qualcode.Project, laptops: dict[str, Path], tmp_path: Path) -> Path:
+    """The hub has base and laptop a; laptop d is one where someone else set themselves up as
+    "amina" and changed a code's description: two conflicts."""
+    project.merge(laptops["base"])
+    project.merge(laptops["a"])
+    d = tmp_path / "laptop-d.qualcode"
+    shutil.copy(laptops["base"], d)
+    other = qualcode.open_project(d, user="amina")
+    other.code("shared-2", 0, 20, "Transport", coder="amina")
+    other.codebook.update("Access", description="any contact with a service")
+    other.close()
+    return d
+
+
 def test_three_laptops_merge_into_a_hub_every_coding_once(project, laptops):
     for name in ("base", "a", "b", "c"):
         report = project.merge(laptops[name])
@@ -216,15 +230,7 @@ def test_a_revision_on_a_laptop_arrives_as_the_next_version(project, laptops):
 
 
 def test_conflicts_are_refused_with_nothing_written_then_settled(project, laptops, tmp_path):
-    project.merge(laptops["base"])
-    project.merge(laptops["a"])
-    # a second laptop where someone else set themselves up as "amina", and changed a code
-    d = tmp_path / "laptop-d.qualcode"
-    shutil.copy(laptops["base"], d)
-    other = qualcode.open_project(d, user="amina")
-    other.code("shared-2", 0, 20, "Transport", coder="amina")
-    other.codebook.update("Access", description="any contact with a service")
-    other.close()
+    d = impostor_laptop(project, laptops, tmp_path)
 
     before = row_counts(project)
     with pytest.raises(MergeConflict) as caught:
@@ -418,14 +424,7 @@ def test_codings_on_an_original_purged_here_are_a_conflict(project, laptops):
 def test_merge_panel_previews_settles_and_merges(project, laptops, tmp_path):
     from qualcode.interop.merge_panel import MergePanel
 
-    project.merge(laptops["base"])
-    project.merge(laptops["a"])
-    d = tmp_path / "laptop-d.qualcode"
-    shutil.copy(laptops["base"], d)
-    other = qualcode.open_project(d, user="amina")
-    other.code("shared-2", 0, 20, "Transport", coder="amina")
-    other.codebook.update("Access", description="any contact with a service")
-    other.close()
+    d = impostor_laptop(project, laptops, tmp_path)
 
     panel = MergePanel(project)
     assert panel.merge() is None and "Give the other project" in panel.report.value
