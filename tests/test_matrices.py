@@ -255,8 +255,15 @@ def test_only_pseudonymised_drops_names(coded, tmp_path: Path) -> None:  # type:
     matrix = code_case_matrix(project, only_pseudonymised=True, counts=True)
     assert "case" not in matrix.columns
     assert matrix["c_everyday_life_transport_travel"].tolist() == [2, 1, 0]
-    memos = memo_table(project, only_pseudonymised=True)
-    assert "document" not in memos.columns
+    assert "document" not in memo_table(project, pseudonymise=True).columns
+    quotes = quote_table(project, only_pseudonymised=True)
+    assert "memo" not in quotes.columns and "late, again" not in quotes.to_string()
+    assert "memo" in quote_table(project).columns  # shown when the text need not be pseudonymous
+    with pytest.raises(QualcodeError, match="memos are coders' own words"):
+        memo_table(project, only_pseudonymised=True)  # memos are never scanned: not shared
+    with pytest.raises(QualcodeError, match="memos are coders' own words"):
+        export_table(project, tmp_path / "m.csv", "memos", only_pseudonymised=True)
+    assert not (tmp_path / "m.csv").exists()
 
 
 @pytest.mark.sqlite_only  # the command is given the store's file path

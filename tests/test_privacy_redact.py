@@ -272,3 +272,28 @@ def test_purge_leaves_documents_that_are_not_pseudonymised(project, key) -> None
     assert project.document(doc.id).text == TEXT
     with pytest.raises(PrivacyError, match="by="):
         purge(project, by=" ")
+
+
+def test_pseudonymised_exports_leave_the_coders_memos_home(project, key, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Memos are the coders' own words, never scanned: an --only-pseudonymised export has none."""
+    from qualcode.interop.refi import export_qdpx
+    from qualcode.interop.tables import export_codings
+
+    doc = _coded(project)
+    at = TEXT.index("Dr Okafor")
+    project.code(doc, at, at + 9, "Access to GP", coder="amina", memo="Sarah's GP, ask Sarah")
+    for kind in set(scan(project, key)["kind"]):
+        accept_kind(key, kind, by="dawn")
+    apply(project, key, by="dawn")
+
+    shared = export_codings(project, tmp_path / "c.csv", only_pseudonymised=True)
+    assert "memo" not in shared.read_text().splitlines()[0].split(",")
+    assert "Sarah" not in shared.read_text()
+    assert "Sarah's GP" in export_codings(project, tmp_path / "all.csv").read_text()
+
+    qdpx = export_qdpx(project, tmp_path / "p.qdpx", only_pseudonymised=True)
+    with zipfile.ZipFile(qdpx) as zf:
+        xml = zf.read("project.qde").decode("utf-8")
+    assert "Sarah" not in xml and "<Description>" not in xml
+    with zipfile.ZipFile(export_qdpx(project, tmp_path / "all.qdpx")) as zf:
+        assert "Sarah's GP" in zf.read("project.qde").decode("utf-8")

@@ -229,6 +229,8 @@ def quote_table(
     frame = frame.sort_values(["area", "case", "document_id", "start", "coding_id"], kind="stable")
     if pseudonymise or only_pseudonymised:
         frame = frame.drop(columns=["case", "document"])
+    if only_pseudonymised:  # coders' own words, not scanned for personal data
+        frame = frame.drop(columns="memo")
     return frame.reset_index(drop=True)
 
 
@@ -244,10 +246,16 @@ def memo_table(
     code, document (area, case, title, id) and passage it belongs to. Memos on codings or
     documents of earlier document versions are left out. With `area`, memos on other areas'
     documents are left out; code and free memos belong to the whole project and stay.
-    `pseudonymise` leaves out case names and document titles; `only_pseudonymised` implies it
-    and refuses unless every document is pseudonymised (memo texts are the coders' own words
-    and are not redacted: read them before sharing)."""
-    allowed = _allowed(project, area, only_pseudonymised)
+    `pseudonymise` leaves out case names and document titles. `only_pseudonymised` is
+    refused: memo texts are the coders' own words, never scanned for personal data, so read
+    them and share them knowingly (without it)."""
+    if only_pseudonymised:
+        raise QualcodeError(
+            "memos are coders' own words and are not pseudonymised, so the memos table is not "
+            "exported with only_pseudonymised (--only-pseudonymised); read the memos, then "
+            "export them without it"
+        )
+    allowed: set[int] | None = None
     m, c, k, d, a, cs = (
         schema.memos,
         schema.codings,

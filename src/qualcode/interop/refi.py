@@ -128,7 +128,8 @@ def export_qdpx(
 
     Current document versions only, with their codings, coders, cases (attributes become
     Text variables) and memos (Notes). `name` is the project name inside the file (default:
-    the file's stem). With `only_pseudonymised`, refuse unless every document is pseudonymised.
+    the file's stem). With `only_pseudonymised`, refuse unless every document is pseudonymised,
+    and leave memos and coding memos out (coders' own words, not scanned for personal data).
     """
     path = Path(path)
     if path.suffix.lower() != ".qdpx":
@@ -139,6 +140,8 @@ def export_qdpx(
         require_pseudonymised(project, area=area)
     with project._read() as conn:
         data = _collect(conn, project, area)
+    if only_pseudonymised:  # memos are coders' own words, never scanned: they stay home
+        data.memos, data.with_memos = [], False
     root = _project_element(data, name or path.stem)
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as zf:
         _add_member(zf, "project.qde", _serialise(root, NS_PROJECT))
@@ -173,6 +176,7 @@ class _Export:
     codings: dict[int, list[Any]]  # document id -> rows
     cases: list[Any]
     memos: list[Any]
+    with_memos: bool = True  # coding memos as Descriptions (not in pseudonymised exports)
 
 
 def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
@@ -310,7 +314,7 @@ def _source_element(holder: ET.Element, doc: Any, data: _Export, notes: list[str
         _stamp(attrs, "creationDateTime", row.created_at)
         _stamp(attrs, "modifiedDateTime", row.updated_at)
         selection = ET.SubElement(source, _tag(ns, "PlainTextSelection"), attrs)
-        if row.memo:
+        if row.memo and data.with_memos:
             ET.SubElement(selection, _tag(ns, "Description")).text = _xml(row.memo)
         attrs = {"guid": _guid_out(row.guid), "creatingUser": user}
         _stamp(attrs, "creationDateTime", row.created_at)

@@ -16,7 +16,8 @@ def export_codings(
     project: Project, path: str | Path, *, only_pseudonymised: bool = False, **filters: Any
 ) -> Path:
     """Write `codings_df(**filters)` to .csv or .xlsx (by extension), atomically; with
-    `only_pseudonymised`, refuse unless every document exported is pseudonymised."""
+    `only_pseudonymised`, refuse unless every document exported is pseudonymised, and leave
+    the coders' memos out."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -29,6 +30,7 @@ def export_codings(
 
         docs = require_pseudonymised(project, area=filters.get("area"))
         frame = frame[frame["document_id"].isin({d.id for d in docs})]
+        frame = frame.drop(columns="memo")  # coders' own words, not scanned: they stay home
     for col in ("created_at", "updated_at"):
         frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with atomic_path(path) as tmp:
