@@ -147,8 +147,8 @@ def get_round(project: Project, name: str) -> Round:
 def open_round_of(project: Project, document_id: int) -> Round | None:
     """The open round a document (any of its versions) belongs to, if any."""
     with project._read() as conn:
-        for row in conn.execute(select(r).where(r.c.status == "open")).all():
-            if document_id in _all_versions(conn, list(row.documents)):
+        for row, ids in _open_rounds(conn):
+            if document_id in ids:
                 return _round(conn, row.name)
     return None
 
@@ -214,11 +214,11 @@ def round_agreement(project: Project, name: str, **options: Any) -> pd.DataFrame
 def visible_codings(conn: Connection, viewer: str) -> Any | None:
     """A condition on `codings` rows that hides, on documents of open rounds, every coding
     but the viewer's own; None when no round is open (nothing to hide)."""
-    hidden = _open_round_documents(conn)
+    hidden = set().union(*(ids for _, ids in _open_rounds(conn)))
     if not hidden:
         return None
     c, k = schema.codings, schema.coders
-    ids = _all_versions(conn, sorted(hidden))
+    ids = sorted(hidden)
     viewer_id = conn.execute(select(k.c.id).where(k.c.name == viewer)).scalar_one_or_none()
     outside = c.c.document_id.not_in(ids)
     return outside if viewer_id is None else or_(outside, c.c.coder_id == viewer_id)
@@ -228,8 +228,8 @@ def require_revealed(conn: Connection, document_ids: Sequence[int], what: str) -
     """Refuse `what` (agreement, consensus) on documents of a round that is still open."""
     if not document_ids:
         return
-    for row in conn.execute(select(r).where(r.c.status == "open")).all():
-        if set(_all_versions(conn, list(row.documents))) & set(document_ids):
+    for row, ids in _open_rounds(conn):
+        if ids & set(document_ids):
             raise RoundOpenError(
                 f"{what} would show the coders of blind round {row.name!r} each other's "
                 f"codings while it is open; {row.lead} closes it with "
@@ -237,11 +237,12 @@ def require_revealed(conn: Connection, document_ids: Sequence[int], what: str) -
             )
 
 
-def _open_round_documents(conn: Connection) -> set[int]:
-    found: set[int] = set()
-    for docs in conn.execute(select(r.c.documents).where(r.c.status == "open")).scalars():
-        found.update(docs)
-    return found
+def _open_rounds(conn: Connection) -> list[tuple[Any, set[int]]]:
+    """Each open round, with the ids of every version of its documents."""
+    return [
+        (row, set(_all_versions(conn, list(row.documents))))
+        for row in conn.execute(select(r).where(r.c.status == "open")).all()
+    ]
 
 
 def _all_versions(conn: Connection, doc_ids: list[int]) -> list[int]:
@@ -260,8 +261,8 @@ def _all_versions(conn: Connection, doc_ids: list[int]) -> list[int]:
 
 def _refuse_overlap(conn: Connection, name: str, doc_ids: list[int]) -> None:
     d = schema.documents
-    for row in conn.execute(select(r).where(r.c.status == "open")).all():
-        shared = set(_all_versions(conn, list(row.documents))) & set(doc_ids)
+    for row, ids in _open_rounds(conn):
+        shared = ids & set(doc_ids)
         if shared:
             titles = conn.execute(select(d.c.title).where(d.c.id.in_(sorted(shared)))).scalars()
             raise QualcodeError(
