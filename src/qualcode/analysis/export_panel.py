@@ -10,6 +10,7 @@ import ipywidgets as widgets
 
 from qualcode.analysis.matrices import TABLES, export_table
 from qualcode.errors import QualcodeError
+from qualcode.notice import error_html
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -70,7 +71,7 @@ class ExportPanel(widgets.VBox):
                 only_pseudonymised=self.pseudonymised.value,
             )
         except QualcodeError as exc:
-            self.status.value = f"<span style='color:#B00020'>{html.escape(str(exc))}</span>"
+            self.status.value = error_html(exc)
             return None
         self.status.value = "Wrote " + ", ".join(
             f"<code>{html.escape(str(p))}</code>" for p in written

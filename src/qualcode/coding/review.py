@@ -14,6 +14,7 @@ import ipywidgets as widgets
 
 from qualcode.coding.consensus import consensus_codes, disagreements, settle
 from qualcode.errors import QualcodeError
+from qualcode.notice import error_html
 from qualcode.project import CONSENSUS
 
 if TYPE_CHECKING:
@@ -148,7 +149,7 @@ class ConsensusReview(widgets.VBox):
                 layer=self.layer,
             )
         except QualcodeError as exc:
-            self.status.value = f"<span style='color:#B00020'>Could not save: {exc}</span>"
+            self.status.value = error_html(f"Could not save: {exc}")
             return
         shown = ", ".join(codes) or "no code"
         self.status.value = (

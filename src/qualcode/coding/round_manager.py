@@ -14,11 +14,10 @@ import ipywidgets as widgets
 
 from qualcode.coding.rounds import close_round, open_round, round_agreement, round_progress
 from qualcode.errors import QualcodeError
+from qualcode.notice import error_html
 
 if TYPE_CHECKING:
     from qualcode.project import Project
-
-ERROR = "<span style='color:#B00020'>{}</span>"
 
 
 class RoundManager(widgets.VBox):
@@ -110,7 +109,7 @@ class RoundManager(widgets.VBox):
                 note=self.note.value or None,
             )
         except QualcodeError as exc:
-            self.status.value = ERROR.format(html.escape(str(exc)))
+            self.status.value = error_html(str(exc))
             return None
         self.status.value = html.escape(
             f"Round {found.name} is open: {len(found.documents)} documents for "
@@ -128,7 +127,7 @@ class RoundManager(widgets.VBox):
         try:
             found = close_round(self.project, name, lead=self.lead)
         except QualcodeError as exc:
-            self.status.value = ERROR.format(html.escape(str(exc)))
+            self.status.value = error_html(str(exc))
             return None
         self.refresh()
         self.status.value = html.escape(
@@ -138,7 +137,7 @@ class RoundManager(widgets.VBox):
         try:
             table = round_agreement(self.project, name)
         except QualcodeError as exc:  # e.g. nobody coded anything yet
-            self.agreement.value = ERROR.format(html.escape(f"No agreement table: {exc}"))
+            self.agreement.value = error_html(f"No agreement table: {exc}")
         else:
             self.agreement.value = table.to_html(index=False, float_format="{:.3f}".format)
         return found

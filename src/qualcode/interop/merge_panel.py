@@ -16,11 +16,10 @@ import ipywidgets as widgets
 
 from qualcode.errors import QualcodeError
 from qualcode.interop.merge import MergeConflict, MergeReport, parse_pairs
+from qualcode.notice import error_html
 
 if TYPE_CHECKING:
     from qualcode.project import Project
-
-ERROR = "<span style='color:#B00020'>{}</span>"
 
 
 class MergePanel(widgets.VBox):
@@ -75,7 +74,7 @@ class MergePanel(widgets.VBox):
     def _run(self, *, dry_run: bool) -> MergeReport | None:
         name = self.path.value.strip()
         if not name:
-            self.report.value = ERROR.format("Give the other project's file first.")
+            self.report.value = error_html("Give the other project's file first.")
             return None
         try:
             found = self.project.merge(Path(name), dry_run=dry_run, **self._options())
@@ -83,7 +82,7 @@ class MergePanel(widgets.VBox):
             self._show(exc.report, refused=True)
             return exc.report
         except QualcodeError as exc:
-            self.report.value = ERROR.format(html.escape(str(exc)))
+            self.report.value = error_html(str(exc))
             return None
         self._show(found, refused=False)
         return found
@@ -107,7 +106,7 @@ class MergePanel(widgets.VBox):
         if report.conflicts:
             items = "".join(f"<li>{html.escape(str(c))}</li>" for c in report.conflicts)
             parts.append(
-                ERROR.format(f"{len(report.conflicts)} conflicts; nothing was written:")
+                error_html(f"{len(report.conflicts)} conflicts; nothing was written:")
                 + f"<ul>{items}</ul>"
             )
         elif report.dry_run:
