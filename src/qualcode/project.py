@@ -1125,6 +1125,16 @@ def _coding_rows(conn: Connection, conditions: list[Any]) -> Any:
     return conn.execute(query.order_by(c.c.document_id, c.c.start, c.c.end, c.c.id))
 
 
+def require_area(conn: Connection, name: str) -> int:
+    """The id of an existing area, or a clear error naming the areas there are."""
+    t = schema.areas
+    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+    if found is None:
+        names = ", ".join(conn.execute(select(t.c.name).order_by(t.c.name)).scalars())
+        raise NotFoundError(f"no area named {name!r}; the areas are: {names or 'none yet'}")
+    return found
+
+
 def _area_id(conn: Connection, name: str) -> int:
     t = schema.areas
     found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()

@@ -22,13 +22,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
 
-from qualcode.errors import CodingError, NotFoundError, QualcodeError
+from qualcode.errors import CodingError, QualcodeError
 from qualcode.project import (
     _coding_rows,
     _name,
     coder_id_for,
     delete_codings,
     is_suggestion,
+    require_area,
 )
 from qualcode.store import audit, new_guid, now, schema
 from qualcode.store.bulk import insert_rows
@@ -307,9 +308,7 @@ def _find(
     d, a, cs, u = schema.documents, schema.areas, schema.cases, schema.units
     where = [d.c.is_current == 1]
     if area is not None:
-        if conn.execute(select(a.c.id).where(a.c.name == area)).first() is None:
-            names = ", ".join(conn.execute(select(a.c.name).order_by(a.c.name)).scalars())
-            raise NotFoundError(f"no area named {area!r}; the areas are: {names or 'none yet'}")
+        require_area(conn, area)
         where.append(a.c.name == area)
     if documents is not None:
         where.append(d.c.id.in_(_current_ids(conn, project, documents)))

@@ -64,7 +64,7 @@ def open_round(
     note: str | None = None,
 ) -> Round:
     """Open a blind round on `documents` (or every current document of `area`) for `coders`."""
-    from qualcode.project import _name
+    from qualcode.project import _name, require_area
 
     name = _name(name, "round name")
     lead = _person(lead, "lead")
@@ -80,9 +80,14 @@ def open_round(
         raise QualcodeError(f"round {name!r}: give documents=[...] or area='...', one of them")
     with project._write() as conn:
         if area is not None:
-            if area not in project.areas():
-                raise NotFoundError(f"no area named {area!r}; areas: {', '.join(project.areas())}")
-            doc_ids = [d.id for d in project.documents(area=area)]
+            d = schema.documents
+            doc_ids = list(
+                conn.execute(
+                    select(d.c.id)
+                    .where(d.c.area_id == require_area(conn, area), d.c.is_current == 1)
+                    .order_by(d.c.title)
+                ).scalars()
+            )
         else:
             doc_ids = list(dict.fromkeys(project._document_span(conn, ref)[0] for ref in documents))
         if not doc_ids:

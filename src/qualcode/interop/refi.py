@@ -34,7 +34,7 @@ from xml.etree import ElementTree as ET
 
 from sqlalchemy import Connection, select
 
-from qualcode.errors import NotFoundError, QualcodeError
+from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
 from qualcode.store import audit, new_guid, now, schema
 
@@ -181,8 +181,10 @@ class _Export:
 
 def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
     d, a, c, k, m = schema.documents, schema.areas, schema.codings, schema.coders, schema.memos
-    if area is not None and area not in project.areas():
-        raise NotFoundError(f"no area named {area!r}; areas: {', '.join(project.areas())}")
+    from qualcode.project import require_area
+
+    if area is not None:
+        require_area(conn, area)
     docs_q = (
         select(d.c.id, d.c.guid, d.c.title, d.c.text, d.c.case_id, d.c.created_at)
         .join(a, a.c.id == d.c.area_id)
