@@ -10,7 +10,7 @@ import getpass
 import hashlib
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -982,6 +982,38 @@ def delete_codings(
             for row in rows
         ],
     )
+
+
+def insert_codings(
+    conn: Connection,
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    actor: str,
+    after: Callable[[tuple[Any, ...]], dict[str, Any]],
+) -> list[int]:
+    """Insert many codings (tuples in `CODING_COLUMNS` order) with one audit row each, whose
+    `after` is `after(row)`, in the caller's transaction; their ids, in order. The bulk twin
+    of `insert_coding` (an auto-coding, a merge)."""
+    if not rows:
+        return []
+    k = schema.codings
+    insert_rows(conn, k, CODING_COLUMNS, rows)
+    guids = [row[0] for row in rows]
+    ids: dict[str, int] = {}
+    for i in range(0, len(guids), 500):  # within every database's limit on parameters
+        chunk = guids[i : i + 500]
+        ids.update(
+            (guid, coding_id)
+            for guid, coding_id in conn.execute(select(k.c.guid, k.c.id).where(k.c.guid.in_(chunk)))
+        )
+    stamp = now()
+    insert_rows(
+        conn,
+        schema.audit,
+        audit.COLUMNS,
+        [(stamp, actor, "add", "coding", ids[row[0]], row[1], None, after(row)) for row in rows],
+    )
+    return [ids[guid] for guid in guids]
 
 
 def insert_coding(

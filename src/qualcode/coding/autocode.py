@@ -28,11 +28,11 @@ from qualcode.project import (
     _name,
     coder_id_for,
     delete_codings,
+    insert_codings,
     is_suggestion,
     require_area,
 )
-from qualcode.store import audit, new_guid, now, schema
-from qualcode.store.bulk import insert_rows
+from qualcode.store import new_guid, now, schema
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +59,6 @@ PREVIEW_COLUMNS = (
     "already_coded",
 )
 _CHUNK = 500  # ids per IN (...) list
-_CODING_COLUMNS = tuple(c.name for c in schema.codings.columns if c.name != "id")
 
 Span = tuple[int, int, int]  # document id, start, end
 
@@ -539,47 +538,22 @@ def _write(
             done.add(span)
             new.append(span)
     stamp = now()
-    guids = [new_guid() for _ in new]
-    insert_rows(
+    result.added = insert_codings(
         conn,
-        schema.codings,
-        _CODING_COLUMNS,
         [
-            (g, doc_id, start, end, code_id, coder_id, None, stamp, stamp)
-            for g, (doc_id, start, end) in zip(guids, new, strict=True)
+            (new_guid(), doc_id, start, end, code_id, coder_id, None, stamp, stamp)
+            for doc_id, start, end in new
         ],
+        actor=result.coder,
+        after=lambda row: {
+            "start": row[2],
+            "end": row[3],
+            "code": result.code,
+            "coder": result.coder,
+            "autocode": result.search,
+        },
     )
-    k = schema.codings
-    ids: dict[str, int] = {}
-    for chunk in _chunks(guids):
-        for guid, coding_id in conn.execute(select(k.c.guid, k.c.id).where(k.c.guid.in_(chunk))):
-            ids[guid] = coding_id
-    result.added = [ids[g] for g in guids]
     result.spans = new
-    insert_rows(
-        conn,
-        schema.audit,
-        audit.COLUMNS,
-        [
-            (
-                stamp,
-                result.coder,
-                "add",
-                "coding",
-                coding_id,
-                doc_id,
-                None,
-                {
-                    "start": start,
-                    "end": end,
-                    "code": result.code,
-                    "coder": result.coder,
-                    "autocode": result.search,
-                },
-            )
-            for coding_id, (doc_id, start, end) in zip(result.added, new, strict=True)
-        ],
-    )
 
 
 def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:

@@ -28,7 +28,6 @@ from sqlalchemy.exc import DBAPIError
 
 from qualcode.errors import QualcodeError, SchemaVersionError, StoreError
 from qualcode.store import audit, new_guid, now, schema
-from qualcode.store.bulk import insert_rows
 from qualcode.store.migrations import SCHEMA_VERSION, stored_version
 
 if TYPE_CHECKING:
@@ -706,18 +705,16 @@ class _Merger:
     # codings, memos, recommendations ------------------------------------------------------------
 
     def codings(self) -> None:
-        from qualcode.project import CODING_COLUMNS
+        from qualcode.project import insert_codings
 
         c = schema.codings
         by_guid: dict[str, int] = {}
         by_key: dict[tuple[int, int, int, int, int], int] = {}
-        top = 0
         for r in self.conn.execute(
             select(c.c.id, c.c.guid, c.c.document_id, c.c.start, c.c.end, c.c.code_id, c.c.coder_id)
         ):
             by_guid[r.guid] = r.id
             by_key[(r.document_id, r.start, r.end, r.code_id, r.coder_id)] = r.id
-            top = max(top, r.id)
         rows: list[tuple[Any, ...]] = []
         pending: dict[int, str] = {}  # their id -> guid of the coding added for it
         adding: dict[tuple[int, int, int, int, int], str] = {}  # key -> guid, within theirs
@@ -772,38 +769,23 @@ class _Merger:
             self.report.notes.append(
                 f"{blocked} codings wait on a conflicting document, code or coder"
             )
-        insert_rows(self.conn, c, CODING_COLUMNS, rows)
         if not rows:
             return
-        new = self.conn.execute(select(c.c.id, c.c.guid).where(c.c.id > top))
-        ids = {r.guid: r.id for r in new}
-        for their_id, guid in pending.items():
-            self.coding_map[their_id] = ids[guid]
-        stamp = now()
-        insert_rows(
+        ids = insert_codings(
             self.conn,
-            schema.audit,
-            audit.COLUMNS,
-            [
-                (
-                    stamp,
-                    self.actor,
-                    "add",
-                    "coding",
-                    ids[row[0]],
-                    row[1],
-                    None,
-                    {
-                        "start": row[2],
-                        "end": row[3],
-                        "code": row[4],
-                        "coder_id": row[5],
-                        "merged_from": self.report.source,
-                    },
-                )
-                for row in rows
-            ],
+            rows,
+            actor=self.actor,
+            after=lambda row: {
+                "start": row[2],
+                "end": row[3],
+                "code": row[4],
+                "coder_id": row[5],
+                "merged_from": self.report.source,
+            },
         )
+        by_guid_added = {row[0]: coding_id for row, coding_id in zip(rows, ids, strict=True)}
+        for their_id, guid in pending.items():
+            self.coding_map[their_id] = by_guid_added[guid]
         self.add("codings", len(rows))
 
     def memos(self) -> None:
