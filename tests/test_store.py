@@ -6,6 +6,8 @@ Tests taking `store_url` run on SQLite and on PostgreSQL; the rest are about SQL
 from __future__ import annotations
 
 import socket
+import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from sqlalchemy import Connection, create_engine, inspect, text
 import qualcode
 from qualcode.errors import SchemaVersionError, StoreError
 from qualcode.store import connect, migrations, resolve_url, schema
+from qualcode.store.engine import use_wal
 from tests.conftest import ROOT, TRANSCRIPT
 
 FIXTURES = ROOT / "tests" / "data" / "stores"
@@ -55,6 +58,23 @@ def test_open_creates_sqlite_store_with_safe_settings(tmp_path: Path) -> None:
         tables = set(inspect(conn).get_table_names())
     assert set(schema.metadata.tables) == tables
     p.close()
+
+
+def test_use_wal_waits_out_a_lock_that_sqlite_will_not_wait_for(tmp_path: Path) -> None:
+    """Switching to WAL answers "locked" at once when another process holds the file (two
+    pipeline kernels creating one cache); `use_wal` retries until its timeout, then says so."""
+    path = tmp_path / "new.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    other = sqlite3.connect(path, timeout=0)  # no busy handler: only use_wal's own retries wait
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        use_wal(other, timeout_s=0.2)
+    threading.Timer(0.3, holder.rollback).start()
+    use_wal(other, timeout_s=10)
+    assert other.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    other.close()
+    holder.close()
 
 
 def test_new_store_has_every_table_and_column(store_url: str) -> None:

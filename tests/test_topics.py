@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -461,7 +462,8 @@ def test_fit_area_finds_themes_and_falls_back_to_tfidf_without_minilm(sample, mo
 
 
 WRITER = """
-import sys, hashlib
+import sys, time, hashlib
+from pathlib import Path
 import numpy as np
 from qualcode.topics.embed import EmbeddingCache, embed_texts
 
@@ -471,31 +473,39 @@ class Fake:
         return np.array([[hashlib.sha256(t.encode()).digest()[0], len(t)] for t in texts],
                         dtype=np.float32)
 
-first, rounds = int(sys.argv[2]), 40
-for r in range(rounds):  # many small writes, so the two processes interleave
+folder, first, start = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+while time.time() < start:  # all writers leave the line together, after their imports
+    pass
+for k in range(20):  # caches that nobody has created yet: the writers create each at once
+    for _ in range(3):  # and open and close it, as each fit does
+        embed_texts([f"race {k}"], Fake(), EmbeddingCache(folder / f"race-{k}.sqlite"))
+for r in range(40):  # many small writes to one cache, so the writers interleave
     texts = [f"unit {i}" for i in range(first + r * 10, first + r * 10 + 25)]
-    cache = EmbeddingCache(sys.argv[1])  # a fresh handle each time, as each fit opens one
+    cache = EmbeddingCache(folder / "embeddings.sqlite")  # a fresh handle, as each fit opens one
     embed_texts(texts, Fake(), cache)
 """
 
 
-def test_two_processes_fill_one_embedding_cache_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    """`pipeline run --jobs 2`: two areas' kernels write the cache beside the store at once."""
+def test_three_processes_create_and_fill_embedding_caches_at_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """`pipeline run --jobs 2`: areas' kernels create and write the cache beside the store at
+    once. Switching a new file to WAL mode raced ("database is locked") before `use_wal`."""
     from qualcode.topics.embed import EmbeddingCache, text_hash
 
-    path = tmp_path / "embeddings.sqlite"  # not created yet: both processes race to create it
+    start = time.time() + 4  # time enough for every writer to import
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(path), str(first)],
+            [sys.executable, "-c", WRITER, str(tmp_path), str(first), str(start)],
             stderr=subprocess.PIPE,
             text=True,
         )
-        for first in (0, 200)  # overlapping texts: units 200-414 are written by both
+        for first in (0, 200, 400)  # overlapping texts: most units are written by two writers
     ]
     errors = [proc.communicate(timeout=300)[1] for proc in procs]
-    assert [proc.returncode for proc in procs] == [0, 0], errors
-    cache = EmbeddingCache(path)
-    wanted = [f"unit {i}" for i in range(0, 615)]
+    assert [proc.returncode for proc in procs] == [0, 0, 0], errors
+    for k in range(20):
+        assert EmbeddingCache(tmp_path / f"race-{k}.sqlite").count("fake") == 1
+    cache = EmbeddingCache(tmp_path / "embeddings.sqlite")
+    wanted = [f"unit {i}" for i in range(0, 815)]
     assert cache.count("fake") == len(wanted)
     got = cache.get("fake", [text_hash(t) for t in wanted])
     assert all(got[text_hash(t)][1] == len(t) for t in wanted)

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from qualcode.store.engine import BUSY_TIMEOUT_MS, use_wal
 from qualcode.topics.cache import cache_dir
 from qualcode.topics.errors import ModelNotInstalledError, UnknownEmbedderError
 
@@ -250,8 +251,8 @@ class EmbeddingCache:
         return cls(cache_dir(project) / "embeddings.sqlite")
 
     def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=30)
-        con.execute("PRAGMA journal_mode=WAL")
+        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        use_wal(con)
         return con
 
     def get(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
