@@ -7,6 +7,7 @@ import stat
 import zipfile
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import qualcode
@@ -272,6 +273,57 @@ def test_purge_leaves_documents_that_are_not_pseudonymised(project, key) -> None
     assert project.document(doc.id).text == TEXT
     with pytest.raises(PrivacyError, match="by="):
         purge(project, by=" ")
+
+
+def test_pseudonymised_exports_name_cases_and_documents_by_case_id(project, key, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Titles and case names are often people's names: an --only-pseudonymised codings table
+    and .qdpx carry the pseudonymous case id instead, the same id the quote table gives."""
+    from qualcode.analysis.matrices import quote_table
+    from qualcode.interop.refi import export_qdpx, import_qdpx
+    from qualcode.interop.tables import export_codings
+
+    _coded(project)
+    for n, title in enumerate(["Sarah Jones, first visit", "Sarah Jones, second visit"]):
+        doc = project.add_document(
+            OTHER.replace("Tuesday", f"Tuesday {n}"),
+            area="hartlepool",
+            title=title,
+            case="Sarah Jones",
+        )
+        project.code(doc, 0, 11, "Family", coder="amina")
+    for kind in set(scan(project, key)["kind"]):
+        accept_kind(key, kind, by="dawn")
+    apply(project, key, by="dawn")
+    expected = quote_table(project).drop_duplicates("case")[["case", "case_id"]]
+    ids = dict(zip(expected["case"], expected["case_id"], strict=True))
+    assert set(ids) == {"hp-priv", "Sarah Jones"}
+
+    table = pd.read_csv(export_codings(project, tmp_path / "c.csv", only_pseudonymised=True))
+    assert "case" not in table.columns and "title" not in table.columns
+    assert set(table["case_id"]) == set(ids.values())
+    assert "Sarah Jones" in export_codings(project, tmp_path / "all.csv").read_text()
+
+    qdpx = export_qdpx(project, tmp_path / "p.qdpx", only_pseudonymised=True)
+    with zipfile.ZipFile(qdpx) as zf:
+        xml = zf.read("project.qde").decode("utf-8")
+    assert "Sarah" not in xml and "hp-priv" not in xml
+    sarah = ids["Sarah Jones"]
+    assert f'name="{sarah}"' in xml and f'name="{sarah} (2)"' in xml  # case, its 2 documents
+    other = qualcode.open_project(tmp_path / "partner.qualcode")
+    import_qdpx(qdpx, other)  # what the partner organisation sees
+    assert sorted(d.title for d in other.documents()) == sorted(
+        [ids["hp-priv"], sarah, f"{sarah} (2)"]
+    )
+    assert all("Sarah" not in d.text for d in other.documents())
+    back = other.document(f"{sarah} (2)")
+    other.code(back, 0, 11, "Family", coder="partner")  # they code, and send it back
+    export_qdpx(other, tmp_path / "back.qdpx")
+    other.close()
+    before = project.documents_df()
+    report = project.merge(tmp_path / "back.qdpx", area="hartlepool")
+    assert (report.added["documents"], report.added["cases"], report.added["codings"]) == (0, 0, 1)
+    assert project.documents_df()[["title", "case"]].equals(before[["title", "case"]])
+    assert project.codings_df(coder="partner")["case"].tolist() == ["Sarah Jones"]
 
 
 def test_pseudonymised_exports_leave_the_coders_memos_home(project, key, tmp_path) -> None:  # type: ignore[no-untyped-def]

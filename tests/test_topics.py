@@ -357,11 +357,11 @@ def test_non_english_text(tmp_path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_cache_lives_beside_sqlite_or_under_the_override(sample, monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from qualcode.topics.cache import cache_dir, project_guid
+    from qualcode.topics.cache import cache_dir
 
     assert cache_dir(sample) == Path(sample.location + ".cache")
     monkeypatch.setenv("QUALCODE_CACHE_DIR", str(tmp_path / "caches"))
-    assert cache_dir(sample) == tmp_path / "caches" / project_guid(sample)
+    assert cache_dir(sample) == tmp_path / "caches" / sample.guid
 
 
 # the semantic model -----------------------------------------------------------------------------

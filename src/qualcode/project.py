@@ -100,6 +100,15 @@ class Project:
         url = self.engine.url
         return url.database or "" if url.get_backend_name() == "sqlite" else str(url)
 
+    @property
+    def guid(self) -> str:
+        """The project's guid (set when the store was made; stable for its life): the key of
+        pseudonymous case ids and of the cache folder of a server store."""
+        with self._read() as conn:
+            return conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "project_guid")
+            ).scalar_one()
+
     def close(self) -> None:
         """Release database connections (the store itself is always up to date)."""
         self.engine.dispose()

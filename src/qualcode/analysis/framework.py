@@ -13,7 +13,6 @@ from qualcode.analysis.selection import (
     CoderChoice,
     document_texts,
     merge_passages,
-    project_guid,
     pseudonym,
     select_codings,
     short_names,
@@ -47,7 +46,7 @@ def framework_passages(
     a code merged), with the full text, a short extract and its reference."""
     codings = select_codings(project, area=area, coder=coder)
     passages = merge_passages(codings, document_texts(project, codings["document_id"].unique()))
-    guid = project_guid(project)
+    guid = project.guid
     passages["case_id"] = [
         pseudonym(guid, a, c) if pseudonymise else c
         for a, c in zip(passages["area"], passages["case"], strict=True)

@@ -27,10 +27,9 @@ from sqlalchemy import select
 
 from qualcode.analysis.selection import (
     CoderChoice,
+    case_ids,
     document_texts,
     merge_passages,
-    project_guid,
-    pseudonym,
     select_codings,
 )
 from qualcode.errors import QualcodeError
@@ -112,10 +111,8 @@ def _cases(project: Project, area: str | None, documents: set[int] | None) -> pd
     frame = pd.DataFrame(rows, columns=["document_id", "area", "case_key", "case", "title"])
     frame["case"] = frame["case"].fillna(frame["title"])  # no case: the document is its own
     frame["participant"] = frame["area"].astype(str) + "/" + frame["case"].astype(str)
-    guid = project_guid(project)
-    frame["case_id"] = [
-        pseudonym(guid, a_, c_) for a_, c_ in zip(frame["area"], frame["case"], strict=True)
-    ]
+    guid = project.guid
+    frame["case_id"] = case_ids(guid, frame["area"], frame["case"])
     cases = frame.drop_duplicates("participant")[["participant", "area", "case", "case_id"]]
     keys = frame.drop_duplicates("participant").set_index("participant")["case_key"]
     if not attributes.empty:
@@ -213,11 +210,9 @@ def quote_table(
     if allowed is not None:
         codings = codings[codings["document_id"].isin(allowed)]
     codings = codings.reset_index()
-    guid = project_guid(project)
+    guid = project.guid
     codings["case"] = codings["case"].fillna(codings["title"])
-    codings["case_id"] = [
-        pseudonym(guid, a, c) for a, c in zip(codings["area"], codings["case"], strict=True)
-    ]
+    codings["case_id"] = case_ids(guid, codings["area"], codings["case"])
     codings = codings.rename(columns={"text": "passage", "title": "document"})
     attributes = [
         c

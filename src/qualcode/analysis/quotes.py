@@ -21,7 +21,6 @@ from qualcode.analysis.selection import (
     CoderChoice,
     document_texts,
     merge_passages,
-    project_guid,
     pseudonym,
     select_codings,
     short_names,
@@ -93,7 +92,7 @@ def quote_bank(
     vectors = TfidfVectorizer(ngram_range=(1, 2), stop_words="english", sublinear_tf=True).fit(
         passages["text"]
     )
-    guid = project_guid(project)
+    guid = project.guid
     names = short_names(list(passages["code"].unique()))
     out = []
     for code, rows in passages.groupby("code", sort=True):

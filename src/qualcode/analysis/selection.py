@@ -53,18 +53,17 @@ def select_codings(
     return frame
 
 
-def project_guid(project: Project) -> str:
-    m = schema.meta
-    with project._read() as conn:
-        return conn.execute(select(m.c.value).where(m.c.key == "project_guid")).scalar() or ""
-
-
 def pseudonym(guid: str, area: str, case: str) -> str:
     """A stable pseudonymous case id such as `WOR-3F9A1C`: a keyed hash (the project's guid
     is the key), so it cannot be turned back into the case name without the store."""
     digest = hashlib.sha256(f"{guid}\0{area}\0{case}".encode()).hexdigest()[:6].upper()
     prefix = "".join(ch for ch in area.upper() if ch.isalpha())[:3] or "CASE"
     return f"{prefix}-{digest}"
+
+
+def case_ids(guid: str, areas: Sequence[str], cases: Sequence[str]) -> list[str]:
+    """`pseudonym` of each (area, case): the one column of case ids every table shares."""
+    return [pseudonym(guid, a, c) for a, c in zip(areas, cases, strict=True)]
 
 
 def merge_passages(codings: pd.DataFrame, texts: dict[int, str]) -> pd.DataFrame:

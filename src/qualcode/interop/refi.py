@@ -129,7 +129,9 @@ def export_qdpx(
     Current document versions only, with their codings, coders, cases (attributes become
     Text variables) and memos (Notes). `name` is the project name inside the file (default:
     the file's stem). With `only_pseudonymised`, refuse unless every document is pseudonymised,
-    and leave memos and coding memos out (coders' own words, not scanned for personal data).
+    leave memos and coding memos out (coders' own words, not scanned for personal data), and
+    name cases and documents by pseudonymous case id (as the quote table does), since titles
+    and case names are often people's names.
     """
     path = Path(path)
     if path.suffix.lower() != ".qdpx":
@@ -142,6 +144,7 @@ def export_qdpx(
         data = _collect(conn, project, area)
     if only_pseudonymised:  # memos are coders' own words, never scanned: they stay home
         data.memos, data.with_memos = [], False
+        data.names = _pseudonymous_names(data, project.guid)
     root = _project_element(data, name or path.stem)
     with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w") as zf:
         _add_member(zf, "project.qde", _serialise(root, NS_PROJECT))
@@ -177,6 +180,24 @@ class _Export:
     cases: list[Any]
     memos: list[Any]
     with_memos: bool = True  # coding memos as Descriptions (not in pseudonymised exports)
+    names: dict[tuple[str, int], str] = field(default_factory=dict)  # ("case"|"document", id)
+
+
+def _pseudonymous_names(data: _Export, guid: str) -> dict[tuple[str, int], str]:
+    """Cases and documents named by their pseudonymous case id (`HAR-3F9A1C`), a case's
+    second document `HAR-3F9A1C (2)`: the same ids the quote table and matrices use."""
+    from qualcode.analysis.selection import pseudonym
+
+    case_names = {case.id: case.name for case in data.cases}
+    names: dict[tuple[str, int], str] = {}
+    seen: dict[str, int] = {}
+    for doc in data.documents:
+        case_id = pseudonym(guid, doc.area, case_names.get(doc.case_id, doc.title))
+        if doc.case_id is not None:
+            names["case", doc.case_id] = case_id
+        seen[case_id] = seen.get(case_id, 0) + 1
+        names["document", doc.id] = case_id + (f" ({seen[case_id]})" if seen[case_id] > 1 else "")
+    return names
 
 
 def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
@@ -186,7 +207,15 @@ def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
     if area is not None:
         require_area(conn, area)
     docs_q = (
-        select(d.c.id, d.c.guid, d.c.title, d.c.text, d.c.case_id, d.c.created_at)
+        select(
+            d.c.id,
+            d.c.guid,
+            d.c.title,
+            d.c.text,
+            d.c.case_id,
+            d.c.created_at,
+            a.c.name.label("area"),
+        )
         .join(a, a.c.id == d.c.area_id)
         .where(d.c.is_current == 1)
     )
@@ -264,8 +293,9 @@ def _project_element(data: _Export, name: str) -> ET.Element:
     if data.cases:
         holder = ET.SubElement(root, _tag(ns, "Cases"))
         for case in data.cases:
+            name = data.names.get(("case", case.id), case.name)
             el = ET.SubElement(
-                holder, _tag(ns, "Case"), {"guid": _guid_out(case.guid), "name": _xml(case.name)}
+                holder, _tag(ns, "Case"), {"guid": _guid_out(case.guid), "name": _xml(name)}
             )
             attributes = {str(k): v for k, v in (case.attributes or {}).items()}
             for var in sorted(attributes):
@@ -300,7 +330,8 @@ def _project_element(data: _Export, name: str) -> ET.Element:
 def _source_element(holder: ET.Element, doc: Any, data: _Export, notes: list[str]) -> None:
     ns = NS_PROJECT
     guid = _guid_out(doc.guid)
-    attrs = {"guid": guid, "name": _xml(doc.title), "plainTextPath": f"internal://{guid}.txt"}
+    name = data.names.get(("document", doc.id), doc.title)
+    attrs = {"guid": guid, "name": _xml(name), "plainTextPath": f"internal://{guid}.txt"}
     _stamp(attrs, "creationDateTime", doc.created_at)
     source = ET.SubElement(holder, _tag(ns, "TextSource"), attrs)
     rows = sorted(data.codings.get(doc.id, []), key=lambda r: (r.start, r.end, r.guid))

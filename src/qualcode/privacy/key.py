@@ -172,8 +172,6 @@ class PseudonymKey:
     @classmethod
     def open(cls, project: Project, path: str | os.PathLike[str] | None = None) -> PseudonymKey:
         """The key of `project`: at `path`, or beside a SQLite store by default."""
-        from qualcode.topics.cache import project_guid
-
         target = Path(path) if path is not None else default_key_path(project)
         store = project.engine.url.database
         if store and project.engine.url.get_backend_name() == "sqlite":
@@ -182,7 +180,7 @@ class PseudonymKey:
                     raise PrivacyError(
                         f"{target} is the project store itself; the key must be kept apart"
                     )
-        return cls(target, project_guid=project_guid(project))
+        return cls(target, project_guid=project.guid)
 
     def __repr__(self) -> str:
         return f"<PseudonymKey {self.path}>"

@@ -13,21 +13,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
-
-from qualcode.store import schema
-
 if TYPE_CHECKING:
     from qualcode.project import Project
-
-
-def project_guid(project: Project) -> str:
-    """The project's guid from `qualcode_meta` (stable for the life of the store)."""
-    with project._read() as conn:
-        value = conn.execute(
-            select(schema.meta.c.value).where(schema.meta.c.key == "project_guid")
-        ).scalar_one_or_none()
-    return value or "unknown-project"
 
 
 def cache_dir(project: Project) -> Path:
@@ -35,11 +22,11 @@ def cache_dir(project: Project) -> Path:
     override = os.environ.get("QUALCODE_CACHE_DIR")
     url = project.engine.url
     if override:
-        folder = Path(override) / project_guid(project)
+        folder = Path(override) / project.guid
     elif url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         folder = Path(f"{url.database}.cache")
     else:
         base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        folder = Path(base) / "qualcode" / project_guid(project)
+        folder = Path(base) / "qualcode" / project.guid
     folder.mkdir(parents=True, exist_ok=True)
     return folder

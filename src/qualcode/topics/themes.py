@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from qualcode.topics.cache import cache_dir, project_guid
+from qualcode.topics.cache import cache_dir
 from qualcode.topics.checks import MIN_UNITS, check_units
 from qualcode.topics.embed import EmbeddingCache, embed_texts, get_embedder
 from qualcode.topics.errors import NotFittedError, TopicsError
@@ -265,7 +265,7 @@ class ThemeModel:
         self._project = project
         self.model_ = model
         self.embedder_ = embedder
-        self.project_guid_ = project_guid(project)
+        self.project_guid_ = project.guid
         self.area_ = area
         self.unit_ = unit
         self.n_units_ = len(texts)
@@ -419,7 +419,7 @@ class ThemeModel:
         project = project or getattr(self, "_project", None)
         if project is None:
             raise TopicsError("pass project= (this model was loaded without one)")
-        if project_guid(project) != self.project_guid_:
+        if project.guid != self.project_guid_:
             raise TopicsError("this theme model was fitted on another project; fit it again here")
         name = (as_code or self.label(topic_id)).strip()
         created = False
@@ -454,7 +454,7 @@ class ThemeModel:
         import joblib
 
         self._check_fitted()
-        if project_guid(project) != self.project_guid_:
+        if project.guid != self.project_guid_:
             raise TopicsError("this theme model was fitted on another project")
         name = _safe_name(name or self.default_name())
         folder = cache_dir(project) / "themes"
@@ -478,7 +478,7 @@ class ThemeModel:
             raise TopicsError(f"{path} was saved by another version of qualcode; fit it again")
         model = cls.__new__(cls)
         model.__dict__.update(data["state"])
-        if model.project_guid_ != project_guid(project):
+        if model.project_guid_ != project.guid:
             raise TopicsError(f"{path} belongs to another project")
         model._project = project
         return model
