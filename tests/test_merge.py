@@ -443,3 +443,34 @@ def test_merge_panel_previews_settles_and_merges(project, laptops, tmp_path):
     assert done is not None and not done.conflicts and done.added["codings"] == 1
     assert "Merged: " in panel.report.value
     assert [c.coder for c in project.codings("shared-2")] == ["amina.d"]
+
+
+def test_a_project_on_a_server_merges_by_its_url(laptops, tmp_path, postgres_url):
+    """A PostgreSQL project is merged by URL (API and CLI), read in one snapshot; its
+    password never reaches a message; a newer or older schema there is refused."""
+    server = qualcode.open_project(postgres_url, user="lead")
+    server.merge(laptops["a"])
+    server.close()
+    secret = postgres_url.replace("@", ":s3cret@", 1)  # the test server trusts any password
+    hub = qualcode.open_project(tmp_path / "hub.qualcode", user="hub")
+    report = hub.merge(secret)
+    assert not report.conflicts and "s3cret" not in str(report) + report.source
+    audit = hub.audit_df().to_csv()
+    assert "merged_from" in audit and "127.0.0.1" in audit and "s3cret" not in audit
+    assert coding_keys(hub) == expected_keys([laptops["a"]])
+    result = run("merge", postgres_url, "-p", str(tmp_path / "hub.qualcode"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert hub.merge(postgres_url).rows_added == 0
+    engine = qualcode.store.connect(postgres_url)
+    for version, error, words in [("99", SchemaVersionError, "newer"), ("2", MergeError, "older")]:
+        with engine.begin() as conn:
+            conn.execute(
+                text("UPDATE qualcode_meta SET value = :v WHERE key = 'schema_version'"),
+                {"v": version},
+            )
+        with pytest.raises(error, match=rf"127.0.0.1.*{words}.*Nothing was merged"):
+            hub.merge(postgres_url)
+    engine.dispose()
+    with pytest.raises(MergeError, match="empty database, not a qualcode project"):
+        hub.merge(postgres_url.rsplit("/", 1)[0] + "/postgres")  # a database, but no project
+    hub.close()

@@ -268,7 +268,10 @@ def autocode(
 @app.command()
 def merge(
     other: Annotated[
-        Path, typer.Argument(help="Another laptop's project: OTHER.qualcode or OTHER.qdpx")
+        str,
+        typer.Argument(
+            help="Another laptop's project: OTHER.qualcode or OTHER.qdpx, or a PostgreSQL URL"
+        ),
     ],
     same_coder: Annotated[
         list[str] | None,

@@ -841,18 +841,19 @@ class Project:
         area: str | None = None,
         dry_run: bool = False,
     ) -> MergeReport:
-        """Bring in a project coded elsewhere (a .qualcode file, a .qdpx, or a Project), all
-        or nothing; merging the same work twice adds nothing. Conflicts refuse the merge
-        (`MergeConflict`, listing each and the option that settles it): `same_coders` /
-        `rename_coders` for a coder name used on both sides, `keep` ("ours"/"theirs", or per
-        code path in `keep_codes`) for codes or case attributes that differ, `new_versions`
-        (titles) to take their different text as our newest version. `area` is where a
-        .qdpx's new documents go. `dry_run` returns the plan and writes nothing."""
+        """Bring in a project coded elsewhere (a .qualcode file, a .qdpx, a PostgreSQL URL or
+        a Project), all or nothing; merging the same work twice adds nothing. Conflicts refuse
+        the merge (`MergeConflict`, listing each and the option that settles it):
+        `same_coders` / `rename_coders` for a coder name used on both sides, `keep`
+        ("ours"/"theirs", or per code path in `keep_codes`) for codes or case attributes that
+        differ, `new_versions` (titles) to take their different text as our newest version.
+        `area` is where a .qdpx's new documents go. `dry_run` returns the plan and writes
+        nothing."""
         from qualcode.interop.merge import merge_project
 
         return merge_project(
             self,
-            other if isinstance(other, Project) else Path(other),
+            other,
             same_coders=same_coders,
             rename_coders=rename_coders,
             keep=keep,

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from qualcode.errors import QualcodeError, SchemaVersionError, StoreError
@@ -164,6 +165,13 @@ def _other_engine(
     if isinstance(other, Project):
         yield other.engine, other.location, True
         return
+    if isinstance(other, str) and "://" in other:  # a project on a PostgreSQL server
+        engine, label = _server_engine(other)
+        try:
+            yield engine, label, True
+        finally:
+            engine.dispose()
+        return
     path = Path(other).expanduser()
     if not path.is_file():
         raise MergeError(
@@ -198,27 +206,7 @@ def _sqlite_snapshot(path: Path, folder: Path) -> Engine:
     from qualcode.store import connect, migrate
 
     engine = _readonly(path)
-    try:
-        with engine.connect() as conn:
-            version = stored_version(conn)
-    except StoreError as exc:
-        engine.dispose()
-        raise MergeError(f"{path} is not a qualcode project ({exc}); nothing was merged") from None
-    except DBAPIError as exc:
-        engine.dispose()
-        reason = str(exc.orig).strip().splitlines()[0]
-        raise MergeError(
-            f"{path} is not a qualcode project ({reason}); give a .qualcode file or a .qdpx"
-        ) from None
-    if version is None:
-        engine.dispose()
-        raise MergeError(f"{path} is an empty database, not a qualcode project; nothing to merge")
-    if version > SCHEMA_VERSION:
-        engine.dispose()
-        raise SchemaVersionError(
-            f"{path} was written by a newer qualcode (schema version {version}; this qualcode "
-            f"reads up to {SCHEMA_VERSION}); update qualcode to merge it. Nothing was merged"
-        )
+    version = _checked_version(engine, str(path), "give a .qualcode file or a .qdpx")
     if version == SCHEMA_VERSION:
         return engine
     copy = folder / "older.qualcode"
@@ -232,6 +220,53 @@ def _sqlite_snapshot(path: Path, folder: Path) -> Engine:
     upgraded = connect(f"sqlite:///{copy}")
     migrate(upgraded)
     return upgraded
+
+
+def _server_engine(url: str) -> tuple[Engine, str]:
+    """An engine on a project on a server (read in one REPEATABLE READ snapshot), and its URL
+    without the password for messages. An older schema is not upgraded from here."""
+    from qualcode.store import connect, resolve_url
+
+    try:
+        resolved = resolve_url(url)
+    except StoreError as exc:
+        raise MergeError(f"{exc}; nothing was merged") from None
+    label = make_url(resolved).render_as_string(hide_password=True)
+    engine = connect(resolved)
+    version = _checked_version(engine, label, "check the URL")
+    if version < SCHEMA_VERSION:
+        engine.dispose()
+        raise MergeError(
+            f"{label} is a project of an older qualcode (schema version {version}); upgrade it "
+            f"by opening it once with this qualcode (qualcode status --project URL), then merge. "
+            "Nothing was merged"
+        )
+    return engine, label
+
+
+def _checked_version(engine: Engine, label: str, what_to_do: str) -> int:
+    """The schema version of the project behind `engine`, refusing what is not a project
+    or is from a newer qualcode (the engine is disposed then)."""
+    try:
+        with engine.connect() as conn:
+            version = stored_version(conn)
+    except StoreError as exc:
+        engine.dispose()
+        raise MergeError(f"{label} is not a qualcode project ({exc}); nothing was merged") from None
+    except DBAPIError as exc:
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0]
+        raise MergeError(f"{label} is not a qualcode project ({reason}); {what_to_do}") from None
+    if version is None:
+        engine.dispose()
+        raise MergeError(f"{label} is an empty database, not a qualcode project; nothing to merge")
+    if version > SCHEMA_VERSION:
+        engine.dispose()
+        raise SchemaVersionError(
+            f"{label} was written by a newer qualcode (schema version {version}; this qualcode "
+            f"reads up to {SCHEMA_VERSION}); update qualcode to merge it. Nothing was merged"
+        )
+    return version
 
 
 def _readonly(path: Path) -> Engine:
