@@ -132,6 +132,65 @@ def test_pickers_filter_by_area_and_case_attribute_and_step(project, doc) -> Non
     assert widget.view.text == doc.text and widget.view.focus == [0, 5]
 
 
+def test_refresh_brings_new_transcripts_and_keeps_the_filters(coder, project, doc) -> None:
+    """Others ingest and code while the widget is open; Refresh shows it, filters kept."""
+    coder.area_picker.value = "hartlepool"
+    coder.attribute_picker.value = "population_group"
+    coder.value_picker.value = "Carers"
+    new = project.add_document(
+        "Interviewer: Help?\nParticipant: My sister, on Sundays.\n",
+        area="hartlepool",
+        title="hp-new",
+        attributes={"population_group": "Carers", "setting": "home"},
+    )
+    project.add_document(
+        "Interviewer: Bus?\nParticipant: Never comes.\n", area="worcester", title="wr-new"
+    )
+    start, end = _span(doc, "nightmare")
+    project.code(doc, start, end, "Transport", coder="ben")
+    assert len(coder.document_picker.options) == 1  # not yet
+    coder.refresh_button.click()
+    assert list(coder.area_picker.options) == ["(any)", "hartlepool", "worcester"]
+    assert (coder.area_picker.value, coder.value_picker.value) == ("hartlepool", "Carers")
+    assert "setting" in coder.attribute_picker.options
+    assert sorted(v for _, v in coder.document_picker.options) == [doc.id, new.id]
+    assert coder.document.id == doc.id  # still reading the same transcript
+    assert [(c["coder"], c["mine"]) for c in coder.view.codings] == [("ben", False)]
+
+
+def test_refreshing_the_list_does_not_reload_the_transcript(
+    coder, project, doc, monkeypatch
+) -> None:
+    """Each load sends a whole transcript to the browser: a new list of transcripts that
+    still holds the one shown loads nothing, not the first one and then this one again."""
+    later = project.add_document("Interviewer: Z?\nParticipant: Zzz.\n", area="x", title="zz")
+    coder.refresh()
+    coder.go_to(later)
+    loads: list[int] = []
+    monkeypatch.setattr(coder, "_load", loads.append)
+    coder.refresh()
+    coder.area_picker.value = "x"
+    assert loads == [] and coder.document.id == later.id
+    coder.area_picker.value = "hartlepool"
+    assert loads == [doc.id]
+
+
+def test_a_transcript_given_a_new_version_is_never_coded_behind(coder, project, doc) -> None:
+    """The lead pseudonymises while amina codes: her next key press saves nothing on the
+    old text, and the widget moves to the new version, her codings carried."""
+    start, end = _span(doc, "nightmare")
+    coder.code(start, end, "Access to GP")
+    new, _carried = project.revise(doc, [(0, 11, "[SYNTH]")], by="dawn")
+    start, end = _span(new, "walk-in")
+    send(coder, type="code", start=start, end=end, code_id=coder.view.codes[1]["id"], id=2)
+    assert "newer version" in coder.view.status and "nothing was saved" in coder.view.status
+    assert [c.code for c in project.codings(doc.id)] == ["Access to GP"]  # only the first
+    assert coder.document.id == new.id and coder.view.text == new.text
+    assert [new.text[c["start"] : c["end"]] for c in coder.view.codings] == ["nightmare"]
+    send(coder, type="code", start=start, end=end, code_id=coder.view.codes[1]["id"], id=3)
+    assert sorted(c.code for c in project.codings(new.id)) == ["Access to GP", "Transport"]
+
+
 def test_coder_needs_a_name(project) -> None:
     with pytest.raises(QualcodeError, match="coder="):
         Coder(project, coder=" ")

@@ -392,6 +392,16 @@ class Project:
         with self._read() as conn:
             return self._document_from_row(conn, self._document_row(conn, ref))
 
+    def current_version(self, ref: DocumentRef) -> Document:
+        """The newest version of a document (itself when it is current): what a coder who
+        opened an older version should be looking at now (after pseudonymisation, say)."""
+        with self._read() as conn:
+            doc = self._document_from_row(conn, self._document_row(conn, ref))
+            newest = _current_document(conn, doc.area, doc.title)
+            if newest is None or newest.id == doc.id:
+                return doc
+            return self._document_from_row(conn, self._document_row(conn, newest.id))
+
     def documents(self, *, area: str | None = None) -> list[Document]:
         """The current version of every document, optionally of one area, by area and title."""
         with self._read() as conn:

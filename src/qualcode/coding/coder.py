@@ -31,6 +31,15 @@ ANY = "(any)"
 PREVIEW_ROWS = 20  # hits listed under "Preview"
 
 
+def _set_options(picker: widgets.Dropdown, choices: list[str]) -> None:
+    """Give a filter new choices (after "(any)"), keeping its value where it still applies."""
+    value = picker.value
+    options = [ANY, *choices]
+    if list(picker.options) != options:
+        picker.options = options
+    picker.value = value if value in options else ANY
+
+
 @dataclass
 class _Action:
     """One undoable step: a coding added or removed, a memo changed, or an auto-coding."""
@@ -65,6 +74,7 @@ class Coder(widgets.VBox):
         self._redo: list[_Action] = []
         self._docs = project.documents_df()
         self._codes: dict[int, Any] = {}
+        self._rebuilding = False
 
         areas = sorted(self._docs["area"].unique().tolist())
         self.area_picker = widgets.Dropdown(
@@ -81,6 +91,12 @@ class Coder(widgets.VBox):
         self.view = TranscriptView(show_all=show_all, font_size=font_size)
         self.view.on_msg(self._on_message)
         self.view.observe(self._on_show_all, names="show_all")
+        self.refresh_button = widgets.Button(
+            description="Refresh",
+            icon="refresh",
+            tooltip="Load new transcripts, versions, codes and others' codings from the store",
+        )
+        self.refresh_button.on_click(lambda _: self.refresh())
 
         self.area_picker.observe(lambda _: self._refresh_documents(), names="value")
         self.attribute_picker.observe(self._on_attribute, names="value")
@@ -91,7 +107,14 @@ class Coder(widgets.VBox):
         super().__init__(
             [
                 header,
-                widgets.HBox([self.area_picker, self.attribute_picker, self.value_picker]),
+                widgets.HBox(
+                    [
+                        self.area_picker,
+                        self.attribute_picker,
+                        self.value_picker,
+                        self.refresh_button,
+                    ]
+                ),
                 self.document_picker,
                 self.view,
                 self._search_panel(),
@@ -139,33 +162,47 @@ class Coder(widgets.VBox):
             docs = docs[docs[attr].astype(str) == value]
         return docs
 
-    def _on_attribute(self, _: Any) -> None:
+    def _attribute_values(self) -> list[str]:
         attr = self.attribute_picker.value
-        values = [] if attr == ANY else sorted(self._docs[attr].dropna().astype(str).unique())
-        self.value_picker.options = [ANY, *values]
+        return [] if attr == ANY else sorted(self._docs[attr].dropna().astype(str).unique())
+
+    def _on_attribute(self, _: Any) -> None:
+        if self._rebuilding:
+            return
+        self.value_picker.options = [ANY, *self._attribute_values()]
         self.value_picker.value = ANY
         self._refresh_documents()
 
-    def _refresh_documents(self) -> None:
+    def _refresh_documents(self, prefer: int | None = None) -> None:
+        """List the transcripts the filters let through; stay on the one shown (or `prefer`)
+        if it is listed, else show the first."""
+        if self._rebuilding:
+            return
         docs = self._filtered()
         options = [
             (f"{row.title} · {row.case} · {row.area} ({row.words} words)", int(doc_id))
             for doc_id, row in docs.iterrows()
         ]
-        current = self.document_picker.value
-        self.document_picker.options = options
+        current = prefer or self.document_picker.value
+        self._rebuilding = True  # new options select the first one: load nothing for that
+        try:
+            self.document_picker.options = options
+        finally:
+            self._rebuilding = False
         ids = [v for _, v in options]
-        if current in ids:
-            self.document_picker.value = current
-        elif ids:
-            self.document_picker.value = ids[0]
-        else:
+        if not ids:
             self.document_picker.value = None
             self.view.text = ""
             self.view.title = "No transcript matches these filters."
+            return
+        target = current if current in ids else ids[0]
+        if self.document_picker.value != target:
+            self.document_picker.value = target
+        elif self.document is None or self.document.id != target:
+            self._load(target)
 
     def _on_document(self, change: dict[str, Any]) -> None:
-        if change["new"] is not None:
+        if change["new"] is not None and not self._rebuilding:
             self._load(change["new"])
 
     # loading ------------------------------------------------------------------------------
@@ -207,17 +244,42 @@ class Coder(widgets.VBox):
         return [_as_dict(c, self.coder) for c in codings]
 
     def refresh(self) -> None:
-        """Reload codes and codings from the store (after others have coded, say)."""
+        """Reload transcripts, codes and codings from the store (after others have coded or
+        ingested, say). Filters stay as they are where they still apply; a transcript that
+        has a newer version since it was opened (pseudonymised, say) is shown in it."""
         self._docs = self.project.documents_df()
         self._load_codes()
-        if self.document is not None:
-            self.view.codings = self._coding_dicts()
+        self._rebuilding = True  # the pickers' observers wait until all three are set
+        try:
+            _set_options(self.area_picker, sorted(self._docs["area"].unique().tolist()))
+            _set_options(self.attribute_picker, self._attribute_columns())
+            _set_options(self.value_picker, self._attribute_values())
+        finally:
+            self._rebuilding = False
+        opened = self.document
+        newest = None if opened is None else self.project.current_version(opened)
+        self._refresh_documents(prefer=None if newest is None else newest.id)
+        if opened is None or newest is None:
+            return
+        if self.document is not None and self.document.id == opened.id:
+            self.view.codings = self._coding_dicts()  # the same version: others' new codings
+        elif newest.id != opened.id:
+            self._say(
+                f"“{newest.title}” has a newer version (version {newest.version}) since you "
+                "opened it; this is it, with the codings carried over"
+            )
 
     # actions ------------------------------------------------------------------------------
 
     def code(self, start: int, end: int, code: Any) -> Coding | None:
         """Apply `code` to the selected words (snapped to whole words); saved at once."""
         doc = self._need_document()
+        if self.project.current_version(doc).id != doc.id:  # never code a text left behind
+            self.refresh()
+            raise QualcodeError(
+                f"“{doc.title}” has a newer version since you opened it, shown now; "
+                "nothing was saved, select the words again"
+            )
         if not 0 <= start < end <= len(doc.text):
             raise QualcodeError(
                 f"the selection [{start}:{end}] is not inside this transcript "
