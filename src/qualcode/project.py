@@ -21,7 +21,7 @@ from qualcode.coding.codebook import Codebook
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
 from qualcode.model import Code, Coding, Document
 from qualcode.store import audit, connect, migrate, new_guid, now, resolve_url, schema, writer
-from qualcode.store.bulk import insert_rows
+from qualcode.store.bulk import in_chunks, insert_rows
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -975,8 +975,8 @@ def delete_codings(
     a reviewed suggestion, an undone auto-coding)."""
     k = schema.codings
     ids = [row.id for row in rows]
-    for i in range(0, len(ids), 500):  # within every database's limit on parameters
-        conn.execute(k.delete().where(k.c.id.in_(ids[i : i + 500])))
+    for chunk in in_chunks(ids):
+        conn.execute(k.delete().where(k.c.id.in_(chunk)))
     stamp = now()
     insert_rows(
         conn,
@@ -1020,8 +1020,7 @@ def insert_codings(
     insert_rows(conn, k, CODING_COLUMNS, rows)
     guids = [row[0] for row in rows]
     ids: dict[str, int] = {}
-    for i in range(0, len(guids), 500):  # within every database's limit on parameters
-        chunk = guids[i : i + 500]
+    for chunk in in_chunks(guids):
         ids.update(
             (guid, coding_id)
             for guid, coding_id in conn.execute(select(k.c.guid, k.c.id).where(k.c.guid.in_(chunk)))

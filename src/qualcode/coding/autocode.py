@@ -33,6 +33,7 @@ from qualcode.project import (
     require_area,
 )
 from qualcode.store import new_guid, now, schema
+from qualcode.store.bulk import in_chunks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -58,7 +59,6 @@ PREVIEW_COLUMNS = (
     "hits",
     "already_coded",
 )
-_CHUNK = 500  # ids per IN (...) list
 
 Span = tuple[int, int, int]  # document id, start, end
 
@@ -165,7 +165,7 @@ def uncode_many(project: Project, codings: Iterable[Any], *, coder: str) -> int:
     k = schema.codings
     with project._write() as conn:
         rows = [
-            row for chunk in _chunks(ids) for row in _coding_rows(conn, [k.c.id.in_(chunk)]).all()
+            row for chunk in in_chunks(ids) for row in _coding_rows(conn, [k.c.id.in_(chunk)]).all()
         ]
         others = [row for row in rows if row.coder != coder]
         if others:
@@ -435,7 +435,7 @@ def _covering(
 def _units(conn: Connection, kind: str, doc_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
     u = schema.units
     out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for chunk in _chunks(doc_ids):
+    for chunk in in_chunks(doc_ids):
         for doc_id, start, end in conn.execute(
             select(u.c.document_id, u.c.start, u.c.end)
             .where(u.c.kind == kind, u.c.document_id.in_(chunk))
@@ -479,7 +479,7 @@ def _existing(
         return set()
     k = schema.codings
     out: set[Span] = set()
-    for chunk in _chunks(sorted(set(doc_ids))):
+    for chunk in in_chunks(sorted(set(doc_ids))):
         out.update(
             (r[0], r[1], r[2])
             for r in conn.execute(
@@ -554,9 +554,3 @@ def _write(
         },
     )
     result.spans = new
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    items = list(items)
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]

@@ -33,6 +33,7 @@ from qualcode.coding.query import (
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
 from qualcode.store import schema
+from qualcode.store.bulk import in_chunks
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -271,11 +272,10 @@ class Retrieval:
 def _unit_spans(conn: Connection, doc_ids: set[int], kind: str) -> dict[int, list[tuple[int, int]]]:
     u = schema.units
     found: dict[int, list[tuple[int, int]]] = {}
-    ordered = sorted(doc_ids)
-    for i in range(0, len(ordered), 900):  # stay inside every database's parameter limit
+    for chunk in in_chunks(sorted(doc_ids)):
         rows = conn.execute(
             select(u.c.document_id, u.c.start, u.c.end).where(
-                u.c.document_id.in_(ordered[i : i + 900]), u.c.kind == kind
+                u.c.document_id.in_(chunk), u.c.kind == kind
             )
         ).all()
         for doc, start, end in rows:
@@ -300,9 +300,8 @@ class _Codings:
 def _documents(conn: Connection, doc_ids: Iterable[int]) -> dict[int, Any]:
     """Title, text, area, case and case attributes of the documents with passages."""
     d, a, cs = schema.documents, schema.areas, schema.cases
-    ordered = sorted(doc_ids)
     out: dict[int, Any] = {}
-    for i in range(0, len(ordered), 900):
+    for chunk in in_chunks(sorted(doc_ids)):
         query = (
             select(
                 d.c.id,
@@ -314,7 +313,7 @@ def _documents(conn: Connection, doc_ids: Iterable[int]) -> dict[int, Any]:
             )
             .join(a, a.c.id == d.c.area_id)
             .outerjoin(cs, cs.c.id == d.c.case_id)
-            .where(d.c.id.in_(ordered[i : i + 900]))
+            .where(d.c.id.in_(chunk))
         )
         out.update({row.id: row for row in conn.execute(query)})
     return out

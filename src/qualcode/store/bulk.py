@@ -1,4 +1,4 @@
-"""Insert many rows fast: compile the INSERT once and hand the driver plain tuples.
+"""Many rows at once: INSERTs compiled once and fed plain tuples, and IN lists cut to size.
 
 SQLAlchemy's executemany processes every parameter of every row in Python; for the ~150 units
 of each transcript that cost as much as segmenting it. JSON values are encoded here, once.
@@ -7,11 +7,21 @@ of each transcript that cost as much as segmenting it. JSON values are encoded h
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Table
+
+T = TypeVar("T")
+IN_LIST = 500  # values per IN (...) list: inside every database's limit on parameters
+
+
+def in_chunks(values: Iterable[T], size: int = IN_LIST) -> Iterator[list[T]]:
+    """`values` in lists short enough for one `IN (...)` on any database."""
+    items = list(values)
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
 
 
 def insert_rows(

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from qualcode.store.bulk import in_chunks
 from qualcode.store.engine import BUSY_TIMEOUT_MS, use_wal
 from qualcode.topics.cache import cache_dir
 from qualcode.topics.errors import ModelNotInstalledError, UnknownEmbedderError
@@ -259,8 +260,7 @@ class EmbeddingCache:
         found: dict[str, np.ndarray] = {}
         wanted = list(dict.fromkeys(hashes))
         with self._connect() as con:
-            for i in range(0, len(wanted), 500):
-                chunk = wanted[i : i + 500]
+            for chunk in in_chunks(wanted):
                 marks = ",".join("?" * len(chunk))
                 for sha, blob in con.execute(
                     f"SELECT sha256, vector FROM vectors WHERE model = ? AND sha256 IN ({marks})",
