@@ -294,6 +294,9 @@ def test_a_qdpx_merges_and_then_its_qualcode_adds_nothing(project, laptops, tmp_
     report = project.merge(qdpx)
     assert not report.conflicts and report.added["codings"] == 4
     assert report.added["documents"] == 1 and report.present["documents"] == 3
+    with project._read() as conn:  # REFI-QDA has no roles: the layer is known by its name
+        role = conn.execute(select(schema.coders.c.role).where(schema.coders.c.name == "consensus"))
+        assert role.scalar_one() == "adjudicator"
     before = row_counts(project)
     assert project.merge(laptops["a"]).rows_added == 0
     assert project.merge(qdpx).rows_added == 0

@@ -1101,7 +1101,9 @@ class _Importer:
     # coders ----------------------------------------------------------------------------------
 
     def users(self, users: list[_User]) -> None:
-        from qualcode.project import is_suggestion
+        """Users become coders; `suggest:*` ones are models, and "consensus" (the name our
+        exports give the adjudicated layer; REFI-QDA has no roles) is that layer again."""
+        from qualcode.project import CONSENSUS, is_suggestion
 
         k = schema.coders
         rows = self.conn.execute(select(k.c.id, k.c.guid, k.c.name)).all()
@@ -1116,6 +1118,7 @@ class _Importer:
                 self.unchanged += 1
             else:
                 role = "model" if is_suggestion(user.name) else "coder"
+                role = "adjudicator" if user.name == CONSENSUS else role
                 coder_id = self.conn.execute(
                     k.insert().values(guid=user.guid, name=user.name, role=role, created_at=now())
                 ).inserted_primary_key[0]
