@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -81,8 +82,11 @@ def test_redact_commands(project, tmp_path: Path) -> None:  # type: ignore[no-un
     p.close()
     assert run(app, ["list", "--status", "applied", *common]).output.count("applied") >= 2
 
+    backup = f"{store}.v2.bak"  # as a schema upgrade leaves it: a copy with the originals
+    shutil.copy(store, backup)
     listed = run(app, ["purge", "-p", store, "--by", "dawn"])
     assert listed.exit_code == 0 and "--yes removes it" in listed.output
+    assert f"note: {backup} is a backup from a schema upgrade" in listed.output
     assert qualcode.open_project(store).document("c").version == 2
     purged = run(app, ["purge", "-p", store, "--by", "dawn", "--yes"])
     assert purged.exit_code == 0 and "purged 1 earlier versions" in purged.output
@@ -91,4 +95,6 @@ def test_redact_commands(project, tmp_path: Path) -> None:  # type: ignore[no-un
     assert old["words"].tolist() == [0]
     p.close()
     again = run(app, ["purge", "-p", store, "--by", "dawn", "--yes"])
-    assert "nothing to purge" in again.output
+    assert "nothing to purge" in again.output and f"note: {backup}" in again.output
+    Path(backup).unlink()
+    assert "note:" not in run(app, ["purge", "-p", store, "--by", "dawn"]).output

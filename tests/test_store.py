@@ -202,6 +202,7 @@ def test_older_store_is_upgraded_without_loss(store_url: str, tmp_path: Path, mo
         assert backups == []
     else:
         assert backups == [tmp_path / f"test.qualcode.v{version}.bak"]
+    assert migrations.upgrade_backups(p.engine) == backups  # what purge warns about
     p.close()
 
 

@@ -170,9 +170,14 @@ def purge_(
     done = purge(p, by=by or p.user, area=area, dry_run=not yes)
     if done.empty:
         typer.echo("nothing to purge: no earlier version of a pseudonymised document holds text")
-        return
-    typer.echo(done.drop(columns="document_id").to_string(index=False))
-    if not yes:
-        typer.echo(f"{len(done)} earlier versions hold original text; --yes removes it")
     else:
-        typer.echo(f"purged {len(done)} earlier versions")
+        typer.echo(done.drop(columns="document_id").to_string(index=False))
+        if not yes:
+            typer.echo(f"{len(done)} earlier versions hold original text; --yes removes it")
+        else:
+            typer.echo(f"purged {len(done)} earlier versions")
+    for backup in done.attrs["backups"]:
+        typer.echo(
+            f"note: {backup} is a backup from a schema upgrade and still holds the original "
+            "texts; purge does not touch it: delete it, or keep it apart, before sharing"
+        )

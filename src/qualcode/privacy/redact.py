@@ -326,7 +326,9 @@ def purge(
     row, title, number and sha256 (so a merge still recognises the original and does not bring
     it back) but loses its text, units and codings (`apply` copied those to the pseudonymised
     version). One transaction, audited; then a SQLite file is vacuumed and its write-ahead log
-    emptied so no deleted page still holds the text. Returns one row per version purged.
+    emptied so no deleted page still holds the text. Returns one row per version purged;
+    `.attrs["backups"]` lists upgrade backups beside the store, which purge does not touch
+    and which still hold the originals.
     """
     import pandas as pd
     from sqlalchemy import select
@@ -396,7 +398,11 @@ def purge(
                 )
     if rows and not dry_run:
         _compact(project)
-    return pd.DataFrame(rows, columns=columns)
+    from qualcode.store.migrations import upgrade_backups
+
+    frame = pd.DataFrame(rows, columns=columns)
+    frame.attrs["backups"] = upgrade_backups(project.engine)
+    return frame
 
 
 def _compact(project: Project) -> None:

@@ -9,6 +9,7 @@ SQLite file is taken. A store from a newer qualcode is refused rather than guess
 
 from __future__ import annotations
 
+import glob
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -129,6 +130,16 @@ def _backup(engine: Engine, version: int) -> None:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     source = Path(database)
     shutil.copy2(source, source.with_name(f"{source.name}.v{version}.bak"))
+
+
+def upgrade_backups(engine: Engine) -> list[Path]:
+    """The copies `_backup` left beside a SQLite store (`NAME.qualcode.vN.bak`): they hold
+    whatever the store held before each upgrade, original texts included."""
+    database = engine.url.database
+    if engine.url.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return []
+    source = Path(database)
+    return sorted(source.parent.glob(f"{glob.escape(source.name)}.v*.bak"))
 
 
 def _where(conn: Connection) -> str:
