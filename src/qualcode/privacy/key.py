@@ -144,9 +144,8 @@ class PseudonymKey:
                 "store; use a name ending in .key.sqlite"
             )
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        if not self.path.exists():
-            fd = os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, FILE_MODE)
-            os.close(fd)
+        with contextlib.suppress(FileExistsError):  # made with its mode, never world-readable
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY | os.O_EXCL, FILE_MODE))
         os.chmod(self.path, FILE_MODE)  # also tightens a key copied with looser permissions
         try:
             self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
