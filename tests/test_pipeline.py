@@ -236,9 +236,11 @@ def test_a_second_run_says_who_holds_the_area(setup) -> None:
     )  # fmt: skip
     lock = reports / "north" / ".lock"
     deadline = time.time() + 60
-    while not lock.exists() and time.time() < deadline:
+    holder = None  # the lock is created, then written: wait for its holder's pid
+    while (holder is None or holder["pid"] == "?") and time.time() < deadline:
         time.sleep(0.1)
-    holder = json.loads(lock.read_text())
+        holder = pipeline.lock_holder(lock)
+    assert holder is not None, "the first run never took the lock"
     second = results(store, config, reports, areas=["north"])["north"]
     assert second.status == "locked"
     assert f"pid {holder['pid']}" in second.message
