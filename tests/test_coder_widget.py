@@ -129,7 +129,7 @@ def test_pickers_filter_by_area_and_case_attribute_and_step(project, doc) -> Non
     send(widget, type="navigate", step=1)
     assert widget.document is not None and widget.document.id == other.id
     widget.go_to(doc.id, 0, 5)
-    assert widget.view.text == doc.text and widget.view.focus == [0, 5]
+    assert widget.view.text == doc.text and widget.view.selected_span == [0, 5]
 
 
 def test_refresh_brings_new_transcripts_and_keeps_the_filters(coder, project, doc) -> None:

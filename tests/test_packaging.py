@@ -71,3 +71,33 @@ def test_constraints_pin_every_dependency() -> None:
     for requirement in project["dependencies"] + project["optional-dependencies"]["dev"]:
         name = requirement.split("[")[0].split(">")[0].split("=")[0].split("<")[0]
         assert name.lower().replace("_", "-") in pins, name
+
+
+PANELS = {
+    "qualcode.coding.coder": "Coder",
+    "qualcode.coding.editor": "CodebookEditor",
+    "qualcode.coding.retrieval": "RetrievalView",
+    "qualcode.coding.review": "ConsensusReview",
+    "qualcode.coding.round_manager": "RoundManager",
+    "qualcode.coding.transcript": "TranscriptView",
+    "qualcode.interop.merge_panel": "MergePanel",
+    "qualcode.analysis.export_panel": "ExportPanel",
+    "qualcode.privacy.widget": "RedactionReview",
+}
+
+
+def test_no_panel_shadows_a_widget_method() -> None:
+    """ipywidgets calls its own open(), close(), focus() ... on every widget: a panel's method
+    of the same name (RoundManager.open did) leaves the widget without a comm, never shown."""
+    import importlib
+
+    import ipywidgets as widgets
+
+    found = {}
+    for module, name in PANELS.items():
+        panel = getattr(importlib.import_module(module), name)
+        base = panel.__mro__[1]
+        own = {n for n in vars(panel) if not n.startswith("_") and hasattr(base, n)}
+        found[name] = sorted(own)
+        assert issubclass(panel, widgets.DOMWidget)
+    assert found == {name: [] for name in PANELS.values()}

@@ -241,10 +241,11 @@ def test_the_round_manager_opens_follows_and_reveals(project) -> None:
     project.codebook.add("Transport")
     docs = [project.add_document(TEXT, area="north", title=f"t{i}") for i in (1, 2)]
     panel = RoundManager(project, lead="dawn")
+    assert panel.model_id and panel.status.value == ""  # a live widget, with no error yet
     assert set(panel.documents.value) == {d.id for d in docs}  # the whole area by default
     panel.name.value = "R1"
     panel.coders.value = ["amina"]
-    assert panel.open() is None and "at least two coders" in panel.status.value
+    assert panel.open_round() is None and "at least two coders" in panel.status.value
     assert project.rounds_df().empty
     panel.coders.value = ["amina", "bob"]
     panel.documents.value = (docs[0].id,)

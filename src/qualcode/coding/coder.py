@@ -137,7 +137,7 @@ class Coder(widgets.VBox):
             self.area_picker.value = ANY
         self.document_picker.value = doc.id
         if start is not None and end is not None:
-            self.view.focus = [start, end]
+            self.view.selected_span = [start, end]
             self.view.send({"type": "focus", "start": start, "end": end})
 
     def step(self, delta: int) -> None:
@@ -222,7 +222,7 @@ class Coder(widgets.VBox):
         turns = self.project.units_df("turn", document=doc.id)
         sentences = self.project.units_df("sentence", document=doc.id)
         with self.view.hold_sync():
-            self.view.focus = []
+            self.view.selected_span = []
             self.view.title = f"{doc.title} · {doc.case} · {doc.area}"
             self.view.turns = [
                 {"start": int(s), "end": int(e), "speaker": sp or "", "role": role or ""}

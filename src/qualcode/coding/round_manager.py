@@ -35,11 +35,11 @@ class RoundManager(widgets.VBox):
         self.coders = widgets.TagsInput(allow_duplicates=False)
         self.note = widgets.Text(description="Note", placeholder="what the round is for")
         self.open_button = widgets.Button(description="Open round", button_style="primary")
-        self.open_button.on_click(lambda _: self.open())
+        self.open_button.on_click(lambda _: self.open_round())
         self.rounds = widgets.HTML()
         self.closing = widgets.Dropdown(description="Close")
         self.close_button = widgets.Button(description="Close and reveal", button_style="warning")
-        self.close_button.on_click(lambda _: self.close())
+        self.close_button.on_click(lambda _: self.close_round())
         self.agreement = widgets.HTML()
         self.status = widgets.HTML()
         self.area.observe(lambda _: self._list_documents(), names="value")
@@ -97,7 +97,8 @@ class RoundManager(widgets.VBox):
         )
         self.rounds.value = f"<table>{head}{''.join(rows)}</table>"
 
-    def open(self) -> Any:
+    # not `open`/`close`: ipywidgets calls Widget.open() to build the widget, close() to drop it
+    def open_round(self) -> Any:
         """Open a round from the form; on an error nothing is written and the form stays."""
         try:
             found = open_round(
@@ -119,7 +120,7 @@ class RoundManager(widgets.VBox):
         self.refresh()
         return found
 
-    def close(self) -> Any:
+    def close_round(self) -> Any:
         """Close the chosen round, reveal, and show its agreement table."""
         name = self.closing.value
         if not name:

@@ -33,7 +33,7 @@ class TranscriptView(anywidget.AnyWidget):
     show_all = traitlets.Bool(False).tag(sync=True)
     show_suggestions = traitlets.Bool(True).tag(sync=True)  # codings by `suggest:...` coders
     font_size = traitlets.Int(16).tag(sync=True)
-    focus = traitlets.List(traitlets.Int()).tag(sync=True)
+    selected_span = traitlets.List(traitlets.Int()).tag(sync=True)  # not `focus`: DOMWidget has one
     status = traitlets.Unicode("").tag(sync=True)
 
     @traitlets.validate("font_size")

@@ -567,7 +567,7 @@ function render({ model, el: root }) {
   requestAnimationFrame(() => requestAnimationFrame(() => {
     root.dataset.firstRenderMs = (performance.now() - started).toFixed(1);
   }));
-  const focus = model.get("focus");
+  const focus = model.get("selected_span");
   if (focus && focus.length === 2) requestAnimationFrame(() => selectCp(focus[0], focus[1]));
 
   return () => {
