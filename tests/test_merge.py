@@ -477,3 +477,36 @@ def test_a_project_on_a_server_merges_by_its_url(laptops, tmp_path, postgres_url
     with pytest.raises(MergeError, match="empty database, not a qualcode project"):
         hub.merge(postgres_url.rsplit("/", 1)[0] + "/postgres")  # a database, but no project
     hub.close()
+
+
+def test_documents_with_the_same_text_are_matched_by_title(project, tmp_path):
+    """Two questionnaire answers that both read "n/a" are two documents with two cases: a copy
+    of the project merges with nothing to add, and a third "n/a" under a new title is new."""
+    for title, group in (("Q009", "Older people"), ("Q037", "Parents")):
+        project.add_document(
+            "n/a", area="worcester", title=title, attributes={"population_group": group}
+        )
+    project.code("Q037", 0, 3, project.codebook.add("No answer"), coder="amina")
+    laptop = tmp_path / "laptop.qualcode"
+    other = qualcode.open_project(laptop)
+    assert other.merge(project).rows_added > 0
+    other.add_document(
+        "n/a", area="worcester", title="Q050", attributes={"population_group": "Young"}
+    )
+    other.code("Q050", 0, 3, "No answer", coder="ben")
+    other.close()
+
+    before = row_counts(project)
+    report = project.merge(laptop)
+    assert not report.conflicts, str(report)
+    assert (report.added["documents"], report.added["cases"], report.added["codings"]) == (1, 1, 1)
+    assert row_counts(project)["documents"] == before["documents"] + 1
+    docs = project.documents_df().set_index("title")
+    assert docs.loc[["Q009", "Q037", "Q050"], "population_group"].tolist() == [
+        "Older people",
+        "Parents",
+        "Young",
+    ]
+    assert [(c.code, c.coder) for c in project.codings("Q037")] == [("No answer", "amina")]
+    assert [(c.code, c.coder) for c in project.codings("Q050")] == [("No answer", "ben")]
+    assert project.merge(laptop).rows_added == 0

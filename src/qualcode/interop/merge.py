@@ -625,14 +625,19 @@ class _Merger:
         # versions whose original text was purged after pseudonymising (qualcode redact purge)
         self.purged = {r.id for r in ours if r.length == 0 and (r.meta or {}).get("purged_at")}
         area_names = {v: k for k, v in self.area_ids.items()}
-        by_sha: dict[tuple[str | None, str], int] = {}
+        # the same text under the same title in the same area (any area, for a .qdpx), else
+        # the one document with that text there: two answers that both read "n/a" are two
+        # documents, matched by title, and a third "n/a" under a new title is a new one
+        by_title: dict[tuple[str | None, str, str], int] = {}
+        by_sha: dict[tuple[str | None, str], list[int]] = {}
         # the same text under the same title in another area (a .qdpx merged into "imported"
         # before): the same document, when there is only one such
         elsewhere: dict[tuple[str, str], list[int]] = {}
         latest: dict[tuple[str | None, str], Any] = {}  # (area, title) -> newest version of ours
         for r in ours:
             area = area_names[r.area_id] if self.areas_known else None
-            by_sha.setdefault((area, r.sha256), r.id)
+            by_title.setdefault((area, r.title, r.sha256), r.id)
+            by_sha.setdefault((area, r.sha256), []).append(r.id)
             elsewhere.setdefault((r.title, r.sha256), []).append(r.id)
             key = (area_names[r.area_id], r.title)
             if key not in latest or r.version > latest[key].version:
@@ -643,7 +648,9 @@ class _Merger:
         case_of = {r.id: r.case_id for r in ours}
         for theirs in self.side.documents:
             area = self.side.areas[theirs.area_id] if self.areas_known else None
-            found = by_sha.get((area, theirs.sha256))
+            found = by_title.get((area, theirs.title, theirs.sha256))
+            if found is None and len(by_sha.get((area, theirs.sha256), [])) == 1:
+                found = by_sha[(area, theirs.sha256)][0]
             if found is None and len(elsewhere.get((theirs.title, theirs.sha256), [])) == 1:
                 found = elsewhere[(theirs.title, theirs.sha256)][0]
             if found is not None:
@@ -671,7 +678,9 @@ class _Merger:
                 continue
             doc_id, version = self.add_document(theirs, area, mine)
             self.doc_map[theirs.id] = doc_id
-            by_sha[(area if self.areas_known else None, theirs.sha256)] = doc_id
+            mapped = area if self.areas_known else None
+            by_title[(mapped, theirs.title, theirs.sha256)] = doc_id
+            by_sha.setdefault((mapped, theirs.sha256), []).append(doc_id)
             latest[key] = _Latest(doc_id, version, theirs.sha256)
             if mine is None:
                 titled.setdefault(theirs.title, []).append(area)
