@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from qualcode.coding.agreement import AgreementError
 from qualcode.coding.consensus import (
@@ -14,6 +15,7 @@ from qualcode.coding.consensus import (
 )
 from qualcode.coding.review import ConsensusReview
 from qualcode.errors import CodingError
+from qualcode.store import schema
 
 TEXT = (
     "Interviewer: How do you get to the surgery?\n"
@@ -66,6 +68,26 @@ def test_settle_writes_the_consensus_layer_and_is_idempotent(coded) -> None:
     mine = project.codings(coder="amina")[0]
     with pytest.raises(CodingError, match="not part of a consensus"):
         project.unadjudicate(mine.id, adjudicator="dawn")
+
+
+def test_the_consensus_name_is_kept_for_the_layer_before_it_exists(coded) -> None:
+    """Before anyone adjudicates, "consensus" is still not a coder's name: coding or
+    auto-coding as it is refused, so the layer is never born as an ordinary coder."""
+    project, doc, span = coded
+    start, end = span("I care for him.")
+    for write in (
+        lambda: project.code(doc, start, end, "Carers", coder="consensus"),
+        lambda: project.autocode("care", "Carers", coder="consensus"),
+    ):
+        with pytest.raises(CodingError, match="adjudicated layer"):
+            write()
+    assert project.codings(coder="consensus") == []
+    project.adjudicate(doc, start, end, "Carers", adjudicator="dawn")
+    with project._read() as conn:
+        role = conn.execute(
+            select(schema.coders.c.role).where(schema.coders.c.name == "consensus")
+        ).scalar_one()
+    assert role == "adjudicator"
 
 
 def test_review_widget_takes_a_version_or_saves_agreed_codes(coded) -> None:

@@ -948,12 +948,13 @@ def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
     such as "consensus") is written only through `Project.adjudicate`."""
     t = schema.coders
     found = conn.execute(select(t.c.id, t.c.role).where(t.c.name == name)).first()
+    layer = found is not None and found.role == "adjudicator"
+    if (layer or (found is None and name == CONSENSUS)) and role != "adjudicator":
+        raise CodingError(
+            f"{name!r} is an adjudicated layer, not a coder; write it with "
+            f"p.adjudicate(..., adjudicator='your name')"
+        )
     if found is not None:
-        if found.role == "adjudicator" and role != "adjudicator":
-            raise CodingError(
-                f"{name!r} is an adjudicated layer, not a coder; write it with "
-                f"p.adjudicate(..., adjudicator='your name')"
-            )
         return found.id
     if role not in CODER_ROLES:
         raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
