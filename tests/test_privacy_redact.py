@@ -349,3 +349,43 @@ def test_pseudonymised_exports_leave_the_coders_memos_home(project, key, tmp_pat
     assert "Sarah" not in xml and "<Description>" not in xml
     with zipfile.ZipFile(export_qdpx(project, tmp_path / "all.qdpx")) as zf:
         assert "Sarah's GP" in zf.read("project.qde").decode("utf-8")
+
+
+def test_a_name_found_once_is_found_wherever_else_it_is_written(project, key) -> None:  # type: ignore[no-untyped-def]
+    """The rules find "Dawn" in a speaker label and "Hartlepool" after "I live in"; the same
+    words elsewhere (another turn, another transcript, a later scan) are found too, so the
+    pseudonymised text keeps neither. Other words that merely contain them are left."""
+    a = project.add_document(
+        "[SYNTHETIC]\nInterviewer (Dawn): How are you?\n"
+        "Participant: Say summat normal, Dawn. I live in Hartlepool.\n",
+        area="hartlepool",
+        title="a",
+    )
+    project.add_document(
+        "[SYNTHETIC]\nParticipant: Dawn knows. Hartlepool is home. Up at dawn, Dawnside Road.\n",
+        area="hartlepool",
+        title="b",
+    )
+    found = scan(project, key, nlp=None)
+    got = sorted(zip(found["document"], found["text"], found["rule"], strict=True))
+    assert [g for g in got if g[2] == "repeat"] == [
+        ("a", "Dawn", "repeat"),
+        ("b", "Dawn", "repeat"),
+        ("b", "Hartlepool", "repeat"),
+    ]
+    for kind in ("person", "place"):
+        accept_kind(key, kind, by="dawn")
+    apply(project, key, by="dawn")
+    for title in ("a", "b"):
+        text = project.document(title).text
+        assert "Dawn " not in text and "Dawn." not in text and "Hartlepool" not in text
+    assert "Up at dawn, Dawnside Road" in project.document("b").text
+
+    later = project.add_document(
+        "[SYNTHETIC]\nParticipant: Then Dawn rang.\n", area="hartlepool", title="c"
+    )
+    again = scan(project, key, documents=[later], nlp=None)
+    assert again[["text", "rule", "pseudonym"]].values.tolist() == [
+        ["Dawn", "repeat", found.loc[found["text"] == "Dawn", "pseudonym"].iloc[0]]
+    ]
+    assert project.document(a.title).meta["pseudonymised"]

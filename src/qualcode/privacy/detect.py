@@ -254,6 +254,27 @@ def detect(
     return _resolve(found)
 
 
+REPEATED = ("person", "place")  # found by context once, so looked for again everywhere
+
+
+def repeats(text: str, found: Iterable[Finding], values: dict[str, str]) -> list[Finding]:
+    """Every other whole-word occurrence in `text` of a name or place found anywhere (`values`:
+    text -> kind). The rules find "Dawn" by its context ("Interviewer (Dawn):") but not in
+    "Thanks, Dawn."; a pseudonymised text must not keep the second. Case-sensitive, longest
+    value first ("Sarah Jones" before "Sarah"); never overlapping what `found` holds."""
+    if not values:
+        return []
+    taken = sorted((f.start, f.end) for f in found)
+    alternatives = "|".join(re.escape(v) for v in sorted(values, key=len, reverse=True))
+    out = []
+    for m in re.finditer(rf"(?<!\w)(?:{alternatives})(?!\w)", text):
+        at = bisect.bisect_left(taken, (m.end(),))  # findings starting before this one ends
+        if at and taken[at - 1][1] > m.start():  # they never overlap, so the last ends latest
+            continue
+        out.append(Finding(m.start(), m.end(), values[m.group()], m.group(), "repeat"))
+    return out
+
+
 # rules -------------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from qualcode.privacy.detect import KINDS, detect
+from qualcode.privacy.detect import KINDS, REPEATED, detect, repeats
 from qualcode.privacy.errors import NotPseudonymisedError, PendingFindingsError, PrivacyError
 from qualcode.privacy.key import PseudonymKey, _now
 
@@ -79,7 +79,9 @@ def scan(
     progress: bool = False,
 ) -> pd.DataFrame:
     """Find personal data in the current documents (of `area`, or `documents`) and store the
-    findings in the key file as pending review; returns them (see `findings_df`).
+    findings in the key file as pending review; returns them (see `findings_df`). A name or
+    place found once (in these documents, or accepted in an earlier scan) is found again
+    wherever else it is written (rule "repeat").
 
     Scanning a document again keeps the decisions already made; a document re-ingested since
     its last scan replaces that scan.
@@ -97,8 +99,22 @@ def scan(
         )
         if nlp == "auto":
             nlp = default_ner()
-        for doc in tqdm(docs, desc="scanning", unit="doc", disable=not progress):
-            findings = detect(doc.text, nlp=nlp)
+        found = {
+            doc.id: detect(doc.text, nlp=nlp)
+            for doc in tqdm(docs, desc="scanning", unit="doc", disable=not progress)
+        }
+        # names and places found anywhere (here, or accepted before) are looked for everywhere
+        values = {
+            r["text"]: r["kind"]
+            for r in k.read(
+                "SELECT DISTINCT kind, text FROM findings WHERE status IN ('accepted', 'applied') "
+                f"AND kind IN ({', '.join('?' * len(REPEATED))})",
+                list(REPEATED),
+            )
+        }
+        values.update({f.text: f.kind for fs in found.values() for f in fs if f.kind in REPEATED})
+        for doc in docs:
+            findings = found[doc.id] + repeats(doc.text, found[doc.id], values)
             with k.transaction() as conn:
                 stale = [
                     r["document_id"]
