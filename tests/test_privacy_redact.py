@@ -360,6 +360,7 @@ def test_a_name_found_once_is_found_wherever_else_it_is_written(project, key) ->
         "Participant: Say summat normal, Dawn. I live in Hartlepool.\n",
         area="hartlepool",
         title="a",
+        attributes={"interviewer": "Dawn", "population_group": "Carers", "town": "Hartlepool"},
     )
     project.add_document(
         "[SYNTHETIC]\nParticipant: Dawn knows. Hartlepool is home. Up at dawn, Dawnside Road.\n",
@@ -380,6 +381,16 @@ def test_a_name_found_once_is_found_wherever_else_it_is_written(project, key) ->
         text = project.document(title).text
         assert "Dawn " not in text and "Dawn." not in text and "Hartlepool" not in text
     assert "Up at dawn, Dawnside Road" in project.document("b").text
+    dawn, hartlepool = (
+        found.loc[found["text"] == value, "pseudonym"].iloc[0] for value in ("Dawn", "Hartlepool")
+    )
+    case = project.documents_df().set_index("title").loc["a"]  # or the case gives Dawn back
+    assert (case["interviewer"], case["town"], case["population_group"]) == (
+        dawn,
+        hartlepool,
+        "Carers",
+    )
+    assert "case" in set(project.audit_df(actor="dawn")["object"])
 
     later = project.add_document(
         "[SYNTHETIC]\nParticipant: Then Dawn rang.\n", area="hartlepool", title="c"

@@ -104,14 +104,7 @@ def scan(
             for doc in tqdm(docs, desc="scanning", unit="doc", disable=not progress)
         }
         # names and places found anywhere (here, or accepted before) are looked for everywhere
-        values = {
-            r["text"]: r["kind"]
-            for r in k.read(
-                "SELECT DISTINCT kind, text FROM findings WHERE status IN ('accepted', 'applied') "
-                f"AND kind IN ({', '.join('?' * len(REPEATED))})",
-                list(REPEATED),
-            )
-        }
+        values = {text: kind for text, (kind, _) in _accepted_names(k).items()}
         values.update({f.text: f.kind for fs in found.values() for f in fs if f.kind in REPEATED})
         for doc in docs:
             findings = found[doc.id] + repeats(doc.text, found[doc.id], values)
@@ -152,6 +145,43 @@ def scan(
     finally:
         if k is not key:
             k.close()
+
+
+def _accepted_names(key: PseudonymKey) -> dict[str, tuple[str, str]]:
+    """Names and places accepted so far: text -> (kind, pseudonym)."""
+    rows = key.read(
+        "SELECT DISTINCT kind, text, pseudonym FROM findings WHERE status IN "
+        f"('accepted', 'applied') AND kind IN ({', '.join('?' * len(REPEATED))})",
+        list(REPEATED),
+    )
+    return {r["text"]: (r["kind"], r["pseudonym"]) for r in rows}
+
+
+def _pseudonymise_case_attributes(
+    project: Project, key: PseudonymKey, documents: Iterable[int], *, by: str
+) -> None:
+    """A case attribute that is an accepted name (`interviewer: Dawn`) takes its pseudonym:
+    otherwise it would sit beside the pseudonymised text and give the name back."""
+    from sqlalchemy import select
+
+    from qualcode.project import merge_case_attributes
+    from qualcode.store import schema
+
+    names = {text: pseudonym for text, (_, pseudonym) in _accepted_names(key).items()}
+    d, c = schema.documents, schema.cases
+    ids = list(documents)
+    if not names or not ids:
+        return
+    with project._write() as conn:
+        cases = select(d.c.case_id).where(d.c.id.in_(ids))
+        for row in conn.execute(select(c.c.id, c.c.attributes).where(c.c.id.in_(cases))).all():
+            changed = {
+                name: names[value]
+                for name, value in (row.attributes or {}).items()
+                if isinstance(value, str) and value in names
+            }
+            if changed:
+                merge_case_attributes(conn, row, changed, actor=by)
 
 
 def findings_df(
@@ -238,8 +268,10 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
     """Make a pseudonymised version of every scanned document not yet applied.
 
     Accepted findings are replaced by their pseudonyms; every coding is carried over with its
-    offsets mapped (`Project.revise`). Refused while any finding is pending review, or when a
-    scanned document has changed since it was scanned. Returns one row per document.
+    offsets mapped (`Project.revise`); a case attribute that is an accepted name or place
+    (`interviewer: Dawn`) takes its pseudonym too. Refused while any finding is pending
+    review, or when a scanned document has changed since it was scanned. Returns one row per
+    document.
     """
     import pandas as pd
 
@@ -315,6 +347,7 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
                     "codings_carried": carried,
                 }
             )
+        _pseudonymise_case_attributes(project, k, [r["document_id"] for r in rows], by=by)
         return pd.DataFrame(
             rows,
             columns=[
