@@ -96,3 +96,24 @@ def test_user_errors_are_one_line_and_exit_one(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "out.pdf" in result.stderr
     assert not (tmp_path / "out.pdf").exists()
+
+
+def test_a_mistyped_project_is_refused_not_created(tmp_path: Path) -> None:
+    """Only the commands that bring work in (init, ingest, import, merge, codebook import)
+    start a project; the others refuse a path with no store and leave no empty one behind."""
+    missing = str(tmp_path / "smaple.qualcode")
+    for args in (
+        ["status"],
+        ["export", "out.csv"],
+        ["round", "list"],
+        ["autocode", "bus", "--code", "Transport", "--coder", "amina"],
+        ["redact", "list"],
+        ["pipeline", "status"],
+    ):
+        result = run(*args, "-p", missing, cwd=tmp_path)
+        assert result.returncode == 1, (args, result.stdout, result.stderr)
+        assert result.stderr.startswith(f"error: no project store at {missing}"), result.stderr
+        assert "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+    assert run("round", "list", cwd=tmp_path).returncode == 1  # nor the default sample path
+    assert not (tmp_path / "data").exists()

@@ -186,7 +186,7 @@ def test_unknown_area_missing_store_and_bad_config_are_clear_errors(setup, tmp_p
     with pytest.raises(QualcodeError, match=r"unknown area 'west': .* has north, south"):
         pipeline.run(store, areas=["north", "west"], config=config, reports=reports)
     assert not reports.exists()  # nothing ran
-    with pytest.raises(QualcodeError, match=r"no project store at .*missing\.qualcode: build it"):
+    with pytest.raises(QualcodeError, match=r"no project store at .*missing\.qualcode: check"):
         pipeline.run(tmp_path / "missing.qualcode", config=config, reports=reports)
     assert not (tmp_path / "missing.qualcode").exists()  # never created by the pipeline
     with pytest.raises(QualcodeError, match="no pipeline config at"):

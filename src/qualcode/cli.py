@@ -57,7 +57,7 @@ def init(
     codebook: Annotated[Path | None, typer.Option(help="Codebook file to import")] = None,
 ) -> None:
     """Create a project store (or open and upgrade an existing one)."""
-    p = _open(project)
+    p = _open(project, create=True)
     typer.echo(f"project ready: {p.location}")
     if codebook is not None:
         from qualcode.interop.codebook_files import import_codebook
@@ -76,7 +76,7 @@ def ingest(
     project: ProjectOption = None,
 ) -> None:
     """Read transcripts (txt, md, docx, vtt, srt) and questionnaires (csv, xlsx) into an area."""
-    p = _open(project)
+    p = _open(project, create=True)  # adding documents may start a project
     report = p.ingest(paths, area=area, text_column=text_column, max_mb=max_mb)
     typer.echo(str(report).splitlines()[0])
     for path, reason in report.refused:
@@ -93,7 +93,7 @@ def codebook_import(
     """Add codes from a file; codes already there (same path) are updated."""
     from qualcode.interop.codebook_files import import_codebook
 
-    typer.echo(str(import_codebook(_open(project), file)))
+    typer.echo(str(import_codebook(_open(project, create=True), file)))
 
 
 @codebook_app.command("export")
@@ -227,11 +227,11 @@ def import_(
     if suffix in (".csv", ".tsv", ".xlsx"):
         from qualcode.analysis.coding_table import import_codings
 
-        typer.echo(str(import_codings(_open(project), file)))
+        typer.echo(str(import_codings(_open(project, create=True), file)))
         return
     from qualcode.interop import refi
 
-    p = _open(project)
+    p = _open(project, create=True)
     if suffix == ".qdc":
         typer.echo(str(refi.import_qdc(file, p)))
         return
@@ -301,7 +301,7 @@ def merge(
     guessed, and merging the same file again adds nothing."""
     from qualcode.interop.merge import parse_pairs
 
-    report = _open(project).merge(
+    report = _open(project, create=True).merge(
         other,
         same_coders=same_coder or [],
         rename_coders=parse_pairs(rename_coder or [], "OLD=NEW", "--rename-coder"),

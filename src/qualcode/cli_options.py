@@ -32,7 +32,9 @@ def project_location(project: str | None) -> str:
     return project or os.environ.get("QUALCODE_DB") or DEFAULT_PROJECT
 
 
-def open_from_cli(project: str | None) -> Project:
+def open_from_cli(project: str | None, *, create: bool = False) -> Project:
+    """The project a command works on; only `qualcode init` (create=True) makes a new one, so
+    a mistyped --project is an error, not an empty project that takes the work."""
     from qualcode.project import open_project
 
-    return open_project(project_location(project))
+    return open_project(project_location(project), create=create)

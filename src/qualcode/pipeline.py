@@ -349,15 +349,10 @@ def _is_path(target: str) -> bool:
 
 def check_store(target: str) -> str:
     """A SQLite path must exist (the pipeline never creates a store); returns it absolute."""
-    if _is_path(target):
-        path = Path(target)
-        if not path.is_file():
-            raise PipelineError(
-                f"no project store at {target}: build it first (`qualcode init`, "
-                "`qualcode ingest`), or name it with --project or QUALCODE_DB"
-            )
-        return str(path.resolve())
-    return target
+    from qualcode.project import require_store_file
+
+    require_store_file(target)
+    return str(Path(target).resolve()) if _is_path(target) else target
 
 
 def _hide_password(target: str) -> tuple[str, bool]:

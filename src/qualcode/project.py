@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, Row, and_, func, select
 
 from qualcode import views
 from qualcode.coding.codebook import Codebook
-from qualcode.errors import CodingError, NotFoundError, QualcodeError
+from qualcode.errors import CodingError, NotFoundError, QualcodeError, StoreError
 from qualcode.model import Code, Coding, Document
 from qualcode.store import audit, connect, migrate, new_guid, now, resolve_url, schema, writer
 from qualcode.store.bulk import in_chunks, insert_rows
@@ -54,12 +54,17 @@ CONSENSUS = "consensus"  # the default adjudicated layer
 
 
 def open_project(
-    path_or_url: str | os.PathLike[str] | None = None, *, user: str | None = None
+    path_or_url: str | os.PathLike[str] | None = None,
+    *,
+    user: str | None = None,
+    create: bool = True,
 ) -> Project:
     """Open (or create) a project store: a file path (SQLite) or a database URL.
 
     With no argument, the `QUALCODE_DB` environment variable names the store. `user` is who the
     audit log names for changes not made as a coder (default: `QUALCODE_USER` or the login).
+    With `create=False` a SQLite file must exist already (commands and notebooks that read a
+    project, where a mistyped path would otherwise quietly make an empty one).
     """
     target = path_or_url if path_or_url is not None else os.environ.get("QUALCODE_DB")
     if not target:
@@ -67,6 +72,8 @@ def open_project(
             "no project named: pass a path such as data/coded/sample.qualcode, "
             "or set QUALCODE_DB to a path or postgresql:// URL"
         )
+    if not create:
+        require_store_file(os.fspath(target))
     url = resolve_url(target)
     engine = connect(url)
     try:
@@ -75,6 +82,16 @@ def open_project(
         engine.dispose()
         raise
     return Project(engine, user=user)
+
+
+def require_store_file(target: str) -> None:
+    """Refuse a SQLite path with no store behind it (a URL is the server's to check)."""
+    if "://" not in target and not Path(target).expanduser().is_file():
+        raise StoreError(
+            f"no project store at {target}: check the path, or build it first "
+            f"(`qualcode init --project {target}`, then `qualcode ingest`); name it with "
+            "--project or QUALCODE_DB"
+        )
 
 
 class Project:
