@@ -291,7 +291,7 @@ def test_suggester_learns_from_documents_coded_whole(tmp_path) -> None:  # type:
             doc = p.add_document(text, area="survey", title=f"{code} answer {i}", format="csv")
             docs.append(doc)
             if i < 12:
-                p.code(doc, 0, len(text), code, coder="consensus")
+                p.adjudicate(doc, 0, len(text), code, adjudicator="dawn")
     s = CodeSuggester(embedder="tfidf").fit(p, coder="consensus", unit="turn")
     assert s.n_units_ == 36  # one unit per answer, the whole answer
     out = s.suggest(p, documents=[docs[-1]])
@@ -538,3 +538,30 @@ def test_auto_topic_count_finds_clear_groups() -> None:
 
     vectors, _ = make_blobs(n_samples=700, centers=7, n_features=30, random_state=3)
     assert auto_topic_count(vectors, seed=0) == 7
+
+
+def test_an_empty_project_and_a_transcript_header(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """No documents at all is a clear error (and a reason in a report, never a crash); a
+    transcript's header lines outside the speaker turns are nobody's words, so no unit."""
+    from qualcode.topics.themes import fit_area
+    from qualcode.topics.units import select_units
+
+    p = qualcode.open_project(tmp_path / "empty.qualcode")
+    with pytest.raises(EmptyAreaError, match="has no documents to model; ingest"):
+        ThemeModel(embedder="tfidf").fit(p)
+    model, reason = fit_area(p, None, embedder="tfidf")
+    assert model is None and "No themes for the project" in reason
+    p.add_document(
+        "[SYNTHETIC header line]\nInterview 9, community researcher: Dawn\n\n"
+        "Interviewer: How was it?\nParticipant: The bus is late. It always is.\n",
+        area="a",
+        title="t",
+    )
+    p.add_document("An answer with no speakers at all.", area="a", title="q", format="csv")
+    units = select_units(p, "sentence", area="a")
+    assert units["text"].tolist() == [
+        "The bus is late.",
+        "It always is.",
+        "An answer with no speakers at all.",
+    ]
+    p.close()

@@ -35,7 +35,8 @@ def select_units(
 ) -> pd.DataFrame:
     """Units of one kind with text; a document with no units of that kind (a questionnaire
     answer has no turns) counts as one unit, whole. Interviewer units are left out unless
-    asked for. Index: unit id (negative for whole-document units: minus the document id)."""
+    asked for, and so is text outside the speaker turns of a transcript (its header).
+    Index: unit id (negative for whole-document units: minus the document id)."""
     if area is not None:
         areas = project.areas()
         if area not in areas or not project.documents(area=area):
@@ -52,6 +53,11 @@ def select_units(
         if ids is not None:
             frame = frame[frame["document_id"].isin(ids)]
     docs = project.documents(area=area) if ids is None else [project.document(i) for i in ids]
+    if not docs:
+        raise EmptyAreaError(
+            f"{project.location} has no documents to model; ingest transcripts first "
+            "(`qualcode ingest PATH --area NAME`)"
+        )
     have = set(frame["document_id"])
     whole = [
         {
@@ -73,6 +79,10 @@ def select_units(
     if whole:
         extra = pd.DataFrame(whole).set_index("unit_id")[COLUMNS]
         frame = pd.concat([frame, extra]) if len(frame) else extra
+    # in a transcript with speaker turns, text outside every turn is a header ("Interview
+    # HP09, community researcher: Dawn"), not anybody's words
+    spoken = frame["role"].notna().groupby(frame["document_id"]).transform("any")
+    frame = frame[frame["role"].notna() | ~spoken]
     if not include_interviewer:
         frame = frame[frame["role"].fillna("") != "interviewer"]
     frame = frame[frame["text"].str.strip().str.len() > 0]
