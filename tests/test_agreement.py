@@ -655,3 +655,14 @@ def test_model_agreement_refuses_bad_input(coded) -> None:
         model_agreement(project, model="suggest:themes", coders=["suggest:themes"])
     with pytest.raises(AgreementError, match="no coder named 'suggest:themes'"):
         model_agreement(project, model="suggest:themes", coders=["ann", "bea"])
+
+
+def test_chances_in_words_never_claim_certainty() -> None:
+    """1,000 resamples cannot make a chance 0% or 100%: the sentence says under 1% / over 99%."""
+    from qualcode.coding.agreement import alpha_in_words
+
+    words = alpha_in_words(0.9, 0.85, 0.95, {0.667: 0.0, 0.8: 0.004, 0.9: 0.5, 0.95: 0.995})
+    assert words.endswith(
+        "the chance is under 1% that it is below 0.667 and under 1% that it is below 0.800 and "
+        "50% that it is below 0.900 and over 99% that it is below 0.950"
+    )

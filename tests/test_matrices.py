@@ -22,6 +22,7 @@ from qualcode.analysis.matrices import (
     safe_name,
 )
 from qualcode.errors import QualcodeError
+from qualcode.interop.tables import export_codings
 from qualcode.privacy.errors import NotPseudonymisedError
 from qualcode.store import new_guid, now, schema
 
@@ -317,3 +318,18 @@ def test_export_panel_writes_the_chosen_table(coded, tmp_path: Path) -> None:  #
     panel.path.value = str(tmp_path / "p.csv")
     assert panel.export() is None and "not pseudonymised" in panel.status.value
     assert not (tmp_path / "p.csv").exists()
+
+
+def test_a_misspelt_area_or_coder_is_refused_not_an_empty_table(coded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project, _ = coded
+    for make in (code_case_matrix, quote_table, memo_table):
+        with pytest.raises(QualcodeError, match="no area named 'worcster'; the areas are"):
+            make(project, area="worcster")
+    with pytest.raises(QualcodeError, match="no coder named amna in this project"):
+        quote_table(project, coders=["amna"])
+    with pytest.raises(QualcodeError, match="no coder named amna"):
+        export_codings(project, tmp_path / "bad.csv", coder="amna")
+    assert not (tmp_path / "bad.csv").exists()
+    export_codings(project, tmp_path / "none.csv", coder="consensus")  # the layer, still empty
+    assert pd.read_csv(tmp_path / "none.csv").empty
+    assert project.codings_df(coder="carol").empty  # a coder who has not coded yet: no error

@@ -98,3 +98,16 @@ def test_redact_commands(project, tmp_path: Path) -> None:  # type: ignore[no-un
     assert "nothing to purge" in again.output and f"note: {backup}" in again.output
     Path(backup).unlink()
     assert "note:" not in run(app, ["purge", "-p", store, "--by", "dawn"]).output
+
+
+@pytest.mark.sqlite_only
+def test_redact_commands_name_what_is_wrong(project, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    project.add_document(TEXT, area="hartlepool", title="c")
+    common = ["-p", project.location, "--key", str(tmp_path / "c.key.sqlite")]
+    run = CliRunner().invoke
+    nowhere = run(app, ["scan", "--area", "nowhere", *common])
+    assert nowhere.exit_code == 1
+    assert "no area named 'nowhere'; the areas are: hartlepool" in str(nowhere.exception)
+    neither = run(app, ["accept", *common])
+    assert neither.exit_code == 1 and "their ids" in str(neither.exception)
+    assert "not both" not in str(neither.exception)

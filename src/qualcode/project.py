@@ -424,6 +424,7 @@ class Project:
         with self._read() as conn:
             query = _documents_select().where(schema.documents.c.is_current == 1)
             if area is not None:
+                require_area(conn, area)
                 query = query.where(schema.areas.c.name == area)
             rows = conn.execute(query.order_by(schema.areas.c.name, schema.documents.c.title))
             return [self._document_from_row(conn, row) for row in rows]
@@ -895,6 +896,8 @@ class Project:
     def documents_df(self, *, area: str | None = None, all_versions: bool = False) -> pd.DataFrame:
         """One row per document: area, case, title, format, version, words, units, codings."""
         with self._read() as conn:
+            if area is not None:
+                require_area(conn, area)
             return views.documents_df(conn, area=area, all_versions=all_versions)
 
     def codes_df(self) -> pd.DataFrame:
@@ -914,13 +917,16 @@ class Project:
         """Every coding with its text, code path, coder, area and case attributes, on the
         current version of each document (`all_versions=True` adds earlier versions'). On
         documents of an open blind round only the viewer's (default: `p.user`) own are listed."""
+        coders = [coder] if isinstance(coder, str) else coder
         with self._read() as conn:
+            if area is not None:
+                require_area(conn, area)
             code_id = self.codebook._resolve(conn, code).id if code is not None else None
             return views.codings_df(
                 conn,
                 self.codebook._tree(conn),
                 area=area,
-                coders=[coder] if isinstance(coder, str) else coder,
+                coders=coders,
                 code_id=code_id,
                 all_versions=all_versions,
                 where=self._visible(conn, viewer),
@@ -935,6 +941,8 @@ class Project:
     ) -> pd.DataFrame:
         """Units of one kind (sentence, turn or paragraph) with their text and speaker."""
         with self._read() as conn:
+            if area is not None:
+                require_area(conn, area)
             doc_id = self._document_span(conn, document)[0] if document is not None else None
             return views.units_df(conn, unit, area=area, document_id=doc_id)
 
@@ -1202,6 +1210,18 @@ def require_area(conn: Connection, name: str) -> int:
         names = ", ".join(conn.execute(select(t.c.name).order_by(t.c.name)).scalars())
         raise NotFoundError(f"no area named {name!r}; the areas are: {names or 'none yet'}")
     return found
+
+
+def require_coders(conn: Connection, names: Sequence[str]) -> None:
+    """Refuse coder names nobody has used (a typo would give an empty table); the consensus
+    layer is always a name, empty until someone adjudicates."""
+    t = schema.coders
+    known = set(conn.execute(select(t.c.name)).scalars())
+    if unknown := [n for n in names if n not in known and n != CONSENSUS]:
+        raise NotFoundError(
+            f"no coder named {', '.join(unknown)} in this project "
+            f"(coders: {', '.join(sorted(known)) or 'none yet'})"
+        )
 
 
 def _area_id(conn: Connection, name: str) -> int:

@@ -34,6 +34,7 @@ from qualcode.analysis.selection import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
+from qualcode.project import require_area
 from qualcode.store import schema
 from qualcode.views import CODING_COLUMNS, _case_attributes
 
@@ -101,9 +102,10 @@ def _cases(project: Project, area: str | None, documents: set[int] | None) -> pd
         .outerjoin(cs, cs.c.id == d.c.case_id)
         .where(d.c.is_current == 1)
     )
-    if area is not None:
-        query = query.where(a.c.name == area)
     with project._read() as conn:
+        if area is not None:
+            require_area(conn, area)
+            query = query.where(a.c.name == area)
         rows = conn.execute(query).all()
         if documents is not None:
             rows = [r for r in rows if r[0] in documents]
@@ -260,6 +262,8 @@ def memo_table(
         schema.cases,
     )
     with project._read() as conn:
+        if area is not None:
+            require_area(conn, area)
         paths = project.codebook._paths(conn)
         docs = {
             row.id: row

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy import select
 
-from qualcode.errors import NotFoundError
-from qualcode.project import CONSENSUS, is_suggestion
+from qualcode.project import is_suggestion, require_coders
 from qualcode.store import schema
 
 if TYPE_CHECKING:
@@ -23,17 +22,12 @@ def coders_for(project: Project, coder: CoderChoice) -> list[str]:
     """The coder names a choice stands for: None is every person (role "coder")."""
     k = schema.coders
     with project._read() as conn:
-        roles = dict(conn.execute(select(k.c.name, k.c.role)).all())
-    if coder is None:
-        return sorted(name for name, role in roles.items() if role == "coder")
-    names = [coder] if isinstance(coder, str) else list(coder)
-    unknown = [n for n in names if n not in roles and n != CONSENSUS]
-    if unknown:
-        known = ", ".join(sorted(roles)) or "none yet"
-        raise NotFoundError(
-            f"no coder named {', '.join(unknown)} in this project (coders: {known})"
-        )
-    return names
+        if coder is not None:
+            names = [coder] if isinstance(coder, str) else list(coder)
+            require_coders(conn, names)
+            return names
+        roles = conn.execute(select(k.c.name, k.c.role)).all()
+    return sorted(name for name, role in roles if role == "coder")
 
 
 def select_codings(

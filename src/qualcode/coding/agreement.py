@@ -389,11 +389,21 @@ def alpha_in_words(
         return text + " (no interval: the resamples had no variation)"
     text += f"; with {confidence:.0%} confidence it lies between {low:.3f} and {high:.3f}"
     chances = [
-        f"{100 * p:.0f}% that it is below {m:.3f}"
+        f"{_percent(p)} that it is below {m:.3f}"
         for m, p in sorted((p_below or {}).items())
         if not math.isnan(p)
     ]
     return text + ("; the chance is " + " and ".join(chances) if chances else "")
+
+
+def _percent(p: float) -> str:
+    """A resampled chance as a reader should take it: never a certain 0% or 100% from 1,000
+    resamples, only under 1% or over 99%."""
+    if p < 0.01:
+        return "under 1%"
+    if p > 0.99:
+        return "over 99%"
+    return f"{100 * p:.0f}%"
 
 
 def agreement_in_words(table: pd.DataFrame) -> str:

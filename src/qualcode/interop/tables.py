@@ -24,6 +24,10 @@ def export_codings(
         raise QualcodeError(
             f"{path}: export codings as .csv or .xlsx, not {suffix or 'no'} extension"
         )
+    if filters.get("coder") is not None:  # a misspelt name is an error, not an empty table
+        from qualcode.analysis.selection import coders_for
+
+        coders_for(project, filters["coder"])
     frame = project.codings_df(**filters).reset_index()
     if only_pseudonymised:
         from qualcode.analysis.selection import case_ids

@@ -98,8 +98,12 @@ def list_(
 def _decide(ids: list[int], kind: str | None, accept: bool, project, key) -> None:  # type: ignore[no-untyped-def]
     from qualcode.privacy.redact import accept_kind, decide
 
-    if bool(ids) == bool(kind):
+    if ids and kind:
         raise QualcodeError("give finding ids (see `qualcode redact list`) or --kind, not both")
+    if not ids and not kind:
+        raise QualcodeError(
+            "say which findings: their ids (see `qualcode redact list`) or --kind KIND"
+        )
     p = _open(project)
     with _key(p, key) as k:
         by = p.user
