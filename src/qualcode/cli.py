@@ -260,9 +260,10 @@ def autocode(
         typer.echo(str(result))
         return
     for h in result.itertuples():
-        typer.echo(f"{h.title} [{h.start}:{h.end}] …{h.left} [{h.text}] {h.right}…")
+        typer.echo(f"{h.title} [{h.start}:{h.end}] …{h.left}[{h.text}]{h.right}…")
     new = int((~result["already_coded"]).sum())
-    typer.echo(f"{len(result):,} hits, {new:,} not yet coded; add --apply to code them")
+    hits = "1 hit" if len(result) == 1 else f"{len(result):,} hits"
+    typer.echo(f"{hits}, {new:,} not yet coded; add --apply to code them")
 
 
 @app.command()

@@ -509,8 +509,8 @@ def _preview(conn: Connection, found: _Found, code_id: int, coder_id: int | None
                 start,
                 end,
                 text[start:end],
-                " ".join(text[max(0, start - CONTEXT) : start].split()),
-                " ".join(text[end : end + CONTEXT].split()),
+                _one_line(text[max(0, start - CONTEXT) : start]),
+                _one_line(text[end : end + CONTEXT]),
                 n,
                 (doc_id, start, end) in done,
             )
@@ -554,3 +554,8 @@ def _write(
         },
     )
     result.spans = new
+
+
+def _one_line(context: str) -> str:
+    """Context on one line, its spaces kept at the edges: "I " + "[waited]" + " two hours"."""
+    return re.sub(r"\s+", " ", context)
