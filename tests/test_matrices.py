@@ -333,3 +333,48 @@ def test_a_misspelt_area_or_coder_is_refused_not_an_empty_table(coded, tmp_path:
     export_codings(project, tmp_path / "none.csv", coder="consensus")  # the layer, still empty
     assert pd.read_csv(tmp_path / "none.csv").empty
     assert project.codings_df(coder="carol").empty  # a coder who has not coded yet: no error
+
+
+def test_memos_written_and_removed_through_the_project(project) -> None:  # type: ignore[no-untyped-def]
+    """p.add_memo writes document, code, document-and-code and free memos; memo_table shows
+    them; a coder removes only their own; bad input writes nothing."""
+    doc = project.add_document("Interviewer: Hi?\nParticipant: The bus.\n", area="a", title="t")
+    project.codebook.add("Transport")
+    ids = [
+        project.add_memo("Short interview.\nAsk again.", coder="amina", document=doc),
+        project.add_memo("What counts as transport?", coder="amina", code="Transport"),
+        project.add_memo("Buses here", coder="bob", document="t", code="Transport", title="B"),
+        project.add_memo("  Follow up the lift scheme  ", coder="bob"),
+    ]
+    memos = memo_table(project).set_index("memo_id")
+    assert memos.loc[ids, "attached_to"].tolist() == [
+        "document",
+        "code",
+        "document and code",
+        "free",
+    ]
+    assert memos.loc[ids, "title"].tolist() == [
+        "Short interview.",
+        "What counts as transport?",
+        "B",
+        "Follow up the lift scheme",
+    ]
+    assert memos.loc[ids[2], "document"] == "t" and memos.loc[ids[2], "code"] == "Transport"
+    with pytest.raises(QualcodeError, match="written by bob, not amina"):
+        project.delete_memo(ids[3], coder="amina")
+    project.delete_memo(ids[3], coder="bob")
+    assert ids[3] not in set(memo_table(project)["memo_id"])
+    with pytest.raises(QualcodeError, match="no memo with id"):
+        project.delete_memo(ids[3], coder="bob")
+    before = len(memo_table(project))
+    for bad in (
+        lambda: project.add_memo("  ", coder="amina"),
+        lambda: project.add_memo("x", coder="amina", document="nope"),
+        lambda: project.add_memo("x", coder="amina", code="Nope"),
+        lambda: project.add_memo("x", coder="consensus"),
+    ):
+        with pytest.raises(QualcodeError):
+            bad()
+    assert len(memo_table(project)) == before
+    audit = project.audit_df()
+    assert audit.query("object == 'memo'")["action"].tolist() == ["add"] * 4 + ["delete"]

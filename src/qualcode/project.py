@@ -891,6 +891,81 @@ class Project:
             dry_run=dry_run,
         )
 
+    # memos ----------------------------------------------------------------------------------
+
+    def add_memo(
+        self,
+        text: str,
+        *,
+        coder: str,
+        title: str | None = None,
+        document: DocumentRef | None = None,
+        code: Code | int | str | None = None,
+    ) -> int:
+        """Write a memo, the analytic note a coder keeps as they go: on a document, on a code,
+        on both, or free (neither). Returns its id; `memo_table` lists memos with what they
+        are attached to, and a .qdpx carries them as Notes. The title defaults to the text's
+        first line."""
+        coder = _name(coder, "coder")
+        text = text.strip() if isinstance(text, str) else ""
+        if not text:
+            raise QualcodeError("a memo needs some text; nothing was written")
+        title = (title or "").strip() or " ".join(text.splitlines()[0].split())[:80]
+        with self._write() as conn:
+            doc_id = self._document_span(conn, document)[0] if document is not None else None
+            code_id = self.codebook._resolve(conn, code).id if code is not None else None
+            coder_id = coder_id_for(conn, coder, "model" if is_suggestion(coder) else "coder")
+            stamp = now()
+            memo_id: int = conn.execute(
+                schema.memos.insert().values(
+                    guid=new_guid(),
+                    coder_id=coder_id,
+                    title=title[:500],
+                    text=text,
+                    document_id=doc_id,
+                    code_id=code_id,
+                    created_at=stamp,
+                    updated_at=stamp,
+                )
+            ).inserted_primary_key[0]
+            audit.record(
+                conn,
+                actor=coder,
+                action="add",
+                object="memo",
+                object_id=memo_id,
+                document_id=doc_id,
+                after={"title": title, "code_id": code_id},
+            )
+        return memo_id
+
+    def delete_memo(self, memo: int, *, coder: str) -> None:
+        """Remove one of `coder`'s own memos (by id, as `add_memo` and `memo_table` give it)."""
+        m, k = schema.memos, schema.coders
+        with self._write() as conn:
+            row = conn.execute(
+                select(m, k.c.name.label("coder"))
+                .join(k, k.c.id == m.c.coder_id)
+                .where(m.c.id == memo)
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no memo with id {memo}; it may have been removed")
+            if row.coder != coder:
+                raise CodingError(
+                    f"memo {memo} was written by {row.coder}, not {coder}; "
+                    "a coder can remove only their own memos"
+                )
+            conn.execute(m.delete().where(m.c.id == memo))
+            audit.record(
+                conn,
+                actor=coder,
+                action="delete",
+                object="memo",
+                object_id=memo,
+                document_id=row.document_id,
+                before={"title": row.title, "text": row.text, "code_id": row.code_id},
+            )
+
     # views ----------------------------------------------------------------------------------
 
     def documents_df(self, *, area: str | None = None, all_versions: bool = False) -> pd.DataFrame:

@@ -72,6 +72,7 @@ MEMO_COLUMNS = [
     "start",
     "end",
     "coding_id",
+    "memo_id",
     "created_at",
     "updated_at",
 ]
@@ -281,6 +282,7 @@ def memo_table(
         }
         free = conn.execute(
             select(
+                m.c.id,
                 m.c.title,
                 m.c.text,
                 m.c.document_id,
@@ -349,6 +351,7 @@ def memo_table(
                 "memo": r.text,
                 "code": paths.get(r.code_id) if r.code_id is not None else None,
                 **where(r.document_id),
+                "memo_id": r.id,
                 "created_at": r.created_at,
                 "updated_at": r.updated_at,
             }
@@ -373,7 +376,7 @@ def memo_table(
             }
         )
     frame = pd.DataFrame(rows, columns=MEMO_COLUMNS)
-    for column in ("document_id", "start", "end", "coding_id"):
+    for column in ("document_id", "start", "end", "coding_id", "memo_id"):
         frame[column] = frame[column].astype("Int64")
     frame = frame.sort_values(["created_at", "attached_to"], kind="stable").reset_index(drop=True)
     if pseudonymise or only_pseudonymised:
