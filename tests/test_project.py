@@ -85,7 +85,8 @@ def test_code_by_objects_ids_and_names(project, doc) -> None:
     assert frame.loc[c2.id, "age_band"] == "65+"
     assert len(project.codings_df(coder="amina")) == 2
     assert len(project.codings_df(code="Access to GP", area="hartlepool")) == 3
-    assert project.codings_df(area="nowhere").empty
+    with pytest.raises(NotFoundError, match="no area named 'nowhere'; the areas are: hartlepool"):
+        project.codings_df(area="nowhere")  # a typo is an error, never an empty table
 
 
 @pytest.mark.parametrize(("start", "end"), [(-1, 5), (5, 5), (10, 2), (0, 10_000)])
