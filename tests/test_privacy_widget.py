@@ -105,6 +105,10 @@ def test_redact_commands_name_what_is_wrong(project, tmp_path: Path) -> None:  #
     project.add_document(TEXT, area="hartlepool", title="c")
     common = ["-p", project.location, "--key", str(tmp_path / "c.key.sqlite")]
     run = CliRunner().invoke
+    for command in (["list"], ["apply", "--by", "dawn"], ["accept", "--kind", "person"]):
+        early = run(app, [*command, *common])  # before any scan: no key to read
+        assert early.exit_code == 1 and "nothing has been scanned yet" in str(early.exception)
+    assert not (tmp_path / "c.key.sqlite").exists()
     nowhere = run(app, ["scan", "--area", "nowhere", *common])
     assert nowhere.exit_code == 1
     assert "no area named 'nowhere'; the areas are: hartlepool" in str(nowhere.exception)

@@ -41,9 +41,16 @@ KindOption = Annotated[
 _open = open_from_cli
 
 
-def _key(p, key: Path | None):  # type: ignore[no-untyped-def]
-    from qualcode.privacy.key import PseudonymKey
+def _key(p, key: Path | None, *, create: bool = False):  # type: ignore[no-untyped-def]
+    """The project's key; only `scan` makes one, so the other commands say when none exists."""
+    from qualcode.privacy.key import PseudonymKey, default_key_path
 
+    path = key if key is not None else default_key_path(p)
+    if not create and not path.is_file():
+        raise QualcodeError(
+            f"no pseudonym key at {path}: nothing has been scanned yet; run "
+            "`qualcode redact scan` first (or give the key with --key PATH)"
+        )
     return PseudonymKey.open(p, key)
 
 
@@ -57,7 +64,7 @@ def scan_(
     from qualcode.privacy.redact import scan
 
     p = _open(project)
-    with _key(p, key) as k:
+    with _key(p, key, create=True) as k:
         found = scan(p, k, area=area, progress=True)
         typer.echo(f"key: {k.path}")
     if found.empty:
