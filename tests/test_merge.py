@@ -243,6 +243,9 @@ def test_conflicts_are_refused_with_nothing_written_then_settled(project, laptop
 
     plan = project.merge(d, dry_run=True)
     assert len(plan.conflicts) == 2 and row_counts(project) == before
+    typo = project.merge(d, dry_run=True, keep_codes={"Acess": "ours", "Access": "ours"})
+    assert [(c.kind, c.name) for c in typo.conflicts] == [("coder", "amina"), ("code", "Acess")]
+    assert "on neither side" in typo.conflicts[1].detail
 
     report = project.merge(d, rename_coders={"amina": "amina.d"}, keep_codes={"Access": "ours"})
     assert report.added["coders"] == 1 and report.added["codings"] == 1

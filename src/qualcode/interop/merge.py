@@ -497,6 +497,14 @@ class _Merger:
         shortcuts = {r.shortcut for r in rows if r.shortcut}
         ours_paths = {c.id: c.path for c in code_tree(rows)}
         raw = {r.id: r for r in self.side.codes}
+        known = {*ours_paths.values(), *(c.path for c in code_tree(self.side.codes))}
+        for path in sorted(set(self.options.keep_codes) - known):  # a typo settles nothing
+            self.conflict(
+                "code",
+                path,
+                "keep_codes names a code that is on neither side",
+                "check the path: names from the root joined by '/', as in codes_df()",
+            )
         for code in code_tree(self.side.codes):  # parents before children
             theirs = raw[code.id]
             parent = self.code_map.get(theirs.parent_id) if theirs.parent_id else None
