@@ -527,7 +527,7 @@ class Project:
                     f"(0 to {length} characters); start must be before end"
                 )
             c = self.codebook._resolve(conn, code)
-            coder_id = coder_id_for(conn, coder, "model" if is_suggestion(coder) else "coder")
+            coder_id = coder_id_for(conn, coder)
             text = conn.execute(
                 select(func.substr(schema.documents.c.text, start + 1, end - start)).where(
                     schema.documents.c.id == doc_id
@@ -914,7 +914,7 @@ class Project:
         with self._write() as conn:
             doc_id = self._document_span(conn, document)[0] if document is not None else None
             code_id = self.codebook._resolve(conn, code).id if code is not None else None
-            coder_id = coder_id_for(conn, coder, "model" if is_suggestion(coder) else "coder")
+            coder_id = coder_id_for(conn, coder)
             stamp = now()
             memo_id: int = conn.execute(
                 schema.memos.insert().values(
@@ -1043,9 +1043,16 @@ def is_suggestion(coder: str) -> bool:
     return coder.startswith(SUGGESTION_PREFIX)
 
 
-def coder_id_for(conn: Connection, name: str, role: str = "coder") -> int:
-    """The id of a coder, created on first use. An adjudicated layer (role "adjudicator",
-    such as "consensus") is written only through `Project.adjudicate`."""
+def coder_role(name: str) -> str:
+    """The role a new coder name gets: `suggest:*` coders are models, everyone else a person."""
+    return "model" if is_suggestion(name) else "coder"
+
+
+def coder_id_for(conn: Connection, name: str, role: str | None = None) -> int:
+    """The id of a coder, created on first use (with `role`, else `coder_role(name)`). An
+    adjudicated layer (role "adjudicator", such as "consensus") is written only through
+    `Project.adjudicate`."""
+    role = role or coder_role(name)
     t = schema.coders
     found = conn.execute(select(t.c.id, t.c.role).where(t.c.name == name)).first()
     layer = found is not None and found.role == "adjudicator"

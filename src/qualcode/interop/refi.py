@@ -1103,7 +1103,7 @@ class _Importer:
     def users(self, users: list[_User]) -> None:
         """Users become coders; `suggest:*` ones are models, and "consensus" (the name our
         exports give the adjudicated layer; REFI-QDA has no roles) is that layer again."""
-        from qualcode.project import CONSENSUS, is_suggestion
+        from qualcode.project import CONSENSUS, coder_role
 
         k = schema.coders
         rows = self.conn.execute(select(k.c.id, k.c.guid, k.c.name)).all()
@@ -1117,8 +1117,7 @@ class _Importer:
                 self.coder_ids[user.guid] = by_name[user.name]
                 self.unchanged += 1
             else:
-                role = "model" if is_suggestion(user.name) else "coder"
-                role = "adjudicator" if user.name == CONSENSUS else role
+                role = "adjudicator" if user.name == CONSENSUS else coder_role(user.name)
                 coder_id = self.conn.execute(
                     k.insert().values(guid=user.guid, name=user.name, role=role, created_at=now())
                 ).inserted_primary_key[0]
