@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -47,7 +46,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).parent))
 from coded_corpus import CODER, ensure, wording
-from common import report, run_child, table
+from common import median, report, run_child, spread, table
 
 WORK = Path(os.environ.get("BENCH_SUGGEST_DIR") or tempfile.gettempdir()) / "bench_suggest"
 STORE = WORK / "coded.qualcode"
@@ -155,11 +154,6 @@ def metrics(top: list[list[tuple[str, float]]], truth: list[set[str]]) -> dict[s
     }
 
 
-def spread(runs: list[dict], key: str) -> str:
-    values = [r[key] for r in runs]
-    return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -198,10 +192,10 @@ def main() -> None:
                     spread(runs, "r@3"),
                     spread(runs, "shown_precision"),
                     spread(runs, "shown_recall"),
-                    statistics.median(r["n_eval"] for r in runs),
-                    statistics.median(r["fit_s"] for r in runs),
-                    statistics.median(r["suggest_s"] for r in runs),
-                    statistics.median(r["peak_mb"] for r in runs),
+                    median(runs, "n_eval"),
+                    median(runs, "fit_s"),
+                    median(runs, "suggest_s"),
+                    median(runs, "peak_mb"),
                 ]
             )
     table(

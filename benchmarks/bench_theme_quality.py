@@ -16,7 +16,6 @@ process.
 
 from __future__ import annotations
 
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -26,7 +25,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_suggest import CORPORA, STORE  # the same corpus, store and units
 from coded_corpus import CODER, ensure
-from common import report, run_child, table
+from common import median, report, run_child, spread, table
 
 RUNS = 3
 PURITY, COVERAGE = 0.5, 0.3
@@ -98,19 +97,18 @@ def main() -> None:
     for area, unit in CORPORA.items():
         for kind in ("qualcode", "stock"):
             runs = [run_child(__file__, kind, area, str(seed)) for seed in range(RUNS)]
-            ami = [r["ami"] for r in runs]
             rows.append(
                 [
                     f"{area} ({unit}s)",
                     "qualcode PCA+k-means" if kind == "qualcode" else "BERTopic stock UMAP+HDBSCAN",
                     int(runs[0]["units"]),
-                    f"{statistics.median(ami):.3f} ({min(ami):.3f}-{max(ami):.3f})",
-                    f"{round(statistics.median(r['matched'] for r in runs) * runs[0]['codes'])} "
+                    spread(runs, "ami"),
+                    f"{round(median(runs, 'matched') * runs[0]['codes'])} "
                     f"of {int(runs[0]['codes'])}",
-                    statistics.median(r["topics"] for r in runs),
-                    statistics.median(r["outliers"] for r in runs),
-                    statistics.median(r["fit_s"] for r in runs),
-                    statistics.median(r["peak_mb"] for r in runs),
+                    median(runs, "topics"),
+                    median(runs, "outliers"),
+                    median(runs, "fit_s"),
+                    median(runs, "peak_mb"),
                 ]
             )
     table(

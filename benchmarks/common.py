@@ -64,6 +64,12 @@ def median(runs: Sequence[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
+def spread(runs: Sequence[dict], key: str) -> str:
+    """The median of several runs with their range, as a table cell: "0.430 (0.420-0.450)"."""
+    values = [r[key] for r in runs]
+    return f"{statistics.median(values):.3f} ({min(values):.3f}-{max(values):.3f})"
+
+
 def table(title: str, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
     """Print a small fixed-width table."""
     print(f"\n{title}\n{machine()}")
