@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 import nbformat  # noqa: E402
 from common import table  # noqa: E402
 
-from tests.lab import chromium, jupyterlab, run_all_cells  # noqa: E402
+from tests.lab import chromium, jupyterlab, open_and_run  # noqa: E402
 
 RUNS = int(__import__("os").environ.get("RUNS", 5))
 KEYS = 30
@@ -87,9 +87,7 @@ QUERIES = ("Code 3 AND Code 4", "Code 3 OR Code 5", "Code 3 NEAR Code 4", "Code 
 
 
 def measure_retrieval(page, lab) -> dict:  # type: ignore[no-untyped-def]
-    page.goto(lab.notebook_url("retrieval.ipynb"))
-    page.locator(".jp-Notebook").wait_for(timeout=60_000)
-    run_all_cells(page)
+    open_and_run(page, lab, "retrieval.ipynb")
     box = page.locator(".widget-text input").first
     box.wait_for(timeout=120_000)
     page.locator(".widget-html", has_text="passages in").first.wait_for(timeout=120_000)
@@ -124,9 +122,7 @@ def measure_retrieval(page, lab) -> dict:  # type: ignore[no-untyped-def]
 
 
 def measure(page, lab, name: str, keys: bool) -> dict:  # type: ignore[no-untyped-def]
-    page.goto(lab.notebook_url(name))
-    page.locator(".jp-Notebook").wait_for(timeout=60_000)
-    run_all_cells(page)
+    open_and_run(page, lab, name)
     root = page.locator(".qc-transcript[data-first-render-ms]")
     root.wait_for(timeout=120_000)
     result = {"render_ms": float(root.get_attribute("data-first-render-ms"))}

@@ -135,6 +135,13 @@ def chromium(home: Path) -> Iterator[object]:
             browser.close()
 
 
+def open_and_run(page: object, lab: Lab, name: str) -> None:
+    """Open the notebook `name` in JupyterLab and run all its cells, as a user would."""
+    page.goto(lab.notebook_url(name))
+    page.locator(".jp-Notebook").wait_for(timeout=60_000)
+    run_all_cells(page)
+
+
 def run_all_cells(page: object, timeout_ms: int = 120_000) -> None:
     """Wait for the kernel, then run every cell from the Run menu, as a user would."""
     page.locator(".jp-StatusBar-Widget", has_text=re.compile(r"\| Idle")).first.wait_for(

@@ -18,7 +18,7 @@ from papermill.parameterize import parameterize_notebook
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, run_all_cells, select_text
+from tests.lab import chromium, jupyterlab, open_and_run, select_text
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -64,9 +64,7 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
     nbformat.write(nb, root / "02_code.ipynb")
     with jupyterlab(root, home) as lab, chromium(home) as browser:
         page = browser.new_page()
-        page.goto(lab.notebook_url("02_code.ipynb"))
-        page.locator(".jp-Notebook").wait_for(timeout=60_000)
-        run_all_cells(page)
+        open_and_run(page, lab, "02_code.ipynb")
         try:
             page.locator(".qc-transcript .qc-seg").first.wait_for(timeout=120_000)
         except Exception as exc:

@@ -12,7 +12,7 @@ import pytest
 
 import qualcode
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, run_all_cells
+from tests.lab import chromium, jupyterlab, open_and_run
 
 pytestmark = pytest.mark.browser
 TRANSCRIPT = ROOT / "data" / "raw" / "hartlepool" / "hp01-copd-ex-welder.txt"
@@ -58,9 +58,7 @@ def test_every_panel_renders_in_jupyterlab(tmp_path_factory) -> None:  # type: i
     nbformat.write(notebook, root / "panels.ipynb")
     with jupyterlab(root, home) as lab, chromium(home) as browser:
         page = browser.new_page()
-        page.goto(lab.notebook_url("panels.ipynb"))
-        page.locator(".jp-Notebook").wait_for(timeout=60_000)
-        run_all_cells(page)
+        open_and_run(page, lab, "panels.ipynb")
         missing = []
         for name, (_, marker) in PANELS.items():
             try:
