@@ -411,9 +411,14 @@ class Project:
 
     def current_version(self, ref: DocumentRef) -> Document:
         """The newest version of a document (itself when it is current): what a coder who
-        opened an older version should be looking at now (after pseudonymisation, say)."""
+        opened an older version should be looking at now (after pseudonymisation, say). Given
+        a Document, only the check is read (the Coder asks on every key press)."""
         with self._read() as conn:
-            doc = self._document_from_row(conn, self._document_row(conn, ref))
+            doc = (
+                ref
+                if isinstance(ref, Document)
+                else self._document_from_row(conn, self._document_row(conn, ref))
+            )
             newest = _current_document(conn, doc.area, doc.title)
             if newest is None or newest.id == doc.id:
                 return doc
