@@ -10,6 +10,8 @@ in one action that one undo takes back.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -184,11 +186,8 @@ class Coder(widgets.VBox):
             for doc_id, row in docs.iterrows()
         ]
         current = prefer or self.document_picker.value
-        self._rebuilding = True  # new options select the first one: load nothing for that
-        try:
+        with self._rebuild():  # new options select the first one: load nothing for that
             self.document_picker.options = options
-        finally:
-            self._rebuilding = False
         ids = [v for _, v in options]
         if not ids:
             self.document_picker.value = None
@@ -200,6 +199,15 @@ class Coder(widgets.VBox):
             self.document_picker.value = target
         elif self.document is None or self.document.id != target:
             self._load(target)
+
+    @contextmanager
+    def _rebuild(self) -> Iterator[None]:
+        """Change pickers' options without their observers loading or listing anything."""
+        self._rebuilding = True
+        try:
+            yield
+        finally:
+            self._rebuilding = False
 
     def _on_document(self, change: dict[str, Any]) -> None:
         if change["new"] is not None and not self._rebuilding:
@@ -249,13 +257,10 @@ class Coder(widgets.VBox):
         has a newer version since it was opened (pseudonymised, say) is shown in it."""
         self._docs = self.project.documents_df()
         self._load_codes()
-        self._rebuilding = True  # the pickers' observers wait until all three are set
-        try:
+        with self._rebuild():  # the pickers' observers wait until all three are set
             _set_options(self.area_picker, sorted(self._docs["area"].unique().tolist()))
             _set_options(self.attribute_picker, self._attribute_columns())
             _set_options(self.value_picker, self._attribute_values())
-        finally:
-            self._rebuilding = False
         opened = self.document
         newest = None if opened is None else self.project.current_version(opened)
         self._refresh_documents(prefer=None if newest is None else newest.id)
