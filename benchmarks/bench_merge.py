@@ -74,7 +74,7 @@ def _bulk(target: object, source: str) -> tuple[float, int]:
     t0 = time.perf_counter()
     other = qualcode.open_project(source)
     rows = 0
-    with other._read() as src, target._write() as dst:  # type: ignore[attr-defined]
+    with other.reading() as src, target.writing() as dst:  # type: ignore[attr-defined]
         for table in (
             schema.areas,
             schema.cases,

@@ -53,7 +53,7 @@ def texts(frame) -> list[str]:
 
 def counts(project) -> tuple[int, int, int]:
     """(codings, audit rows, coders): what a failed or preview call must leave unchanged."""
-    with project._read() as conn:
+    with project.reading() as conn:
         coders = conn.execute(select(func.count()).select_from(schema.coders)).scalar_one()
     return len(project.codings()), len(project.audit_df()), coders
 

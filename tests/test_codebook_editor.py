@@ -160,7 +160,7 @@ def test_delete_unused_leaf_needs_no_confirm(project, book) -> None:
 
 def test_delete_and_merge_detach_and_move_code_memos(project, book) -> None:
     """Memos may point at a code; the foreign key must not block merge or delete."""
-    with project._write() as conn:
+    with project.writing() as conn:
         coder = conn.execute(select(schema.coders.c.id)).scalars().first()
         for code in ("nb", "walk_in"):
             conn.execute(
@@ -176,7 +176,7 @@ def test_delete_and_merge_detach_and_move_code_memos(project, book) -> None:
             )
     project.codebook.merge("Neighbours", "Family")
     project.codebook.delete("Access/Walk-in", confirm=True)
-    with project._read() as conn:
+    with project.reading() as conn:
         memos = dict(conn.execute(select(schema.memos.c.guid, schema.memos.c.code_id)).all())
     assert memos == {"memo-nb": book["family"].id, "memo-walk_in": None}
 

@@ -83,7 +83,7 @@ def test_the_consensus_name_is_kept_for_the_layer_before_it_exists(coded) -> Non
             write()
     assert project.codings(coder="consensus") == []
     project.adjudicate(doc, start, end, "Carers", adjudicator="dawn")
-    with project._read() as conn:
+    with project.reading() as conn:
         role = conn.execute(
             select(schema.coders.c.role).where(schema.coders.c.name == "consensus")
         ).scalar_one()

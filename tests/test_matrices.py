@@ -56,7 +56,7 @@ def coded(project):  # type: ignore[no-untyped-def]
     project.code(d1, *span(T1, "Money is tight."), "Money", coder="bob")
     project.code(d2, *span(T2, "The bus is fine."), travel, coder="amina")
     project.code(d2, 0, 7, "Money", coder="suggest:themes", memo="theme 3")
-    with project._write() as conn:
+    with project.writing() as conn:
         author = conn.execute(schema.coders.select().where(schema.coders.c.name == "amina")).first()
         code_id = project.codebook.get("Money").id
         for title, text, doc, code in [

@@ -98,7 +98,7 @@ def laptops(tmp_path: Path) -> dict[str, Path]:
     own = c.add_document(transcript("chen"), area="worcester", title="c-own")
     c.code(own, 3, 33, "Money worries", coder="chen")
     c.adjudicate("shared-1", 10, 30, "Transport", adjudicator="chen")
-    with c._write() as conn:
+    with c.writing() as conn:
         coder_id = conn.execute(select(schema.coders.c.id).where(schema.coders.c.name == "chen"))
         conn.execute(
             schema.memos.insert().values(
@@ -119,7 +119,7 @@ def laptops(tmp_path: Path) -> dict[str, Path]:
 def coding_keys(p: qualcode.Project) -> Counter[tuple[object, ...]]:
     """Every coding as (doc sha, start, end, code path, coder, created_at), with counts."""
     d, k, c = schema.documents, schema.coders, schema.codings
-    with p._read() as conn:
+    with p.reading() as conn:
         paths = p.codebook._paths(conn)
         rows = conn.execute(
             select(d.c.sha256, c.c.start, c.c.end, c.c.code_id, k.c.name, c.c.created_at)
@@ -130,7 +130,7 @@ def coding_keys(p: qualcode.Project) -> Counter[tuple[object, ...]]:
 
 
 def row_counts(p: qualcode.Project) -> dict[str, int]:
-    with p._read() as conn:
+    with p.reading() as conn:
         return {
             t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in schema.metadata.sorted_tables
@@ -182,7 +182,7 @@ def test_three_laptops_merge_into_a_hub_every_coding_once(project, laptops):
     assert {("hartlepool", "a-own"), ("worcester", "b-own"), ("worcester", "c-own")} <= titles
     memos = project.audit_df()
     assert (memos["action"] == "merge").sum() == 4
-    with project._read() as conn:
+    with project.reading() as conn:
         assert conn.execute(select(schema.memos.c.title)).scalars().all() == ["buses"]
         roles = dict(conn.execute(select(schema.coders.c.name, schema.coders.c.role)).all())
     assert roles["consensus"] == "adjudicator"  # one layer, though made on two laptops
@@ -297,7 +297,7 @@ def test_a_qdpx_merges_and_then_its_qualcode_adds_nothing(project, laptops, tmp_
     report = project.merge(qdpx)
     assert not report.conflicts and report.added["codings"] == 4
     assert report.added["documents"] == 1 and report.present["documents"] == 3
-    with project._read() as conn:  # REFI-QDA has no roles: the layer is known by its name
+    with project.reading() as conn:  # REFI-QDA has no roles: the layer is known by its name
         role = conn.execute(select(schema.coders.c.role).where(schema.coders.c.name == "consensus"))
         assert role.scalar_one() == "adjudicator"
     before = row_counts(project)
@@ -402,7 +402,7 @@ def test_cli_merge(laptops, tmp_path):
     assert result.returncode == 0, result.stderr
     p = qualcode.open_project(hub)
     assert "amina.d" in {c.coder for c in p.codings()}
-    with p._read() as conn:
+    with p.reading() as conn:
         merges = conn.execute(text("SELECT count(*) FROM audit WHERE action = 'merge'")).scalar()
     assert merges == 2
     p.close()

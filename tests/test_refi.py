@@ -79,7 +79,7 @@ def fill(p: qualcode.Project) -> None:
     start = TEXT_2.index("My neighbour")
     p.code(d2, start, len(TEXT_2) - 1, "Informal help", coder="amina")
     p.code(d2, start, len(TEXT_2), "Informal help", coder="bo")
-    with p._write() as conn:
+    with p.writing() as conn:
         amina = conn.execute(
             select(schema.coders.c.id).where(schema.coders.c.name == "amina")
         ).scalar_one()
@@ -362,7 +362,7 @@ def test_import_from_another_tool_tolerates_its_quirks(project: qualcode.Project
     docs = {d.title: d for d in project.documents(area="bus routes")}
     assert docs["Interview 1"].case == "Resident 1"
     assert docs["Interview 1"].text.startswith("Interviewer:")  # no BOM
-    with project._read() as conn:
+    with project.reading() as conn:
         cases = {r.name: r.attributes for r in conn.execute(select(schema.cases))}
         memos = {r.title: (r.document_id, r.code_id) for r in conn.execute(select(schema.memos))}
     assert cases == {

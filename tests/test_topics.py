@@ -175,7 +175,7 @@ def test_accept_creates_code_and_proposes_suggestion_codings(sample, fitted) -> 
     assert sorted(zip(mine["document_id"], mine["start"], mine["end"], strict=True)) == sorted(
         zip(expected["document_id"], expected["start"], expected["end"], strict=True)
     )
-    with sample._read() as conn:
+    with sample.reading() as conn:
         from sqlalchemy import select
 
         from qualcode.store import schema

@@ -149,7 +149,7 @@ def area_inputs(project: Project, area: str) -> dict[str, Any]:
         schema.coders,
     )
     r = schema.recommendations
-    with project._read() as conn:
+    with project.reading() as conn:
         area_row = conn.execute(select(a.c.id, a.c.config).where(a.c.name == area)).first()
         if area_row is None:
             raise PipelineError(f"no area {area!r} in {project.location}")

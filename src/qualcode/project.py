@@ -121,7 +121,7 @@ class Project:
     def guid(self) -> str:
         """The project's guid (set when the store was made; stable for its life): the key of
         pseudonymous case ids and of the cache folder of a server store."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return conn.execute(
                 select(schema.meta.c.value).where(schema.meta.c.key == "project_guid")
             ).scalar_one()
@@ -132,10 +132,13 @@ class Project:
 
     # transactions ---------------------------------------------------------------------------
 
-    def _read(self) -> Any:
+    def reading(self) -> Any:
+        """A read-only connection, for passing to `qualcode.views` (features never run SQL)."""
         return self.engine.connect()
 
-    def _write(self) -> Any:
+    def writing(self) -> Any:
+        """One write transaction (with the writer lock), for passing to `qualcode.store`
+        writers: everything inside lands together with its audit rows, or nothing does."""
         return writer(self.engine).begin()
 
     # documents ------------------------------------------------------------------------------
@@ -215,14 +218,14 @@ class Project:
             interviewer=(attributes or {}).get("interviewer"),
         )
         case_name = _name(case, "case") if case else title
-        with self._read() as conn:
+        with self.reading() as conn:
             latest = _current_document(conn, area, title)
         units = (
             None
             if latest is not None and latest.sha256 == digest
             else (Segmenter().units(text, turns))
         )
-        with self._write() as conn:
+        with self.writing() as conn:
             area_id = _area_id(conn, area)
             case_id = self._case_id(conn, area_id, case_name, attributes)
             latest = _current_document(conn, area, title)  # again, inside the lock
@@ -295,7 +298,7 @@ class Project:
         from qualcode.coding.spans import Rewrite
 
         by = _name(by, "reviser")
-        with self._write() as conn:
+        with self.writing() as conn:
             old = self._document_row(conn, document)
             if not old.is_current:
                 raise QualcodeError(
@@ -406,14 +409,14 @@ class Project:
 
     def document(self, ref: DocumentRef) -> Document:
         """A document by object, id, guid or title (a title must be unique across areas)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return self._document_from_row(conn, self._document_row(conn, ref))
 
     def current_version(self, ref: DocumentRef) -> Document:
         """The newest version of a document (itself when it is current): what a coder who
         opened an older version should be looking at now (after pseudonymisation, say). Given
         a Document, only the check is read (the Coder asks on every key press)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             doc = (
                 ref
                 if isinstance(ref, Document)
@@ -426,7 +429,7 @@ class Project:
 
     def documents(self, *, area: str | None = None) -> list[Document]:
         """The current version of every document, optionally of one area, by area and title."""
-        with self._read() as conn:
+        with self.reading() as conn:
             query = _documents_select().where(schema.documents.c.is_current == 1)
             if area is not None:
                 require_area(conn, area)
@@ -436,7 +439,7 @@ class Project:
 
     def areas(self) -> list[str]:
         """Area names, sorted."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return list(
                 conn.execute(select(schema.areas.c.name).order_by(schema.areas.c.name)).scalars()
             )
@@ -524,7 +527,7 @@ class Project:
         coder = _name(coder, "coder")
         if not (isinstance(start, int) and isinstance(end, int)):
             raise CodingError(f"start and end are character offsets (int), got {start!r}, {end!r}")
-        with self._write() as conn:
+        with self.writing() as conn:
             doc_id, length = self._document_span(conn, document)
             if not 0 <= start < end <= length:
                 raise CodingError(
@@ -545,7 +548,7 @@ class Project:
     def uncode(self, coding: CodingRef, *, coder: str | None = None) -> None:
         """Remove a coding. With `coder`, refuse to remove another coder's coding."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
-        with self._write() as conn:
+        with self.writing() as conn:
             row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
@@ -626,7 +629,7 @@ class Project:
         from qualcode.coding.rounds import require_revealed
 
         adjudicator = _name(adjudicator, "adjudicator")
-        with self._write() as conn:
+        with self.writing() as conn:
             doc_id, length = self._document_span(conn, document)
             require_revealed(conn, [doc_id], "adjudicating")
             if not 0 <= start < end <= length:
@@ -664,7 +667,7 @@ class Project:
     def unadjudicate(self, coding: CodingRef, *, adjudicator: str) -> None:
         """Remove a coding from an adjudicated layer, as `adjudicator` (audited)."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
-        with self._write() as conn:
+        with self.writing() as conn:
             row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
@@ -687,7 +690,7 @@ class Project:
         if is_suggestion(coder):
             raise CodingError("suggestions are reviewed by a person; give your own coder name")
         suggestion_id = suggestion.id if isinstance(suggestion, Coding) else suggestion
-        with self._write() as conn:
+        with self.writing() as conn:
             row = _coding_rows(conn, [schema.codings.c.id == suggestion_id]).first()
             if row is None:
                 raise NotFoundError(f"no suggestion with id {suggestion_id}; it may be reviewed")
@@ -727,7 +730,7 @@ class Project:
         """Write (or clear, with None or "") the memo on one of `coder`'s own codings."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
         memo = (memo or "").strip() or None
-        with self._write() as conn:
+        with self.writing() as conn:
             row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
@@ -762,7 +765,7 @@ class Project:
     ) -> list[Coding]:
         """Codings as objects, in text order (for DataFrames use `codings_df`). On documents
         of an open blind round only the viewer's (default: `p.user`) own are listed."""
-        with self._read() as conn:
+        with self.reading() as conn:
             conditions = self._visible(conn, viewer)
             if document is not None:
                 conditions.append(
@@ -775,7 +778,7 @@ class Project:
     def coding(self, ref: CodingRef) -> Coding:
         """One coding by object or id, read in one query (not by listing its document's)."""
         coding_id = ref.id if isinstance(ref, Coding) else ref
-        with self._read() as conn:
+        with self.reading() as conn:
             found = self._codings_where(conn, [schema.codings.c.id == coding_id])
         if not found:
             raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
@@ -916,7 +919,7 @@ class Project:
         if not text:
             raise QualcodeError("a memo needs some text; nothing was written")
         title = (title or "").strip() or " ".join(text.splitlines()[0].split())[:80]
-        with self._write() as conn:
+        with self.writing() as conn:
             doc_id = self._document_span(conn, document)[0] if document is not None else None
             code_id = self.codebook._resolve(conn, code).id if code is not None else None
             coder_id = coder_id_for(conn, coder)
@@ -947,7 +950,7 @@ class Project:
     def delete_memo(self, memo: int, *, coder: str) -> None:
         """Remove one of `coder`'s own memos (by id, as `add_memo` and `memo_table` give it)."""
         m, k = schema.memos, schema.coders
-        with self._write() as conn:
+        with self.writing() as conn:
             row = conn.execute(
                 select(m, k.c.name.label("coder"))
                 .join(k, k.c.id == m.c.coder_id)
@@ -975,14 +978,14 @@ class Project:
 
     def documents_df(self, *, area: str | None = None, all_versions: bool = False) -> pd.DataFrame:
         """One row per document: area, case, title, format, version, words, units, codings."""
-        with self._read() as conn:
+        with self.reading() as conn:
             if area is not None:
                 require_area(conn, area)
             return views.documents_df(conn, area=area, all_versions=all_versions)
 
     def codes_df(self) -> pd.DataFrame:
         """The codebook as a tree (depth-first), with how often each code is used."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return views.codes_df(conn, self.codebook._tree(conn))
 
     def codings_df(
@@ -998,7 +1001,7 @@ class Project:
         current version of each document (`all_versions=True` adds earlier versions'). On
         documents of an open blind round only the viewer's (default: `p.user`) own are listed."""
         coders = [coder] if isinstance(coder, str) else coder
-        with self._read() as conn:
+        with self.reading() as conn:
             if area is not None:
                 require_area(conn, area)
             code_id = self.codebook._resolve(conn, code).id if code is not None else None
@@ -1020,7 +1023,7 @@ class Project:
         document: DocumentRef | None = None,
     ) -> pd.DataFrame:
         """Units of one kind (sentence, turn or paragraph) with their text and speaker."""
-        with self._read() as conn:
+        with self.reading() as conn:
             if area is not None:
                 require_area(conn, area)
             doc_id = self._document_span(conn, document)[0] if document is not None else None
@@ -1030,13 +1033,13 @@ class Project:
         self, *, document: DocumentRef | None = None, actor: str | None = None
     ) -> pd.DataFrame:
         """The audit log (who, what, when, before/after), optionally for a document or person."""
-        with self._read() as conn:
+        with self.reading() as conn:
             doc_id = self._document_span(conn, document)[0] if document is not None else None
             return views.audit_df(conn, document_id=doc_id, actor=actor)
 
     def status(self) -> tuple[pd.DataFrame, pd.DataFrame]:
         """(per area: documents, words, units, codings; per area and coder: codings)."""
-        with self._read() as conn:
+        with self.reading() as conn:
             return views.status(conn)
 
 

@@ -36,7 +36,7 @@ from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
 from qualcode.project import require_area
 from qualcode.store import schema
-from qualcode.views import CODING_COLUMNS, _case_attributes
+from qualcode.views import CODING_COLUMNS, case_attributes
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -103,14 +103,14 @@ def _cases(project: Project, area: str | None, documents: set[int] | None) -> pd
         .outerjoin(cs, cs.c.id == d.c.case_id)
         .where(d.c.is_current == 1)
     )
-    with project._read() as conn:
+    with project.reading() as conn:
         if area is not None:
             require_area(conn, area)
             query = query.where(a.c.name == area)
         rows = conn.execute(query).all()
         if documents is not None:
             rows = [r for r in rows if r[0] in documents]
-        attributes = _case_attributes(conn, sorted({r[2] for r in rows if r[2] is not None}))
+        attributes = case_attributes(conn, sorted({r[2] for r in rows if r[2] is not None}))
     frame = pd.DataFrame(rows, columns=["document_id", "area", "case_key", "case", "title"])
     frame["case"] = frame["case"].fillna(frame["title"])  # no case: the document is its own
     frame["participant"] = frame["area"].astype(str) + "/" + frame["case"].astype(str)
@@ -262,7 +262,7 @@ def memo_table(
         schema.areas,
         schema.cases,
     )
-    with project._read() as conn:
+    with project.reading() as conn:
         if area is not None:
             require_area(conn, area)
         paths = project.codebook._paths(conn)

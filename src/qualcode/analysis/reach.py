@@ -36,7 +36,7 @@ def _area_row(conn: Any, area: str) -> Any:
 
 def targets(project: Project, area: str) -> dict[str, dict[str, int]]:
     """The area's targets: attribute -> group -> number of people."""
-    with project._read() as conn:
+    with project.reading() as conn:
         return dict((_area_row(conn, area).config or {}).get("targets", {}))
 
 
@@ -58,7 +58,7 @@ def set_targets(
                 f"got {number!r}"
             )
         clean[str(group)] = number
-    with project._write() as conn:
+    with project.writing() as conn:
         row = _area_row(conn, area)
         config = dict(row.config or {})
         before = dict(config.get("targets", {}))

@@ -71,7 +71,7 @@ def add_recommendation(
     name or path) and quotes (coding ids); returns its id."""
     if not isinstance(text, str) or not text.strip():
         raise QualcodeError("a recommendation needs its text")
-    with project._write() as conn:
+    with project.writing() as conn:
         area_id = None
         if area is not None:
             area_id = conn.execute(select(a.c.id).where(a.c.name == area)).scalar()
@@ -116,7 +116,7 @@ def update_recommendation(
 ) -> None:
     """Change a recommendation (a commissioner's response, a new status, its links); audited
     with the values before and after."""
-    with project._write() as conn:
+    with project.writing() as conn:
         row = conn.execute(select(r).where(r.c.id == recommendation)).first()
         if row is None:
             raise NotFoundError(f"no recommendation with id {recommendation}")
@@ -162,7 +162,7 @@ def recommendations_df(
         query = query.where((a.c.name == area) | r.c.area_id.is_(None))
     if status is not None:
         query = query.where(r.c.status == _status(status))
-    with project._read() as conn:
+    with project.reading() as conn:
         rows = conn.execute(query).all()
         paths = project.codebook._paths(conn)
     ids = sorted({i for row in rows for i in (row.codings or [])})

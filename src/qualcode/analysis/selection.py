@@ -21,7 +21,7 @@ CoderChoice = str | Sequence[str] | None
 def coders_for(project: Project, coder: CoderChoice) -> list[str]:
     """The coder names a choice stands for: None is every person (role "coder")."""
     k = schema.coders
-    with project._read() as conn:
+    with project.reading() as conn:
         if coder is not None:
             names = [coder] if isinstance(coder, str) else list(coder)
             require_coders(conn, names)
@@ -93,7 +93,7 @@ def merge_passages(codings: pd.DataFrame, texts: dict[int, str]) -> pd.DataFrame
 
 def document_texts(project: Project, ids: Sequence[int]) -> dict[int, str]:
     d = schema.documents
-    with project._read() as conn:
+    with project.reading() as conn:
         return dict(
             conn.execute(select(d.c.id, d.c.text).where(d.c.id.in_([int(i) for i in ids]))).all()
         )

@@ -1122,7 +1122,7 @@ def _select(
             f"agreement needs at least two coders; got {len(names)}: {', '.join(names) or 'none'}"
         )
     c, k, d = schema.codings, schema.coders, schema.documents
-    with project._read() as conn:
+    with project.reading() as conn:
         known = list(conn.execute(select(k.c.name).order_by(k.c.name)).scalars())
         unknown = [n for n in names if n not in known]
         if unknown:

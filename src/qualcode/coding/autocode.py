@@ -123,12 +123,12 @@ def autocode(
     if not isinstance(limit, int) or limit < 1:
         raise QualcodeError(f"max_hits must be a whole number of at least 1, got {max_hits!r}")
     if preview:
-        with project._read() as conn:
+        with project.reading() as conn:
             c = project.codebook._resolve(conn, code)
             coder_id = _existing_coder(conn, coder)
             found = _find(conn, project, search, pattern, area, documents, limit)
             return _preview(conn, found, c.id, coder_id)
-    with project._write() as conn:
+    with project.writing() as conn:
         c = project.codebook._resolve(conn, code)
         coder_id = coder_id_for(conn, coder)
         found = _find(conn, project, search, pattern, area, documents, limit)
@@ -143,7 +143,7 @@ def code_spans(
     """Code (document, start, end) spans as `coder` in one transaction, skipping identical
     codings: how the widget's redo applies an undone auto-coding again."""
     coder = _person(coder)
-    with project._write() as conn:
+    with project.writing() as conn:
         c = project.codebook._resolve(conn, code)
         coder_id = coder_id_for(conn, coder)
         for doc_id, start, end in spans:
@@ -163,7 +163,7 @@ def uncode_many(project: Project, codings: Iterable[Any], *, coder: str) -> int:
     coder = _name(coder, "coder")
     ids = sorted({getattr(c, "id", c) for c in codings})
     k = schema.codings
-    with project._write() as conn:
+    with project.writing() as conn:
         rows = [
             row for chunk in in_chunks(ids) for row in _coding_rows(conn, [k.c.id.in_(chunk)]).all()
         ]

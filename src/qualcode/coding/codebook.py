@@ -59,7 +59,7 @@ class Codebook:
         return f"<Codebook: {len(self)} codes>"
 
     def __len__(self) -> int:
-        with self._project._read() as conn:
+        with self._project.reading() as conn:
             return conn.execute(select(func.count()).select_from(schema.codes)).scalar_one()
 
     def __iter__(self):  # type: ignore[no-untyped-def]
@@ -74,12 +74,12 @@ class Codebook:
 
     def all(self) -> list[Code]:
         """Every code, depth-first in codebook order."""
-        with self._project._read() as conn:
+        with self._project.reading() as conn:
             return self._tree(conn)
 
     def get(self, ref: Code | int | str) -> Code:
         """A code by object, id, guid, unique name or path ("Parent/Child")."""
-        with self._project._read() as conn:
+        with self._project.reading() as conn:
             return self._resolve(conn, ref)
 
     def add(
@@ -95,7 +95,7 @@ class Codebook:
         shortcut: str | None = None,
     ) -> Code:
         """Add a code (under `parent`, if given) and return it."""
-        with self._project._write() as conn:
+        with self._project.writing() as conn:
             return self._add(
                 conn,
                 name,
@@ -155,7 +155,7 @@ class Codebook:
 
     def update(self, ref: Code | int | str, **changes: Any) -> Code:
         """Change a code's name, parent, colour, shortcut, description or criteria."""
-        with self._project._write() as conn:
+        with self._project.writing() as conn:
             return self._update(conn, ref, **changes)
 
     def _update(self, conn: Connection, ref: Code | int | str, **changes: Any) -> Code:
@@ -211,14 +211,14 @@ class Codebook:
 
     def usage(self, ref: Code | int | str) -> int:
         """How many codings use this code (itself only, not the codes under it)."""
-        with self._project._read() as conn:
+        with self._project.reading() as conn:
             code = self._resolve(conn, ref)
             return _count_codings(conn, [code.id])
 
     def usage_counts(self) -> dict[int, int]:
         """Codings per code id (codes never used are left out), in one query for tree views."""
         c = schema.codings
-        with self._project._read() as conn:
+        with self._project.reading() as conn:
             rows = conn.execute(select(c.c.code_id, func.count()).group_by(c.c.code_id))
             return {code_id: n for code_id, n in rows}
 
@@ -227,7 +227,7 @@ class Codebook:
 
         Two codings that become the same span, coder and code are kept once (memos are kept).
         """
-        with self._project._write() as conn:
+        with self._project.writing() as conn:
             return self._merge(conn, source, into)
 
     def _merge(self, conn: Connection, source: Code | int | str, into: Code | int | str) -> Code:
@@ -346,7 +346,7 @@ class Codebook:
         A code in use (or with codes under it) is only deleted with `confirm=True`, so work is
         never lost by a slip; merging keeps the codings instead.
         """
-        with self._project._write() as conn:
+        with self._project.writing() as conn:
             return self._delete(conn, ref, confirm=confirm)
 
     def _delete(self, conn: Connection, ref: Code | int | str, *, confirm: bool) -> int:

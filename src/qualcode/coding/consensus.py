@@ -110,7 +110,7 @@ def set_gold_standard(
 ) -> list[int]:
     """Mark these documents' `layer` coding as the gold standard new coders train against."""
     m = schema.meta
-    with project._write() as conn:
+    with project.writing() as conn:
         ids = [project._document_span(conn, d)[0] for d in documents]
         if not ids:
             raise AgreementError("a gold standard needs at least one document")
@@ -148,7 +148,7 @@ def set_gold_standard(
 
 def gold_standard(project: Project) -> tuple[str, list[int]]:
     """(layer, document ids) of the project's gold standard, or a clear error."""
-    with project._read() as conn:
+    with project.reading() as conn:
         value = conn.execute(
             select(schema.meta.c.value).where(schema.meta.c.key == GOLD_KEY)
         ).scalar()
@@ -232,7 +232,7 @@ def coders_in(project: Project, *, area: str | None = None) -> list[str]:
     )
     if area is not None:
         query = query.where(a.c.name == area)
-    with project._read() as conn:
+    with project.reading() as conn:
         return list(conn.execute(query).scalars())
 
 
@@ -253,7 +253,7 @@ def shared_documents(
     if area is not None:
         query = query.where(a.c.name == area)
     by_coder: dict[str, set[int]] = {name: set() for name in coders}
-    with project._read() as conn:
+    with project.reading() as conn:
         for doc_id, name in conn.execute(query):
             by_coder[name].add(doc_id)
     return sorted(set.intersection(*by_coder.values())) if by_coder else []

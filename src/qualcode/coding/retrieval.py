@@ -153,7 +153,7 @@ class Retrieval:
 
     def _run(self, tree: Node, area: str | None, coders: list[str] | None) -> pd.DataFrame:
         project = self.project
-        with project._read() as conn:
+        with project.reading() as conn:
             codes = project.codebook._tree(conn)
             ids_of = {ref.name: self._code_ids(conn, ref, codes) for ref in code_refs(tree)}
             if area is not None:
@@ -466,7 +466,7 @@ class RetrievalView(widgets.VBox):
             value=retrieval.area,
             description="Area",
         )
-        with project._read() as conn:
+        with project.reading() as conn:
             coder_names = list(
                 conn.execute(select(schema.coders.c.name).order_by(schema.coders.c.name)).scalars()
             )

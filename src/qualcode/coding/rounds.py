@@ -78,7 +78,7 @@ def open_round(
         )
     if (documents is None) == (area is None):
         raise QualcodeError(f"round {name!r}: give documents=[...] or area='...', one of them")
-    with project._write() as conn:
+    with project.writing() as conn:
         if area is not None:
             d = schema.documents
             doc_ids = list(
@@ -122,7 +122,7 @@ def open_round(
 
 def close_round(project: Project, name: str, *, lead: str) -> Round:
     """Close an open round, revealing every coder's codings; only its lead may close it."""
-    with project._write() as conn:
+    with project.writing() as conn:
         found = _round(conn, name)
         if not found.is_open:
             raise QualcodeError(f"round {name!r} is already closed (at {found.closed_at})")
@@ -145,13 +145,13 @@ def close_round(project: Project, name: str, *, lead: str) -> Round:
 
 def get_round(project: Project, name: str) -> Round:
     """A round by name, or a clear error listing the rounds there are."""
-    with project._read() as conn:
+    with project.reading() as conn:
         return _round(conn, name)
 
 
 def open_round_of(project: Project, document_id: int) -> Round | None:
     """The open round a document (any of its versions) belongs to, if any."""
-    with project._read() as conn:
+    with project.reading() as conn:
         for row, ids in _open_rounds(conn):
             if document_id in ids:
                 return _round(conn, row.name)
@@ -160,7 +160,7 @@ def open_round_of(project: Project, document_id: int) -> Round | None:
 
 def rounds_df(project: Project) -> pd.DataFrame:
     """Every round: name, status, lead, coders, number of documents, when opened and closed."""
-    with project._read() as conn:
+    with project.reading() as conn:
         rows = conn.execute(select(r).order_by(r.c.id)).all()
     return pd.DataFrame(
         [
@@ -184,7 +184,7 @@ def round_progress(project: Project, name: str) -> pd.DataFrame:
     """Per coder of a round: documents they have coded and codings made, as counts only, so a
     lead can see who has finished without seeing anybody's codes."""
     c, k = schema.codings, schema.coders
-    with project._read() as conn:
+    with project.reading() as conn:
         found = _round(conn, name)
         ids = _all_versions(conn, list(found.documents))
         rows = conn.execute(

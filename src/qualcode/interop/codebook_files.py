@@ -73,7 +73,7 @@ def import_codebook(project: Project, path: str | Path) -> ImportResult:
     added = updated = unchanged = 0
     book = project.codebook
     try:
-        with project._write() as conn:
+        with project.writing() as conn:
             for spec in specs:
                 path_text = "/".join(spec.path)
                 try:

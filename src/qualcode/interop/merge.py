@@ -324,7 +324,7 @@ def merge_project(
         side = _read_side(engine)
     report = MergeReport(source=label, target=target.location, dry_run=dry_run)
     try:
-        with target._write() as conn:
+        with target.writing() as conn:
             _Merger(conn, target, side, report, options, area, areas_known).run()
             if dry_run or report.conflicts:
                 raise _Rollback(report)

@@ -140,7 +140,7 @@ def export_qdpx(
         from qualcode.privacy import require_pseudonymised
 
         require_pseudonymised(project, area=area)
-    with project._read() as conn:
+    with project.reading() as conn:
         data = _collect(conn, project, area)
     if only_pseudonymised:  # memos are coders' own words, never scanned: they stay home
         data.memos, data.with_memos = [], False
@@ -1026,7 +1026,7 @@ def import_qdpx(
                 interviewer=interviewer.get(source.guid) or source.attributes.get("interviewer"),
             )
             source.units = segmenter.units(source.text, turns)
-        with project._write() as conn:
+        with project.writing() as conn:
             result = _Importer(conn, project, path, area).run(data)
     except RefiError as exc:
         raise type(exc)(exc.path, f"{exc.reason}; nothing was imported") from None
@@ -1042,7 +1042,7 @@ def import_qdc(
     path = Path(path)
     try:
         codes = read_qdc(path, max_xml_bytes=max_xml_bytes)
-        with project._write() as conn:
+        with project.writing() as conn:
             importer = _Importer(conn, project, path, None)
             importer.codes(codes)
             importer.summary()

@@ -172,7 +172,7 @@ def _pseudonymise_case_attributes(
     ids = list(documents)
     if not names or not ids:
         return
-    with project._write() as conn:
+    with project.writing() as conn:
         cases = select(d.c.case_id).where(d.c.id.in_(ids))
         for row in conn.execute(select(c.c.id, c.c.attributes).where(c.c.id.in_(cases))).all():
             changed = {
@@ -391,7 +391,7 @@ def purge(
     columns = ["area", "document", "version", "document_id", "units", "codings"]
     rows: list[dict[str, Any]] = []
     pseudonymised = [x for x in project.documents(area=area) if is_pseudonymised(x)]
-    with project._write() as conn:
+    with project.writing() as conn:
         for current in pseudonymised:
             earlier = conn.execute(
                 select(d.c.id, d.c.version, d.c.sha256, d.c.meta).where(

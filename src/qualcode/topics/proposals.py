@@ -52,7 +52,7 @@ def propose_codings(
     c, d = schema.codings, schema.documents
     made: list[Coding] = []
     skipped = 0
-    with project._write() as conn:
+    with project.writing() as conn:
         coder_id = coder_id_for(conn, coder, role="model")
         have = set(
             conn.execute(

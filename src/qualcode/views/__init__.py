@@ -316,7 +316,7 @@ def _with_case_attributes(
     conn: Connection, frame: pd.DataFrame, *, keep_case_id: bool = False
 ) -> pd.DataFrame:
     """Join the case attributes as columns (`case_` prefixed where a name is taken)."""
-    attributes = _case_attributes(conn, frame["case_id"].dropna().unique().tolist())
+    attributes = case_attributes(conn, frame["case_id"].dropna().unique().tolist())
     if not attributes.empty:
         taken = set(frame.columns)
         attributes = attributes.rename(
@@ -326,7 +326,7 @@ def _with_case_attributes(
     return frame if keep_case_id else frame.drop(columns="case_id")
 
 
-def _case_attributes(conn: Connection, case_ids: list[Any]) -> pd.DataFrame:
+def case_attributes(conn: Connection, case_ids: list[Any]) -> pd.DataFrame:
     """Case attributes as one column per attribute, indexed by case id."""
     if not case_ids:
         return pd.DataFrame()
