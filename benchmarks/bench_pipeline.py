@@ -75,8 +75,8 @@ def build_generated(store: Path, areas: int, interviews: int) -> float:
     """Short synthetic interviews (SYNTHETIC: generated words, no real people), coded in bulk."""
     import qualcode
     from qualcode.interop.codebook_files import import_codebook
-    from qualcode.project import coder_id_for
     from qualcode.store import new_guid, now, schema, writer
+    from qualcode.store.identity import coder_id_for
 
     rng = random.Random(7)
     t0 = time.perf_counter()

@@ -104,8 +104,8 @@ def build_coded_project(
     import random
 
     import qualcode
-    from qualcode.project import coder_id_for
     from qualcode.store import new_guid, now, schema, writer
+    from qualcode.store.identity import coder_id_for
 
     rng = random.Random(seed)
     p = qualcode.open_project(path)

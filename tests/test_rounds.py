@@ -12,8 +12,8 @@ from qualcode.coding.coder import Coder
 from qualcode.coding.consensus import disagreements
 from qualcode.coding.retrieval import Retrieval
 from qualcode.coding.review import ConsensusReview
-from qualcode.coding.rounds import RoundOpenError, get_round, round_agreement, round_progress
-from qualcode.errors import CodingError, NotFoundError, QualcodeError
+from qualcode.coding.rounds import get_round, round_agreement, round_progress
+from qualcode.errors import CodingError, NotFoundError, QualcodeError, RoundOpenError
 
 TEXT = (
     "Interviewer: How do you get to the surgery?\n"

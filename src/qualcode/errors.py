@@ -38,3 +38,7 @@ class CodebookError(QualcodeError):
 
 class CodingError(QualcodeError):
     """A coding is invalid (offsets outside the text, empty span, wrong owner)."""
+
+
+class RoundOpenError(QualcodeError):
+    """Agreement or consensus asked for while a blind round on those documents is open."""

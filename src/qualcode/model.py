@@ -6,6 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from qualcode.errors import QualcodeError
+
+SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
+CONSENSUS = "consensus"  # the default adjudicated layer
+CODER_ROLES = ("coder", "adjudicator", "model")
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -65,3 +71,52 @@ class Coding:
 
     def __str__(self) -> str:
         return f"{self.code} [{self.start}:{self.end}] by {self.coder}: {self.text!r}"
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One blind coding round, as stored."""
+
+    id: int
+    guid: str
+    name: str
+    lead: str
+    coders: tuple[str, ...]
+    documents: tuple[int, ...]
+    status: str
+    note: str | None
+    opened_at: str
+    closed_at: str | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+DocumentRef = Document | int | str  # a document by object, id, guid or title
+CodingRef = Coding | int
+
+
+def is_suggestion(coder: str) -> bool:
+    """Machine suggestions belong to coders named `suggest:<model>` (role "model")."""
+    return coder.startswith(SUGGESTION_PREFIX)
+
+
+def coder_role(name: str) -> str:
+    """The role a new coder name gets: `suggest:*` coders are models, everyone else a person."""
+    return "model" if is_suggestion(name) else "coder"
+
+
+def clean_name(value: object, what: str) -> str:
+    """A stripped, non-empty name, or a clear error."""
+    if not isinstance(value, str) or not value.strip():
+        raise QualcodeError(f"a {what} must be a non-empty text, got {value!r}")
+    return value.strip()
+
+
+def person_name(value: object, what: str) -> str:
+    """A person's name: not a machine suggestion coder and not the consensus layer."""
+    name = clean_name(value, what)
+    if is_suggestion(name) or name == CONSENSUS:
+        raise QualcodeError(f"{name!r} cannot be a round's {what}; a {what} is a person")
+    return name

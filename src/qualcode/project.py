@@ -10,47 +10,64 @@ import getpass
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, Row, and_, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from qualcode import views
 from qualcode.coding.codebook import Codebook
 from qualcode.errors import CodingError, NotFoundError, QualcodeError, StoreError
-from qualcode.model import Code, Coding, Document
-from qualcode.store import audit, connect, migrate, new_guid, now, resolve_url, schema, writer
-from qualcode.store.bulk import in_chunks, insert_rows
+from qualcode.model import (
+    CONSENSUS,
+    Code,
+    Coding,
+    CodingRef,
+    Document,
+    DocumentRef,
+    Round,
+    clean_name,
+    is_suggestion,
+    person_name,
+)
+from qualcode.store import (
+    audit,
+    connect,
+    migrate,
+    new_guid,
+    now,
+    resolve_url,
+    rounds,
+    schema,
+    writer,
+)
+from qualcode.store.bulk import insert_rows
+from qualcode.store.codings import (
+    CODING_COLUMNS,
+    coding_rows,
+    delete_codings,
+    insert_coding,
+)
+from qualcode.store.documents import (
+    current_document,
+    current_ids,
+    document_from_row,
+    document_row,
+    document_span,
+    documents_select,
+    insert_document,
+)
+from qualcode.store.identity import area_id_for, coder_id_for, merge_case_attributes, require_area
+from qualcode.views import rounds as round_views
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.coding.rounds import Round
     from qualcode.ingest import IngestReport
     from qualcode.ingest.source import Source, Unit
     from qualcode.interop.merge import MergeReport
 
-DocumentRef = Document | int | str
-CodingRef = Coding | int
-
-CODER_ROLES = ("coder", "adjudicator", "model")
-
-
-UNIT_COLUMNS = ("document_id", "kind", "start", "end", "speaker", "role", "meta")
-CODING_COLUMNS = (  # a coding's columns in the order bulk inserts give them
-    "guid",
-    "document_id",
-    "start",
-    "end",
-    "code_id",
-    "coder_id",
-    "memo",
-    "created_at",
-    "updated_at",
-)
-SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
-CONSENSUS = "consensus"  # the default adjudicated layer
 
 
 def open_project(
@@ -207,7 +224,7 @@ class Project:
         from qualcode.ingest.segment import Segmenter
         from qualcode.ingest.turns import assign_roles, find_turns
 
-        area, title = _name(area, "area"), _name(title, "document title")
+        area, title = clean_name(area, "area"), clean_name(title, "document title")
         text = normalise(text)
         if not text.strip():
             raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
@@ -217,20 +234,20 @@ class Project:
             text,
             interviewer=(attributes or {}).get("interviewer"),
         )
-        case_name = _name(case, "case") if case else title
+        case_name = clean_name(case, "case") if case else title
         with self.reading() as conn:
-            latest = _current_document(conn, area, title)
+            latest = current_document(conn, area, title)
         units = (
             None
             if latest is not None and latest.sha256 == digest
             else (Segmenter().units(text, turns))
         )
         with self.writing() as conn:
-            area_id = _area_id(conn, area)
+            area_id = area_id_for(conn, area)
             case_id = self._case_id(conn, area_id, case_name, attributes)
-            latest = _current_document(conn, area, title)  # again, inside the lock
+            latest = current_document(conn, area, title)  # again, inside the lock
             if latest is not None and latest.sha256 == digest:
-                return self._document_from_row(conn, self._document_row(conn, latest.id)), (
+                return document_from_row(document_row(conn, latest.id)), (
                     "unchanged"
                 )
             if units is None:  # another process changed it between our read and this write
@@ -297,9 +314,9 @@ class Project:
         """
         from qualcode.coding.spans import Rewrite
 
-        by = _name(by, "reviser")
+        by = clean_name(by, "reviser")
         with self.writing() as conn:
-            old = self._document_row(conn, document)
+            old = document_row(conn, document)
             if not old.is_current:
                 raise QualcodeError(
                     f"document {old.title!r} version {old.version} is not the current version; "
@@ -373,7 +390,7 @@ class Project:
                     for c in codings
                 ],
             )
-            new = self._document_from_row(conn, self._document_row(conn, doc_id))
+            new = document_from_row(document_row(conn, doc_id))
         return new, len(codings)
 
     def _case_id(
@@ -410,7 +427,7 @@ class Project:
     def document(self, ref: DocumentRef) -> Document:
         """A document by object, id, guid or title (a title must be unique across areas)."""
         with self.reading() as conn:
-            return self._document_from_row(conn, self._document_row(conn, ref))
+            return document_from_row(document_row(conn, ref))
 
     def current_version(self, ref: DocumentRef) -> Document:
         """The newest version of a document (itself when it is current): what a coder who
@@ -420,22 +437,22 @@ class Project:
             doc = (
                 ref
                 if isinstance(ref, Document)
-                else self._document_from_row(conn, self._document_row(conn, ref))
+                else document_from_row(document_row(conn, ref))
             )
-            newest = _current_document(conn, doc.area, doc.title)
+            newest = current_document(conn, doc.area, doc.title)
             if newest is None or newest.id == doc.id:
                 return doc
-            return self._document_from_row(conn, self._document_row(conn, newest.id))
+            return document_from_row(document_row(conn, newest.id))
 
     def documents(self, *, area: str | None = None) -> list[Document]:
         """The current version of every document, optionally of one area, by area and title."""
         with self.reading() as conn:
-            query = _documents_select().where(schema.documents.c.is_current == 1)
+            query = documents_select().where(schema.documents.c.is_current == 1)
             if area is not None:
                 require_area(conn, area)
                 query = query.where(schema.areas.c.name == area)
             rows = conn.execute(query.order_by(schema.areas.c.name, schema.documents.c.title))
-            return [self._document_from_row(conn, row) for row in rows]
+            return [document_from_row(row) for row in rows]
 
     def areas(self) -> list[str]:
         """Area names, sorted."""
@@ -467,50 +484,6 @@ class Project:
             progress=progress,
         )
 
-    def _document_row(self, conn: Connection, ref: DocumentRef) -> Row[Any]:
-        d = schema.documents
-        query = _documents_select()
-        if isinstance(ref, Document):
-            query = query.where(d.c.id == ref.id)
-        elif isinstance(ref, int) and not isinstance(ref, bool):
-            query = query.where(d.c.id == ref)
-        elif isinstance(ref, str):
-            rows = (
-                conn.execute(query.where(d.c.guid == ref)).all()
-                or conn.execute(query.where(d.c.title == ref, d.c.is_current == 1)).all()
-            )
-            if len(rows) > 1:
-                where = ", ".join(f"{r.area} (id {r.id})" for r in rows)
-                raise NotFoundError(
-                    f"more than one document is titled {ref!r}: {where}; "
-                    "pass the document or its id"
-                )
-            if rows:
-                return rows[0]
-            raise NotFoundError(f"no document titled {ref!r}; see p.documents_df() for titles")
-        else:
-            raise TypeError(f"a document is a Document, an id or a title, not {type(ref).__name__}")
-        row = conn.execute(query).first()
-        if row is None:
-            raise NotFoundError(f"no document with id {getattr(ref, 'id', ref)} in {self.location}")
-        return row
-
-    @staticmethod
-    def _document_from_row(conn: Connection, row: Row[Any]) -> Document:
-        return Document(
-            id=row.id,
-            guid=row.guid,
-            area=row.area,
-            title=row.title,
-            text=row.text,
-            case=row.case,
-            version=row.version,
-            format=row.format,
-            sha256=row.sha256,
-            source=row.source,
-            meta=row.meta or {},
-        )
-
     # coding ---------------------------------------------------------------------------------
 
     def code(
@@ -524,11 +497,11 @@ class Project:
         memo: str | None = None,
     ) -> Coding:
         """Apply `code` to text[start:end] of `document` as `coder`; saved at once."""
-        coder = _name(coder, "coder")
+        coder = clean_name(coder, "coder")
         if not (isinstance(start, int) and isinstance(end, int)):
             raise CodingError(f"start and end are character offsets (int), got {start!r}, {end!r}")
         with self.writing() as conn:
-            doc_id, length = self._document_span(conn, document)
+            doc_id, length = document_span(conn, document)
             if not 0 <= start < end <= length:
                 raise CodingError(
                     f"span [{start}:{end}] is not inside document {doc_id} "
@@ -549,7 +522,7 @@ class Project:
         """Remove a coding. With `coder`, refuse to remove another coder's coding."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
         with self.writing() as conn:
-            row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            row = coding_rows(conn, [schema.codings.c.id == coding_id]).first()
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
             if coder is not None and row.coder != coder:
@@ -626,12 +599,10 @@ class Project:
         The layer is a coder of its own (role "adjudicator"), so analysis can use it as the
         final coding; the audit row names the person. An identical coding is not doubled.
         """
-        from qualcode.coding.rounds import require_revealed
-
-        adjudicator = _name(adjudicator, "adjudicator")
+        adjudicator = clean_name(adjudicator, "adjudicator")
         with self.writing() as conn:
-            doc_id, length = self._document_span(conn, document)
-            require_revealed(conn, [doc_id], "adjudicating")
+            doc_id, length = document_span(conn, document)
+            rounds.require_revealed(conn, [doc_id], "adjudicating")
             if not 0 <= start < end <= length:
                 raise CodingError(
                     f"span [{start}:{end}] is not inside document {doc_id} (0 to {length})"
@@ -668,14 +639,14 @@ class Project:
         """Remove a coding from an adjudicated layer, as `adjudicator` (audited)."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
         with self.writing() as conn:
-            row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            row = coding_rows(conn, [schema.codings.c.id == coding_id]).first()
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
             if row.coder_role != "adjudicator":
                 raise CodingError(
                     f"coding {coding_id} is {row.coder}'s own coding, not part of a consensus"
                 )
-            delete_codings(conn, [row], actor=_name(adjudicator, "adjudicator"))
+            delete_codings(conn, [row], actor=clean_name(adjudicator, "adjudicator"))
 
     def review_suggestion(
         self, suggestion: CodingRef, *, accept: bool, coder: str
@@ -686,12 +657,12 @@ class Project:
         it came from; either way the suggestion is removed. One transaction, one audit row
         ("accept" or "reject") naming both, so machine output never passes as human coding.
         """
-        coder = _name(coder, "coder")
+        coder = clean_name(coder, "coder")
         if is_suggestion(coder):
             raise CodingError("suggestions are reviewed by a person; give your own coder name")
         suggestion_id = suggestion.id if isinstance(suggestion, Coding) else suggestion
         with self.writing() as conn:
-            row = _coding_rows(conn, [schema.codings.c.id == suggestion_id]).first()
+            row = coding_rows(conn, [schema.codings.c.id == suggestion_id]).first()
             if row is None:
                 raise NotFoundError(f"no suggestion with id {suggestion_id}; it may be reviewed")
             if not is_suggestion(row.coder):
@@ -731,7 +702,7 @@ class Project:
         coding_id = coding.id if isinstance(coding, Coding) else coding
         memo = (memo or "").strip() or None
         with self.writing() as conn:
-            row = _coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            row = coding_rows(conn, [schema.codings.c.id == coding_id]).first()
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
             if row.coder != coder:
@@ -769,7 +740,7 @@ class Project:
             conditions = self._visible(conn, viewer)
             if document is not None:
                 conditions.append(
-                    schema.codings.c.document_id == self._document_span(conn, document)[0]
+                    schema.codings.c.document_id == document_span(conn, document)[0]
                 )
             if coder is not None:
                 conditions.append(schema.coders.c.name == coder)
@@ -786,9 +757,7 @@ class Project:
 
     def _visible(self, conn: Connection, viewer: str | None) -> list[Any]:
         """The condition that keeps a blind round blind for `viewer` (none if no round is open)."""
-        from qualcode.coding.rounds import visible_codings
-
-        condition = visible_codings(conn, viewer or self.user)
+        condition = rounds.visible_codings(conn, viewer or self.user)
         return [] if condition is None else [condition]
 
     def _codings_where(self, conn: Connection, conditions: list[Any]) -> list[Coding]:
@@ -796,7 +765,7 @@ class Project:
         paths = self.codebook._paths(conn)
         texts: dict[int, str] = {}
         result = []
-        for row in _coding_rows(conn, conditions):
+        for row in coding_rows(conn, conditions):
             if row.document_id not in texts:
                 texts[row.document_id] = conn.execute(
                     select(schema.documents.c.text).where(schema.documents.c.id == row.document_id)
@@ -818,20 +787,7 @@ class Project:
             )
         return result
 
-    def _document_span(self, conn: Connection, ref: DocumentRef) -> tuple[int, int]:
-        """(id, length) of a document, with one small query when given an id."""
-        if isinstance(ref, Document):
-            return ref.id, len(ref.text)
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            d = schema.documents
-            row = conn.execute(select(d.c.id, d.c.length).where(d.c.id == ref)).first()
-            if row is None:
-                raise NotFoundError(f"no document with id {ref}; see p.documents_df() for ids")
-            return row.id, row.length
-        row = self._document_row(conn, ref)
-        return row.id, row.length
-
-    # blind rounds (see qualcode.coding.rounds) ----------------------------------------------
+    # blind rounds (counts and agreement on a round: qualcode.coding.rounds) -----------------
 
     def open_round(
         self,
@@ -844,24 +800,37 @@ class Project:
         note: str | None = None,
     ) -> Round:
         """Open a blind coding round: until `lead` closes it, each coder sees only their own
-        codings of these documents (or of every document in `area`)."""
-        from qualcode.coding.rounds import open_round
-
-        return open_round(
-            self, name, coders=coders, lead=lead, documents=documents, area=area, note=note
-        )
+        codings of these documents (or of every current document in `area`)."""
+        name = clean_name(name, "round name")
+        lead = person_name(lead, "lead")
+        if isinstance(coders, str):
+            raise QualcodeError(f"coders is a list of names, e.g. coders=[{coders!r}, 'another']")
+        people = list(dict.fromkeys(person_name(c, "coder") for c in coders))
+        if len(people) < 2:
+            raise QualcodeError(
+                f"round {name!r}: a blind round needs at least two coders, got "
+                f"{', '.join(people) or 'none'}"
+            )
+        if (documents is None) == (area is None):
+            raise QualcodeError(f"round {name!r}: give documents=[...] or area='...', one of them")
+        with self.writing() as conn:
+            if area is not None:
+                doc_ids = current_ids(conn, require_area(conn, area))
+            else:
+                doc_ids = list(dict.fromkeys(document_span(conn, ref)[0] for ref in documents))
+            return rounds.insert_round(
+                conn, name, lead=lead, coders=people, document_ids=doc_ids, note=note
+            )
 
     def close_round(self, name: str, *, lead: str) -> Round:
         """Close a round and reveal its codings; agreement and consensus can then open on it."""
-        from qualcode.coding.rounds import close_round
-
-        return close_round(self, name, lead=lead)
+        with self.writing() as conn:
+            return rounds.close_round(conn, name, lead=lead)
 
     def rounds_df(self) -> pd.DataFrame:
         """Every blind round with its status, lead, coders and dates."""
-        from qualcode.coding.rounds import rounds_df
-
-        return rounds_df(self)
+        with self.reading() as conn:
+            return round_views.rounds_df(conn)
 
     # merging another laptop's work ----------------------------------------------------------
 
@@ -914,13 +883,13 @@ class Project:
         on both, or free (neither). Returns its id; `memo_table` lists memos with what they
         are attached to, and a .qdpx carries them as Notes. The title defaults to the text's
         first line."""
-        coder = _name(coder, "coder")
+        coder = clean_name(coder, "coder")
         text = text.strip() if isinstance(text, str) else ""
         if not text:
             raise QualcodeError("a memo needs some text; nothing was written")
         title = (title or "").strip() or " ".join(text.splitlines()[0].split())[:80]
         with self.writing() as conn:
-            doc_id = self._document_span(conn, document)[0] if document is not None else None
+            doc_id = document_span(conn, document)[0] if document is not None else None
             code_id = self.codebook._resolve(conn, code).id if code is not None else None
             coder_id = coder_id_for(conn, coder)
             stamp = now()
@@ -1026,7 +995,7 @@ class Project:
         with self.reading() as conn:
             if area is not None:
                 require_area(conn, area)
-            doc_id = self._document_span(conn, document)[0] if document is not None else None
+            doc_id = document_span(conn, document)[0] if document is not None else None
             return views.units_df(conn, unit, area=area, document_id=doc_id)
 
     def audit_df(
@@ -1034,7 +1003,7 @@ class Project:
     ) -> pd.DataFrame:
         """The audit log (who, what, when, before/after), optionally for a document or person."""
         with self.reading() as conn:
-            doc_id = self._document_span(conn, document)[0] if document is not None else None
+            doc_id = document_span(conn, document)[0] if document is not None else None
             return views.audit_df(conn, document_id=doc_id, actor=actor)
 
     def status(self) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -1046,289 +1015,12 @@ class Project:
 # helpers shared by the methods above ------------------------------------------------------------
 
 
-def is_suggestion(coder: str) -> bool:
-    """Machine suggestions belong to coders named `suggest:<model>` (role "model")."""
-    return coder.startswith(SUGGESTION_PREFIX)
-
-
-def coder_role(name: str) -> str:
-    """The role a new coder name gets: `suggest:*` coders are models, everyone else a person."""
-    return "model" if is_suggestion(name) else "coder"
-
-
-def coder_id_for(conn: Connection, name: str, role: str | None = None) -> int:
-    """The id of a coder, created on first use (with `role`, else `coder_role(name)`). An
-    adjudicated layer (role "adjudicator", such as "consensus") is written only through
-    `Project.adjudicate`."""
-    role = role or coder_role(name)
-    t = schema.coders
-    found = conn.execute(select(t.c.id, t.c.role).where(t.c.name == name)).first()
-    layer = found is not None and found.role == "adjudicator"
-    if (layer or (found is None and name == CONSENSUS)) and role != "adjudicator":
-        raise CodingError(
-            f"{name!r} is an adjudicated layer, not a coder; write it with "
-            f"p.adjudicate(..., adjudicator='your name')"
-        )
-    if found is not None:
-        return found.id
-    if role not in CODER_ROLES:
-        raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
-    return conn.execute(
-        t.insert().values(guid=new_guid(), name=name, role=role, created_at=now())
-    ).inserted_primary_key[0]
-
-
-def delete_codings(
-    conn: Connection,
-    rows: Sequence[Any],
-    *,
-    actor: str,
-    action: str = "delete",
-    after: dict[str, Any] | None = None,
-) -> None:
-    """Delete codings (rows of `_coding_rows`) with one audit row each saying what went, in
-    the caller's transaction: the one way a coding is removed (by its coder, from a consensus,
-    a reviewed suggestion, an undone auto-coding)."""
-    k = schema.codings
-    ids = [row.id for row in rows]
-    for chunk in in_chunks(ids):
-        conn.execute(k.delete().where(k.c.id.in_(chunk)))
-    stamp = now()
-    insert_rows(
-        conn,
-        schema.audit,
-        audit.COLUMNS,
-        [
-            (
-                stamp,
-                actor,
-                action,
-                "coding",
-                row.id,
-                row.document_id,
-                {
-                    "start": row.start,
-                    "end": row.end,
-                    "code": row.code_id,
-                    "coder": row.coder,
-                    "memo": row.memo,
-                },
-                after,
-            )
-            for row in rows
-        ],
-    )
-
-
-def insert_codings(
-    conn: Connection,
-    rows: Sequence[tuple[Any, ...]],
-    *,
-    actor: str,
-    after: Callable[[tuple[Any, ...]], dict[str, Any]],
-) -> list[int]:
-    """Insert many codings (tuples in `CODING_COLUMNS` order) with one audit row each, whose
-    `after` is `after(row)`, in the caller's transaction; their ids, in order. The bulk twin
-    of `insert_coding` (an auto-coding, a merge)."""
-    if not rows:
-        return []
-    k = schema.codings
-    insert_rows(conn, k, CODING_COLUMNS, rows)
-    guids = [row[0] for row in rows]
-    ids: dict[str, int] = {}
-    for chunk in in_chunks(guids):
-        ids.update(
-            (guid, coding_id)
-            for guid, coding_id in conn.execute(select(k.c.guid, k.c.id).where(k.c.guid.in_(chunk)))
-        )
-    stamp = now()
-    insert_rows(
-        conn,
-        schema.audit,
-        audit.COLUMNS,
-        [(stamp, actor, "add", "coding", ids[row[0]], row[1], None, after(row)) for row in rows],
-    )
-    return [ids[guid] for guid in guids]
-
-
-def insert_coding(
-    conn: Connection,
-    document_id: int,
-    start: int,
-    end: int,
-    code: Code,
-    *,
-    coder: str,
-    coder_id: int,
-    memo: str | None,
-    text: str,
-    actor: str | None = None,
-    action: str = "add",
-) -> Coding:
-    """Insert one coding (offsets already checked) with its audit row, in the caller's
-    transaction: the one way a coding is added (by hand, a model's proposals, or into a
-    consensus, where `actor` is the adjudicator and `coder` the layer)."""
-    stamp, guid = now(), new_guid()
-    coding_id = conn.execute(
-        schema.codings.insert().values(
-            guid=guid,
-            document_id=document_id,
-            start=start,
-            end=end,
-            code_id=code.id,
-            coder_id=coder_id,
-            memo=memo,
-            created_at=stamp,
-            updated_at=stamp,
-        )
-    ).inserted_primary_key[0]
-    audit.record(
-        conn,
-        actor=actor or coder,
-        action=action,
-        object="coding",
-        object_id=coding_id,
-        document_id=document_id,
-        after={"start": start, "end": end, "code": code.path, "coder": coder, "memo": memo},
-    )
-    return Coding(
-        id=coding_id,
-        guid=guid,
-        document_id=document_id,
-        start=start,
-        end=end,
-        code_id=code.id,
-        code=code.path,
-        coder=coder,
-        text=text,
-        memo=memo,
-        created_at=stamp,
-    )
-
-
-def insert_document(
-    conn: Connection,
-    values: dict[str, Any],
-    units: list[tuple[Any, ...]],
-    *,
-    actor: str,
-    action: str = "add",
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> int:
-    """Insert a document version with its units (kind, start, end, speaker, role, meta) and
-    its audit row: the one way a document enters the store (ingest, revision, REFI import)."""
-    doc_id = conn.execute(schema.documents.insert().values(**values)).inserted_primary_key[0]
-    insert_rows(conn, schema.units, UNIT_COLUMNS, [(doc_id, *unit) for unit in units])
-    audit.record(
-        conn,
-        actor=actor,
-        action=action,
-        object="document",
-        object_id=doc_id,
-        document_id=doc_id,
-        before=before,
-        after=after
-        if after is not None
-        else {k: v for k, v in values.items() if k not in ("text", "meta")},
-    )
-    return doc_id
-
-
-def merge_case_attributes(
-    conn: Connection, row: Row[Any], attributes: dict[str, Any], *, actor: str
-) -> None:
-    """Add new attribute values to an existing case (a row with id and attributes), audited;
-    nothing happens when they change nothing."""
-    merged = {**(row.attributes or {}), **attributes}
-    if merged != (row.attributes or {}):
-        t = schema.cases
-        conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
-        audit.record(
-            conn,
-            actor=actor,
-            action="update",
-            object="case",
-            object_id=row.id,
-            before={"attributes": row.attributes},
-            after={"attributes": merged},
-        )
-
-
 def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:
     """A speaker label with whole-word names replaced (for pseudonymised versions)."""
     for old, new in (names or {}).items():
         if label:
             label = re.sub(rf"\b{re.escape(old)}\b", new, label)
     return label
-
-
-def _documents_select() -> Any:
-    d, a, c = schema.documents, schema.areas, schema.cases
-    return (
-        select(d, a.c.name.label("area"), c.c.name.label("case"))
-        .join(a, a.c.id == d.c.area_id)
-        .outerjoin(c, c.c.id == d.c.case_id)
-    )
-
-
-def _current_document(conn: Connection, area: str, title: str) -> Row[Any] | None:
-    """Id, version and hash of the current version of a document (not its text)."""
-    d, a = schema.documents, schema.areas
-    return conn.execute(
-        select(d.c.id, d.c.version, d.c.sha256)
-        .join(a, a.c.id == d.c.area_id)
-        .where(and_(a.c.name == area, d.c.title == title, d.c.is_current == 1))
-    ).first()
-
-
-def _coding_rows(conn: Connection, conditions: list[Any]) -> Any:
-    c, k = schema.codings, schema.coders
-    query = select(c, k.c.name.label("coder"), k.c.role.label("coder_role")).join(
-        k, k.c.id == c.c.coder_id
-    )
-    for condition in conditions:
-        query = query.where(condition)
-    return conn.execute(query.order_by(c.c.document_id, c.c.start, c.c.end, c.c.id))
-
-
-def require_area(conn: Connection, name: str) -> int:
-    """The id of an existing area, or a clear error naming the areas there are."""
-    t = schema.areas
-    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
-    if found is None:
-        names = ", ".join(conn.execute(select(t.c.name).order_by(t.c.name)).scalars())
-        raise NotFoundError(f"no area named {name!r}; the areas are: {names or 'none yet'}")
-    return found
-
-
-def require_coders(conn: Connection, names: Sequence[str]) -> None:
-    """Refuse coder names nobody has used (a typo would give an empty table); the consensus
-    layer is always a name, empty until someone adjudicates."""
-    t = schema.coders
-    known = set(conn.execute(select(t.c.name)).scalars())
-    if unknown := [n for n in names if n not in known and n != CONSENSUS]:
-        raise NotFoundError(
-            f"no coder named {', '.join(unknown)} in this project "
-            f"(coders: {', '.join(sorted(known)) or 'none yet'})"
-        )
-
-
-def _area_id(conn: Connection, name: str) -> int:
-    t = schema.areas
-    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
-    if found is not None:
-        return found
-    return conn.execute(
-        t.insert().values(name=name, config={}, created_at=now())
-    ).inserted_primary_key[0]
-
-
-def _name(value: object, what: str) -> str:
-    """A stripped, non-empty name, or a clear error."""
-    if not isinstance(value, str) or not value.strip():
-        raise QualcodeError(f"a {what} must be a non-empty text, got {value!r}")
-    return value.strip()
 
 
 def _login() -> str:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from qualcode.errors import QualcodeError
-from qualcode.project import CONSENSUS
+from qualcode.model import CONSENSUS
 
 if TYPE_CHECKING:
     from qualcode.project import Project

@@ -34,8 +34,8 @@ from qualcode.analysis.selection import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
-from qualcode.project import require_area
 from qualcode.store import schema
+from qualcode.store.identity import require_area
 from qualcode.views import CODING_COLUMNS, case_attributes
 
 if TYPE_CHECKING:

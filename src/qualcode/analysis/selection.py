@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING
 import pandas as pd
 from sqlalchemy import select
 
-from qualcode.project import is_suggestion, require_coders
+from qualcode.model import is_suggestion
 from qualcode.store import schema
+from qualcode.store.identity import require_coders
 
 if TYPE_CHECKING:
     from qualcode.project import Project

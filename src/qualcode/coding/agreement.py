@@ -24,9 +24,11 @@ import numpy as np
 import pandas as pd
 
 from qualcode.errors import QualcodeError
+from qualcode.store.documents import document_span
 
 if TYPE_CHECKING:
-    from qualcode.project import DocumentRef, Project
+    from qualcode.model import DocumentRef
+    from qualcode.project import Project
 
 __all__ = [
     "LEVELS",
@@ -1111,8 +1113,8 @@ def _select(
     """The codings, documents and codes an agreement table compares, or a clear error."""
     from sqlalchemy import select
 
-    from qualcode.coding.rounds import require_revealed
     from qualcode.store import schema
+    from qualcode.store.rounds import require_revealed
 
     if isinstance(coders, str):
         raise AgreementError(f"coders is a list of names, e.g. coders=[{coders!r}, 'another']")
@@ -1147,7 +1149,7 @@ def _select(
                 raise AgreementError("codes= is empty; name at least one code, or leave it out")
         chosen = None
         if documents is not None:
-            chosen = list(dict.fromkeys(project._document_span(conn, x)[0] for x in documents))
+            chosen = list(dict.fromkeys(document_span(conn, x)[0] for x in documents))
             if not chosen:
                 raise AgreementError("documents= is empty; name at least one document")
         frame = pd.DataFrame(rows, columns=["document_id", "start", "end", "code_id", "coder"])
@@ -1474,7 +1476,7 @@ def model_agreement(
     model coded, or `documents=` (then a model that proposed nothing in a document counts as
     not having coded it).
     """
-    from qualcode.project import is_suggestion
+    from qualcode.model import is_suggestion
 
     _check_bootstrap_count(bootstrap, confidence, minimums)
     if not isinstance(model, str) or not is_suggestion(model):

@@ -23,17 +23,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, select
 
 from qualcode.errors import CodingError, QualcodeError
-from qualcode.project import (
-    _coding_rows,
-    _name,
-    coder_id_for,
-    delete_codings,
-    insert_codings,
-    is_suggestion,
-    require_area,
-)
+from qualcode.model import clean_name, is_suggestion
 from qualcode.store import new_guid, now, schema
 from qualcode.store.bulk import in_chunks
+from qualcode.store.codings import coding_rows, delete_codings, insert_codings
+from qualcode.store.documents import document_row
+from qualcode.store.identity import coder_id_for, require_area
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -160,12 +155,12 @@ def code_spans(
 def uncode_many(project: Project, codings: Iterable[Any], *, coder: str) -> int:
     """Remove many of `coder`'s own codings in one transaction, one audit row each; ids
     already removed are passed over. Refused, with nothing removed, if any is another's."""
-    coder = _name(coder, "coder")
+    coder = clean_name(coder, "coder")
     ids = sorted({getattr(c, "id", c) for c in codings})
     k = schema.codings
     with project.writing() as conn:
         rows = [
-            row for chunk in in_chunks(ids) for row in _coding_rows(conn, [k.c.id.in_(chunk)]).all()
+            row for chunk in in_chunks(ids) for row in coding_rows(conn, [k.c.id.in_(chunk)]).all()
         ]
         others = [row for row in rows if row.coder != coder]
         if others:
@@ -192,7 +187,7 @@ class _Found:
 
 def _person(coder: str) -> str:
     """The coder's name; machine suggestion coders cannot auto-code."""
-    coder = _name(coder, "coder")
+    coder = clean_name(coder, "coder")
     if is_suggestion(coder):
         raise CodingError(
             f"{coder!r} is a machine suggestion coder; auto-coding is a person's act, "
@@ -448,7 +443,7 @@ def _units(conn: Connection, kind: str, doc_ids: list[int]) -> dict[int, list[tu
 def _current_ids(conn: Connection, project: Project, documents: Iterable[Any]) -> list[int]:
     ids = []
     for ref in documents:
-        row = project._document_row(conn, ref)
+        row = document_row(conn, ref)
         if not row.is_current:
             raise QualcodeError(
                 f"document {row.title!r} version {row.version} is not the current version; "

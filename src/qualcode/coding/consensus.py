@@ -25,13 +25,15 @@ from qualcode.coding.agreement import (
     cohen_kappa,
     percent_agreement,
 )
-from qualcode.project import CONSENSUS
+from qualcode.model import CONSENSUS
 from qualcode.store import audit, schema
+from qualcode.store.documents import document_span
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from qualcode.project import DocumentRef, Project
+    from qualcode.model import DocumentRef
+    from qualcode.project import Project
 
 GOLD_KEY = "gold_standard"
 
@@ -111,7 +113,7 @@ def set_gold_standard(
     """Mark these documents' `layer` coding as the gold standard new coders train against."""
     m = schema.meta
     with project.writing() as conn:
-        ids = [project._document_span(conn, d)[0] for d in documents]
+        ids = [document_span(conn, d)[0] for d in documents]
         if not ids:
             raise AgreementError("a gold standard needs at least one document")
         k, c = schema.coders, schema.codings

@@ -34,12 +34,13 @@ from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
 from qualcode.store import schema
 from qualcode.store.bulk import in_chunks
+from qualcode.store.documents import document_span
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.model import Code
-    from qualcode.project import DocumentRef, Project
+    from qualcode.model import Code, DocumentRef
+    from qualcode.project import Project
 
 __all__ = ["COLUMNS", "Retrieval", "RetrievalView", "card_html", "context_around", "count_line"]
 
@@ -164,7 +165,7 @@ class Retrieval:
             doc_ids = (
                 None
                 if self.documents is None
-                else {project._document_span(conn, ref)[0] for ref in _as_list(self.documents)}
+                else {document_span(conn, ref)[0] for ref in _as_list(self.documents)}
             )
             found = self._codings(conn, ids_of, area, coders, case_ids, doc_ids)
             docs_of, starts, ends = found.document_id, found.start, found.end

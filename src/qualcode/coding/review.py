@@ -14,13 +14,14 @@ import ipywidgets as widgets
 
 from qualcode.coding.consensus import consensus_codes, disagreements, settle
 from qualcode.errors import QualcodeError
+from qualcode.model import CONSENSUS
 from qualcode.notice import error_html
-from qualcode.project import CONSENSUS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from qualcode.project import DocumentRef, Project
+    from qualcode.model import DocumentRef
+    from qualcode.project import Project
 
 
 class ConsensusReview(widgets.VBox):

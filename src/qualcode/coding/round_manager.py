@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from qualcode.coding.rounds import close_round, open_round, round_agreement, round_progress
+from qualcode.coding.rounds import round_agreement, round_progress
 from qualcode.errors import QualcodeError
 from qualcode.notice import error_html
 
@@ -101,8 +101,7 @@ class RoundManager(widgets.VBox):
     def open_round(self) -> Any:
         """Open a round from the form; on an error nothing is written and the form stays."""
         try:
-            found = open_round(
-                self.project,
+            found = self.project.open_round(
                 self.name.value,
                 coders=list(self.coders.value),
                 lead=self.lead,
@@ -126,7 +125,7 @@ class RoundManager(widgets.VBox):
         if not name:
             return None
         try:
-            found = close_round(self.project, name, lead=self.lead)
+            found = self.project.close_round(name, lead=self.lead)
         except QualcodeError as exc:
             self.status.value = error_html(str(exc))
             return None

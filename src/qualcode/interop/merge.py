@@ -423,10 +423,10 @@ class _Merger:
         )
 
     def area_id(self, name: str) -> int:
-        from qualcode.project import _area_id
+        from qualcode.store.identity import area_id_for
 
         if name not in self.area_ids:
-            self.area_ids[name] = _area_id(self.conn, name)
+            self.area_ids[name] = area_id_for(self.conn, name)
             self.add("areas")
         return self.area_ids[name]
 
@@ -598,7 +598,7 @@ class _Merger:
         return case_id
 
     def merge_attributes(self, name: str, mine: Any, theirs: dict[str, Any]) -> None:
-        from qualcode.project import merge_case_attributes
+        from qualcode.store.identity import merge_case_attributes
 
         ours = mine.attributes or {}
         differ = sorted(k for k, v in theirs.items() if k in ours and ours[k] != v)
@@ -712,7 +712,7 @@ class _Merger:
 
     def add_document(self, theirs: Any, area: str, mine: Any) -> tuple[int, int]:
         """Add their document as a new document, or as the next version of ours."""
-        from qualcode.project import insert_document
+        from qualcode.store.documents import insert_document
 
         d = schema.documents
         case = self.side.cases.get(theirs.case_id) if theirs.case_id else None
@@ -757,7 +757,7 @@ class _Merger:
     # codings, memos, recommendations ------------------------------------------------------------
 
     def codings(self) -> None:
-        from qualcode.project import insert_codings
+        from qualcode.store.codings import insert_codings
 
         c = schema.codings
         by_guid: dict[str, int] = {}

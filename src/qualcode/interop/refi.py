@@ -202,7 +202,7 @@ def _pseudonymous_names(data: _Export, guid: str) -> dict[tuple[str, int], str]:
 
 def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
     d, a, c, k, m = schema.documents, schema.areas, schema.codings, schema.coders, schema.memos
-    from qualcode.project import require_area
+    from qualcode.store.identity import require_area
 
     if area is not None:
         require_area(conn, area)
@@ -1103,7 +1103,7 @@ class _Importer:
     def users(self, users: list[_User]) -> None:
         """Users become coders; `suggest:*` ones are models, and "consensus" (the name our
         exports give the adjudicated layer; REFI-QDA has no roles) is that layer again."""
-        from qualcode.project import CONSENSUS, coder_role
+        from qualcode.model import CONSENSUS, coder_role
 
         k = schema.coders
         rows = self.conn.execute(select(k.c.id, k.c.guid, k.c.name)).all()
@@ -1126,7 +1126,7 @@ class _Importer:
 
     def coder(self, guid: str | None) -> int:
         """The coder for a creatingUser GUID; unknown or missing users become 'unknown'."""
-        from qualcode.project import coder_id_for
+        from qualcode.store.identity import coder_id_for
 
         if guid is not None and guid in self.coder_ids:
             return self.coder_ids[guid]
@@ -1223,10 +1223,10 @@ class _Importer:
     # documents, cases, codings ---------------------------------------------------------------
 
     def sources(self, data: _ProjectFile) -> None:
-        from qualcode.project import _area_id
+        from qualcode.store.identity import area_id_for
 
         d, cs = schema.documents, schema.cases
-        area_id = _area_id(self.conn, self.area or DEFAULT_AREA)
+        area_id = area_id_for(self.conn, self.area or DEFAULT_AREA)
         titles = set(self.conn.execute(select(d.c.title).where(d.c.area_id == area_id)).scalars())
         case_of = {s: case for case in data.cases for s in case.sources}
         case_ids: dict[str, int] = {}
@@ -1273,7 +1273,7 @@ class _Importer:
 
     def case(self, area_id: int, guid: str | None, name: str, attributes: dict[str, str]) -> int:
         """Find (by GUID, else area and name) or create a case; new attributes are merged."""
-        from qualcode.project import merge_case_attributes
+        from qualcode.store.identity import merge_case_attributes
 
         t = schema.cases
         row = None
@@ -1312,7 +1312,7 @@ class _Importer:
         return row.id
 
     def document(self, source: _Source, area_id: int, case_id: int, title: str, digest: str) -> int:
-        from qualcode.project import insert_document
+        from qualcode.store.documents import insert_document
 
         values = {
             "guid": source.guid,

@@ -25,8 +25,8 @@ from qualcode.privacy.key import PseudonymKey, _now
 if TYPE_CHECKING:
     import pandas as pd
 
-    from qualcode.model import Document
-    from qualcode.project import DocumentRef, Project
+    from qualcode.model import Document, DocumentRef
+    from qualcode.project import Project
 
 KeyRef = PseudonymKey | str | os.PathLike[str] | None
 STATUSES = ("pending", "accepted", "rejected", "applied")
@@ -164,8 +164,8 @@ def _pseudonymise_case_attributes(
     otherwise it would sit beside the pseudonymised text and give the name back."""
     from sqlalchemy import select
 
-    from qualcode.project import merge_case_attributes
     from qualcode.store import schema
+    from qualcode.store.identity import merge_case_attributes
 
     names = {text: pseudonym for text, (_, pseudonym) in _accepted_names(key).items()}
     d, c = schema.documents, schema.cases

@@ -42,7 +42,9 @@ def propose_codings(
     """Write (document_id, start, end, code, memo) proposals owned by `coder`, a model's coder
     named `suggest:<model>`, in one transaction (all or nothing). A span the model already
     proposed for the same code is skipped, so proposing twice adds nothing."""
-    from qualcode.project import coder_id_for, insert_coding, is_suggestion
+    from qualcode.model import is_suggestion
+    from qualcode.store.codings import insert_coding
+    from qualcode.store.identity import coder_id_for
 
     if not is_suggestion(coder):
         raise QualcodeError(

@@ -214,7 +214,7 @@ class CodeSuggester:
         (accept or reject each) and to score with `model_agreement` as one more coder. Each
         memo holds the score. Proposing again adds only what is new. For a fair score, fit on
         documents other than those the model is compared on."""
-        from qualcode.project import SUGGESTION_PREFIX
+        from qualcode.model import SUGGESTION_PREFIX
 
         if not isinstance(model, str) or not model.strip() or model.startswith(SUGGESTION_PREFIX):
             raise TopicsError(

@@ -1,0 +1,90 @@
+"""Identity rules: which area, coder or case an incoming name is, created on first use.
+
+Ingest, the project, REFI-QDA import and merge all ask here, so they never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, select
+
+from qualcode.errors import CodingError, NotFoundError, QualcodeError
+from qualcode.model import CODER_ROLES, CONSENSUS, coder_role
+from qualcode.store import audit, schema
+from qualcode.store.stamps import new_guid, now
+
+
+def coder_id_for(conn: Connection, name: str, role: str | None = None) -> int:
+    """The id of a coder, created on first use (with `role`, else `coder_role(name)`). An
+    adjudicated layer (role "adjudicator", such as "consensus") is written only through
+    `Project.adjudicate`."""
+    role = role or coder_role(name)
+    t = schema.coders
+    found = conn.execute(select(t.c.id, t.c.role).where(t.c.name == name)).first()
+    layer = found is not None and found.role == "adjudicator"
+    if (layer or (found is None and name == CONSENSUS)) and role != "adjudicator":
+        raise CodingError(
+            f"{name!r} is an adjudicated layer, not a coder; write it with "
+            f"p.adjudicate(..., adjudicator='your name')"
+        )
+    if found is not None:
+        return found.id
+    if role not in CODER_ROLES:
+        raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
+    return conn.execute(
+        t.insert().values(guid=new_guid(), name=name, role=role, created_at=now())
+    ).inserted_primary_key[0]
+
+
+def require_area(conn: Connection, name: str) -> int:
+    """The id of an existing area, or a clear error naming the areas there are."""
+    t = schema.areas
+    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+    if found is None:
+        names = ", ".join(conn.execute(select(t.c.name).order_by(t.c.name)).scalars())
+        raise NotFoundError(f"no area named {name!r}; the areas are: {names or 'none yet'}")
+    return found
+
+
+def require_coders(conn: Connection, names: Sequence[str]) -> None:
+    """Refuse coder names nobody has used (a typo would give an empty table); the consensus
+    layer is always a name, empty until someone adjudicates."""
+    t = schema.coders
+    known = set(conn.execute(select(t.c.name)).scalars())
+    if unknown := [n for n in names if n not in known and n != CONSENSUS]:
+        raise NotFoundError(
+            f"no coder named {', '.join(unknown)} in this project "
+            f"(coders: {', '.join(sorted(known)) or 'none yet'})"
+        )
+
+
+def area_id_for(conn: Connection, name: str) -> int:
+    t = schema.areas
+    found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+    if found is not None:
+        return found
+    return conn.execute(
+        t.insert().values(name=name, config={}, created_at=now())
+    ).inserted_primary_key[0]
+
+
+def merge_case_attributes(
+    conn: Connection, row: Row[Any], attributes: dict[str, Any], *, actor: str
+) -> None:
+    """Add new attribute values to an existing case (a row with id and attributes), audited;
+    nothing happens when they change nothing."""
+    merged = {**(row.attributes or {}), **attributes}
+    if merged != (row.attributes or {}):
+        t = schema.cases
+        conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
+        audit.record(
+            conn,
+            actor=actor,
+            action="update",
+            object="case",
+            object_id=row.id,
+            before={"attributes": row.attributes},
+            after={"attributes": merged},
+        )
