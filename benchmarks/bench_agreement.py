@@ -61,7 +61,7 @@ def spans() -> list[tuple[int, int, str, str]]:
 
 def child(kind: str) -> None:
     if kind == "alpha-qualcode":
-        from qualcode.coding.agreement import krippendorff_alpha
+        from qualcode.coding.statistics import krippendorff_alpha
 
         data = reliability_data()
         t0 = time.perf_counter()
@@ -75,7 +75,7 @@ def child(kind: str) -> None:
         value = krippendorff.alpha(reliability_data=data, level_of_measurement="nominal")
         seconds = time.perf_counter() - t0
     else:
-        from qualcode.coding.agreement import unitizing_alpha
+        from qualcode.coding.unitizing import unitizing_alpha
 
         rows = spans()
         t0 = time.perf_counter()

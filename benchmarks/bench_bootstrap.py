@@ -39,12 +39,12 @@ def reliability_data():  # type: ignore[no-untyped-def]
 def child(kind: str) -> None:
     import numpy as np
 
-    from qualcode.coding import agreement
+    from qualcode.coding import bootstrap, statistics
 
     data = reliability_data()
     if kind.startswith("ours-"):
         t0 = time.perf_counter()
-        result = agreement.bootstrap_alpha(data, kind[5:], n_resamples=RESAMPLES, seed=1)
+        result = bootstrap.bootstrap_alpha(data, kind[5:], n_resamples=RESAMPLES, seed=1)
         seconds = time.perf_counter() - t0
         low, high = result.low, result.high
     else:
@@ -54,11 +54,11 @@ def child(kind: str) -> None:
         rng = np.random.default_rng(1)
         t0 = time.perf_counter()
         values = []
-        for block in agreement._resample_indices(rng, pairable.shape[1], RESAMPLES):
+        for block in bootstrap._resample_indices(rng, pairable.shape[1], RESAMPLES):
             for idx in block:
                 sample = pairable[:, idx]
                 if kind == "loop-qualcode":
-                    values.append(agreement.krippendorff_alpha(sample))
+                    values.append(statistics.krippendorff_alpha(sample))
                 else:
                     values.append(
                         krippendorff.alpha(reliability_data=sample, level_of_measurement="nominal")

@@ -13,24 +13,25 @@ import numpy as np
 import pytest
 from sklearn.metrics import cohen_kappa_score
 
-from qualcode.coding import agreement
+from qualcode.coding import bootstrap, statistics
 from qualcode.coding.agreement import (
     ALL_CODES,
-    LEVELS,
     PEOPLE,
-    AgreementError,
     agreement_in_words,
     agreement_table,
-    bootstrap_alpha,
+    model_agreement,
+    span_agreement,
+)
+from qualcode.coding.bootstrap import bootstrap_alpha
+from qualcode.coding.statistics import (
+    LEVELS,
+    AgreementError,
     cohen_kappa,
     fleiss_kappa,
     krippendorff_alpha,
-    model_agreement,
-    overlap_agreement,
     percent_agreement,
-    span_agreement,
-    unitizing_alpha,
 )
+from qualcode.coding.unitizing import overlap_agreement, unitizing_alpha
 from qualcode.errors import QualcodeError
 
 # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: 4 observers x
@@ -104,7 +105,7 @@ def test_alpha_agrees_with_the_package_on_non_integer_values_and_sparse_counts(
     data[rng.random(data.shape) < 0.2] = np.nan
     theirs = krippendorff.alpha(reliability_data=data, level_of_measurement=level)
     assert krippendorff_alpha(data, level) == pytest.approx(theirs, abs=1e-10)
-    monkeypatch.setattr(agreement, "_MAX_DENSE_CELLS", 10)  # the scipy.sparse path
+    monkeypatch.setattr(statistics, "_MAX_DENSE_CELLS", 10)  # the scipy.sparse path
     assert krippendorff_alpha(data, level) == pytest.approx(theirs, abs=1e-10)
 
 
@@ -467,7 +468,7 @@ def _example_1995(category: str, stretch: float) -> list[tuple[int, int, str, st
 
 @pytest.mark.parametrize("category", sorted(KRIPPENDORFF_1995))
 def test_unitizing_alpha_1995_reproduces_krippendorffs_worked_example(category: str) -> None:
-    from qualcode.coding.agreement import _spans, _ualpha_1995_parts, unitizing_alpha_1995
+    from qualcode.coding.unitizing import _spans, _ualpha_1995_parts, unitizing_alpha_1995
 
     d_o, d_e, alpha = PUBLISHED_1995[category]
     exact = _spans(_example_1995(category, 1), 24, None)
@@ -482,7 +483,7 @@ def test_unitizing_alpha_1995_reproduces_krippendorffs_worked_example(category: 
 
 
 def test_unitizing_alpha_1995_at_a_coarse_resolution_and_perfect_agreement() -> None:
-    from qualcode.coding.agreement import unitizing_alpha_1995
+    from qualcode.coding.unitizing import unitizing_alpha_1995
 
     coarse = unitizing_alpha_1995(_example_1995("C", 0.5), 12)  # the paper's 12-position C
     assert coarse.per_code["C"] == pytest.approx(0.494, abs=0.02)
@@ -521,7 +522,7 @@ def test_bootstrap_fast_path_equals_a_slow_loop_over_resamples(level: str) -> No
     pairable = data[:, (~np.isnan(data)).sum(axis=0) >= 2]
     rng = np.random.default_rng(7)
     slow = []
-    for block in agreement._resample_indices(rng, pairable.shape[1], 60):
+    for block in bootstrap._resample_indices(rng, pairable.shape[1], 60):
         for idx in block:
             try:
                 slow.append(krippendorff_alpha(pairable[:, idx], level))
@@ -659,7 +660,7 @@ def test_model_agreement_refuses_bad_input(coded) -> None:
 
 def test_chances_in_words_never_claim_certainty() -> None:
     """1,000 resamples cannot make a chance 0% or 100%: the sentence says under 1% / over 99%."""
-    from qualcode.coding.agreement import alpha_in_words
+    from qualcode.coding.bootstrap import alpha_in_words
 
     words = alpha_in_words(0.9, 0.85, 0.95, {0.667: 0.0, 0.8: 0.004, 0.9: 0.5, 0.95: 0.995})
     assert words.endswith(

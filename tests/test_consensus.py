@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from qualcode.coding.agreement import AgreementError
 from qualcode.coding.consensus import (
     disagreements,
     gold_standard,
@@ -14,6 +13,7 @@ from qualcode.coding.consensus import (
     training_report,
 )
 from qualcode.coding.review import ConsensusReview
+from qualcode.coding.statistics import AgreementError
 from qualcode.errors import CodingError
 from qualcode.store import schema
 

@@ -20,6 +20,7 @@ from qualcode.analysis.recommendations import add_recommendation, recommendation
 from qualcode.errors import QualcodeError, SchemaVersionError
 from qualcode.interop import refi
 from qualcode.interop.merge import MergeConflict, MergeError, _Merger
+from qualcode.store import codes as code_store
 from qualcode.store import schema
 from tests.conftest import ROOT
 from tests.test_cli import run
@@ -120,7 +121,7 @@ def coding_keys(p: qualcode.Project) -> Counter[tuple[object, ...]]:
     """Every coding as (doc sha, start, end, code path, coder, created_at), with counts."""
     d, k, c = schema.documents, schema.coders, schema.codings
     with p.reading() as conn:
-        paths = p.codebook._paths(conn)
+        paths = code_store.paths(conn)
         rows = conn.execute(
             select(d.c.sha256, c.c.start, c.c.end, c.c.code_id, k.c.name, c.c.created_at)
             .join(d, d.c.id == c.c.document_id)

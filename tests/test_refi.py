@@ -18,6 +18,7 @@ from sqlalchemy import select
 import qualcode
 from qualcode.interop import refi
 from qualcode.model import Code
+from qualcode.store import codes as code_store
 from qualcode.store import new_guid, schema
 
 SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "refi-qda"
@@ -83,7 +84,7 @@ def fill(p: qualcode.Project) -> None:
         amina = conn.execute(
             select(schema.coders.c.id).where(schema.coders.c.name == "amina")
         ).scalar_one()
-        code = p.codebook._resolve(conn, "Access")
+        code = code_store.resolve(conn, "Access")
         for title, doc, code_id in (
             ("On hp-01", d1.id, None),
             ("On Access", None, code.id),

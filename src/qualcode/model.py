@@ -3,10 +3,38 @@ is offsets into one immutable text, cheap to create and easy to print."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import CodebookError, QualcodeError
+
+# Okabe–Ito, then Paul Tol's "bright" and "muted": distinguishable with colour-blindness.
+PALETTE = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#999999",
+    "#4477AA",
+    "#EE6677",
+    "#228833",
+    "#CCBB44",
+    "#66CCEE",
+    "#AA3377",
+    "#332288",
+    "#88CCEE",
+    "#44AA99",
+    "#117733",
+    "#999933",
+    "#DDCC77",
+    "#CC6677",
+    "#882255",
+)
+_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
 CONSENSUS = "consensus"  # the default adjudicated layer
@@ -120,3 +148,25 @@ def person_name(value: object, what: str) -> str:
     if is_suggestion(name) or name == CONSENSUS:
         raise QualcodeError(f"{name!r} cannot be a round's {what}; a {what} is a person")
     return name
+
+
+def check_code_name(name: object) -> str:
+    """A code name with its spaces folded, or a clear error (a '/' would split its path)."""
+    if not isinstance(name, str) or not name.strip():
+        raise CodebookError(f"a code name must be a non-empty text, got {name!r}")
+    name = " ".join(name.split())
+    if "/" in name:
+        raise CodebookError(
+            f"code name {name!r} contains '/', which separates codes in a path; "
+            "choose another character"
+        )
+    if len(name) > 200:
+        raise CodebookError(f"code name {name[:40]!r}... is longer than 200 characters")
+    return name
+
+
+def check_color(color: str) -> str:
+    """A hex colour, upper case, or a clear error."""
+    if not isinstance(color, str) or not _COLOR.match(color.strip()):
+        raise CodebookError(f"colour {color!r} must be a hex colour like '#0072B2'")
+    return color.strip().upper()

@@ -44,6 +44,7 @@ from sqlalchemy.exc import OperationalError
 
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
+from qualcode.store import codes as code_store
 from qualcode.store import schema
 
 if TYPE_CHECKING:
@@ -165,7 +166,7 @@ def area_inputs(project: Project, area: str) -> dict[str, Any]:
             .where(cs.c.area_id == area_row.id)
             .order_by(cs.c.name)
         ).all()
-        paths = project.codebook._paths(conn)
+        paths = code_store.paths(conn)
         codings = conn.execute(
             select(c.c.id, c.c.document_id, c.c.start, c.c.end, c.c.code_id, c.c.memo, k.c.name)
             .join(k, k.c.id == c.c.coder_id)

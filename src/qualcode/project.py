@@ -42,6 +42,7 @@ from qualcode.store import (
     schema,
     writer,
 )
+from qualcode.store import codes as code_store
 from qualcode.store.bulk import insert_rows
 from qualcode.store.codings import (
     CODING_COLUMNS,
@@ -507,7 +508,7 @@ class Project:
                     f"span [{start}:{end}] is not inside document {doc_id} "
                     f"(0 to {length} characters); start must be before end"
                 )
-            c = self.codebook._resolve(conn, code)
+            c = code_store.resolve(conn, code)
             coder_id = coder_id_for(conn, coder)
             text = conn.execute(
                 select(func.substr(schema.documents.c.text, start + 1, end - start)).where(
@@ -607,7 +608,7 @@ class Project:
                 raise CodingError(
                     f"span [{start}:{end}] is not inside document {doc_id} (0 to {length})"
                 )
-            c = self.codebook._resolve(conn, code)
+            c = code_store.resolve(conn, code)
             layer_id = coder_id_for(conn, layer, "adjudicator")
             k = schema.codings
             same = conn.execute(
@@ -762,7 +763,7 @@ class Project:
 
     def _codings_where(self, conn: Connection, conditions: list[Any]) -> list[Coding]:
         """Codings matching `conditions`, with code paths and texts, in text order."""
-        paths = self.codebook._paths(conn)
+        paths = code_store.paths(conn)
         texts: dict[int, str] = {}
         result = []
         for row in coding_rows(conn, conditions):
@@ -890,7 +891,7 @@ class Project:
         title = (title or "").strip() or " ".join(text.splitlines()[0].split())[:80]
         with self.writing() as conn:
             doc_id = document_span(conn, document)[0] if document is not None else None
-            code_id = self.codebook._resolve(conn, code).id if code is not None else None
+            code_id = code_store.resolve(conn, code).id if code is not None else None
             coder_id = coder_id_for(conn, coder)
             stamp = now()
             memo_id: int = conn.execute(
@@ -955,7 +956,7 @@ class Project:
     def codes_df(self) -> pd.DataFrame:
         """The codebook as a tree (depth-first), with how often each code is used."""
         with self.reading() as conn:
-            return views.codes_df(conn, self.codebook._tree(conn))
+            return views.codes_df(conn, code_store.tree(conn))
 
     def codings_df(
         self,
@@ -973,10 +974,10 @@ class Project:
         with self.reading() as conn:
             if area is not None:
                 require_area(conn, area)
-            code_id = self.codebook._resolve(conn, code).id if code is not None else None
+            code_id = code_store.resolve(conn, code).id if code is not None else None
             return views.codings_df(
                 conn,
-                self.codebook._tree(conn),
+                code_store.tree(conn),
                 area=area,
                 coders=coders,
                 code_id=code_id,

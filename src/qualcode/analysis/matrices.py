@@ -34,6 +34,7 @@ from qualcode.analysis.selection import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
+from qualcode.store import codes as code_store
 from qualcode.store import schema
 from qualcode.store.identity import require_area
 from qualcode.views import CODING_COLUMNS, case_attributes
@@ -265,7 +266,7 @@ def memo_table(
     with project.reading() as conn:
         if area is not None:
             require_area(conn, area)
-        paths = project.codebook._paths(conn)
+        paths = code_store.paths(conn)
         docs = {
             row.id: row
             for row in conn.execute(

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import Code
 from qualcode.store import audit, new_guid, now, schema
+from qualcode.store import codes as code_store
 from qualcode.store.schema import RECOMMENDATION_STATUSES
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ def _status(value: str) -> str:
 def _links(
     project: Project, conn: Any, codes: Sequence[Code | int | str], quotes: Sequence[int]
 ) -> tuple[list[int], list[int]]:
-    code_ids = [project.codebook._resolve(conn, c).id for c in codes]
+    code_ids = [code_store.resolve(conn, c).id for c in codes]
     k = schema.codings
     ids = [int(q) for q in quotes]
     found = set(conn.execute(select(k.c.id).where(k.c.id.in_(ids))).scalars()) if ids else set()
@@ -164,7 +165,7 @@ def recommendations_df(
         query = query.where(r.c.status == _status(status))
     with project.reading() as conn:
         rows = conn.execute(query).all()
-        paths = project.codebook._paths(conn)
+        paths = code_store.paths(conn)
     ids = sorted({i for row in rows for i in (row.codings or [])})
     texts: dict[int, str] = {}
     if ids:

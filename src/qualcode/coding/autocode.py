@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 
 from qualcode.errors import CodingError, QualcodeError
 from qualcode.model import clean_name, is_suggestion
+from qualcode.store import codes as code_store
 from qualcode.store import new_guid, now, schema
 from qualcode.store.bulk import in_chunks
 from qualcode.store.codings import coding_rows, delete_codings, insert_codings
@@ -119,12 +120,12 @@ def autocode(
         raise QualcodeError(f"max_hits must be a whole number of at least 1, got {max_hits!r}")
     if preview:
         with project.reading() as conn:
-            c = project.codebook._resolve(conn, code)
+            c = code_store.resolve(conn, code)
             coder_id = _existing_coder(conn, coder)
             found = _find(conn, project, search, pattern, area, documents, limit)
             return _preview(conn, found, c.id, coder_id)
     with project.writing() as conn:
-        c = project.codebook._resolve(conn, code)
+        c = code_store.resolve(conn, code)
         coder_id = coder_id_for(conn, coder)
         found = _find(conn, project, search, pattern, area, documents, limit)
         result = AutocodeResult(search.describe(), c.path, coder)
@@ -139,7 +140,7 @@ def code_spans(
     codings: how the widget's redo applies an undone auto-coding again."""
     coder = _person(coder)
     with project.writing() as conn:
-        c = project.codebook._resolve(conn, code)
+        c = code_store.resolve(conn, code)
         coder_id = coder_id_for(conn, coder)
         for doc_id, start, end in spans:
             length = conn.execute(

@@ -6,46 +6,20 @@ keep the id, so codings follow. Colours default to colour-blind-safe palettes.
 
 from __future__ import annotations
 
-import difflib
 import re
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, func, select
 
 from qualcode.errors import CodebookError, NotFoundError
-from qualcode.model import Code
+from qualcode.model import PALETTE, Code, check_code_name, check_color
 from qualcode.store import audit, new_guid, now, schema
+from qualcode.store import codes as code_store
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
-# Okabe–Ito, then Paul Tol's "bright" and "muted": distinguishable with colour-blindness.
-PALETTE = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#999999",
-    "#4477AA",
-    "#EE6677",
-    "#228833",
-    "#CCBB44",
-    "#66CCEE",
-    "#AA3377",
-    "#332288",
-    "#88CCEE",
-    "#44AA99",
-    "#117733",
-    "#999933",
-    "#DDCC77",
-    "#CC6677",
-    "#882255",
-)
 TEXT_FIELDS = ("description", "inclusion", "exclusion", "example")
-_COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SHORTCUT = re.compile(r"^[0-9a-z]$")
 
 
@@ -75,12 +49,12 @@ class Codebook:
     def all(self) -> list[Code]:
         """Every code, depth-first in codebook order."""
         with self._project.reading() as conn:
-            return self._tree(conn)
+            return code_store.tree(conn)
 
     def get(self, ref: Code | int | str) -> Code:
         """A code by object, id, guid, unique name or path ("Parent/Child")."""
         with self._project.reading() as conn:
-            return self._resolve(conn, ref)
+            return code_store.resolve(conn, ref)
 
     def add(
         self,
@@ -121,11 +95,11 @@ class Codebook:
         example: str = "",
         shortcut: str | None = None,
     ) -> Code:
-        name = _check_name(name)
-        tree = self._tree(conn)
-        parent_id = self._resolve(conn, parent, tree).id if parent is not None else None
+        name = check_code_name(name)
+        tree = code_store.tree(conn)
+        parent_id = code_store.resolve(conn, parent, tree).id if parent is not None else None
         self._check_unique(tree, name, parent_id)
-        color = _check_color(color) if color else PALETTE[len(tree) % len(PALETTE)]
+        color = check_color(color) if color else PALETTE[len(tree) % len(PALETTE)]
         shortcut = self._check_shortcut(tree, shortcut)
         stamp = now()
         values = {
@@ -142,16 +116,8 @@ class Codebook:
             "created_at": stamp,
             "updated_at": stamp,
         }
-        code_id = conn.execute(schema.codes.insert().values(**values)).inserted_primary_key[0]
-        audit.record(
-            conn,
-            actor=self._project.user,
-            action="add",
-            object="code",
-            object_id=code_id,
-            after=_public(values),
-        )
-        return self._resolve(conn, code_id)
+        code_id = code_store.insert_code(conn, values, actor=self._project.user)
+        return code_store.resolve(conn, code_id)
 
     def update(self, ref: Code | int | str, **changes: Any) -> Code:
         """Change a code's name, parent, colour, shortcut, description or criteria."""
@@ -166,22 +132,22 @@ class Codebook:
                 f"cannot change {', '.join(sorted(unknown))} of a code; "
                 f"changeable: {', '.join(sorted(allowed))}"
             )
-        tree = self._tree(conn)
-        code = self._resolve(conn, ref, tree)
+        tree = code_store.tree(conn)
+        code = code_store.resolve(conn, ref, tree)
         values: dict[str, Any] = {}
         if "parent" in changes:
             parent = changes["parent"]
-            parent_id = self._resolve(conn, parent, tree).id if parent is not None else None
+            parent_id = code_store.resolve(conn, parent, tree).id if parent is not None else None
             if parent_id is not None and _is_within(tree, parent_id, code.id):
                 raise CodebookError(f"cannot move {code.path!r} under itself or its children")
             values["parent_id"] = parent_id
-        name = _check_name(changes["name"]) if "name" in changes else code.name
+        name = check_code_name(changes["name"]) if "name" in changes else code.name
         parent_id = values.get("parent_id", code.parent_id)
         if (name, parent_id) != (code.name, code.parent_id):
             self._check_unique([c for c in tree if c.id != code.id], name, parent_id)
             values["name"] = name
         if "color" in changes:
-            values["color"] = _check_color(changes["color"])
+            values["color"] = check_color(changes["color"])
         if "shortcut" in changes:
             values["shortcut"] = self._check_shortcut(
                 [c for c in tree if c.id != code.id], changes["shortcut"]
@@ -201,9 +167,9 @@ class Codebook:
             object="code",
             object_id=code.id,
             before=before,
-            after=_public(values),
+            after=code_store.public_fields(values),
         )
-        return self._resolve(conn, code.id)
+        return code_store.resolve(conn, code.id)
 
     def rename(self, ref: Code | int | str, name: str) -> Code:
         """Rename a code; its id, and so its codings, stay."""
@@ -212,7 +178,7 @@ class Codebook:
     def usage(self, ref: Code | int | str) -> int:
         """How many codings use this code (itself only, not the codes under it)."""
         with self._project.reading() as conn:
-            code = self._resolve(conn, ref)
+            code = code_store.resolve(conn, ref)
             return _count_codings(conn, [code.id])
 
     def usage_counts(self) -> dict[int, int]:
@@ -231,9 +197,9 @@ class Codebook:
             return self._merge(conn, source, into)
 
     def _merge(self, conn: Connection, source: Code | int | str, into: Code | int | str) -> Code:
-        tree = self._tree(conn)
-        src = self._resolve(conn, source, tree)
-        dst = self._resolve(conn, into, tree)
+        tree = code_store.tree(conn)
+        src = code_store.resolve(conn, source, tree)
+        dst = code_store.resolve(conn, into, tree)
         if src.id == dst.id:
             raise CodebookError(f"cannot merge {src.path!r} into itself; choose another code")
         if _is_within(tree, dst.id, src.id):
@@ -338,7 +304,7 @@ class Codebook:
                 "children_moved": [child.path for child in children],
             },
         )
-        return self._resolve(conn, dst.id)
+        return code_store.resolve(conn, dst.id)
 
     def delete(self, ref: Code | int | str, *, confirm: bool = False) -> int:
         """Delete a code, with the codes under it and all their codings; returns codings removed.
@@ -350,8 +316,8 @@ class Codebook:
             return self._delete(conn, ref, confirm=confirm)
 
     def _delete(self, conn: Connection, ref: Code | int | str, *, confirm: bool) -> int:
-        tree = self._tree(conn)
-        code = self._resolve(conn, ref, tree)
+        tree = code_store.tree(conn)
+        code = code_store.resolve(conn, ref, tree)
         subtree = [c for c in tree if _is_within(tree, c.id, code.id)]  # depth-first, code first
         ids = [c.id for c in subtree]
         total = _count_codings(conn, ids)
@@ -408,43 +374,6 @@ class Codebook:
 
     # internals used by Project and views ----------------------------------------------------
 
-    def _tree(self, conn: Connection) -> list[Code]:
-        return code_tree(conn.execute(select(schema.codes)).all())
-
-    def _paths(self, conn: Connection) -> dict[int, str]:
-        return {c.id: c.path for c in self._tree(conn)}
-
-    def _resolve(
-        self, conn: Connection, ref: Code | int | str | None, tree: list[Code] | None = None
-    ) -> Code:
-        if isinstance(ref, Code):
-            ref = ref.id
-        tree = tree if tree is not None else self._tree(conn)
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            for c in tree:
-                if c.id == ref:
-                    return c
-            raise NotFoundError(f"no code with id {ref} in the codebook")
-        if not isinstance(ref, str):
-            raise TypeError(f"a code is a Code, an id, a name or a path, not {type(ref).__name__}")
-        wanted = ref.strip()
-        matches = [c for c in tree if wanted in (c.path, c.guid)] or [
-            c for c in tree if c.name == wanted
-        ]
-        if len(matches) == 1:
-            return matches[0]
-        if matches:
-            paths = ", ".join(repr(c.path) for c in matches)
-            raise NotFoundError(f"more than one code is named {wanted!r} ({paths}); use its path")
-        candidates = list(dict.fromkeys([c.name for c in tree] + [c.path for c in tree]))
-        close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
-        hint = (
-            f"; did you mean {' or '.join(repr(c) for c in close)}?"
-            if close
-            else (f"; add it with p.codebook.add({wanted!r})")
-        )
-        raise NotFoundError(f"no code named {wanted!r} in the codebook{hint}")
-
     @staticmethod
     def _check_unique(tree: list[Code], name: str, parent_id: int | None) -> None:
         for c in tree:
@@ -469,37 +398,6 @@ class Codebook:
         return shortcut
 
 
-def code_tree(rows: list[Any]) -> list[Code]:
-    """Codes from rows of the codes table, depth-first by position, with their paths."""
-    children: dict[int | None, list[Any]] = {}
-    for row in rows:
-        children.setdefault(row.parent_id, []).append(row)
-    out: list[Code] = []
-
-    def walk(parent_id: int | None, prefix: str) -> None:
-        for row in sorted(children.get(parent_id, []), key=lambda r: (r.position, r.name, r.id)):
-            path = f"{prefix}/{row.name}" if prefix else row.name
-            out.append(
-                Code(
-                    id=row.id,
-                    guid=row.guid,
-                    name=row.name,
-                    path=path,
-                    parent_id=row.parent_id,
-                    description=row.description,
-                    inclusion=row.inclusion,
-                    exclusion=row.exclusion,
-                    example=row.example,
-                    color=row.color,
-                    shortcut=row.shortcut,
-                )
-            )
-            walk(row.id, path)
-
-    walk(None, "")
-    return out
-
-
 def _is_within(tree: list[Code], node_id: int, ancestor_id: int) -> bool:
     parents = {c.id: c.parent_id for c in tree}
     current: int | None = node_id
@@ -508,26 +406,6 @@ def _is_within(tree: list[Code], node_id: int, ancestor_id: int) -> bool:
             return True
         current = parents.get(current)
     return False
-
-
-def _check_name(name: object) -> str:
-    if not isinstance(name, str) or not name.strip():
-        raise CodebookError(f"a code name must be a non-empty text, got {name!r}")
-    name = " ".join(name.split())
-    if "/" in name:
-        raise CodebookError(
-            f"code name {name!r} contains '/', which separates codes in a path; "
-            "choose another character"
-        )
-    if len(name) > 200:
-        raise CodebookError(f"code name {name[:40]!r}... is longer than 200 characters")
-    return name
-
-
-def _check_color(color: str) -> str:
-    if not isinstance(color, str) or not _COLOR.match(color.strip()):
-        raise CodebookError(f"colour {color!r} must be a hex colour like '#0072B2'")
-    return color.strip().upper()
 
 
 def _count_codings(conn: Connection, code_ids: list[int]) -> int:
@@ -560,7 +438,3 @@ def _joined_memo(kept: str | None, dropped: str | None) -> str | None:
 
 def _plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _public(values: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if k not in ("created_at", "updated_at", "position")}

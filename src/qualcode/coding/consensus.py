@@ -15,19 +15,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import select
 
-from qualcode.coding.agreement import (
-    AgreementError,
-    _presence,
-    _select,
-    _units,
-    cohen_kappa,
-    percent_agreement,
-)
+from qualcode.coding.agreement import presence_matrix, select_codings, unit_table
+from qualcode.coding.statistics import AgreementError, cohen_kappa, percent_agreement
 from qualcode.model import CONSENSUS
-from qualcode.store import audit, schema
+from qualcode.store import meta
 from qualcode.store.documents import document_span
+from qualcode.views import agreement as agreement_views
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -52,9 +46,9 @@ def disagreements(
     the list of codes that coder applied there ("not coded" when they did not code that
     document), and `differ_on`, the codes some but not all coders applied.
     """
-    sel = _select(project, coders, documents, codes)
-    units = _units(project, unit, sel.documents).reset_index(drop=True)
-    present = _presence(sel, units)  # coders x codes x units
+    sel = select_codings(project, coders, documents, codes)
+    units = unit_table(project, unit, sel.documents).reset_index(drop=True)
+    present = presence_matrix(sel, units)  # coders x codes x units
     some, every = present.any(axis=0), present.all(axis=0)
     differ = some & ~every  # codes x units
     rows = np.flatnonzero(differ.any(axis=0))
@@ -111,49 +105,26 @@ def set_gold_standard(
     project: Project, documents: Sequence[DocumentRef], *, by: str, layer: str = CONSENSUS
 ) -> list[int]:
     """Mark these documents' `layer` coding as the gold standard new coders train against."""
-    m = schema.meta
     with project.writing() as conn:
         ids = [document_span(conn, d)[0] for d in documents]
         if not ids:
             raise AgreementError("a gold standard needs at least one document")
-        k, c = schema.coders, schema.codings
-        coded = set(
-            conn.execute(
-                select(c.c.document_id)
-                .join(k, k.c.id == c.c.coder_id)
-                .where(k.c.name == layer, c.c.document_id.in_(ids))
-            ).scalars()
-        )
+        coded = agreement_views.documents_coded_by(conn, layer, ids)
         bare = [i for i in ids if i not in coded]
         if bare:
             raise AgreementError(
                 f"documents {bare} have no {layer!r} coding yet; settle them in the "
                 "consensus review first, then mark them as the gold standard"
             )
-        value = json.dumps({"layer": layer, "documents": ids})
-        before = conn.execute(select(m.c.value).where(m.c.key == GOLD_KEY)).scalar()
-        if before is None:
-            conn.execute(m.insert().values(key=GOLD_KEY, value=value))
-        else:
-            conn.execute(m.update().where(m.c.key == GOLD_KEY).values(value=value))
-        audit.record(
-            conn,
-            actor=by,
-            action="update",
-            object="gold_standard",
-            object_id=None,
-            before=json.loads(before) if before else None,
-            after={"layer": layer, "documents": ids},
-        )
+        value = {"layer": layer, "documents": ids}
+        meta.write_json(conn, GOLD_KEY, value, actor=by, object="gold_standard")
     return ids
 
 
 def gold_standard(project: Project) -> tuple[str, list[int]]:
     """(layer, document ids) of the project's gold standard, or a clear error."""
     with project.reading() as conn:
-        value = conn.execute(
-            select(schema.meta.c.value).where(schema.meta.c.key == GOLD_KEY)
-        ).scalar()
+        value = meta.read(conn, GOLD_KEY)
     if value is None:
         raise AgreementError(
             "this project has no gold standard yet; "
@@ -197,14 +168,14 @@ def training_report(project: Project, trainee: str, *, unit: str = "sentence") -
     plain-language verdict; and the passages where they differ."""
     layer, documents = gold_standard(project)
     coders = [layer, trainee]
-    sel = _select(project, coders, documents, None)
+    sel = select_codings(project, coders, documents, None)
     if trainee in sel.not_coded:
         raise AgreementError(
             f"{trainee} has not coded every gold-standard document yet "
             f"({len(sel.not_coded[trainee])} to go); finish them, then ask for the report"
         )
-    units = _units(project, unit, sel.documents)
-    present = _presence(sel, units)
+    units = unit_table(project, unit, sel.documents)
+    present = presence_matrix(sel, units)
     rows = []
     for j, code in enumerate(sel.codes):
         gold, mine = present[0, j].astype(int), present[1, j].astype(int)
@@ -222,20 +193,8 @@ def training_report(project: Project, trainee: str, *, unit: str = "sentence") -
 
 def coders_in(project: Project, *, area: str | None = None) -> list[str]:
     """The people (not machine suggesters, not the consensus) who coded in `area`."""
-    k, c, d, a = schema.coders, schema.codings, schema.documents, schema.areas
-    query = (
-        select(k.c.name)
-        .distinct()
-        .join(c, c.c.coder_id == k.c.id)
-        .join(d, d.c.id == c.c.document_id)
-        .join(a, a.c.id == d.c.area_id)
-        .where(k.c.role == "coder")
-        .order_by(k.c.name)
-    )
-    if area is not None:
-        query = query.where(a.c.name == area)
     with project.reading() as conn:
-        return list(conn.execute(query).scalars())
+        return agreement_views.people_who_coded(conn, area=area)
 
 
 def shared_documents(
@@ -243,19 +202,6 @@ def shared_documents(
 ) -> list[int]:
     """Current documents (of `area`) that every one of `coders` coded: what an area's
     agreement report compares."""
-    k, c, d, a = schema.coders, schema.codings, schema.documents, schema.areas
-    query = (
-        select(c.c.document_id, k.c.name)
-        .distinct()
-        .join(k, k.c.id == c.c.coder_id)
-        .join(d, d.c.id == c.c.document_id)
-        .join(a, a.c.id == d.c.area_id)
-        .where(k.c.name.in_(list(coders)), d.c.is_current == 1)
-    )
-    if area is not None:
-        query = query.where(a.c.name == area)
-    by_coder: dict[str, set[int]] = {name: set() for name in coders}
     with project.reading() as conn:
-        for doc_id, name in conn.execute(query):
-            by_coder[name].add(doc_id)
+        by_coder = agreement_views.documents_by_coder(conn, coders, area=area)
     return sorted(set.intersection(*by_coder.values())) if by_coder else []

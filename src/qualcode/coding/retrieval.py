@@ -32,6 +32,7 @@ from qualcode.coding.query import (
 )
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
+from qualcode.store import codes as code_store
 from qualcode.store import schema
 from qualcode.store.bulk import in_chunks
 from qualcode.store.documents import document_span
@@ -155,7 +156,7 @@ class Retrieval:
     def _run(self, tree: Node, area: str | None, coders: list[str] | None) -> pd.DataFrame:
         project = self.project
         with project.reading() as conn:
-            codes = project.codebook._tree(conn)
+            codes = code_store.tree(conn)
             ids_of = {ref.name: self._code_ids(conn, ref, codes) for ref in code_refs(tree)}
             if area is not None:
                 _check_name(conn, schema.areas, area, "area")
@@ -190,7 +191,7 @@ class Retrieval:
 
     def _code_ids(self, conn: Connection, ref: CodeRef, tree: list[Code]) -> set[int]:
         """The code and, with include_children, every code below it."""
-        code = self.project.codebook._resolve(conn, ref.name, tree)
+        code = code_store.resolve(conn, ref.name, tree)
         ids = {code.id}
         if self.include_children:
             grew = True

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.coding.codebook import TEXT_FIELDS
 from qualcode.errors import CodebookError, NotFoundError
 from qualcode.files import atomic_path
+from qualcode.store import codes as code_store
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -77,7 +78,7 @@ def import_codebook(project: Project, path: str | Path) -> ImportResult:
             for spec in specs:
                 path_text = "/".join(spec.path)
                 try:
-                    existing = book._resolve(conn, path_text)
+                    existing = code_store.resolve(conn, path_text)
                 except NotFoundError:
                     existing = None
                 if existing is not None and existing.path == path_text:

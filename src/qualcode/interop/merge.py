@@ -486,7 +486,7 @@ class _Merger:
     # codes ------------------------------------------------------------------------------------
 
     def codes(self) -> None:
-        from qualcode.coding.codebook import code_tree
+        from qualcode.store.codes import code_tree
 
         t = schema.codes
         rows = self.conn.execute(select(t)).all()

@@ -37,6 +37,7 @@ from sqlalchemy import Connection, select
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
 from qualcode.store import audit, new_guid, now, schema
+from qualcode.store import codes as code_store
 
 if TYPE_CHECKING:
     from qualcode.ingest.source import Unit
@@ -253,7 +254,7 @@ def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
     cases = [r for r in conn.execute(select(cs)).all() if r.id in case_ids]
     cases.sort(key=lambda r: (r.name, r.guid))
     return _Export(
-        codes=project.codebook._tree(conn),
+        codes=code_store.tree(conn),
         coders=coders,
         documents=documents,
         codings=codings,
@@ -1141,7 +1142,7 @@ class _Importer:
     # codes -----------------------------------------------------------------------------------
 
     def codes(self, codes: list[_Code]) -> None:
-        from qualcode.coding.codebook import PALETTE, _check_color, _check_name
+        from qualcode.model import PALETTE, check_code_name, check_color
 
         t = schema.codes
         rows = self.conn.execute(select(t)).all()
@@ -1168,14 +1169,14 @@ class _Importer:
                     self.unchanged += 1
                 code_id = row.id
             else:
-                name = _check_name(code.name)
+                name = check_code_name(code.name)
                 stamp = now()
                 taken = siblings.setdefault(parent_id, {})
                 values = {
                     "guid": code.guid,
                     "parent_id": parent_id,
                     "name": name,
-                    "color": _check_color(code.color)
+                    "color": check_color(code.color)
                     if code.color
                     else PALETTE[total % len(PALETTE)],
                     "shortcut": None,
@@ -1373,7 +1374,7 @@ class _Importer:
                 }
                 coding_id = self.conn.execute(c.insert().values(**values)).inserted_primary_key[0]
                 if paths is None:
-                    paths = self.project.codebook._paths(self.conn)
+                    paths = code_store.paths(self.conn)
                 audit.record(
                     self.conn,
                     actor=self.actor,

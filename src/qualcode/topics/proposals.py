@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from qualcode.errors import CodingError, QualcodeError
 from qualcode.model import Coding
+from qualcode.store import codes as code_store
 from qualcode.store import schema
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def propose_codings(
             ).all()
         )
         texts: dict[int, str] = {}
-        tree = project.codebook._tree(conn)
+        tree = code_store.tree(conn)
         for doc, start, end, code, memo in spans:
             doc, start, end = int(doc), int(start), int(end)
             if doc not in texts:
@@ -77,7 +78,7 @@ def propose_codings(
                     f"span [{start}:{end}] is not inside document {doc} "
                     f"(0 to {len(texts[doc])} characters); nothing was proposed"
                 )
-            resolved = project.codebook._resolve(conn, code, tree)
+            resolved = code_store.resolve(conn, code, tree)
             if (doc, start, end, resolved.id) in have:
                 skipped += 1
                 continue
