@@ -10,17 +10,15 @@ each card's "Open in coder" button shows its passage in a `Coder`.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
 from qualcode.coding import retrieval as engine
-from qualcode.coding.retrieval import coder_names, count_line
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
-    from qualcode.project import DocumentRef, Project
+    from qualcode.project import Project
 
 __all__ = ["Retrieval", "RetrievalView", "card_html"]
 
@@ -30,36 +28,15 @@ class Retrieval(engine.Retrieval):
 
     `open_with` is the coding screen the "Open in coder" buttons move: anything with
     `go_to(document_id, start, end)` (a `Coder`) or `open(document_id, start, end)`; without
-    it, a Coder is made on the first click.
+    it, a Coder is made on the first click. Every other option is the engine's.
     """
 
     def __init__(
-        self,
-        project: Project,
-        query: str,
-        *,
-        area: str | None = None,
-        coder: str | Sequence[str] | None = None,
-        where: dict[str, Any] | None = None,
-        documents: Iterable[DocumentRef] | DocumentRef | None = None,
-        unit: str = "turn",
-        context: int = 150,
-        include_children: bool = True,
-        open_with: Any = None,
+        self, project: Project, query: str, *, open_with: Any = None, **options: Any
     ) -> None:
         self.open_with = open_with
         self._view: RetrievalView | None = None
-        super().__init__(
-            project,
-            query,
-            area=area,
-            coder=coder,
-            where=where,
-            documents=documents,
-            unit=unit,
-            context=context,
-            include_children=include_children,
-        )
+        super().__init__(project, query, **options)
 
     def widget(self) -> RetrievalView:
         """The search box and passage cards for this retrieval (made once, then reused)."""
@@ -126,7 +103,7 @@ class RetrievalView(widgets.VBox):
             description="Area",
         )
         options: list[tuple[str, Any]] = [("All coders", None)]
-        options += [(name, name) for name in coder_names(project)]
+        options += [(name, name) for name in engine.coder_names(project)]
         chosen = retrieval.coder
         if isinstance(chosen, list):
             chosen = tuple(chosen)
@@ -206,7 +183,7 @@ class RetrievalView(widgets.VBox):
         self.cards.children = tuple(card for card, _, _ in self._pool[:shown])
         self.open_buttons = [button for _, _, button in self._pool[:shown]]
         self.shown = shown
-        line = count_line(len(df), df["document_id"].nunique())
+        line = engine.count_line(len(df), df["document_id"].nunique())
         if self.shown < len(df):
             line += f" (showing the first {self.shown})"
         self.count.value = f"<b>{html.escape(line)}</b>"
