@@ -66,7 +66,7 @@ def build(store: Path, codings: int) -> None:
 
 NOTEBOOK = """\
 import resource, qualcode
-from qualcode.coding import Coder
+from qualcode.widgets import Coder
 import ipywidgets as w
 p = qualcode.open_project({store!r})
 c = Coder(p, coder="coder0", show_all=True)
@@ -79,7 +79,7 @@ print("kernel peak MB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 102
 
 RETRIEVAL_NOTEBOOK = """\
 import qualcode
-from qualcode.coding import Retrieval
+from qualcode.widgets import Retrieval
 p = qualcode.open_project({store!r})
 Retrieval(p, "Code 3")
 """

@@ -44,10 +44,8 @@ def test_every_panel_renders_in_jupyterlab(tmp_path_factory) -> None:  # type: i
     p.close()
     setup = (
         "import qualcode\n"
-        "from qualcode.coding import CodebookEditor, ConsensusReview, RoundManager\n"
-        "from qualcode.interop.merge_panel import MergePanel\n"
-        "from qualcode.analysis.export_panel import ExportPanel\n"
-        "from qualcode.privacy.widget import RedactionReview\n"
+        "from qualcode.widgets import (CodebookEditor, ConsensusReview, ExportPanel,\n"
+        "    MergePanel, RedactionReview, RoundManager)\n"
         f'p = qualcode.open_project("{store}", create=False)'
     )
     key = root / "panels.key.sqlite"

@@ -9,9 +9,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from qualcode.coding import CodebookEditor
 from qualcode.errors import CodebookError
 from qualcode.store import schema
+from qualcode.widgets import CodebookEditor
 
 
 @pytest.fixture

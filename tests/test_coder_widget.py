@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 import qualcode
-from qualcode.coding.coder import Coder
 from qualcode.coding.spans import snap_to_words
 from qualcode.errors import QualcodeError
+from qualcode.widgets.coder import Coder
 
 
 def send(widget: Coder, **content) -> None:

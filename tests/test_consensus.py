@@ -12,10 +12,10 @@ from qualcode.coding.consensus import (
     settle,
     training_report,
 )
-from qualcode.coding.review import ConsensusReview
 from qualcode.coding.statistics import AgreementError
 from qualcode.errors import CodingError
 from qualcode.store import schema
+from qualcode.widgets.consensus_review import ConsensusReview
 
 TEXT = (
     "Interviewer: How do you get to the surgery?\n"

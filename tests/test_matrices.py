@@ -297,7 +297,7 @@ def test_cli_export_table(coded, tmp_path: Path) -> None:  # type: ignore[no-unt
 
 
 def test_export_panel_writes_the_chosen_table(coded, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from qualcode.analysis.export_panel import ExportPanel
+    from qualcode.widgets.export_panel import ExportPanel
 
     project, _ = coded
     panel = ExportPanel(project)

@@ -429,7 +429,7 @@ def test_codings_on_an_original_purged_here_are_a_conflict(project, laptops):
 
 
 def test_merge_panel_previews_settles_and_merges(project, laptops, tmp_path):
-    from qualcode.interop.merge_panel import MergePanel
+    from qualcode.widgets.merge_panel import MergePanel
 
     d = impostor_laptop(project, laptops, tmp_path)
 

@@ -74,15 +74,15 @@ def test_constraints_pin_every_dependency() -> None:
 
 
 PANELS = {
-    "qualcode.coding.coder": "Coder",
-    "qualcode.coding.editor": "CodebookEditor",
-    "qualcode.coding.retrieval": "RetrievalView",
-    "qualcode.coding.review": "ConsensusReview",
-    "qualcode.coding.round_manager": "RoundManager",
-    "qualcode.coding.transcript": "TranscriptView",
-    "qualcode.interop.merge_panel": "MergePanel",
-    "qualcode.analysis.export_panel": "ExportPanel",
-    "qualcode.privacy.widget": "RedactionReview",
+    "qualcode.widgets.coder": "Coder",
+    "qualcode.widgets.codebook_editor": "CodebookEditor",
+    "qualcode.widgets.retrieval": "RetrievalView",
+    "qualcode.widgets.consensus_review": "ConsensusReview",
+    "qualcode.widgets.round_manager": "RoundManager",
+    "qualcode.widgets.transcript": "TranscriptView",
+    "qualcode.widgets.merge_panel": "MergePanel",
+    "qualcode.widgets.export_panel": "ExportPanel",
+    "qualcode.widgets.redaction": "RedactionReview",
 }
 
 

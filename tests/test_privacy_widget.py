@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import qualcode
 from qualcode.privacy import PseudonymKey, findings_df
 from qualcode.privacy.cli import app
-from qualcode.privacy.widget import RedactionReview
+from qualcode.widgets.redaction import RedactionReview
 
 TEXT = (
     "[SYNTHETIC]\nInterviewer: Who helps?\n"

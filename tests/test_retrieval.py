@@ -22,8 +22,9 @@ from qualcode.coding.query import (
     parse,
     subtract,
 )
-from qualcode.coding.retrieval import COLUMNS, Retrieval, context_around, count_line
+from qualcode.coding.retrieval import COLUMNS, context_around, count_line
 from qualcode.errors import NotFoundError, QualcodeError
+from qualcode.widgets.retrieval import Retrieval
 
 # SYNTHETIC transcripts written for these tests.
 HP1 = """Interviewer: How do you find getting a GP appointment?
@@ -524,7 +525,7 @@ def test_open_without_open_with_makes_a_coder_for_the_chosen_coder(proj, monkeyp
             made.append(self)
 
     monkeypatch.setitem(
-        sys.modules, "qualcode.coding.coder", types.SimpleNamespace(Coder=FakeScreen)
+        sys.modules, "qualcode.widgets.coder", types.SimpleNamespace(Coder=FakeScreen)
     )
     view = Retrieval(proj, "Transport", coder="ben").widget()
     row = view.retrieval.df.iloc[0]

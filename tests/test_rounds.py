@@ -8,12 +8,12 @@ from typer.testing import CliRunner
 import qualcode
 from qualcode.cli import app
 from qualcode.coding.agreement import agreement_table
-from qualcode.coding.coder import Coder
 from qualcode.coding.consensus import disagreements
 from qualcode.coding.retrieval import Retrieval
-from qualcode.coding.review import ConsensusReview
 from qualcode.coding.rounds import get_round, round_agreement, round_progress
 from qualcode.errors import CodingError, NotFoundError, QualcodeError, RoundOpenError
+from qualcode.widgets.coder import Coder
+from qualcode.widgets.consensus_review import ConsensusReview
 
 TEXT = (
     "Interviewer: How do you get to the surgery?\n"
@@ -236,7 +236,7 @@ def test_round_commands(tmp_path) -> None:
 
 
 def test_the_round_manager_opens_follows_and_reveals(project) -> None:
-    from qualcode.coding.round_manager import RoundManager
+    from qualcode.widgets.round_manager import RoundManager
 
     project.codebook.add("Transport")
     docs = [project.add_document(TEXT, area="north", title=f"t{i}") for i in (1, 2)]

@@ -1,7 +1,7 @@
-"""Hand-coding: the codebook, codings, and the notebook widgets built on them.
+"""Hand-coding: the codebook, codings, rounds, consensus and retrieval.
 
-The widgets load ipywidgets, so they are imported on first use: `import qualcode` and the
-`qualcode` command stay quick and work without a notebook.
+`Retrieval` loads pandas, so it is imported on first use: `import qualcode` and the `qualcode`
+command stay quick. The notebook panels built on these are in `qualcode.widgets`.
 """
 
 from __future__ import annotations
@@ -12,24 +12,13 @@ from typing import TYPE_CHECKING, Any
 from qualcode.coding.codebook import Codebook
 
 if TYPE_CHECKING:
-    from qualcode.coding.editor import CodebookEditor
+    from qualcode.coding.retrieval import Retrieval
 
 _LAZY = {
-    "CodebookEditor": "qualcode.coding.editor",
-    "Coder": "qualcode.coding.coder",
     "Retrieval": "qualcode.coding.retrieval",
-    "ConsensusReview": "qualcode.coding.review",
-    "RoundManager": "qualcode.coding.round_manager",
 }
 
-__all__ = [  # after Codebook, the widgets of _LAZY
-    "Codebook",
-    "CodebookEditor",
-    "Coder",
-    "ConsensusReview",
-    "Retrieval",
-    "RoundManager",
-]
+__all__ = ["Codebook", "Retrieval"]
 
 
 def __getattr__(name: str) -> Any:

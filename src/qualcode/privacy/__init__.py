@@ -7,7 +7,7 @@
     apply(p, key, by="dawn")            # new pseudonymised versions, every coding carried
 
 `qualcode.privacy.detect.detect(text)` finds personal data in one text. The review widget is
-`qualcode.privacy.widget.RedactionReview`; the command is `qualcode redact`.
+`qualcode.widgets.RedactionReview`; the command is `qualcode redact`.
 """
 
 from __future__ import annotations

@@ -19,9 +19,9 @@ import ipywidgets as widgets
 
 from qualcode.coding.autocode import AutocodeResult, code_spans
 from qualcode.coding.spans import snap_to_words
-from qualcode.coding.transcript import TranscriptView
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import is_suggestion
+from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
     import pandas as pd
