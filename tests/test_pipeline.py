@@ -315,7 +315,7 @@ def test_old_runs_are_pruned_and_the_last_good_one_kept(setup) -> None:
 
 
 def test_large_files_every_run_writes_alike_are_one_copy_on_disk(tmp_path: Path) -> None:
-    from qualcode.pipeline import SHARED, _share_copies
+    from qualcode.pipeline import SHARED, share_copies
 
     area = tmp_path / "north"
     bundle = b"/* plotly stand-in */" * 60_000  # over 1 MB
@@ -325,7 +325,7 @@ def test_large_files_every_run_writes_alike_are_one_copy_on_disk(tmp_path: Path)
         (run / "figures").mkdir(parents=True)
         (run / "figures" / "plotly.min.js").write_bytes(bundle)
         (run / "report.html").write_text(f"small, {name}")
-        _share_copies(run, area / SHARED)
+        share_copies(run, area / SHARED)
         runs.append(run)
     inodes = {(r / "figures" / "plotly.min.js").stat().st_ino for r in runs}
     assert len(inodes) == 1  # one copy on disk, linked from every run
@@ -335,7 +335,7 @@ def test_large_files_every_run_writes_alike_are_one_copy_on_disk(tmp_path: Path)
     changed = area / "run-4" / "figures"
     changed.mkdir(parents=True)
     (changed / "plotly.min.js").write_bytes(bundle + b"// another version")
-    _share_copies(changed.parent, area / SHARED)
+    share_copies(changed.parent, area / SHARED)
     assert (changed / "plotly.min.js").stat().st_ino not in inodes
     shutil.rmtree(runs[0])  # pruning a run leaves the others whole
     assert (runs[2] / "figures" / "plotly.min.js").read_bytes() == bundle

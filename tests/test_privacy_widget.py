@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 import qualcode
+from qualcode.cli.privacy import app
 from qualcode.privacy import PseudonymKey, findings_df
-from qualcode.privacy.cli import app
 from qualcode.widgets.redaction import RedactionReview
 
 TEXT = (

@@ -10,16 +10,18 @@ every earlier write, as it does on SQLite, instead of failing or doubling under 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from qualcode.errors import StoreError
 
@@ -57,6 +59,32 @@ def resolve_url(path_or_url: str | os.PathLike[str]) -> str:
         raise StoreError(f"{path} is a folder; give the project file, e.g. {path}/project.qualcode")
     path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{path}"
+
+
+def hide_password(target: str) -> str:
+    """A store as it may be written down (in a log or a manifest): a URL's password becomes
+    `***`; a file path is kept as it is."""
+    if "://" not in target:
+        return target
+    return make_url(target).render_as_string(hide_password=True)
+
+
+def has_password(target: str) -> bool:
+    """Whether a store's URL carries a password (a file path never does)."""
+    return "://" in target and make_url(target).password is not None
+
+
+@contextlib.contextmanager
+def locked_as_store_error() -> Iterator[None]:
+    """Turn the database's "database is locked" (another program kept writing for longer
+    than the busy timeout) into a StoreError, so callers above the store can name the wait
+    without importing sqlalchemy; other database errors pass through."""
+    try:
+        yield
+    except OperationalError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise StoreError(f"database is locked ({exc.orig})") from exc
 
 
 def connect(url: str) -> Engine:

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from qualcode.cli_options import ProjectOption, open_from_cli
+from qualcode.cli.options import ProjectOption, open_from_cli
 
 app = typer.Typer(
     help="Blind coding rounds: each coder sees only their own codings until the lead reveals.",

@@ -1,7 +1,7 @@
 """What every `qualcode` command shares: the --project option and how a project is opened.
 
-Kept apart from `qualcode.cli` so sub-command modules (`qualcode.privacy.cli`) can use it
-without importing the main command.
+Kept apart from `qualcode.cli`'s app so each command module (`qualcode.cli.privacy`, ...) can
+use it without importing the main command.
 """
 
 from __future__ import annotations

@@ -11,12 +11,16 @@ qualcode redact purge --by dawn --yes   # originals out of earlier versions
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from qualcode.cli_options import ProjectOption, open_from_cli
+from qualcode.cli.options import ProjectOption, open_from_cli
 from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from qualcode.privacy.key import PseudonymKey
+    from qualcode.project import Project
 
 app = typer.Typer(
     help="Find personal data, review it, and replace it with pseudonyms.",
@@ -38,10 +42,7 @@ KindOption = Annotated[
 ]
 
 
-_open = open_from_cli
-
-
-def _key(p, key: Path | None, *, create: bool = False):  # type: ignore[no-untyped-def]
+def _key(p: Project, key: Path | None, *, create: bool = False) -> PseudonymKey:
     """The project's key; only `scan` makes one, so the other commands say when none exists."""
     from qualcode.privacy.key import PseudonymKey, default_key_path
 
@@ -63,7 +64,7 @@ def scan_(
     """Find personal data in the current documents; findings wait for review."""
     from qualcode.privacy.redact import scan
 
-    p = _open(project)
+    p = open_from_cli(project)
     with _key(p, key, create=True) as k:
         found = scan(p, k, area=area, progress=True)
         typer.echo(f"key: {k.path}")
@@ -89,7 +90,7 @@ def list_(
     """Findings with their context (default: those pending review)."""
     from qualcode.privacy.redact import findings_df
 
-    p = _open(project)
+    p = open_from_cli(project)
     with _key(p, key) as k:
         frame = findings_df(k, status=status, kind=kind, area=area)
     if frame.empty:
@@ -102,7 +103,9 @@ def list_(
         )
 
 
-def _decide(ids: list[int], kind: str | None, accept: bool, project, key) -> None:  # type: ignore[no-untyped-def]
+def _decide(
+    ids: list[int], kind: str | None, accept: bool, project: str | None, key: Path | None
+) -> None:
     from qualcode.privacy.redact import accept_kind, decide
 
     if ids and kind:
@@ -111,7 +114,7 @@ def _decide(ids: list[int], kind: str | None, accept: bool, project, key) -> Non
         raise QualcodeError(
             "say which findings: their ids (see `qualcode redact list`) or --kind KIND"
         )
-    p = _open(project)
+    p = open_from_cli(project)
     with _key(p, key) as k:
         by = p.user
         n = (
@@ -155,7 +158,7 @@ def apply_(
     """Make a pseudonymised version of every scanned document; every coding is carried over."""
     from qualcode.privacy.redact import apply
 
-    p = _open(project)
+    p = open_from_cli(project)
     with _key(p, key) as k:
         done = apply(p, k, by=by or p.user)
     if done.empty:
@@ -177,7 +180,7 @@ def purge_(
     project file itself can be shared."""
     from qualcode.privacy.redact import purge
 
-    p = _open(project)
+    p = open_from_cli(project)
     done = purge(p, by=by or p.user, area=area, dry_run=not yes)
     if done.empty:
         typer.echo("nothing to purge: no earlier version of a pseudonymised document holds text")

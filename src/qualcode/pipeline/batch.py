@@ -1,0 +1,203 @@
+"""The pipeline over a project's areas: plan what to run, run it, and say where each area is.
+
+`plan` decides per area (run, skip: inputs unchanged, or fail: a notebook missing) before
+anything runs; `run` runs the planned areas, in this process or `jobs` at a time in
+separate processes; `status` reads the report folders and locks.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+from qualcode.pipeline.config import Config, load_config
+from qualcode.pipeline.errors import PipelineError
+from qualcode.pipeline.execute import run_area, run_in_subprocess
+from qualcode.pipeline.inputs import area_inputs, inputs_hash
+from qualcode.pipeline.jobs import AreaJob, AreaResult
+from qualcode.pipeline.lock import LOCK_NAME, lock_holder
+from qualcode.pipeline.reports import DEFAULT_REPORTS, last_good, run_dirs
+from qualcode.store.engine import hide_password, locked_as_store_error
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from qualcode.project import Project
+
+
+@dataclass
+class Plan:
+    """What `run` will do for each area (computed before anything runs)."""
+
+    jobs: list[AreaJob]
+    done: list[AreaResult]  # skipped, or failed before running
+
+
+def check_store(target: str) -> str:
+    """A SQLite path must exist (the pipeline never creates a store); returns it absolute."""
+    from qualcode.project import require_store_file
+
+    require_store_file(target)
+    return str(Path(target).resolve()) if "://" not in target else target
+
+
+def _unchanged(reports: Path, area: str, previous: dict[str, Any]) -> AreaResult:
+    """An area skipped: its last good run and that run's reports."""
+    run_dir = reports / area / str(previous.get("run_dir"))
+    return AreaResult(
+        area,
+        "skipped",
+        message=f"unchanged since run {previous.get('run_dir')}",
+        run_dir=str(run_dir),
+        reports=[str(run_dir / n["html"]) for n in previous.get("notebooks", []) if n.get("html")],
+    )
+
+
+def plan(
+    project: Project,
+    *,
+    areas: Sequence[str] | None = None,
+    force: bool = False,
+    config: Config | None = None,
+    reports: str | os.PathLike[str] = DEFAULT_REPORTS,
+    project_ref: str | None = None,
+) -> Plan:
+    """Decide, per area, whether to run, skip (inputs unchanged) or fail (missing notebook).
+    `project_ref` is the store as the runs open it (a URL with its password), if not
+    `project.location`."""
+    from qualcode.analysis.reach import apply_area_config
+
+    config = config or load_config()
+    reports = Path(reports).resolve()
+    known = project.areas()
+    wanted = list(dict.fromkeys(areas)) if areas else known
+    unknown = [a for a in wanted if a not in known]
+    if unknown:
+        raise PipelineError(
+            f"unknown area {', '.join(map(repr, unknown))}: {project.location} has "
+            f"{', '.join(known) or 'no areas yet'}"
+        )
+    apply_area_config(project, config.areas, by="pipeline")
+    todo = Plan([], [])
+    for area in wanted:
+        notebooks, parameters = config.for_area(area)
+        missing = [n for n in notebooks if not n.is_file()]
+        if missing:
+            where = f" (listed in {config.path})" if config.path else ""
+            message = f"notebook {', '.join(map(str, missing))} not found{where}"
+            todo.done.append(AreaResult(area, "failed", message=message))
+            continue
+        store = area_inputs(project, area)
+        digest = inputs_hash(store, notebooks, parameters)
+        previous = last_good(reports, area)
+        if not force and previous and previous.get("inputs", {}).get("hash") == digest:
+            todo.done.append(_unchanged(reports, area, previous))
+            continue
+        job = AreaJob(
+            area=area,
+            project=project_ref or project.location,
+            notebooks=notebooks,
+            parameters=parameters,
+            reports=reports,
+            inputs={"hash": digest, **store},
+            show_code=config.show_code(area),
+            keep_runs=config.keep_runs,
+            lock_max_age_hours=config.lock_max_age_hours,
+        )
+        todo.jobs.append(job)
+    return todo
+
+
+def _plan_store(target: str, **kwargs: Any) -> Plan:
+    """Open the store and plan; a store another program keeps locked is a clear error."""
+    from qualcode.project import open_project
+
+    try:
+        with locked_as_store_error(), open_project(target, user="pipeline") as p:
+            return plan(p, project_ref=target, **kwargs)
+    except QualcodeError as exc:
+        if "locked" not in str(exc):
+            raise
+        raise PipelineError(
+            f"the store {hide_password(target)} is locked: another program has been writing "
+            "to it for longer than the wait allows (database is locked); try again when it has "
+            f"finished (`fuser {target}` names it)"
+        ) from exc
+
+
+def run(
+    project: str | os.PathLike[str],
+    *,
+    areas: Sequence[str] | None = None,
+    jobs: int = 1,
+    force: bool = False,
+    config: str | os.PathLike[str] | Config | None = None,
+    reports: str | os.PathLike[str] = DEFAULT_REPORTS,
+) -> list[AreaResult]:
+    """Run the pipeline for `areas` (default: every area in the project), `jobs` areas at a
+    time in separate processes; returns one result per area, in the order asked."""
+    target = check_store(os.fspath(project))
+    cfg = config if isinstance(config, Config) else load_config(config)
+    if jobs < 1:
+        raise PipelineError(f"--jobs must be 1 or more, not {jobs}")
+    todo = _plan_store(target, areas=areas, force=force, config=cfg, reports=reports)
+    results = list(todo.done)
+    if jobs == 1 or len(todo.jobs) <= 1:
+        results += [run_area(job) for job in todo.jobs]
+    else:
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            results += list(pool.map(run_in_subprocess, todo.jobs))
+    order = {a: i for i, a in enumerate(areas or [r.area for r in results])}
+    return sorted(results, key=lambda r: order.get(r.area, len(order)))
+
+
+def status(
+    project: str | os.PathLike[str],
+    *,
+    config: str | os.PathLike[str] | Config | None = None,
+    reports: str | os.PathLike[str] = DEFAULT_REPORTS,
+) -> pd.DataFrame:
+    """Per area: the last good run and when it finished, the newest run and its status,
+    whether the inputs changed since the last good run, and who holds the lock, if anyone."""
+    import pandas as pd
+
+    from qualcode.project import open_project
+
+    target = check_store(os.fspath(project))
+    cfg = config if isinstance(config, Config) else load_config(config)
+    reports = Path(reports)
+    rows = []
+    with open_project(target, user="pipeline") as p:
+        for area in p.areas():
+            notebooks, parameters = cfg.for_area(area)
+            good = last_good(reports, area) or {}
+            folder = reports / area
+            runs = run_dirs(folder)
+            newest: dict[str, Any] = {}
+            if runs:
+                with contextlib.suppress(FileNotFoundError, ValueError):
+                    newest = json.loads((runs[-1] / "manifest.json").read_text())
+            changed: bool | None = None
+            if all(n.is_file() for n in notebooks):
+                digest = inputs_hash(area_inputs(p, area), notebooks, parameters)
+                changed = good.get("inputs", {}).get("hash") != digest
+            holder = lock_holder(folder / LOCK_NAME, max_age_hours=cfg.lock_max_age_hours)
+            rows.append(
+                {
+                    "area": area,
+                    "last_good_run": good.get("run_dir"),
+                    "finished": good.get("finished"),
+                    "newest_run": runs[-1].name if runs else None,
+                    "newest_status": newest.get("status"),
+                    "inputs_changed": changed,
+                    "locked_by": f"pid {holder['pid']} on {holder['host']}" if holder else "",
+                }
+            )
+    return pd.DataFrame(rows).set_index("area") if rows else pd.DataFrame()
