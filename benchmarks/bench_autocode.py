@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from qualcode.coding.autocode import autocode
+
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_ingest import generate
 from common import median, report, run_child, table
@@ -67,16 +69,16 @@ def child(kind: str, template: str) -> None:
     args = {"coder": "bench", "interviewer": True, "max_hits": LIMIT}
     if kind == "preview":
         t0 = time.perf_counter()
-        hits = p.autocode(WORD, CODE, **args, preview=True)
+        hits = autocode(p, WORD, CODE, **args, preview=True)
         report({"seconds": time.perf_counter() - t0, "hits": len(hits)})
     elif kind == "apply":
         t0 = time.perf_counter()
-        result = p.autocode(WORD, CODE, **args)
+        result = autocode(p, WORD, CODE, **args)
         seconds = time.perf_counter() - t0
         assert len(p.codings_df()) == len(result.added)
         report({"seconds": seconds, "hits": len(result.added)})
     else:  # one p.code() per hit, on the first LOOP_CALLS hits, scaled to all of them
-        hits = p.autocode(WORD, CODE, **args, preview=True)
+        hits = autocode(p, WORD, CODE, **args, preview=True)
         sample = hits.head(LOOP_CALLS)
         t0 = time.perf_counter()
         for doc_id, start, end in sample[["document_id", "start", "end"]].itertuples(index=False):
@@ -93,9 +95,9 @@ def main() -> None:
     template = folder / "template.qualcode"
     rows = []
     for kind, label in (
-        ("preview", "p.autocode(preview=True)"),
+        ("preview", "autocode(p, preview=True)"),
         ("floor", "peer: sqlite3 + re.finditer"),
-        ("apply", "p.autocode() (apply)"),
+        ("apply", "autocode(p) (apply)"),
         ("loop", f"peer: p.code() per hit (x{LOOP_CALLS}, scaled)"),
     ):
         runs = [run_child(__file__, kind, str(template)) for _ in range(RUNS)]

@@ -1,4 +1,4 @@
-"""`p.merge(other)`: a laptop's project of 250 documents and 20,000 codings merged into an
+"""`merge_project(p, other)`: a laptop's project of 250 documents and 20,000 codings merged into an
 empty project, then merged again (which must add 0 rows): seconds and peak memory.
 
 Peers, in the same run, on the same project: the REFI-QDA import of its `.qdpx` into an empty
@@ -12,6 +12,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from qualcode.interop.merge import merge_project
 
 sys.path.insert(0, str(Path(__file__).parent))
 from common import build_coded_project, median, report, run_child, table
@@ -45,11 +47,11 @@ def child(kind: str, source: str) -> None:
     result: dict[str, float] = {}
     t0 = time.perf_counter()
     if kind == "merge":
-        first = target.merge(source)
+        first = merge_project(target, source)
         result["seconds"] = time.perf_counter() - t0
         result["rows"] = first.rows_added
         t0 = time.perf_counter()
-        second = target.merge(source)
+        second = merge_project(target, source)
         result["again_s"] = time.perf_counter() - t0
         result["again_rows"] = second.rows_added
     elif kind == "refi":
@@ -114,7 +116,7 @@ def main() -> None:
     source, qdpx = folder / "laptop.qualcode", folder / "laptop.qdpx"
     rows = []
     for kind, label, path in (
-        ("merge", "p.merge(laptop.qualcode)", source),
+        ("merge", "merge_project(p, laptop.qualcode)", source),
         ("refi", "peer: import_qdpx(laptop.qdpx)", qdpx),
         ("bulk", "floor: bare bulk insert", source),
     ):

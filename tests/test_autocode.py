@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from qualcode.coding.autocode import PREVIEW_COLUMNS
+from qualcode.coding.autocode import PREVIEW_COLUMNS, autocode
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
 from qualcode.store import schema
 
@@ -59,7 +59,7 @@ def counts(project) -> tuple[int, int, int]:
 
 
 def test_text_finds_whole_words_any_case_phrases_across_lines(project, corpus) -> None:
-    hits = project.autocode("care", "Care", coder="amina", preview=True)
+    hits = autocode(project, "care", "Care", coder="amina", preview=True)
     assert list(hits.columns) == list(PREVIEW_COLUMNS)
     # not "careful", not "carer's"; the interviewer's "care" is left out by default
     assert texts(hits) == ["care", "Care"]
@@ -74,42 +74,44 @@ def test_text_finds_whole_words_any_case_phrases_across_lines(project, corpus) -
     assert row.left.endswith("My daughter gives me ") and row.right.startswith(". She waits")
     doc = corpus["clinic"]
     assert doc.text[row.start : row.end] == "care"
-    phrase = project.autocode("day centre", "Care", coder="amina", preview=True)
+    phrase = autocode(project, "day centre", "Care", coder="amina", preview=True)
     assert texts(phrase) == ["day\ncentre"]
 
 
 def test_interviewer_turns_by_choice_and_speaker_filter(project, corpus) -> None:
-    with_interviewer = project.autocode(
+    with_interviewer = autocode(
+        project,
         "care", "Care", coder="amina", interviewer=True, preview=True
     )
     assert with_interviewer["speaker"].fillna("-").tolist() == ["Interviewer", "Participant", "-"]
-    only = project.autocode("wait", "Waiting", coder="amina", speaker="P1", preview=True)
+    only = autocode(project, "wait", "Waiting", coder="amina", speaker="P1", preview=True)
     assert only["speaker"].tolist() == ["P1", "P1"] and set(only["title"]) == {"surgery"}
-    by_role = project.autocode(
+    by_role = autocode(
+        project,
         "wait", "Waiting", coder="amina", speaker="participant", preview=True
     )
     assert set(by_role["speaker"]) == {"P1"}  # the clinic has "waited", "waits", not "wait"
     # the speaker labels themselves are never hits
-    assert project.autocode("participant", "Care", coder="amina", preview=True).empty
+    assert autocode(project, "participant", "Care", coder="amina", preview=True).empty
 
 
 def test_regex_is_used_as_written(project, corpus) -> None:
-    hits = project.autocode(r"wait\w*", "Waiting", coder="amina", mode="regex", preview=True)
+    hits = autocode(project, r"wait\w*", "Waiting", coder="amina", mode="regex", preview=True)
     assert texts(hits) == ["waited", "waiting", "waits", "wait", "wait", "wait"]
     # case-sensitive unless the pattern says (?i)
     assert "Waiting" in texts(
-        project.autocode(r"(?i)wait\w*", "Waiting", coder="amina", mode="regex", preview=True)
+        autocode(project, r"(?i)wait\w*", "Waiting", coder="amina", mode="regex", preview=True)
     )
 
 
 def test_lemma_finds_every_form(project, corpus) -> None:
-    hits = project.autocode("waiting", "Waiting", coder="amina", mode="lemma", preview=True)
+    hits = autocode(project, "waiting", "Waiting", coder="amina", mode="lemma", preview=True)
     assert texts(hits) == ["waited", "waiting", "Waiting", "waits", "wait", "wait", "wait"]
-    phrase = project.autocode("waited with", "Care", coder="amina", mode="lemma", preview=True)
+    phrase = autocode(project, "waited with", "Care", coder="amina", mode="lemma", preview=True)
     assert texts(phrase) == ["waits with"]
-    gap = project.autocode("give care", "Care", coder="amina", mode="lemma", preview=True)
+    gap = autocode(project, "give care", "Care", coder="amina", mode="lemma", preview=True)
     assert texts(gap) == []  # "gives me care": words in between are not skipped
-    assert texts(project.autocode("takes", "Care", coder="amina", mode="lemma", preview=True)) == [
+    assert texts(autocode(project, "takes", "Care", coder="amina", mode="lemma", preview=True)) == [
         "takes"
     ]
 
@@ -128,7 +130,8 @@ def test_lemma_hits_agree_with_spacy_lookup_lemmatizer(project, corpus) -> None:
         for token in nlp(text[t.start : t.end].lower()):
             if token.lemma_ == "wait":
                 expected.append((t.start + token.idx, t.start + token.idx + len(token)))
-    hits = project.autocode(
+    hits = autocode(
+        project,
         "wait", "Waiting", coder="amina", mode="lemma", documents=["clinic"], preview=True
     )
     assert list(zip(hits["start"], hits["end"], strict=True)) == expected
@@ -136,14 +139,16 @@ def test_lemma_hits_agree_with_spacy_lookup_lemmatizer(project, corpus) -> None:
 
 
 def test_expand_to_sentence_and_turn_merges_hits(project, corpus) -> None:
-    sentences = project.autocode(
+    sentences = autocode(
+        project,
         "waiting", "Waiting", coder="amina", mode="lemma", expand="sentence", preview=True
     )
     clinic = sentences[sentences["title"] == "clinic"]
     assert texts(clinic)[0] == "I waited two hours."
     merged = clinic[clinic["text"].str.startswith("The waiting room")]
     assert merged["hits"].tolist() == [2]  # "waiting" and "Waiting": one sentence, one coding
-    turns = project.autocode(
+    turns = autocode(
+        project,
         "waiting", "Waiting", coder="amina", mode="lemma", expand="turn", preview=True
     )
     first = turns.iloc[0]
@@ -154,13 +159,14 @@ def test_expand_to_sentence_and_turn_merges_hits(project, corpus) -> None:
 
 
 def test_every_turn_of_a_speaker(project, corpus) -> None:
-    turns = project.autocode(None, "Care", coder="amina", speaker="Interviewer", preview=True)
+    turns = autocode(project, None, "Care", coder="amina", speaker="Interviewer", preview=True)
     assert texts(turns) == [
         "Do you have to wait long? Tell me about the waiting.",
         "Who gives you care?",
         "How is the surgery?",
     ]
-    sentences = project.autocode(
+    sentences = autocode(
+        project,
         "", "Care", coder="amina", speaker="Interviewer", expand="sentence", preview=True
     )
     assert texts(sentences)[:2] == ["Do you have to wait long?", "Tell me about the waiting."]
@@ -168,18 +174,18 @@ def test_every_turn_of_a_speaker(project, corpus) -> None:
 
 def test_area_documents_and_current_versions_only(project, corpus) -> None:
     assert set(
-        project.autocode("wait", "Waiting", coder="amina", area="stockton", preview=True)["title"]
+        autocode(project, "wait", "Waiting", coder="amina", area="stockton", preview=True)["title"]
     ) == {"surgery", "survey"}
-    one = project.autocode("wait", "Waiting", coder="amina", documents=["survey"], preview=True)
+    one = autocode(project, "wait", "Waiting", coder="amina", documents=["survey"], preview=True)
     assert texts(one) == ["wait"]
     project.add_document(SURVEY.replace("wait", "delay"), area="stockton", title="survey")
-    assert set(project.autocode("wait", "Waiting", coder="amina", preview=True)["title"]) == {
+    assert set(autocode(project, "wait", "Waiting", coder="amina", preview=True)["title"]) == {
         "surgery"
     }
     with pytest.raises(QualcodeError, match="not the current version"):
-        project.autocode("wait", "Waiting", coder="amina", documents=[corpus["survey"].id])
+        autocode(project, "wait", "Waiting", coder="amina", documents=[corpus["survey"].id])
     with pytest.raises(NotFoundError, match=r"no area named 'nowhere'.*hartlepool, stockton"):
-        project.autocode("wait", "Waiting", coder="amina", area="nowhere")
+        autocode(project, "wait", "Waiting", coder="amina", area="nowhere")
 
 
 def test_apply_codes_as_the_coder_and_never_duplicates(project, corpus) -> None:
@@ -188,10 +194,10 @@ def test_apply_codes_as_the_coder_and_never_duplicates(project, corpus) -> None:
     project.code(clinic, start, start + 5, "Waiting", coder="amina")  # by hand, before
     project.code(clinic, start, start + 5, "Waiting", coder="bo")  # someone else's
     before_preview = counts(project)
-    hits = project.autocode("waiting", "Waiting", coder="amina", mode="lemma", preview=True)
+    hits = autocode(project, "waiting", "Waiting", coder="amina", mode="lemma", preview=True)
     assert counts(project) == before_preview  # a preview writes nothing
     assert hits["already_coded"].sum() == 1
-    result = project.autocode("waiting", "Waiting", coder="amina", mode="lemma")
+    result = autocode(project, "waiting", "Waiting", coder="amina", mode="lemma")
     assert (len(result.added), result.skipped) == (len(hits) - 1, 1)
     mine = project.codings(coder="amina")
     assert len(mine) == len(hits)
@@ -200,7 +206,7 @@ def test_apply_codes_as_the_coder_and_never_duplicates(project, corpus) -> None:
     )
     assert {c.code for c in mine} == {"Waiting"}
     assert len(project.codings(coder="bo")) == 1
-    again = project.autocode("waiting", "Waiting", coder="amina", mode="lemma")
+    again = autocode(project, "waiting", "Waiting", coder="amina", mode="lemma")
     assert (again.added, again.skipped) == ([], len(hits))
     assert len(project.codings(coder="amina")) == len(hits)
     assert "added 0 codings" in str(again)
@@ -214,7 +220,7 @@ def test_one_undo_removes_exactly_the_batch(project, corpus) -> None:
     clinic = corpus["clinic"]
     hand = project.code(clinic, 0, 11, "Care", coder="amina")
     other = project.code(clinic, 0, 11, "Waiting", coder="bo")
-    result = project.autocode("wait", "Waiting", coder="amina", mode="lemma")
+    result = autocode(project, "wait", "Waiting", coder="amina", mode="lemma")
     assert len(result.added) == 7  # clinic 4, surgery 2, survey 1
     removed = result.undo(project)
     assert removed == 7
@@ -225,7 +231,7 @@ def test_one_undo_removes_exactly_the_batch(project, corpus) -> None:
 
 
 def test_uncode_many_refuses_others_codings_and_removes_nothing(project, corpus) -> None:
-    result = project.autocode("wait", "Waiting", coder="amina")
+    result = autocode(project, "wait", "Waiting", coder="amina")
     other = project.code(corpus["surgery"], 0, 5, "Care", coder="bo")
     with pytest.raises(CodingError, match=rf"{other.id} \(bo\).*nothing was removed"):
         project.uncode_many([*result.added, other.id], coder="amina")
@@ -236,14 +242,14 @@ def test_uncode_many_refuses_others_codings_and_removes_nothing(project, corpus)
 def test_bad_regex_names_the_pattern(project, corpus) -> None:
     before = counts(project)
     with pytest.raises(QualcodeError, match=re.escape("the pattern '(wait' is not a valid")):
-        project.autocode("(wait", "Waiting", coder="amina", mode="regex")
+        autocode(project, "(wait", "Waiting", coder="amina", mode="regex")
     assert counts(project) == before
 
 
 def test_too_many_hits_is_refused_with_the_count(project, corpus) -> None:
     before = counts(project)
     with pytest.raises(QualcodeError) as caught:
-        project.autocode("the", "Care", coder="amina", interviewer=True, max_hits=3)
+        autocode(project, "the", "Care", coder="amina", interviewer=True, max_hits=3)
     message = str(caught.value)
     assert "search 'the' (text) has 9 hits, more than max_hits=3" in message
     assert "area=" in message and "speaker=" in message and "documents=" in message
@@ -254,9 +260,9 @@ def test_default_limit_is_ten_thousand(project) -> None:
     project.codebook.add("Waiting")
     project.add_document("Participant: " + "wait " * 10_001, area="a", title="long")
     with pytest.raises(QualcodeError, match="has 10,001 hits, more than max_hits=10,000"):
-        project.autocode("wait", "Waiting", coder="amina")
+        autocode(project, "wait", "Waiting", coder="amina")
     assert project.codings() == []
-    hits = project.autocode("wait", "Waiting", coder="amina", max_hits=20_000, preview=True)
+    hits = autocode(project, "wait", "Waiting", coder="amina", max_hits=20_000, preview=True)
     assert len(hits) == 10_001
 
 
@@ -275,7 +281,7 @@ def test_default_limit_is_ten_thousand(project) -> None:
 def test_bad_input_writes_nothing(project, corpus, args, kwargs, error, message) -> None:
     before = counts(project)
     with pytest.raises(error, match=message):
-        project.autocode(*args, **{"coder": "amina", **kwargs})
+        autocode(project, *args, **{"coder": "amina", **kwargs})
     assert counts(project) == before
 
 
@@ -284,7 +290,7 @@ def test_consensus_layer_cannot_autocode(project, corpus) -> None:
     before = counts(project)
     for preview in (True, False):
         with pytest.raises(CodingError, match="adjudicated layer"):
-            project.autocode("wait", "Waiting", coder="consensus", preview=preview)
+            autocode(project, "wait", "Waiting", coder="consensus", preview=preview)
     assert counts(project) == before
 
 

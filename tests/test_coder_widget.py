@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import qualcode
-from qualcode.coding.spans import snap_to_words
 from qualcode.errors import QualcodeError
+from qualcode.spans import snap_to_words
 from qualcode.widgets.coder import Coder
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from qualcode.coding.autocode import autocode
 from qualcode.coding.consensus import (
     disagreements,
     gold_standard,
@@ -77,7 +78,7 @@ def test_the_consensus_name_is_kept_for_the_layer_before_it_exists(coded) -> Non
     start, end = span("I care for him.")
     for write in (
         lambda: project.code(doc, start, end, "Carers", coder="consensus"),
-        lambda: project.autocode("care", "Carers", coder="consensus"),
+        lambda: autocode(project, "care", "Carers", coder="consensus"),
     ):
         with pytest.raises(CodingError, match="adjudicated layer"):
             write()

@@ -19,7 +19,7 @@ import qualcode
 from qualcode.analysis.recommendations import add_recommendation, recommendations_df
 from qualcode.errors import QualcodeError, SchemaVersionError
 from qualcode.interop import refi
-from qualcode.interop.merge import MergeConflict, MergeError, _Merger
+from qualcode.interop.merge import MergeConflict, MergeError, _Merger, merge_project
 from qualcode.store import codes as code_store
 from qualcode.store import schema
 from tests.conftest import ROOT
@@ -151,8 +151,8 @@ def expected_keys(paths: list[Path]) -> Counter[tuple[object, ...]]:
 def impostor_laptop(project: qualcode.Project, laptops: dict[str, Path], tmp_path: Path) -> Path:
     """The hub has base and laptop a; laptop d is one where someone else set themselves up as
     "amina" and changed a code's description: two conflicts."""
-    project.merge(laptops["base"])
-    project.merge(laptops["a"])
+    merge_project(project, laptops["base"])
+    merge_project(project, laptops["a"])
     d = tmp_path / "laptop-d.qualcode"
     shutil.copy(laptops["base"], d)
     other = qualcode.open_project(d, user="amina")
@@ -164,7 +164,7 @@ def impostor_laptop(project: qualcode.Project, laptops: dict[str, Path], tmp_pat
 
 def test_three_laptops_merge_into_a_hub_every_coding_once(project, laptops):
     for name in ("base", "a", "b", "c"):
-        report = project.merge(laptops[name])
+        report = merge_project(project, laptops[name])
         assert not report.conflicts
     want = expected_keys([laptops[n] for n in ("a", "b", "c")])
     got = coding_keys(project)
@@ -196,34 +196,34 @@ def test_three_laptops_merge_into_a_hub_every_coding_once(project, laptops):
 
     before = row_counts(project)
     for name in ("base", "a", "b", "c"):
-        again = project.merge(laptops[name])
+        again = merge_project(project, laptops[name])
         assert again.rows_added == 0 and again.present["codings"] > 0
     assert row_counts(project) == before
 
 
 def test_merge_order_does_not_change_the_result(project, laptops, tmp_path):
     for name in ("c", "a", "base", "b"):
-        project.merge(laptops[name])
+        merge_project(project, laptops[name])
     other = qualcode.open_project(tmp_path / "hub2.qualcode")
     for name in ("b", "base", "c", "a"):
-        other.merge(laptops[name])
+        merge_project(other, laptops[name])
     assert coding_keys(project) == coding_keys(other)
     assert {c.path for c in project.codebook.all()} == {c.path for c in other.codebook.all()}
     assert {(d.area, d.title, d.sha256) for d in project.documents()} == {
         (d.area, d.title, d.sha256) for d in other.documents()
     }
-    assert other.merge(project).rows_added == 0  # an open Project merges too
+    assert merge_project(other, project).rows_added == 0  # an open Project merges too
     other.close()
 
 
 def test_a_revision_on_a_laptop_arrives_as_the_next_version(project, laptops):
-    project.merge(laptops["base"])
+    merge_project(project, laptops["base"])
     c = qualcode.open_project(laptops["c"], user="chen")
     text_ = c.document("shared-2").text
     start = text_.index("neighbour")
     c.revise("shared-2", [(start, start + len("neighbour"), "friend")], by="chen")
     c.close()
-    report = project.merge(laptops["c"])
+    report = merge_project(project, laptops["c"])
     assert not report.conflicts
     current = project.document("shared-2")
     assert current.version == 2 and "friend" in current.text
@@ -235,29 +235,31 @@ def test_conflicts_are_refused_with_nothing_written_then_settled(project, laptop
 
     before = row_counts(project)
     with pytest.raises(MergeConflict) as caught:
-        project.merge(d)
+        merge_project(project, d)
     message = str(caught.value)
     assert "coder 'amina'" in message and "--same-coder amina" in message
     assert "code 'Access'" in message and "description" in message and "--keep-code" in message
     assert "nothing was merged" in message
     assert row_counts(project) == before
 
-    plan = project.merge(d, dry_run=True)
+    plan = merge_project(project, d, dry_run=True)
     assert len(plan.conflicts) == 2 and row_counts(project) == before
-    typo = project.merge(d, dry_run=True, keep_codes={"Acess": "ours", "Access": "ours"})
+    typo = merge_project(project, d, dry_run=True, keep_codes={"Acess": "ours", "Access": "ours"})
     assert [(c.kind, c.name) for c in typo.conflicts] == [("coder", "amina"), ("code", "Acess")]
     assert "on neither side" in typo.conflicts[1].detail
 
-    report = project.merge(d, rename_coders={"amina": "amina.d"}, keep_codes={"Access": "ours"})
+    report = merge_project(
+        project, d, rename_coders={"amina": "amina.d"}, keep_codes={"Access": "ours"}
+    )
     assert report.added["coders"] == 1 and report.added["codings"] == 1
     assert project.codebook.get("Access").description == "getting seen by a GP"
     assert [c.coder for c in project.codings("shared-2")] == ["amina.d"]
-    again = project.merge(d, keep="ours")  # their amina is known by GUID now: no question
+    again = merge_project(project, d, keep="ours")  # their amina is known by GUID now: no question
     assert again.rows_added == 0 and not again.conflicts
 
 
 def test_same_coder_is_remembered_and_keep_theirs_updates_the_code(project, laptops, tmp_path):
-    project.merge(laptops["a"])
+    merge_project(project, laptops["a"])
     d = tmp_path / "laptop-d.qualcode"
     shutil.copy(laptops["base"], d)
     other = qualcode.open_project(d)
@@ -265,15 +267,15 @@ def test_same_coder_is_remembered_and_keep_theirs_updates_the_code(project, lapt
     other.code("shared-2", 0, 20, "Transport", coder="amina")
     other.codebook.update("Access", description="any contact with a service")
     other.close()
-    report = project.merge(d, same_coders=["amina"], keep="theirs")
+    report = merge_project(project, d, same_coders=["amina"], keep="theirs")
     assert report.added["coders"] == 0 and report.added["codings"] == 1
     assert project.codebook.get("Access").description == "any contact with a service"
     assert {c.coder for c in project.codings()} == {"lead", "amina", "consensus"}
-    assert project.merge(d).rows_added == 0  # the decision was kept in the hub
+    assert merge_project(project, d).rows_added == 0  # the decision was kept in the hub
 
 
 def test_different_text_under_a_known_title_is_a_conflict(project, laptops, tmp_path):
-    project.merge(laptops["base"])
+    merge_project(project, laptops["base"])
     e = tmp_path / "elsewhere.qualcode"
     other = qualcode.open_project(e, user="zoe")
     other.add_document(transcript("another interview"), area="hartlepool", title="shared-0")
@@ -282,41 +284,41 @@ def test_different_text_under_a_known_title_is_a_conflict(project, laptops, tmp_
     other.close()
     before = row_counts(project)
     with pytest.raises(MergeConflict, match=r"document 'hartlepool/shared-0'.*--new-version"):
-        project.merge(e)
+        merge_project(project, e)
     assert row_counts(project) == before
-    report = project.merge(e, new_versions=["shared-0"])
+    report = merge_project(project, e, new_versions=["shared-0"])
     assert report.added["documents"] == 1
     assert project.document("shared-0").version == 2
     assert [c.coder for c in project.codings("shared-0")] == ["zoe"]
 
 
 def test_a_qdpx_merges_and_then_its_qualcode_adds_nothing(project, laptops, tmp_path):
-    project.merge(laptops["base"])
+    merge_project(project, laptops["base"])
     a = qualcode.open_project(laptops["a"])
     qdpx = refi.export_qdpx(a, tmp_path / "a.qdpx")
     a.close()
-    report = project.merge(qdpx)
+    report = merge_project(project, qdpx)
     assert not report.conflicts and report.added["codings"] == 4
     assert report.added["documents"] == 1 and report.present["documents"] == 3
     with project.reading() as conn:  # REFI-QDA has no roles: the layer is known by its name
         role = conn.execute(select(schema.coders.c.role).where(schema.coders.c.name == "consensus"))
         assert role.scalar_one() == "adjudicator"
     before = row_counts(project)
-    assert project.merge(laptops["a"]).rows_added == 0
-    assert project.merge(qdpx).rows_added == 0
+    assert merge_project(project, laptops["a"]).rows_added == 0
+    assert merge_project(project, qdpx).rows_added == 0
     assert row_counts(project) == before
     assert coding_keys(project) == expected_keys([laptops["a"]])
 
 
 def test_a_qdpx_with_other_text_under_our_title_is_refused(project, laptops, tmp_path):
-    project.merge(laptops["base"])
+    merge_project(project, laptops["base"])
     other = qualcode.open_project(tmp_path / "other.qualcode", user="zoe")
     other.add_document(transcript("not ours"), area="x", title="shared-1")
     qdpx = refi.export_qdpx(other, tmp_path / "other.qdpx")
     other.close()
     before = row_counts(project)
     with pytest.raises(MergeConflict, match=r"'hartlepool/shared-1'.*not a version of ours"):
-        project.merge(qdpx)
+        merge_project(project, qdpx)
     assert row_counts(project) == before
 
 
@@ -327,7 +329,7 @@ def test_a_newer_qualcode_file_is_refused_and_left_alone(project, laptops):
         con.execute("UPDATE qualcode_meta SET value = '99' WHERE key = 'schema_version'")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     with pytest.raises(SchemaVersionError, match=r"laptop-a.qualcode.*newer.*update qualcode"):
-        project.merge(path)
+        merge_project(project, path)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
     assert row_counts(project)["documents"] == 0
 
@@ -337,37 +339,37 @@ def test_an_older_qualcode_file_is_read_from_an_upgraded_copy(project, tmp_path)
     old = tmp_path / "old.qualcode"
     shutil.copy(ROOT / "tests" / "data" / "stores" / "schema-v1.qualcode", old)
     digest = hashlib.sha256(old.read_bytes()).hexdigest()
-    report = project.merge(old)
+    report = merge_project(project, old)
     assert report.added["documents"] > 0 and not report.conflicts
     assert hashlib.sha256(old.read_bytes()).hexdigest() == digest
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("old")) == [
         "old.qualcode"
     ]
-    assert project.merge(old).rows_added == 0
+    assert merge_project(project, old).rows_added == 0
 
 
 def test_files_that_are_not_projects_are_refused(project, tmp_path):
     junk = tmp_path / "junk.qualcode"
     junk.write_bytes(b"this is not a database at all" * 100)
     with pytest.raises(MergeError, match=r"junk.qualcode is not a qualcode project"):
-        project.merge(junk)
+        merge_project(project, junk)
     empty = tmp_path / "empty.qualcode"
     empty.write_bytes(b"")
     with pytest.raises(MergeError, match=r"empty database"):
-        project.merge(empty)
+        merge_project(project, empty)
     with pytest.raises(MergeError, match=r"missing.qualcode: no such file"):
-        project.merge(tmp_path / "missing.qualcode")
+        merge_project(project, tmp_path / "missing.qualcode")
     bad = tmp_path / "bad.qdpx"
     bad.write_bytes(b"PK\x03\x04 not a zip")
     with pytest.raises(QualcodeError, match=r"bad.qdpx"):
-        project.merge(bad)
+        merge_project(project, bad)
     with pytest.raises(MergeError, match=r"keep must be 'ours' or 'theirs'"):
-        project.merge(junk, keep="mine")
+        merge_project(project, junk, keep="mine")
     assert sum(row_counts(project).values()) == row_counts(project)["qualcode_meta"]
 
 
 def test_an_error_midway_writes_nothing(project, laptops, monkeypatch):
-    project.merge(laptops["base"])
+    merge_project(project, laptops["base"])
     before = row_counts(project)
 
     def boom(self: _Merger) -> None:
@@ -375,7 +377,7 @@ def test_an_error_midway_writes_nothing(project, laptops, monkeypatch):
 
     monkeypatch.setattr(_Merger, "memos", boom)
     with pytest.raises(RuntimeError):
-        project.merge(laptops["b"])
+        merge_project(project, laptops["b"])
     assert row_counts(project) == before
 
 
@@ -413,7 +415,7 @@ def test_codings_on_an_original_purged_here_are_a_conflict(project, laptops):
     """A laptop coded the original text; here it was pseudonymised and the original purged."""
     from qualcode.privacy import purge
 
-    project.merge(laptops["base"])
+    merge_project(project, laptops["base"])
     doc = project.document("shared-0")
     at = doc.text.index("neighbour")
     project.revise(
@@ -422,7 +424,7 @@ def test_codings_on_an_original_purged_here_are_a_conflict(project, laptops):
     assert len(purge(project, by="lead")) == 1
     before = row_counts(project)
     with pytest.raises(MergeConflict, match="purged here") as caught:
-        project.merge(laptops["a"])
+        merge_project(project, laptops["a"])
     assert "shared-0" in str(caught.value)
     assert row_counts(project) == before
     assert project.codings(doc.id) == []  # nothing placed on the empty original
@@ -456,18 +458,18 @@ def test_a_project_on_a_server_merges_by_its_url(laptops, tmp_path, postgres_url
     """A PostgreSQL project is merged by URL (API and CLI), read in one snapshot; its
     password never reaches a message; a newer or older schema there is refused."""
     server = qualcode.open_project(postgres_url, user="lead")
-    server.merge(laptops["a"])
+    merge_project(server, laptops["a"])
     server.close()
     secret = postgres_url.replace("@", ":s3cret@", 1)  # the test server trusts any password
     hub = qualcode.open_project(tmp_path / "hub.qualcode", user="hub")
-    report = hub.merge(secret)
+    report = merge_project(hub, secret)
     assert not report.conflicts and "s3cret" not in str(report) + report.source
     audit = hub.audit_df().to_csv()
     assert "merged_from" in audit and "127.0.0.1" in audit and "s3cret" not in audit
     assert coding_keys(hub) == expected_keys([laptops["a"]])
     result = run("merge", postgres_url, "-p", str(tmp_path / "hub.qualcode"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert hub.merge(postgres_url).rows_added == 0
+    assert merge_project(hub, postgres_url).rows_added == 0
     engine = qualcode.store.connect(postgres_url)
     for version, error, words in [("99", SchemaVersionError, "newer"), ("2", MergeError, "older")]:
         with engine.begin() as conn:
@@ -476,10 +478,11 @@ def test_a_project_on_a_server_merges_by_its_url(laptops, tmp_path, postgres_url
                 {"v": version},
             )
         with pytest.raises(error, match=rf"127.0.0.1.*{words}.*Nothing was merged"):
-            hub.merge(postgres_url)
+            merge_project(hub, postgres_url)
     engine.dispose()
     with pytest.raises(MergeError, match="empty database, not a qualcode project"):
-        hub.merge(postgres_url.rsplit("/", 1)[0] + "/postgres")  # a database, but no project
+        # a database, but no project
+        merge_project(hub, postgres_url.rsplit("/", 1)[0] + "/postgres")
     hub.close()
 
 
@@ -493,7 +496,7 @@ def test_documents_with_the_same_text_are_matched_by_title(project, tmp_path):
     project.code("Q037", 0, 3, project.codebook.add("No answer"), coder="amina")
     laptop = tmp_path / "laptop.qualcode"
     other = qualcode.open_project(laptop)
-    assert other.merge(project).rows_added > 0
+    assert merge_project(other, project).rows_added > 0
     other.add_document(
         "n/a", area="worcester", title="Q050", attributes={"population_group": "Young"}
     )
@@ -501,7 +504,7 @@ def test_documents_with_the_same_text_are_matched_by_title(project, tmp_path):
     other.close()
 
     before = row_counts(project)
-    report = project.merge(laptop)
+    report = merge_project(project, laptop)
     assert not report.conflicts, str(report)
     assert (report.added["documents"], report.added["cases"], report.added["codings"]) == (1, 1, 1)
     assert row_counts(project)["documents"] == before["documents"] + 1
@@ -513,4 +516,4 @@ def test_documents_with_the_same_text_are_matched_by_title(project, tmp_path):
     ]
     assert [(c.code, c.coder) for c in project.codings("Q037")] == [("No answer", "amina")]
     assert [(c.code, c.coder) for c in project.codings("Q050")] == [("No answer", "ben")]
-    assert project.merge(laptop).rows_added == 0
+    assert merge_project(project, laptop).rows_added == 0

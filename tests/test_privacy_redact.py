@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import qualcode
+from qualcode.interop.merge import merge_project
 from qualcode.privacy import (
     NotPseudonymisedError,
     PendingFindingsError,
@@ -320,7 +321,7 @@ def test_pseudonymised_exports_name_cases_and_documents_by_case_id(project, key,
     export_qdpx(other, tmp_path / "back.qdpx")
     other.close()
     before = project.documents_df()
-    report = project.merge(tmp_path / "back.qdpx", area="hartlepool")
+    report = merge_project(project, tmp_path / "back.qdpx", area="hartlepool")
     assert (report.added["documents"], report.added["cases"], report.added["codings"]) == (0, 0, 1)
     assert project.documents_df()[["title", "case"]].equals(before[["title", "case"]])
     assert project.codings_df(coder="partner")["case"].tolist() == ["Sarah Jones"]

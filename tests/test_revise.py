@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qualcode.coding.spans import Rewrite
 from qualcode.errors import QualcodeError
+from qualcode.spans import Rewrite
 
 
 def test_rewrite_maps_offsets_into_and_around_replacements() -> None:

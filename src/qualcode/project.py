@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Connection, Engine, func, select
 
 from qualcode import views
-from qualcode.coding.codebook import Codebook
+from qualcode.codebook import Codebook
 from qualcode.errors import CodingError, NotFoundError, QualcodeError, StoreError
 from qualcode.model import (
     CONSENSUS,
@@ -47,6 +47,7 @@ from qualcode.store.bulk import insert_rows
 from qualcode.store.codings import (
     CODING_COLUMNS,
     coding_rows,
+    coding_rows_by_id,
     delete_codings,
     insert_coding,
 )
@@ -67,7 +68,6 @@ if TYPE_CHECKING:
 
     from qualcode.ingest import IngestReport
     from qualcode.ingest.source import Source, Unit
-    from qualcode.interop.merge import MergeReport
 
 
 
@@ -313,7 +313,7 @@ class Project:
         Returns the new version and the number of codings carried. Refused if the document
         is not the current version (someone revised or re-ingested it meanwhile).
         """
-        from qualcode.coding.spans import Rewrite
+        from qualcode.spans import Rewrite
 
         by = clean_name(by, "reviser")
         with self.writing() as conn:
@@ -533,57 +533,23 @@ class Project:
                 )
             delete_codings(conn, [row], actor=coder or self.user)
 
-    # auto-coding by search (qualcode.coding.autocode) -------------------------------------
-
-    def autocode(
-        self,
-        query: str | None,
-        code: Code | int | str,
-        *,
-        coder: str,
-        mode: str = "text",
-        expand: str = "match",
-        area: str | None = None,
-        speaker: str | None = None,
-        interviewer: bool = False,
-        documents: Iterable[DocumentRef] | None = None,
-        max_hits: int | None = None,
-        preview: bool = False,
-    ) -> Any:
-        """Code every hit of `query` in the current documents as `coder`, in one transaction.
-
-        `mode`: "text" (words or a phrase, any case, whole words), "regex" (a Python regular
-        expression, as written) or "lemma" (every form of the words: "wait" finds "waited").
-        `expand`: code the "match", or the "sentence" or "turn" holding it (one coding per
-        unit). `speaker` keeps the turns of one speaker label or role; with no query, every
-        such turn is coded. Interviewer turns are left out unless `interviewer=True` or
-        `speaker` names them. `preview=True` returns the hits in context as a DataFrame and
-        writes nothing; otherwise an `AutocodeResult` (`added` ids, `skipped`, `.undo(p)`).
-        Identical codings are never doubled; more than `max_hits` (10,000) hits is an error.
-        """
-        from qualcode.coding.autocode import autocode
-
-        return autocode(
-            self,
-            query,
-            code,
-            coder=coder,
-            mode=mode,
-            expand=expand,
-            area=area,
-            speaker=speaker,
-            interviewer=interviewer,
-            documents=documents,
-            max_hits=max_hits,
-            preview=preview,
-        )
-
     def uncode_many(self, codings: Iterable[CodingRef], *, coder: str) -> int:
         """Remove many of `coder`'s own codings (an auto-coding's `added`) in one transaction;
-        refused, removing nothing, if any belongs to another coder. Returns how many went."""
-        from qualcode.coding.autocode import uncode_many
-
-        return uncode_many(self, codings, coder=coder)
+        refused, removing nothing, if any belongs to another coder; ids already removed are
+        passed over. Returns how many went."""
+        coder = clean_name(coder, "coder")
+        ids = sorted({c.id if isinstance(c, Coding) else c for c in codings})
+        with self.writing() as conn:
+            rows = coding_rows_by_id(conn, ids)
+            others = [row for row in rows if row.coder != coder]
+            if others:
+                named = ", ".join(f"{r.id} ({r.coder})" for r in others[:5])
+                raise CodingError(
+                    f"{len(others)} of these codings belong to another coder, not {coder}: "
+                    f"{named}; a coder can remove only their own codings (nothing was removed)"
+                )
+            delete_codings(conn, rows, actor=coder)
+        return len(rows)
 
     def adjudicate(
         self,
@@ -832,42 +798,6 @@ class Project:
         """Every blind round with its status, lead, coders and dates."""
         with self.reading() as conn:
             return round_views.rounds_df(conn)
-
-    # merging another laptop's work ----------------------------------------------------------
-
-    def merge(
-        self,
-        other: Project | str | os.PathLike[str],
-        *,
-        same_coders: Sequence[str] = (),
-        rename_coders: dict[str, str] | None = None,
-        keep: str | None = None,
-        keep_codes: dict[str, str] | None = None,
-        new_versions: Sequence[str] = (),
-        area: str | None = None,
-        dry_run: bool = False,
-    ) -> MergeReport:
-        """Bring in a project coded elsewhere (a .qualcode file, a .qdpx, a PostgreSQL URL or
-        a Project), all or nothing; merging the same work twice adds nothing. Conflicts refuse
-        the merge (`MergeConflict`, listing each and the option that settles it):
-        `same_coders` / `rename_coders` for a coder name used on both sides, `keep`
-        ("ours"/"theirs", or per code path in `keep_codes`) for codes or case attributes that
-        differ, `new_versions` (titles) to take their different text as our newest version.
-        `area` is where a .qdpx's new documents go. `dry_run` returns the plan and writes
-        nothing."""
-        from qualcode.interop.merge import merge_project
-
-        return merge_project(
-            self,
-            other,
-            same_coders=same_coders,
-            rename_coders=rename_coders,
-            keep=keep,
-            keep_codes=keep_codes,
-            new_versions=new_versions,
-            area=area,
-            dry_run=dry_run,
-        )
 
     # memos ----------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.options import ProjectOption, open_from_cli
+from qualcode.coding import autocode as autocoding
 
 
 def init(
@@ -72,7 +73,8 @@ def autocode(
     """Find every hit of a search and list it in context; with --apply, code them all."""
     p = open_from_cli(project)
     args = dict(mode=mode, expand=expand, area=area, speaker=speaker, interviewer=interviewer)
-    result = p.autocode(query, code, coder=coder, max_hits=max_hits, preview=not apply, **args)
+    args |= dict(coder=coder, max_hits=max_hits, preview=not apply)
+    result = autocoding.autocode(p, query, code, **args)
     if apply:
         typer.echo(str(result))
         return
@@ -116,9 +118,10 @@ def merge(
 ) -> None:
     """Bring in work coded on another laptop, all or nothing; conflicts are listed, not
     guessed, and merging the same file again adds nothing."""
-    from qualcode.interop.merge import parse_pairs
+    from qualcode.interop.merge import merge_project, parse_pairs
 
-    report = open_from_cli(project, create=True).merge(
+    report = merge_project(
+        open_from_cli(project, create=True),
         other,
         same_coders=same_coder or [],
         rename_coders=parse_pairs(rename_coder or [], "OLD=NEW", "--rename-coder"),

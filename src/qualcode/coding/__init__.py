@@ -1,4 +1,5 @@
-"""Hand-coding: the codebook, codings, rounds, consensus and retrieval.
+"""Hand-coding features: agreement, consensus, auto-coding, rounds and retrieval (the
+codebook itself is `qualcode.codebook`, held by the project as `p.codebook`).
 
 `Retrieval` loads pandas, so it is imported on first use: `import qualcode` and the `qualcode`
 command stay quick. The notebook panels built on these are in `qualcode.widgets`.
@@ -9,8 +10,6 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.codebook import Codebook
-
 if TYPE_CHECKING:
     from qualcode.coding.retrieval import Retrieval
 
@@ -18,7 +17,7 @@ _LAZY = {
     "Retrieval": "qualcode.coding.retrieval",
 }
 
-__all__ = ["Codebook", "Retrieval"]
+__all__ = ["Retrieval"]
 
 
 def __getattr__(name: str) -> Any:

@@ -3,7 +3,7 @@ transcripts, show the hits in context, then code them all as one coder in one tr
 
 A search hit becomes a coding of the words found, or of the sentence or turn holding them
 (several hits in one unit make one coding). The coder's identical codings are never doubled,
-and the result names the new codings so one call (`uncode_many`) takes the batch back.
+and the result names the new codings so one call (`Project.uncode_many`) takes the batch back.
 
 Where a transcript has speaker turns, only the words spoken are searched (not the labels or
 headings), and the interviewer's turns are left out unless `interviewer=True` or `speaker=`
@@ -27,7 +27,7 @@ from qualcode.model import clean_name, is_suggestion
 from qualcode.store import codes as code_store
 from qualcode.store import new_guid, now, schema
 from qualcode.store.bulk import in_chunks
-from qualcode.store.codings import coding_rows, delete_codings, insert_codings
+from qualcode.store.codings import insert_codings
 from qualcode.store.documents import document_row
 from qualcode.store.identity import coder_id_for, require_area
 
@@ -79,7 +79,7 @@ class AutocodeResult:
 
     def undo(self, project: Project) -> int:
         """Remove exactly the codings this auto-coding added (one transaction)."""
-        return uncode_many(project, self.added, coder=self.coder)
+        return project.uncode_many(self.added, coder=self.coder)
 
 
 @dataclass(frozen=True)
@@ -151,27 +151,6 @@ def code_spans(
         result = AutocodeResult(search, c.path, coder)
         _write(conn, result, list(spans), c.id, coder_id)
     return result
-
-
-def uncode_many(project: Project, codings: Iterable[Any], *, coder: str) -> int:
-    """Remove many of `coder`'s own codings in one transaction, one audit row each; ids
-    already removed are passed over. Refused, with nothing removed, if any is another's."""
-    coder = clean_name(coder, "coder")
-    ids = sorted({getattr(c, "id", c) for c in codings})
-    k = schema.codings
-    with project.writing() as conn:
-        rows = [
-            row for chunk in in_chunks(ids) for row in coding_rows(conn, [k.c.id.in_(chunk)]).all()
-        ]
-        others = [row for row in rows if row.coder != coder]
-        if others:
-            named = ", ".join(f"{r.id} ({r.coder})" for r in others[:5])
-            raise CodingError(
-                f"{len(others)} of these codings belong to another coder, not {coder}: {named}; "
-                "a coder can remove only their own codings (nothing was removed)"
-            )
-        delete_codings(conn, rows, actor=coder)
-    return len(rows)
 
 
 # the search -------------------------------------------------------------------------------

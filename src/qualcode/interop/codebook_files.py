@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.codebook import TEXT_FIELDS
+from qualcode.codebook import TEXT_FIELDS
 from qualcode.errors import CodebookError, NotFoundError
 from qualcode.files import atomic_path
 from qualcode.store import codes as code_store

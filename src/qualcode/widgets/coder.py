@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from qualcode.coding.autocode import AutocodeResult, code_spans
-from qualcode.coding.spans import snap_to_words
+from qualcode.coding.autocode import AutocodeResult, autocode, code_spans
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import is_suggestion
+from qualcode.spans import snap_to_words
 from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
@@ -516,7 +516,7 @@ class Coder(widgets.VBox):
     def preview_search(self) -> pd.DataFrame:
         """List the panel's hits in context (the first few) without coding anything."""
         args = self._search_args()
-        hits = self.project.autocode(**args, coder=self.coder, preview=True)
+        hits = autocode(self.project, **args, coder=self.coder, preview=True)
         self._previewed = args
         self.apply_button.disabled = hits.empty
         new = int((~hits["already_coded"]).sum())
@@ -528,7 +528,7 @@ class Coder(widgets.VBox):
         """Code every hit of the previewed search, as one action that one undo takes back."""
         if self._previewed is None:
             raise QualcodeError("preview the search first, to see what it will code")
-        result = self.project.autocode(**self._previewed, coder=self.coder)
+        result = autocode(self.project, **self._previewed, coder=self.coder)
         self._previewed = None
         self.apply_button.disabled = True
         if result.added:

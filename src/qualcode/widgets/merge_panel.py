@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from qualcode.errors import QualcodeError
-from qualcode.interop.merge import MergeConflict, MergeReport, parse_pairs
+from qualcode.interop.merge import MergeConflict, MergeReport, merge_project, parse_pairs
 from qualcode.notice import error_html
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ class MergePanel(widgets.VBox):
             self.report.value = error_html("Give the other project's file first.")
             return None
         try:
-            found = self.project.merge(Path(name), dry_run=dry_run, **self._options())
+            found = merge_project(self.project, Path(name), dry_run=dry_run, **self._options())
         except MergeConflict as exc:
             self._show(exc.report, refused=True)
             return exc.report
