@@ -20,12 +20,14 @@ reference checked; then everything is written in one transaction, or nothing is.
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import re
 import unicodedata
 import uuid
 import zipfile
 import zlib
 from collections.abc import Iterator
+from importlib.abc import Traversable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -46,6 +48,8 @@ if TYPE_CHECKING:
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
+# the standard's schemas, shipped in the package (see refi_qda/README.md)
+SCHEMA_FILES = {"project": "Project-mrt2019.xsd", "codebook": "Codebook-mrt2019.xsd"}
 MB = 1024 * 1024
 MAX_XML_BYTES = 100 * MB  # project.qde or .qdc; real projects of 300 interviews are ~20 MB
 MAX_SOURCE_BYTES = 50 * MB  # one source text, as ingest's default limit for one file
@@ -70,6 +74,14 @@ _CRITERIA = (
     ("exclusion", "Exclusion criteria:"),
     ("example", "Example:"),
 )
+
+
+def schema_file(kind: str) -> Traversable:
+    """The REFI-QDA XSD for "project" (`.qdpx`) or "codebook" (`.qdc`), as shipped with
+    qualcode, so what we write can be checked against the standard with no download."""
+    if kind not in SCHEMA_FILES:
+        raise ValueError(f"a REFI-QDA schema is one of {', '.join(SCHEMA_FILES)}, not {kind!r}")
+    return importlib.resources.files("qualcode.interop").joinpath("refi_qda", SCHEMA_FILES[kind])
 
 
 class RefiError(QualcodeError):
