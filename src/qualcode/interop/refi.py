@@ -27,23 +27,26 @@ import uuid
 import zipfile
 import zlib
 from collections.abc import Iterator
-from importlib.abc import Traversable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from importlib.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
-from sqlalchemy import Connection, select
-
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
-from qualcode.store import audit, new_guid, now, schema
+from qualcode.model import Code
+from qualcode.store import audit, identity, new_guid, now
 from qualcode.store import codes as code_store
+from qualcode.store import codings as coding_store
+from qualcode.store import documents as doc_store
+from qualcode.store import memos as memo_store
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from qualcode.ingest.source import Unit
-    from qualcode.model import Code
     from qualcode.project import Project
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -214,63 +217,22 @@ def _pseudonymous_names(data: _Export, guid: str) -> dict[tuple[str, int], str]:
 
 
 def _collect(conn: Connection, project: Project, area: str | None) -> _Export:
-    d, a, c, k, m = schema.documents, schema.areas, schema.codings, schema.coders, schema.memos
+    """Everything the export writes, as the project's user may see it."""
     from qualcode.store.identity import require_area
+    from qualcode.views import refi as refi_view
 
     if area is not None:
         require_area(conn, area)
-    docs_q = (
-        select(
-            d.c.id,
-            d.c.guid,
-            d.c.title,
-            d.c.text,
-            d.c.case_id,
-            d.c.created_at,
-            a.c.name.label("area"),
-        )
-        .join(a, a.c.id == d.c.area_id)
-        .where(d.c.is_current == 1)
-    )
-    if area is not None:
-        docs_q = docs_q.where(a.c.name == area)
-    documents = sorted(conn.execute(docs_q).all(), key=lambda r: (r.title, r.guid))
-    doc_ids = {r.id for r in documents}
-    coding_q = (
-        select(c)
-        .join(d, d.c.id == c.c.document_id)
-        .join(a, a.c.id == d.c.area_id)
-        .where(d.c.is_current == 1)
-    )
-    if area is not None:
-        coding_q = coding_q.where(a.c.name == area)
-    for condition in project._visible(conn, None):  # an open blind round stays blind
-        coding_q = coding_q.where(condition)
-    codings: dict[int, list[Any]] = {}
-    for row in conn.execute(coding_q):
-        codings.setdefault(row.document_id, []).append(row)
-    memos = [
-        r
-        for r in conn.execute(select(m)).all()
-        if (r.document_id in doc_ids) or (r.document_id is None and (area is None or r.code_id))
-    ]
-    memos.sort(key=lambda r: (r.created_at, r.guid))
+    documents = refi_view.current_documents(conn, area)
+    codings = refi_view.visible_codings(conn, area, project.user)
+    memos = refi_view.memos(conn, {r.id for r in documents}, area)
     used = {r.coder_id for rows in codings.values() for r in rows} | {r.coder_id for r in memos}
-    coders = {
-        r.id: (r.guid, r.name)
-        for r in conn.execute(select(k.c.id, k.c.guid, k.c.name))
-        if r.id in used
-    }
-    case_ids = {r.case_id for r in documents if r.case_id is not None}
-    cs = schema.cases
-    cases = [r for r in conn.execute(select(cs)).all() if r.id in case_ids]
-    cases.sort(key=lambda r: (r.name, r.guid))
     return _Export(
         codes=code_store.tree(conn),
-        coders=coders,
+        coders=refi_view.coders(conn, used),
         documents=documents,
         codings=codings,
-        cases=cases,
+        cases=refi_view.cases(conn, {r.case_id for r in documents if r.case_id is not None}),
         memos=memos,
     )
 
@@ -1086,6 +1048,8 @@ class _Importer:
         self.code_ids: dict[str, int] = {}  # file GUID -> code id
         self.coder_ids: dict[str, int] = {}  # file GUID -> coder id
         self.doc_ids: dict[str, int] = {}  # file GUID -> document id
+        self.project_codes: dict[str, int] | None = None  # the project's codes by GUID
+        self.paths: dict[int, str] | None = None  # code id -> path, once codes are in
 
     def result(self) -> RefiImportResult:
         return RefiImportResult(
@@ -1118,112 +1082,100 @@ class _Importer:
         exports give the adjudicated layer; REFI-QDA has no roles) is that layer again."""
         from qualcode.model import CONSENSUS, coder_role
 
-        k = schema.coders
-        rows = self.conn.execute(select(k.c.id, k.c.guid, k.c.name)).all()
-        by_guid = {r.guid.lower(): r.id for r in rows}
-        by_name = {r.name: r.id for r in rows}
         for user in users:
-            if user.guid in by_guid:
-                self.coder_ids[user.guid] = by_guid[user.guid]
-                self.unchanged += 1
-            elif user.name in by_name:
-                self.coder_ids[user.guid] = by_name[user.name]
+            found = identity.find_coder(self.conn, guid=user.guid, name=user.name)
+            if found is not None:
+                self.coder_ids[user.guid] = found
                 self.unchanged += 1
             else:
                 role = "adjudicator" if user.name == CONSENSUS else coder_role(user.name)
-                coder_id = self.conn.execute(
-                    k.insert().values(guid=user.guid, name=user.name, role=role, created_at=now())
-                ).inserted_primary_key[0]
-                by_guid[user.guid] = by_name[user.name] = self.coder_ids[user.guid] = coder_id
+                self.coder_ids[user.guid] = identity.coder_id_for(
+                    self.conn, user.name, role, guid=user.guid
+                )
                 self.counts["coders"] += 1
 
     def coder(self, guid: str | None) -> int:
         """The coder for a creatingUser GUID; unknown or missing users become 'unknown'."""
-        from qualcode.store.identity import coder_id_for
-
         if guid is not None and guid in self.coder_ids:
             return self.coder_ids[guid]
-        k = schema.coders
         if guid is not None:
-            found = self.conn.execute(select(k.c.id).where(k.c.guid == guid)).scalar_one_or_none()
+            found = identity.find_coder(self.conn, guid=guid)
             if found is not None:
                 self.coder_ids[guid] = found
                 return found
-        return coder_id_for(self.conn, UNKNOWN_CODER)
+        return identity.coder_id_for(self.conn, UNKNOWN_CODER)
 
     # codes -----------------------------------------------------------------------------------
 
     def codes(self, codes: list[_Code]) -> None:
-        from qualcode.model import PALETTE, check_code_name, check_color
-
-        t = schema.codes
-        rows = self.conn.execute(select(t)).all()
+        """The file's codes: known ones (by GUID, else name under the same parent) updated
+        where the file says otherwise, new ones added under their parent."""
+        rows = code_store.tree(self.conn)
         known = {r.guid.lower(): r for r in rows}
-        siblings: dict[int | None, dict[str, Any]] = {}
+        siblings: dict[int | None, dict[str, Code]] = {}
         for r in rows:
             siblings.setdefault(r.parent_id, {})[r.name.casefold()] = r
         total = len(rows)
 
         def visit(code: _Code, parent_id: int | None) -> None:
             nonlocal total
-            row = known.get(code.guid)
-            if row is None:
-                row = siblings.get(parent_id, {}).get(code.name.casefold())
+            row = known.get(code.guid) or siblings.get(parent_id, {}).get(code.name.casefold())
             if row is not None:
-                self.code_ids[code.guid] = row.id
-                changes = {k: v for k, v in code.fields.items() if (getattr(row, k) or "") != v}
-                if code.color and code.color != row.color:
-                    changes["color"] = code.color
-                if changes:
-                    self.project.codebook._update(self.conn, row.id, **changes)
-                    self.counts["codes_updated"] += 1
-                else:
-                    self.unchanged += 1
-                code_id = row.id
+                self.code_ids[code.guid] = code_id = row.id
+                self.update_code(row, code)
             else:
-                name = check_code_name(code.name)
-                stamp = now()
                 taken = siblings.setdefault(parent_id, {})
-                values = {
-                    "guid": code.guid,
-                    "parent_id": parent_id,
-                    "name": name,
-                    "color": check_color(code.color)
-                    if code.color
-                    else PALETTE[total % len(PALETTE)],
-                    "shortcut": None,
-                    **code.fields,
-                    "position": len(taken),
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-                code_id = self.conn.execute(t.insert().values(**values)).inserted_primary_key[0]
-                audit.record(
-                    self.conn,
-                    actor=self.actor,
-                    action="add",
-                    object="code",
-                    object_id=code_id,
-                    after={
-                        k: v for k, v in values.items() if k not in ("created_at", "updated_at")
-                    },
-                )
-                row = self.conn.execute(select(t).where(t.c.id == code_id)).one()
-                taken[name.casefold()] = known[code.guid] = row
+                code_id = self.add_code(code, parent_id, len(taken), total)
+                row = code_store.resolve(self.conn, code_id)
+                taken[row.name.casefold()] = known[code.guid] = row
                 self.code_ids[code.guid] = code_id
                 total += 1
-                self.counts["codes_added"] += 1
             for child in code.children:
                 visit(child, code_id)
 
         for code in codes:
             visit(code, None)
 
+    def update_code(self, row: Code, code: _Code) -> None:
+        """A known code takes the file's description, criteria and colour where they differ."""
+        from qualcode.model import check_color
+
+        changes = {k: v or "" for k, v in code.fields.items() if (getattr(row, k) or "") != v}
+        if code.color and code.color != row.color:
+            changes["color"] = check_color(code.color)
+        if changes:
+            code_store.update_code(self.conn, row.id, changes, actor=self.actor)
+            self.counts["codes_updated"] += 1
+        else:
+            self.unchanged += 1
+
+    def add_code(self, code: _Code, parent_id: int | None, position: int, total: int) -> int:
+        """A new code at `position` among its siblings; without a colour, the palette's next."""
+        from qualcode.model import PALETTE, check_code_name, check_color
+
+        stamp = now()
+        values = {
+            "guid": code.guid,
+            "parent_id": parent_id,
+            "name": check_code_name(code.name),
+            "color": check_color(code.color) if code.color else PALETTE[total % len(PALETTE)],
+            "shortcut": None,
+            **code.fields,
+            "position": position,
+            "created_at": stamp,
+            "updated_at": stamp,
+        }
+        self.counts["codes_added"] += 1
+        after = {k: v for k, v in values.items() if k not in ("created_at", "updated_at")}
+        return code_store.insert_code(self.conn, values, actor=self.actor, after=after)
+
     def code(self, guid: str, source: str) -> int:
+        """The code a coding refers to: from the file's codebook, else the project's."""
         if guid in self.code_ids:
             return self.code_ids[guid]
-        t = schema.codes
-        found = self.conn.execute(select(t.c.id).where(t.c.guid == guid)).scalar_one_or_none()
+        if self.project_codes is None:
+            self.project_codes = {c.guid: c.id for c in code_store.tree(self.conn)}
+        found = self.project_codes.get(guid)
         if found is None:
             raise RefiError(
                 self.path,
@@ -1236,11 +1188,8 @@ class _Importer:
     # documents, cases, codings ---------------------------------------------------------------
 
     def sources(self, data: _ProjectFile) -> None:
-        from qualcode.store.identity import area_id_for
-
-        d, cs = schema.documents, schema.cases
-        area_id = area_id_for(self.conn, self.area or DEFAULT_AREA)
-        titles = set(self.conn.execute(select(d.c.title).where(d.c.area_id == area_id)).scalars())
+        area_id = identity.area_id_for(self.conn, self.area or DEFAULT_AREA)
+        titles = doc_store.area_titles(self.conn, area_id)
         case_of = {s: case for case in data.cases for s in case.sources}
         case_ids: dict[str, int] = {}
 
@@ -1251,16 +1200,13 @@ class _Importer:
             return case_ids[case.guid]
 
         for case in data.cases:  # cases without sources are kept too, once
-            known = self.conn.execute(select(cs.c.id).where(cs.c.guid == case.guid)).first()
-            if not case.sources and known is None:
+            if not case.sources and identity.find_case(self.conn, None, guid=case.guid) is None:
                 file_case(case)
-        stored = set(self.conn.execute(select(schema.codings.c.guid)).scalars())
+        stored = coding_store.coding_guids(self.conn)
         fresh: set[str] = set()
         for source in data.sources:
             digest = hashlib.sha256(source.text.encode("utf-8")).hexdigest()
-            existing = self.conn.execute(
-                select(d.c.id, d.c.sha256, d.c.title).where(d.c.guid == source.guid)
-            ).first()
+            existing = doc_store.document_by_guid(self.conn, source.guid)
             if existing is not None:
                 if existing.sha256 != digest:
                     raise RefiError(
@@ -1286,47 +1232,21 @@ class _Importer:
 
     def case(self, area_id: int, guid: str | None, name: str, attributes: dict[str, str]) -> int:
         """Find (by GUID, else area and name) or create a case; new attributes are merged."""
-        from qualcode.store.identity import merge_case_attributes
-
-        t = schema.cases
-        row = None
-        if guid is not None:
-            row = self.conn.execute(
-                select(t).where(t.c.guid == guid, t.c.area_id == area_id)
-            ).first()
+        row = identity.find_case(self.conn, area_id, guid=guid, name=name)
         if row is None:
-            row = self.conn.execute(
-                select(t).where(t.c.area_id == area_id, t.c.name == name)
-            ).first()
-        if row is None:
-            taken = (
-                guid is not None
-                and self.conn.execute(select(t.c.id).where(t.c.guid == guid)).first()
-            )
-            values = {
-                "guid": guid if guid and not taken else new_guid(),
-                "area_id": area_id,
-                "name": name,
-                "attributes": dict(attributes),
-                "created_at": now(),
-            }
-            case_id = self.conn.execute(t.insert().values(**values)).inserted_primary_key[0]
-            audit.record(
-                self.conn,
-                actor=self.actor,
-                action="add",
-                object="case",
-                object_id=case_id,
-                after={"name": name, "attributes": dict(attributes)},
-            )
             self.counts["cases"] += 1
-            return case_id
-        merge_case_attributes(self.conn, row, attributes, actor=self.actor)
-        return row.id
+            return identity.insert_case(
+                self.conn,
+                area_id=area_id,
+                name=name,
+                attributes=attributes,
+                actor=self.actor,
+                guid=guid,
+            )
+        identity.merge_case_attributes(self.conn, row, attributes, actor=self.actor)
+        return int(row.id)
 
     def document(self, source: _Source, area_id: int, case_id: int, title: str, digest: str) -> int:
-        from qualcode.store.documents import insert_document
-
         values = {
             "guid": source.guid,
             "area_id": area_id,
@@ -1344,7 +1264,7 @@ class _Importer:
             "meta": {"refi_name": source.name} if source.name != title else {},
             "created_at": source.created or now(),
         }
-        doc_id = insert_document(
+        doc_id = doc_store.insert_document(
             self.conn,
             values,
             [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in source.units or []],
@@ -1355,8 +1275,7 @@ class _Importer:
 
     def codings(self, source: _Source, doc_id: int, stored: set[str], fresh: set[str]) -> None:
         """Selections become codings; a coding already in the project (same GUID) is kept."""
-        c = schema.codings
-        paths = None
+        rows: list[tuple[Any, ...]] = []
         for sel in source.selections:
             if not sel.codings:
                 continue
@@ -1373,41 +1292,32 @@ class _Importer:
                 fresh.add(coding.guid)
                 coder_id = self.coder(coding.user or sel.user)
                 created = coding.created or sel.created or now()
-                values = {
-                    "guid": coding.guid,
-                    "document_id": doc_id,
-                    "start": sel.start,
-                    "end": sel.end,
-                    "code_id": code_id,
-                    "coder_id": coder_id,
-                    "memo": sel.memo,
-                    "created_at": created,
-                    "updated_at": sel.modified or created,
-                }
-                coding_id = self.conn.execute(c.insert().values(**values)).inserted_primary_key[0]
-                if paths is None:
-                    paths = code_store.paths(self.conn)
-                audit.record(
-                    self.conn,
-                    actor=self.actor,
-                    action="add",
-                    object="coding",
-                    object_id=coding_id,
-                    document_id=doc_id,
-                    after={
-                        "start": sel.start,
-                        "end": sel.end,
-                        "code": paths[code_id],
-                        "coder_id": coder_id,
-                        "memo": sel.memo,
-                    },
-                )
-                self.counts["codings"] += 1
+                modified = sel.modified or created
+                row = (coding.guid, doc_id, sel.start, sel.end, code_id, coder_id, sel.memo)
+                rows.append((*row, created, modified))
+        if not rows:
+            return
+        if self.paths is None:
+            self.paths = code_store.paths(self.conn)
+        paths = self.paths
+        coding_store.insert_codings(
+            self.conn,
+            rows,
+            actor=self.actor,
+            after=lambda r: {
+                "start": r[2],
+                "end": r[3],
+                "code": paths[r[4]],
+                "coder_id": r[5],
+                "memo": r[6],
+            },
+        )
+        self.counts["codings"] += len(rows)
 
     # memos -----------------------------------------------------------------------------------
 
     def notes(self, data: _ProjectFile) -> None:
-        m = schema.memos
+        """Notes become memos, on the document or code that refers to them, else free."""
         doc_of: dict[str, int] = {}
         for source in data.sources:
             refs = source.notes + [n for sel in source.selections for n in sel.notes]
@@ -1424,7 +1334,7 @@ class _Importer:
         for code in data.codes:
             walk(code)
         for note in data.notes:
-            if self.conn.execute(select(m.c.id).where(m.c.guid == note.guid)).first():
+            if memo_store.memo_by_guid(self.conn, note.guid) is not None:
                 self.unchanged += 1
                 continue
             created = note.created or now()
@@ -1438,16 +1348,7 @@ class _Importer:
                 "created_at": created,
                 "updated_at": note.modified or created,
             }
-            memo_id = self.conn.execute(m.insert().values(**values)).inserted_primary_key[0]
-            audit.record(
-                self.conn,
-                actor=self.actor,
-                action="add",
-                object="memo",
-                object_id=memo_id,
-                document_id=values["document_id"],
-                after={k: v for k, v in values.items() if k not in ("text",)},
-            )
+            memo_store.insert_memo(self.conn, values, actor=self.actor)
             self.counts["memos"] += 1
 
 
