@@ -21,7 +21,6 @@ from qualcode.model import Code
 from qualcode.store import codes as code_store
 from qualcode.store import new_guid, schema
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "shared" / "refi-qda"
 DATA = Path(__file__).resolve().parent / "data" / "refi"
 QUALCODE = str(Path(sys.executable).parent / "qualcode")
 NS = {"q": refi.NS_PROJECT}
@@ -35,16 +34,13 @@ TEXT_2 = "[SYNTHETIC]\nInterviewer: And the pharmacy?\nParticipant: My neighbour
 
 
 def xsd(name: str) -> etree.XMLSchema:
-    """The REFI-QDA schema; CI keeps ../shared/refi-qda beside the checkout, so a missing
-    folder is a broken setup, not a reason to skip."""
-    path = SCHEMAS / name
+    """The REFI-QDA schema as shipped in the package; a missing file is a broken package,
+    not a reason to skip."""
+    kind = next(k for k, file in refi.SCHEMA_FILES.items() if file == name)
+    path = refi.schema_file(kind)
     if not path.is_file():
-        pytest.fail(
-            f"REFI-QDA schema {path} is missing: the tests need ../shared/refi-qda "
-            "beside the checkout (Project-mrt2019.xsd, Codebook-mrt2019.xsd)",
-            pytrace=False,
-        )
-    return etree.XMLSchema(etree.parse(str(path)))
+        pytest.fail(f"REFI-QDA schema {path} is missing from the package", pytrace=False)
+    return etree.XMLSchema(etree.fromstring(path.read_bytes()))
 
 
 def snapshot(project: qualcode.Project) -> dict[str, list[Any]]:

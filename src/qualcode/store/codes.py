@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 from qualcode.errors import NotFoundError
 from qualcode.model import Code
 from qualcode.store import audit, schema
+from qualcode.store.stamps import now
 
 
 def code_tree(rows: list[Any]) -> list[Code]:
@@ -105,6 +106,24 @@ def insert_code(
         after=after if after is not None else public_fields(values),
     )
     return code_id
+
+
+def update_code(conn: Connection, code_id: int, values: dict[str, Any], *, actor: str) -> None:
+    """Change a code's stored fields (checked by the caller) with its audit row of what they
+    were and are, in the caller's transaction; its `updated_at` becomes now."""
+    t = schema.codes
+    current = conn.execute(select(t).where(t.c.id == code_id)).one()._mapping
+    before = {k: current[k] for k in values}
+    conn.execute(t.update().where(t.c.id == code_id).values(**values, updated_at=now()))
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="code",
+        object_id=code_id,
+        before=before,
+        after=public_fields(values),
+    )
 
 
 def public_fields(values: dict[str, Any]) -> dict[str, Any]:

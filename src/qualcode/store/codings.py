@@ -153,6 +153,11 @@ def delete_codings(
     )
 
 
+def coding_guids(conn: Connection) -> set[str]:
+    """The GUID of every coding in the store: an incoming coding with one of them is there."""
+    return set(conn.execute(select(schema.codings.c.guid)).scalars())
+
+
 def coding_rows(conn: Connection, conditions: list[Any]) -> Any:
     c, k = schema.codings, schema.coders
     query = select(c, k.c.name.label("coder"), k.c.role.label("coder_role")).join(

@@ -43,6 +43,18 @@ def insert_document(
     return doc_id
 
 
+def document_by_guid(conn: Connection, guid: str) -> Row[Any] | None:
+    """Id, hash and title of the document version with this GUID, or None."""
+    d = schema.documents
+    return conn.execute(select(d.c.id, d.c.sha256, d.c.title).where(d.c.guid == guid)).first()
+
+
+def area_titles(conn: Connection, area_id: int) -> set[str]:
+    """Every title an area's documents (any version) use: a new document needs another."""
+    d = schema.documents
+    return set(conn.execute(select(d.c.title).where(d.c.area_id == area_id)).scalars())
+
+
 def documents_select() -> Any:
     d, a, c = schema.documents, schema.areas, schema.cases
     return (

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Row, select
+from sqlalchemy import Connection, Row, func, select
 
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
 from qualcode.model import CODER_ROLES, CONSENSUS, coder_role
@@ -16,10 +16,12 @@ from qualcode.store import audit, schema
 from qualcode.store.stamps import new_guid, now
 
 
-def coder_id_for(conn: Connection, name: str, role: str | None = None) -> int:
-    """The id of a coder, created on first use (with `role`, else `coder_role(name)`). An
-    adjudicated layer (role "adjudicator", such as "consensus") is written only through
-    `Project.adjudicate`."""
+def coder_id_for(
+    conn: Connection, name: str, role: str | None = None, *, guid: str | None = None
+) -> int:
+    """The id of a coder, created on first use (with `role`, else `coder_role(name)`, and
+    `guid`, else a fresh one). An adjudicated layer (role "adjudicator", such as "consensus")
+    is written only through `Project.adjudicate`."""
     role = role or coder_role(name)
     t = schema.coders
     found = conn.execute(select(t.c.id, t.c.role).where(t.c.name == name)).first()
@@ -34,8 +36,23 @@ def coder_id_for(conn: Connection, name: str, role: str | None = None) -> int:
     if role not in CODER_ROLES:
         raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
     return conn.execute(
-        t.insert().values(guid=new_guid(), name=name, role=role, created_at=now())
+        t.insert().values(guid=guid or new_guid(), name=name, role=role, created_at=now())
     ).inserted_primary_key[0]
+
+
+def find_coder(conn: Connection, *, guid: str | None = None, name: str | None = None) -> int | None:
+    """The coder an incoming GUID (in any case) is, else the one of that name; None if
+    neither is known (a file from another project names its users by GUID and name)."""
+    t = schema.coders
+    if guid is not None:
+        found = conn.execute(
+            select(t.c.id).where(func.lower(t.c.guid) == guid.lower()).order_by(t.c.id)
+        ).first()
+        if found is not None:
+            return int(found.id)
+    if name is not None:
+        return conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+    return None
 
 
 def require_area(conn: Connection, name: str) -> int:
@@ -88,3 +105,53 @@ def merge_case_attributes(
             before={"attributes": row.attributes},
             after={"attributes": merged},
         )
+
+
+def find_case(
+    conn: Connection, area_id: int | None, *, guid: str | None = None, name: str | None = None
+) -> Row[Any] | None:
+    """A case (its row) by GUID, else by name, within an area (any area when `area_id` is
+    None); None when there is no such case."""
+    t = schema.cases
+    in_area = [] if area_id is None else [t.c.area_id == area_id]
+    if guid is not None:
+        row = conn.execute(select(t).where(t.c.guid == guid, *in_area)).first()
+        if row is not None:
+            return row
+    if name is not None:
+        return conn.execute(select(t).where(t.c.name == name, *in_area)).first()
+    return None
+
+
+def insert_case(
+    conn: Connection,
+    *,
+    area_id: int,
+    name: str,
+    attributes: dict[str, Any],
+    actor: str,
+    guid: str | None = None,
+) -> int:
+    """Insert a case with its audit row, in the caller's transaction: the one way a case
+    enters the store. It keeps `guid` unless that is None or already another case's (GUIDs
+    are unique; a file may reuse one from another area), then it gets a fresh one."""
+    t = schema.cases
+    taken = guid is not None and conn.execute(select(t.c.id).where(t.c.guid == guid)).first()
+    case_id: int = conn.execute(
+        t.insert().values(
+            guid=guid if guid and not taken else new_guid(),
+            area_id=area_id,
+            name=name,
+            attributes=dict(attributes),
+            created_at=now(),
+        )
+    ).inserted_primary_key[0]
+    audit.record(
+        conn,
+        actor=actor,
+        action="add",
+        object="case",
+        object_id=case_id,
+        after={"name": name, "attributes": dict(attributes)},
+    )
+    return case_id
