@@ -7,18 +7,15 @@ and a kernel restart loses nothing. Every DataFrame is a view computed from the 
 from __future__ import annotations
 
 import getpass
-import hashlib
 import os
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, func, select
-
 from qualcode import views
 from qualcode.codebook import Codebook
 from qualcode.errors import CodingError, NotFoundError, QualcodeError, StoreError
+from qualcode.ingest.add import add_document
 from qualcode.model import (
     CONSENSUS,
     Code,
@@ -31,43 +28,38 @@ from qualcode.model import (
     is_suggestion,
     person_name,
 )
-from qualcode.store import (
-    audit,
-    connect,
-    migrate,
-    new_guid,
-    now,
-    resolve_url,
-    rounds,
-    schema,
-    writer,
-)
+from qualcode.spans import Rewrite
 from qualcode.store import codes as code_store
-from qualcode.store.bulk import insert_rows
+from qualcode.store import connect, meta, migrate, new_guid, now, resolve_url, rounds, writer
 from qualcode.store.codings import (
-    CODING_COLUMNS,
-    coding_rows,
+    coding_row,
     coding_rows_by_id,
     delete_codings,
+    identical,
     insert_coding,
+    review_suggestion,
 )
+from qualcode.store.codings import set_memo as set_coding_memo
 from qualcode.store.documents import (
     current_document,
     current_ids,
     document_from_row,
     document_row,
     document_span,
-    documents_select,
-    insert_document,
+    insert_revision,
+    text_slice,
 )
-from qualcode.store.identity import area_id_for, coder_id_for, merge_case_attributes, require_area
+from qualcode.store.identity import coder_id_for, require_area
+from qualcode.store.memos import delete_memo, insert_memo, memo_row
+from qualcode.views import objects
 from qualcode.views import rounds as round_views
 
 if TYPE_CHECKING:
     import pandas as pd
+    from sqlalchemy import Engine
 
     from qualcode.ingest import IngestReport
-    from qualcode.ingest.source import Source, Unit
+    from qualcode.ingest.source import Unit
 
 
 
@@ -140,9 +132,10 @@ class Project:
         """The project's guid (set when the store was made; stable for its life): the key of
         pseudonymous case ids and of the cache folder of a server store."""
         with self.reading() as conn:
-            return conn.execute(
-                select(schema.meta.c.value).where(schema.meta.c.key == "project_guid")
-            ).scalar_one()
+            guid = meta.read(conn, "project_guid")
+        if guid is None:
+            raise StoreError(f"{self.location} has no project guid; it is not a qualcode store")
+        return guid
 
     def close(self) -> None:
         """Release database connections (the store itself is always up to date)."""
@@ -181,121 +174,19 @@ class Project:
         again changes nothing; different text becomes a new version, and codings stay on the
         version they were made on.
         """
-        document, _status = self._add(
+        document, _status = add_document(
+            self,
             text,
             area=area,
             title=title,
             case=case,
-            attributes=attributes or {},
+            attributes=attributes,
             format=format,
             source=source,
-            meta=meta or {},
+            meta=meta,
             turns=turns,
         )
         return document
-
-    def _add_source(self, source: Source, *, area: str) -> tuple[Document, str]:
-        return self._add(
-            source.text,
-            area=area,
-            title=source.title,
-            case=source.case,
-            attributes=source.attributes,
-            format=source.format,
-            source=source.path,
-            meta=source.meta,
-            turns=source.turns,
-        )
-
-    def _add(
-        self,
-        text: str,
-        *,
-        area: str,
-        title: str,
-        case: str | None,
-        attributes: dict[str, Any],
-        format: str,
-        source: str | None,
-        meta: dict[str, Any],
-        turns: list[Unit] | None,
-    ) -> tuple[Document, str]:
-        """Add or re-add one document; returns it and "added", "new version" or "unchanged"."""
-        from qualcode.ingest.decode import normalise
-        from qualcode.ingest.segment import Segmenter
-        from qualcode.ingest.turns import assign_roles, find_turns
-
-        area, title = clean_name(area, "area"), clean_name(title, "document title")
-        text = normalise(text)
-        if not text.strip():
-            raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
-        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        turns = assign_roles(
-            find_turns(text) if turns is None else turns,
-            text,
-            interviewer=(attributes or {}).get("interviewer"),
-        )
-        case_name = clean_name(case, "case") if case else title
-        with self.reading() as conn:
-            latest = current_document(conn, area, title)
-        units = (
-            None
-            if latest is not None and latest.sha256 == digest
-            else (Segmenter().units(text, turns))
-        )
-        with self.writing() as conn:
-            area_id = area_id_for(conn, area)
-            case_id = self._case_id(conn, area_id, case_name, attributes)
-            latest = current_document(conn, area, title)  # again, inside the lock
-            if latest is not None and latest.sha256 == digest:
-                return document_from_row(document_row(conn, latest.id)), (
-                    "unchanged"
-                )
-            if units is None:  # another process changed it between our read and this write
-                units = Segmenter().units(text, turns)
-            values = {
-                "guid": new_guid(),
-                "area_id": area_id,
-                "case_id": case_id,
-                "title": title,
-                "version": latest.version + 1 if latest is not None else 1,
-                "previous_id": latest.id if latest is not None else None,
-                "is_current": 1,
-                "format": format,
-                "source": source,
-                "sha256": digest,
-                "text": text,
-                "length": len(text),
-                "words": len(text.split()),
-                "meta": meta,
-                "created_at": now(),
-            }
-            if latest is not None:
-                conn.execute(
-                    schema.documents.update()
-                    .where(schema.documents.c.id == latest.id)
-                    .values(is_current=0)
-                )
-            doc_id = insert_document(
-                conn,
-                values,
-                [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in units],
-                actor=self.user,
-            )
-            status = "new version" if latest is not None else "added"
-            return Document(
-                id=doc_id,
-                guid=values["guid"],
-                area=area,
-                title=title,
-                text=text,
-                case=case_name,
-                version=values["version"],
-                format=format,
-                sha256=digest,
-                source=source,
-                meta=meta,
-            ), status
 
     def revise(
         self,
@@ -313,8 +204,6 @@ class Project:
         Returns the new version and the number of codings carried. Refused if the document
         is not the current version (someone revised or re-ingested it meanwhile).
         """
-        from qualcode.spans import Rewrite
-
         by = clean_name(by, "reviser")
         with self.writing() as conn:
             old = document_row(conn, document)
@@ -327,103 +216,17 @@ class Project:
                 rewrite = Rewrite(old.text, replacements)
             except ValueError as exc:
                 raise QualcodeError(f"document {old.title!r}: {exc}") from exc
-            text = rewrite.text
-            digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-            d = schema.documents
-            conn.execute(d.update().where(d.c.id == old.id).values(is_current=0))
-            values = {
-                "guid": new_guid(),
-                "area_id": old.area_id,
-                "case_id": old.case_id,
-                "title": old.title,
-                "version": old.version + 1,
-                "previous_id": old.id,
-                "is_current": 1,
-                "format": old.format,
-                "source": old.source,
-                "sha256": digest,
-                "text": text,
-                "length": len(text),
-                "words": len(text.split()),
-                "meta": {**(old.meta or {}), **(meta or {})},
-                "created_at": now(),
-            }
-            u, k = schema.units, schema.codings
-            units = []
-            for x in conn.execute(select(u).where(u.c.document_id == old.id)):
-                start, end = rewrite.start(x.start), rewrite.end(x.end)
-                if start < end:
-                    units.append(
-                        (x.kind, start, end, _renamed(x.speaker, speakers), x.role, x.meta)
-                    )
-            codings = conn.execute(select(k).where(k.c.document_id == old.id)).all()
-            doc_id = insert_document(
+            doc_id, carried = insert_revision(
                 conn,
-                values,
-                units,
-                actor=by,
-                action="revise",
-                before={"document": old.id, "version": old.version, "sha256": old.sha256},
-                after={
-                    "version": old.version + 1,
-                    "sha256": digest,
-                    "replacements": len(replacements),
-                    "codings": len(codings),
-                },
-            )
-            stamp = now()
-            insert_rows(
-                conn,
-                k,
-                CODING_COLUMNS,
-                [
-                    (
-                        new_guid(),
-                        doc_id,
-                        rewrite.start(c.start),
-                        rewrite.end(c.end),
-                        c.code_id,
-                        c.coder_id,
-                        c.memo,
-                        c.created_at,
-                        stamp,
-                    )
-                    for c in codings
-                ],
+                old,
+                rewrite,
+                by=by,
+                meta=meta,
+                speakers=speakers,
+                replacements=len(replacements),
             )
             new = document_from_row(document_row(conn, doc_id))
-        return new, len(codings)
-
-    def _case_id(
-        self, conn: Connection, area_id: int, name: str, attributes: dict[str, Any]
-    ) -> int:
-        """Find or create a case; new attribute values are merged in (and audited)."""
-        t = schema.cases
-        row = conn.execute(
-            select(t.c.id, t.c.attributes).where(t.c.area_id == area_id, t.c.name == name)
-        ).first()
-        attributes = {str(k): v for k, v in attributes.items() if v not in (None, "")}
-        if row is None:
-            case_id = conn.execute(
-                t.insert().values(
-                    guid=new_guid(),
-                    area_id=area_id,
-                    name=name,
-                    attributes=attributes,
-                    created_at=now(),
-                )
-            ).inserted_primary_key[0]
-            audit.record(
-                conn,
-                actor=self.user,
-                action="add",
-                object="case",
-                object_id=case_id,
-                after={"name": name, "attributes": attributes},
-            )
-            return case_id
-        merge_case_attributes(conn, row, attributes, actor=self.user)
-        return row.id
+        return new, carried
 
     def document(self, ref: DocumentRef) -> Document:
         """A document by object, id, guid or title (a title must be unique across areas)."""
@@ -448,19 +251,14 @@ class Project:
     def documents(self, *, area: str | None = None) -> list[Document]:
         """The current version of every document, optionally of one area, by area and title."""
         with self.reading() as conn:
-            query = documents_select().where(schema.documents.c.is_current == 1)
             if area is not None:
                 require_area(conn, area)
-                query = query.where(schema.areas.c.name == area)
-            rows = conn.execute(query.order_by(schema.areas.c.name, schema.documents.c.title))
-            return [document_from_row(row) for row in rows]
+            return objects.current_documents(conn, area)
 
     def areas(self) -> list[str]:
         """Area names, sorted."""
         with self.reading() as conn:
-            return list(
-                conn.execute(select(schema.areas.c.name).order_by(schema.areas.c.name)).scalars()
-            )
+            return objects.area_names(conn)
 
     def ingest(
         self,
@@ -510,11 +308,7 @@ class Project:
                 )
             c = code_store.resolve(conn, code)
             coder_id = coder_id_for(conn, coder)
-            text = conn.execute(
-                select(func.substr(schema.documents.c.text, start + 1, end - start)).where(
-                    schema.documents.c.id == doc_id
-                )
-            ).scalar_one()
+            text = text_slice(conn, doc_id, start, end)
             return insert_coding(
                 conn, doc_id, start, end, c, coder=coder, coder_id=coder_id, memo=memo, text=text
             )
@@ -523,7 +317,7 @@ class Project:
         """Remove a coding. With `coder`, refuse to remove another coder's coding."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
         with self.writing() as conn:
-            row = coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            row = coding_row(conn, coding_id)
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
             if coder is not None and row.coder != coder:
@@ -576,16 +370,7 @@ class Project:
                 )
             c = code_store.resolve(conn, code)
             layer_id = coder_id_for(conn, layer, "adjudicator")
-            k = schema.codings
-            same = conn.execute(
-                select(k.c.id).where(
-                    k.c.document_id == doc_id,
-                    k.c.start == start,
-                    k.c.end == end,
-                    k.c.code_id == c.id,
-                    k.c.coder_id == layer_id,
-                )
-            ).scalar_one_or_none()
+            same = identical(conn, doc_id, start, end, c.id, layer_id)
             if same is None:
                 same = insert_coding(
                     conn,
@@ -606,7 +391,7 @@ class Project:
         """Remove a coding from an adjudicated layer, as `adjudicator` (audited)."""
         coding_id = coding.id if isinstance(coding, Coding) else coding
         with self.writing() as conn:
-            row = coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            row = coding_row(conn, coding_id)
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
             if row.coder_role != "adjudicator":
@@ -629,36 +414,15 @@ class Project:
             raise CodingError("suggestions are reviewed by a person; give your own coder name")
         suggestion_id = suggestion.id if isinstance(suggestion, Coding) else suggestion
         with self.writing() as conn:
-            row = coding_rows(conn, [schema.codings.c.id == suggestion_id]).first()
+            row = coding_row(conn, suggestion_id)
             if row is None:
                 raise NotFoundError(f"no suggestion with id {suggestion_id}; it may be reviewed")
             if not is_suggestion(row.coder):
                 raise CodingError(
                     f"coding {suggestion_id} is {row.coder}'s own coding, not a suggestion"
                 )
-            accepted = None
-            if accept:
-                stamp = now()
-                values = {
-                    "guid": new_guid(),
-                    "document_id": row.document_id,
-                    "start": row.start,
-                    "end": row.end,
-                    "code_id": row.code_id,
-                    "coder_id": coder_id_for(conn, coder),
-                    "memo": f"accepted from {row.coder}" + (f": {row.memo}" if row.memo else ""),
-                    "created_at": stamp,
-                    "updated_at": stamp,
-                }
-                accepted = conn.execute(
-                    schema.codings.insert().values(**values)
-                ).inserted_primary_key[0]
-            delete_codings(
-                conn,
-                [row],
-                actor=coder,
-                action="accept" if accept else "reject",
-                after={"coding": accepted, "coder": coder} if accepted else None,
+            accepted = review_suggestion(
+                conn, row, accept=accept, coder=coder, coder_id=coder_id_for(conn, coder)
             )
         if accepted is None:
             return None
@@ -669,7 +433,7 @@ class Project:
         coding_id = coding.id if isinstance(coding, Coding) else coding
         memo = (memo or "").strip() or None
         with self.writing() as conn:
-            row = coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+            row = coding_row(conn, coding_id)
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
             if row.coder != coder:
@@ -677,21 +441,7 @@ class Project:
                     f"coding {coding_id} belongs to {row.coder}, not {coder}; "
                     "a coder can write memos only on their own codings"
                 )
-            conn.execute(
-                schema.codings.update()
-                .where(schema.codings.c.id == coding_id)
-                .values(memo=memo, updated_at=now())
-            )
-            audit.record(
-                conn,
-                actor=coder,
-                action="update",
-                object="coding",
-                object_id=coding_id,
-                document_id=row.document_id,
-                before={"memo": row.memo},
-                after={"memo": memo},
-            )
+            set_coding_memo(conn, row, memo, actor=coder)
         return self.coding(coding_id)
 
     def codings(
@@ -704,55 +454,21 @@ class Project:
         """Codings as objects, in text order (for DataFrames use `codings_df`). On documents
         of an open blind round only the viewer's (default: `p.user`) own are listed."""
         with self.reading() as conn:
-            conditions = self._visible(conn, viewer)
-            if document is not None:
-                conditions.append(
-                    schema.codings.c.document_id == document_span(conn, document)[0]
-                )
-            if coder is not None:
-                conditions.append(schema.coders.c.name == coder)
-            return self._codings_where(conn, conditions)
+            return objects.codings(
+                conn,
+                viewer=viewer or self.user,
+                document_id=None if document is None else document_span(conn, document)[0],
+                coder=coder,
+            )
 
     def coding(self, ref: CodingRef) -> Coding:
         """One coding by object or id, read in one query (not by listing its document's)."""
         coding_id = ref.id if isinstance(ref, Coding) else ref
         with self.reading() as conn:
-            found = self._codings_where(conn, [schema.codings.c.id == coding_id])
+            found = objects.codings(conn, viewer=None, coding_id=coding_id)
         if not found:
             raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
         return found[0]
-
-    def _visible(self, conn: Connection, viewer: str | None) -> list[Any]:
-        """The condition that keeps a blind round blind for `viewer` (none if no round is open)."""
-        condition = rounds.visible_codings(conn, viewer or self.user)
-        return [] if condition is None else [condition]
-
-    def _codings_where(self, conn: Connection, conditions: list[Any]) -> list[Coding]:
-        """Codings matching `conditions`, with code paths and texts, in text order."""
-        paths = code_store.paths(conn)
-        texts: dict[int, str] = {}
-        result = []
-        for row in coding_rows(conn, conditions):
-            if row.document_id not in texts:
-                texts[row.document_id] = conn.execute(
-                    select(schema.documents.c.text).where(schema.documents.c.id == row.document_id)
-                ).scalar_one()
-            result.append(
-                Coding(
-                    id=row.id,
-                    guid=row.guid,
-                    document_id=row.document_id,
-                    start=row.start,
-                    end=row.end,
-                    code_id=row.code_id,
-                    code=paths[row.code_id],
-                    coder=row.coder,
-                    text=texts[row.document_id][row.start : row.end],
-                    memo=row.memo,
-                    created_at=row.created_at,
-                )
-            )
-        return result
 
     # blind rounds (counts and agreement on a round: qualcode.coding.rounds) -----------------
 
@@ -824,38 +540,25 @@ class Project:
             code_id = code_store.resolve(conn, code).id if code is not None else None
             coder_id = coder_id_for(conn, coder)
             stamp = now()
-            memo_id: int = conn.execute(
-                schema.memos.insert().values(
-                    guid=new_guid(),
-                    coder_id=coder_id,
-                    title=title[:500],
-                    text=text,
-                    document_id=doc_id,
-                    code_id=code_id,
-                    created_at=stamp,
-                    updated_at=stamp,
-                )
-            ).inserted_primary_key[0]
-            audit.record(
-                conn,
-                actor=coder,
-                action="add",
-                object="memo",
-                object_id=memo_id,
-                document_id=doc_id,
-                after={"title": title, "code_id": code_id},
+            values = {
+                "guid": new_guid(),
+                "coder_id": coder_id,
+                "title": title[:500],
+                "text": text,
+                "document_id": doc_id,
+                "code_id": code_id,
+                "created_at": stamp,
+                "updated_at": stamp,
+            }
+            memo_id = insert_memo(
+                conn, values, actor=coder, after={"title": title, "code_id": code_id}
             )
         return memo_id
 
     def delete_memo(self, memo: int, *, coder: str) -> None:
         """Remove one of `coder`'s own memos (by id, as `add_memo` and `memo_table` give it)."""
-        m, k = schema.memos, schema.coders
         with self.writing() as conn:
-            row = conn.execute(
-                select(m, k.c.name.label("coder"))
-                .join(k, k.c.id == m.c.coder_id)
-                .where(m.c.id == memo)
-            ).first()
+            row = memo_row(conn, memo)
             if row is None:
                 raise NotFoundError(f"no memo with id {memo}; it may have been removed")
             if row.coder != coder:
@@ -863,16 +566,7 @@ class Project:
                     f"memo {memo} was written by {row.coder}, not {coder}; "
                     "a coder can remove only their own memos"
                 )
-            conn.execute(m.delete().where(m.c.id == memo))
-            audit.record(
-                conn,
-                actor=coder,
-                action="delete",
-                object="memo",
-                object_id=memo,
-                document_id=row.document_id,
-                before={"title": row.title, "text": row.text, "code_id": row.code_id},
-            )
+            delete_memo(conn, row, actor=coder)
 
     # views ----------------------------------------------------------------------------------
 
@@ -912,7 +606,7 @@ class Project:
                 coders=coders,
                 code_id=code_id,
                 all_versions=all_versions,
-                where=self._visible(conn, viewer),
+                viewer=viewer or self.user,
             )
 
     def units_df(
@@ -944,14 +638,6 @@ class Project:
 
 
 # helpers shared by the methods above ------------------------------------------------------------
-
-
-def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:
-    """A speaker label with whole-word names replaced (for pseudonymised versions)."""
-    for old, new in (names or {}).items():
-        if label:
-            label = re.sub(rf"\b{re.escape(old)}\b", new, label)
-    return label
 
 
 def _login() -> str:

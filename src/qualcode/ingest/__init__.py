@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from qualcode.errors import IngestError, QualcodeError
+from qualcode.ingest.add import add_source
 from qualcode.ingest.decode import DEFAULT_MAX_MB
 from qualcode.ingest.readers import Participants, iter_files, read_file, read_participants
 
@@ -103,7 +104,7 @@ def ingest(
             source.case = case
             source.attributes = {**participants.by_case.get(case, {}), **source.attributes}
             try:
-                document, status = project._add_source(source, area=area)
+                document, status = add_source(project, source, area=area)
             except QualcodeError as exc:
                 report.refused.append((str(path), str(exc)))
                 continue

@@ -172,3 +172,72 @@ def coding_rows_by_id(conn: Connection, ids: Sequence[int]) -> list[Any]:
     """Rows of `coding_rows` for these ids (any number; missing ones are passed over)."""
     k = schema.codings
     return [row for chunk in in_chunks(ids) for row in coding_rows(conn, [k.c.id.in_(chunk)])]
+
+
+def coding_row(conn: Connection, coding_id: int) -> Any | None:
+    """One row of `coding_rows` (with coder name and role), or None if it is gone."""
+    return coding_rows(conn, [schema.codings.c.id == coding_id]).first()
+
+
+def identical(
+    conn: Connection, document_id: int, start: int, end: int, code_id: int, coder_id: int
+) -> int | None:
+    """The id of a coding with exactly this span, code and coder, if there is one."""
+    k = schema.codings
+    return conn.execute(
+        select(k.c.id).where(
+            k.c.document_id == document_id,
+            k.c.start == start,
+            k.c.end == end,
+            k.c.code_id == code_id,
+            k.c.coder_id == coder_id,
+        )
+    ).scalar_one_or_none()
+
+
+def review_suggestion(
+    conn: Connection, row: Any, *, accept: bool, coder: str, coder_id: int
+) -> int | None:
+    """Accept (copy as `coder`'s own coding, memo saying where it came from) or reject a
+    suggestion (a row of `coding_rows`); either way it goes, with one "accept"/"reject" audit
+    row naming both. Returns the accepted coding's id."""
+    accepted = None
+    if accept:
+        stamp = now()
+        accepted = conn.execute(
+            schema.codings.insert().values(
+                guid=new_guid(),
+                document_id=row.document_id,
+                start=row.start,
+                end=row.end,
+                code_id=row.code_id,
+                coder_id=coder_id,
+                memo=f"accepted from {row.coder}" + (f": {row.memo}" if row.memo else ""),
+                created_at=stamp,
+                updated_at=stamp,
+            )
+        ).inserted_primary_key[0]
+    delete_codings(
+        conn,
+        [row],
+        actor=coder,
+        action="accept" if accept else "reject",
+        after={"coding": accepted, "coder": coder} if accepted else None,
+    )
+    return accepted
+
+
+def set_memo(conn: Connection, row: Any, memo: str | None, *, actor: str) -> None:
+    """Write the memo of a coding (a row of `coding_rows`), audited as an update."""
+    k = schema.codings
+    conn.execute(k.update().where(k.c.id == row.id).values(memo=memo, updated_at=now()))
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="coding",
+        object_id=row.id,
+        document_id=row.document_id,
+        before={"memo": row.memo},
+        after={"memo": memo},
+    )

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Any
 
-from sqlalchemy import Connection, Row, and_, select
+from sqlalchemy import Connection, Row, and_, func, select
 
 from qualcode.errors import NotFoundError
 from qualcode.model import Document, DocumentRef
+from qualcode.spans import Rewrite
 from qualcode.store import audit, schema
 from qualcode.store.bulk import insert_rows
+from qualcode.store.codings import CODING_COLUMNS
+from qualcode.store.stamps import new_guid, now
 
 UNIT_COLUMNS = ("document_id", "kind", "start", "end", "speaker", "role", "meta")
 
@@ -91,8 +96,7 @@ def document_row(conn: Connection, ref: DocumentRef) -> Row[Any]:
         if len(rows) > 1:
             where = ", ".join(f"{r.area} (id {r.id})" for r in rows)
             raise NotFoundError(
-                f"more than one document is titled {ref!r}: {where}; "
-                "pass the document or its id"
+                f"more than one document is titled {ref!r}: {where}; pass the document or its id"
             )
         if rows:
             return rows[0]
@@ -147,8 +151,134 @@ def current_ids(conn: Connection, area_id: int) -> list[int]:
     d = schema.documents
     return list(
         conn.execute(
-            select(d.c.id)
-            .where(d.c.area_id == area_id, d.c.is_current == 1)
-            .order_by(d.c.title)
+            select(d.c.id).where(d.c.area_id == area_id, d.c.is_current == 1).order_by(d.c.title)
         ).scalars()
     )
+
+
+def document_values(
+    *,
+    area_id: int,
+    case_id: int | None,
+    title: str,
+    text: str,
+    sha256: str,
+    format: str,
+    source: str | None,
+    meta: dict[str, Any],
+    previous: Any | None,
+) -> dict[str, Any]:
+    """The row of a new document version (the next after `previous`, a row with id and
+    version, if there is one)."""
+    return {
+        "guid": new_guid(),
+        "area_id": area_id,
+        "case_id": case_id,
+        "title": title,
+        "version": previous.version + 1 if previous is not None else 1,
+        "previous_id": previous.id if previous is not None else None,
+        "is_current": 1,
+        "format": format,
+        "source": source,
+        "sha256": sha256,
+        "text": text,
+        "length": len(text),
+        "words": len(text.split()),
+        "meta": meta,
+        "created_at": now(),
+    }
+
+
+def retire(conn: Connection, document_id: int) -> None:
+    """Mark a version as no longer current (a newer one is being inserted in this transaction)."""
+    d = schema.documents
+    conn.execute(d.update().where(d.c.id == document_id).values(is_current=0))
+
+
+def insert_revision(
+    conn: Connection,
+    old: Row[Any],
+    rewrite: Rewrite,
+    *,
+    by: str,
+    meta: dict[str, Any] | None,
+    speakers: dict[str, str] | None,
+    replacements: int,
+) -> tuple[int, int]:
+    """A new version of `old` (a `document_row`) with the rewritten text, its units and every
+    coder's codings carried over with offsets mapped, audited as one "revise"; the old version
+    is retired. Returns (new id, codings carried)."""
+    text = rewrite.text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    retire(conn, old.id)
+    values = document_values(
+        area_id=old.area_id,
+        case_id=old.case_id,
+        title=old.title,
+        text=text,
+        sha256=digest,
+        format=old.format,
+        source=old.source,
+        meta={**(old.meta or {}), **(meta or {})},
+        previous=old,
+    )
+    u, k = schema.units, schema.codings
+    units = []
+    for x in conn.execute(select(u).where(u.c.document_id == old.id)):
+        start, end = rewrite.start(x.start), rewrite.end(x.end)
+        if start < end:
+            units.append((x.kind, start, end, _renamed(x.speaker, speakers), x.role, x.meta))
+    codings = conn.execute(select(k).where(k.c.document_id == old.id)).all()
+    doc_id = insert_document(
+        conn,
+        values,
+        units,
+        actor=by,
+        action="revise",
+        before={"document": old.id, "version": old.version, "sha256": old.sha256},
+        after={
+            "version": old.version + 1,
+            "sha256": digest,
+            "replacements": replacements,
+            "codings": len(codings),
+        },
+    )
+    stamp = now()
+    carried = [
+        (
+            new_guid(),
+            doc_id,
+            rewrite.start(c.start),
+            rewrite.end(c.end),
+            c.code_id,
+            c.coder_id,
+            c.memo,
+            c.created_at,
+            stamp,
+        )
+        for c in codings
+    ]
+    insert_rows(conn, k, CODING_COLUMNS, carried)
+    return doc_id, len(codings)
+
+
+def text_slice(conn: Connection, document_id: int, start: int, end: int) -> str:
+    """text[start:end] of a document, read without loading the whole text."""
+    d = schema.documents
+    return conn.execute(
+        select(func.substr(d.c.text, start + 1, end - start)).where(d.c.id == document_id)
+    ).scalar_one()
+
+
+def document_text(conn: Connection, document_id: int) -> str:
+    """A document version's whole text."""
+    d = schema.documents
+    return conn.execute(select(d.c.text).where(d.c.id == document_id)).scalar_one()
+
+
+def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:
+    """A speaker label with whole-word names replaced (for pseudonymised versions)."""
+    for old, new in (names or {}).items():
+        if label:
+            label = re.sub(rf"\b{re.escape(old)}\b", new, label)
+    return label

@@ -155,3 +155,19 @@ def insert_case(
         after={"name": name, "attributes": dict(attributes)},
     )
     return case_id
+
+
+def case_id_for(
+    conn: Connection, area_id: int, name: str, attributes: dict[str, Any], *, actor: str
+) -> int:
+    """The id of a case of an area, created on first use; new attribute values are merged in
+    (and audited). Empty values are no values."""
+    t = schema.cases
+    row = conn.execute(
+        select(t.c.id, t.c.attributes).where(t.c.area_id == area_id, t.c.name == name)
+    ).first()
+    attributes = {str(k): v for k, v in attributes.items() if v not in (None, "")}
+    if row is None:
+        return insert_case(conn, area_id=area_id, name=name, attributes=attributes, actor=actor)
+    merge_case_attributes(conn, row, attributes, actor=actor)
+    return row.id

@@ -32,3 +32,26 @@ def memo_by_guid(conn: Connection, guid: str) -> int | None:
     """The id of the memo with this GUID, or None."""
     m = schema.memos
     return conn.execute(select(m.c.id).where(m.c.guid == guid)).scalar_one_or_none()
+
+
+def memo_row(conn: Connection, memo_id: int) -> Any | None:
+    """A memo's row with its writer's name (`coder`), or None."""
+    m, k = schema.memos, schema.coders
+    return conn.execute(
+        select(m, k.c.name.label("coder")).join(k, k.c.id == m.c.coder_id).where(m.c.id == memo_id)
+    ).first()
+
+
+def delete_memo(conn: Connection, row: Any, *, actor: str) -> None:
+    """Remove a memo (a `memo_row`), keeping its title, text and code in the audit row."""
+    m = schema.memos
+    conn.execute(m.delete().where(m.c.id == row.id))
+    audit.record(
+        conn,
+        actor=actor,
+        action="delete",
+        object="memo",
+        object_id=row.id,
+        document_id=row.document_id,
+        before={"title": row.title, "text": row.text, "code_id": row.code_id},
+    )

@@ -18,6 +18,7 @@ from qualcode.errors import QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
 from qualcode.model import Code
 from qualcode.store import schema
+from qualcode.store.rounds import visible_codings
 
 d, a, cs, u, c, k = (
     schema.documents,
@@ -155,11 +156,11 @@ def codings_df(
     coders: Sequence[str] | None = None,
     code_id: int | None = None,
     all_versions: bool = False,
-    where: Sequence[Any] = (),
+    viewer: str | None = None,
 ) -> pd.DataFrame:
     """Every coding with its text, code path, coder, area, case and the case's attributes;
-    codings of earlier document versions only with `all_versions`; `where`: more conditions
-    on the codings (a blind round's)."""
+    codings of earlier document versions only with `all_versions`; on documents of an open
+    blind round only `viewer`'s own (when a viewer is given)."""
     query = select(
         c.c.id.label("coding_id"),
         c.c.document_id,
@@ -178,8 +179,8 @@ def codings_df(
         query = query.where(k.c.name.in_(list(coders)))
     if code_id is not None:
         query = query.where(c.c.code_id == code_id)
-    for condition in where:
-        query = query.where(condition)
+    if viewer is not None and (blind := visible_codings(conn, viewer)) is not None:
+        query = query.where(blind)
     if area is not None:
         query = query.join(a, a.c.id == d.c.area_id).where(a.c.name == area)
     # sorted here rather than in SQL: SQLite's sort of 500,000 rows costs more than the fetch

@@ -1,0 +1,136 @@
+"""Adding one document: normalise the text, find its turns and units, write it as a version.
+
+This is the one place text becomes units: ingest, `Project.add_document` and the REFI-QDA
+importer all segment here, so a document is cut the same way whichever door it came in by.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any, Protocol
+
+from qualcode.errors import QualcodeError
+from qualcode.ingest.decode import normalise
+from qualcode.ingest.segment import Segmenter
+from qualcode.ingest.turns import assign_roles, find_turns
+from qualcode.model import Document, clean_name
+from qualcode.store.documents import (
+    current_document,
+    document_from_row,
+    document_row,
+    document_values,
+    insert_document,
+    retire,
+)
+from qualcode.store.identity import area_id_for, case_id_for
+
+if TYPE_CHECKING:
+    from qualcode.ingest.source import Source, Unit
+
+
+class Store(Protocol):
+    """What adding a document needs of a project: who acts, and the two doors to the store."""
+
+    user: str
+
+    def reading(self) -> Any: ...
+
+    def writing(self) -> Any: ...
+
+
+def units_of(
+    text: str, turns: list[Unit] | None, *, interviewer: str | None = None
+) -> list[tuple[Any, ...]]:
+    """The units of a normalised text as store rows (kind, start, end, speaker, role, meta):
+    speaker turns (found, or as given) with their roles, then sentences and paragraphs."""
+    found = find_turns(text) if turns is None else turns
+    roles = assign_roles(found, text, interviewer=interviewer)
+    units = Segmenter().units(text, roles)
+    return [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in units]
+
+
+def add_document(
+    project: Store,
+    text: str,
+    *,
+    area: str,
+    title: str,
+    case: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    format: str = "txt",
+    source: str | None = None,
+    meta: dict[str, Any] | None = None,
+    turns: list[Unit] | None = None,
+) -> tuple[Document, str]:
+    """Add or re-add one document; returns it and "added", "new version" or "unchanged".
+
+    The text is segmented before the write lock is taken (it is the slow part), and again
+    inside it only if another process changed the document meanwhile.
+    """
+    area, title = clean_name(area, "area"), clean_name(title, "document title")
+    attributes, meta = attributes or {}, meta or {}
+    text = normalise(text)
+    if not text.strip():
+        raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    case_name = clean_name(case, "case") if case else title
+    interviewer = attributes.get("interviewer")
+    with project.reading() as conn:
+        latest = current_document(conn, area, title)
+    units = (
+        None
+        if latest is not None and latest.sha256 == digest
+        else units_of(text, turns, interviewer=interviewer)
+    )
+    with project.writing() as conn:
+        area_id = area_id_for(conn, area)
+        case_id = case_id_for(conn, area_id, case_name, attributes, actor=project.user)
+        latest = current_document(conn, area, title)  # again, inside the lock
+        if latest is not None and latest.sha256 == digest:
+            return document_from_row(document_row(conn, latest.id)), "unchanged"
+        if units is None:  # another process changed it between our read and this write
+            units = units_of(text, turns, interviewer=interviewer)
+        values = document_values(
+            area_id=area_id,
+            case_id=case_id,
+            title=title,
+            text=text,
+            sha256=digest,
+            format=format,
+            source=source,
+            meta=meta,
+            previous=latest,
+        )
+        if latest is not None:
+            retire(conn, latest.id)
+        doc_id = insert_document(conn, values, units, actor=project.user)
+    document = Document(
+        id=doc_id,
+        guid=values["guid"],
+        area=area,
+        title=title,
+        text=text,
+        case=case_name,
+        version=values["version"],
+        format=format,
+        sha256=digest,
+        source=source,
+        meta=meta,
+    )
+    return document, "new version" if latest is not None else "added"
+
+
+def add_source(project: Store, source: Source, *, area: str) -> tuple[Document, str]:
+    """Add a document read from a file (see `add_document`)."""
+    return add_document(
+        project,
+        source.text,
+        area=area,
+        title=source.title,
+        case=source.case,
+        attributes=source.attributes,
+        format=source.format,
+        source=source.path,
+        meta=source.meta,
+        turns=source.turns,
+    )

@@ -1,0 +1,75 @@
+"""The objects a notebook lists (documents, codings, areas), read in one place.
+
+Codings are listed through the blind-round rule, so an open round stays blind whoever asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from qualcode.model import Coding, Document
+from qualcode.store import codes as code_store
+from qualcode.store import schema
+from qualcode.store.codings import coding_rows
+from qualcode.store.documents import document_from_row, document_text, documents_select
+from qualcode.store.rounds import visible_codings
+
+
+def area_names(conn: Connection) -> list[str]:
+    """Area names, sorted."""
+    return list(conn.execute(select(schema.areas.c.name).order_by(schema.areas.c.name)).scalars())
+
+
+def current_documents(conn: Connection, area: str | None = None) -> list[Document]:
+    """The current version of every document (of one area), by area and title."""
+    d, a = schema.documents, schema.areas
+    query = documents_select().where(d.c.is_current == 1)
+    if area is not None:
+        query = query.where(a.c.name == area)
+    return [document_from_row(row) for row in conn.execute(query.order_by(a.c.name, d.c.title))]
+
+
+def codings(
+    conn: Connection,
+    *,
+    viewer: str | None,
+    document_id: int | None = None,
+    coder: str | None = None,
+    coding_id: int | None = None,
+) -> list[Coding]:
+    """Codings as objects with code paths and texts, in text order; on documents of an open
+    blind round only `viewer`'s own (every coding when `viewer` is None: one asked for by id)."""
+    c, k = schema.codings, schema.coders
+    conditions: list[Any] = []
+    if viewer is not None and (blind := visible_codings(conn, viewer)) is not None:
+        conditions.append(blind)
+    if document_id is not None:
+        conditions.append(c.c.document_id == document_id)
+    if coder is not None:
+        conditions.append(k.c.name == coder)
+    if coding_id is not None:
+        conditions.append(c.c.id == coding_id)
+    paths = code_store.paths(conn)
+    texts: dict[int, str] = {}
+    result = []
+    for row in coding_rows(conn, conditions):
+        if row.document_id not in texts:
+            texts[row.document_id] = document_text(conn, row.document_id)
+        result.append(
+            Coding(
+                id=row.id,
+                guid=row.guid,
+                document_id=row.document_id,
+                start=row.start,
+                end=row.end,
+                code_id=row.code_id,
+                code=paths[row.code_id],
+                coder=row.coder,
+                text=texts[row.document_id][row.start : row.end],
+                memo=row.memo,
+                created_at=row.created_at,
+            )
+        )
+    return result
