@@ -13,6 +13,7 @@ from sqlalchemy import Connection, select
 from qualcode.errors import NotFoundError
 from qualcode.model import Code
 from qualcode.store import audit, schema
+from qualcode.store.stamps import now
 
 
 def code_tree(rows: list[Any]) -> list[Code]:
@@ -110,3 +111,19 @@ def insert_code(
 def public_fields(values: dict[str, Any]) -> dict[str, Any]:
     """A code row's fields as the audit log keeps them (no timestamps or position)."""
     return {k: v for k, v in values.items() if k not in ("created_at", "updated_at", "position")}
+
+
+def update_code(conn: Connection, code: Code, values: dict[str, Any], *, actor: str) -> None:
+    """Change a code's row (`values` checked by the caller) with its "update" audit row (before:
+    the fields as they were), in the caller's transaction."""
+    values = {**values, "updated_at": now()}
+    conn.execute(schema.codes.update().where(schema.codes.c.id == code.id).values(**values))
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="code",
+        object_id=code.id,
+        before={k: getattr(code, k) for k in values if hasattr(code, k)},
+        after=public_fields(values),
+    )

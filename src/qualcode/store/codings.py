@@ -161,3 +161,9 @@ def coding_rows(conn: Connection, conditions: list[Any]) -> Any:
     for condition in conditions:
         query = query.where(condition)
     return conn.execute(query.order_by(c.c.document_id, c.c.start, c.c.end, c.c.id))
+
+
+def codings_by_id(conn: Connection, ids: Sequence[int]) -> list[Any]:
+    """The rows (as `coding_rows` gives them) of the codings with these ids that exist."""
+    k = schema.codings
+    return [row for chunk in in_chunks(ids) for row in coding_rows(conn, [k.c.id.in_(chunk)])]
