@@ -172,6 +172,8 @@ def insert_case(
 
 @dataclass(frozen=True)
 class KnownCoder:
+    """One of our coders, as `KnownCoders` holds them."""
+
     id: int
     guid: str
     name: str
@@ -201,6 +203,7 @@ class KnownCoders:
         return self.by_guid.get(guid) or (self.by_guid.get(alias) if alias else None)
 
     def named(self, name: str) -> KnownCoder | None:
+        """Our coder with this name: the same person only if the user says so."""
         return self.by_name.get(name)
 
     def add(self, coder: KnownCoder) -> None:

@@ -75,6 +75,7 @@ def case_row(conn: Connection, case_id: int) -> Any:
 
 
 def document_title(conn: Connection, document_id: int) -> str:
+    """A document version's title, for a message."""
     d = schema.documents
     return conn.execute(select(d.c.title).where(d.c.id == document_id)).scalar_one()
 
@@ -103,5 +104,6 @@ def memo_index(
 
 
 def recommendation_guids(conn: Connection) -> set[str]:
+    """Our recommendations' GUIDs."""
     r = schema.recommendations
     return set(conn.execute(select(r.c.guid)).scalars())
