@@ -20,19 +20,18 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, select
-
 from qualcode.errors import CodingError, QualcodeError
 from qualcode.model import clean_name, is_suggestion
 from qualcode.store import codes as code_store
-from qualcode.store import new_guid, now, schema
-from qualcode.store.bulk import in_chunks
+from qualcode.store import new_guid, now
 from qualcode.store.codings import insert_codings
 from qualcode.store.documents import document_row
 from qualcode.store.identity import coder_id_for, require_area
+from qualcode.views import autocode as autocode_views
 
 if TYPE_CHECKING:
     import pandas as pd
+    from sqlalchemy import Connection
 
     from qualcode.model import Code, Document
     from qualcode.project import Project
@@ -143,9 +142,7 @@ def code_spans(
         c = code_store.resolve(conn, code)
         coder_id = coder_id_for(conn, coder)
         for doc_id, start, end in spans:
-            length = conn.execute(
-                select(schema.documents.c.length).where(schema.documents.c.id == doc_id)
-            ).scalar_one_or_none()
+            length = autocode_views.document_length(conn, doc_id)
             if length is None or not 0 <= start < end <= length:
                 raise CodingError(f"span [{start}:{end}] is not inside document {doc_id}")
         result = AutocodeResult(search, c.path, coder)
@@ -279,22 +276,10 @@ def _find(
     limit: int,
 ) -> _Found:
     """Every hit in the current documents, filtered by speaker and expanded to units."""
-    d, a, cs, u = schema.documents, schema.areas, schema.cases, schema.units
-    where = [d.c.is_current == 1]
     if area is not None:
         require_area(conn, area)
-        where.append(a.c.name == area)
-    if documents is not None:
-        where.append(d.c.id.in_(_current_ids(conn, project, documents)))
-    turns: dict[int, list[tuple[int, int, str | None, str | None]]] = defaultdict(list)
-    for row in conn.execute(
-        select(u.c.document_id, u.c.start, u.c.end, u.c.speaker, u.c.role)
-        .join(d, d.c.id == u.c.document_id)
-        .join(a, a.c.id == d.c.area_id)
-        .where(u.c.kind == "turn", *where)
-        .order_by(u.c.document_id, u.c.start)
-    ):
-        turns[row[0]].append((row[1], row[2], row[3], row[4]))
+    ids = _current_ids(conn, project, documents) if documents is not None else None
+    turns = autocode_views.current_turns(conn, area, ids)
     wanted = search.speaker.lower() if search.speaker else None
 
     def allowed(turn: tuple[int, int, str | None, str | None]) -> bool:
@@ -306,14 +291,8 @@ def _find(
     hits: dict[int, list[tuple[int, int]]] = {}
     docs: dict[int, Any] = {}
     count = 0
-    rows = conn.execute(
-        select(d.c.id, d.c.title, a.c.name.label("area"), cs.c.name.label("case"), d.c.text)
-        .join(a, a.c.id == d.c.area_id)
-        .outerjoin(cs, cs.c.id == d.c.case_id)
-        .where(*where)
-        .order_by(a.c.name, d.c.title)
-    )
-    for row in rows:  # streamed: only the documents with hits are kept
+    # streamed: only the documents with hits are kept
+    for row in autocode_views.current_texts(conn, area, ids):
         doc_turns = turns.get(row.id)
         if doc_turns is None:  # no speaker turns (a survey answer): all its text, no speaker
             spans = [] if wanted is not None else [(0, len(row.text))]
@@ -370,11 +349,11 @@ def _expand(
     several hits in one unit merged into one span with a hit count."""
     units: dict[int, list[tuple[int, int]]] = {}
     if search.expand == "sentence":
-        units = _units(conn, "sentence", list(hits))
+        units = autocode_views.unit_spans(conn, "sentence", list(hits))
     elif search.expand == "turn":
         units = {doc_id: [(s, e) for s, e, *_ in turns[doc_id]] for doc_id in hits if turns[doc_id]}
         no_turns = [doc_id for doc_id in hits if not turns[doc_id]]
-        units.update(_units(conn, "paragraph", no_turns))
+        units.update(autocode_views.unit_spans(conn, "paragraph", no_turns))
     out = []
     for doc_id, found in hits.items():
         merged: dict[tuple[int, int], int] = {}
@@ -407,19 +386,6 @@ def _covering(
     return [(units[i][0], units[j - 1][1])]
 
 
-def _units(conn: Connection, kind: str, doc_ids: list[int]) -> dict[int, list[tuple[int, int]]]:
-    u = schema.units
-    out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for chunk in in_chunks(doc_ids):
-        for doc_id, start, end in conn.execute(
-            select(u.c.document_id, u.c.start, u.c.end)
-            .where(u.c.kind == kind, u.c.document_id.in_(chunk))
-            .order_by(u.c.document_id, u.c.start)
-        ):
-            out[doc_id].append((start, end))
-    return out
-
-
 def _current_ids(conn: Connection, project: Project, documents: Iterable[Any]) -> list[int]:
     ids = []
     for ref in documents:
@@ -439,37 +405,16 @@ def _current_ids(conn: Connection, project: Project, documents: Iterable[Any]) -
 def _existing_coder(conn: Connection, coder: str) -> int | None:
     """The coder's id if they exist (a preview creates nobody); an adjudicated layer is
     refused as `coder_id_for` refuses it."""
-    t = schema.coders
-    row = conn.execute(select(t.c.id, t.c.role).where(t.c.name == coder)).first()
+    row = autocode_views.coder_row(conn, coder)
     if row is not None and row.role == "adjudicator":
         coder_id_for(conn, coder)  # raises the adjudicated-layer error
     return row.id if row is not None else None
 
 
-def _existing(
-    conn: Connection, doc_ids: Iterable[int], code_id: int, coder_id: int | None
-) -> set[Span]:
-    """(document, start, end) of the coder's codings with this code on these documents."""
-    if coder_id is None:
-        return set()
-    k = schema.codings
-    out: set[Span] = set()
-    for chunk in in_chunks(sorted(set(doc_ids))):
-        out.update(
-            (r[0], r[1], r[2])
-            for r in conn.execute(
-                select(k.c.document_id, k.c.start, k.c.end).where(
-                    k.c.document_id.in_(chunk), k.c.code_id == code_id, k.c.coder_id == coder_id
-                )
-            )
-        )
-    return out
-
-
 def _preview(conn: Connection, found: _Found, code_id: int, coder_id: int | None) -> pd.DataFrame:
     import pandas as pd
 
-    done = _existing(conn, found.docs, code_id, coder_id)
+    done = autocode_views.coded_spans(conn, found.docs, code_id, coder_id)
     rows = []
     for doc_id, start, end, n in found.spans:
         doc = found.docs[doc_id]
@@ -504,7 +449,7 @@ def _write(
     conn: Connection, result: AutocodeResult, spans: list[Span], code_id: int, coder_id: int
 ) -> None:
     """Insert the spans not already coded, with one audit row each; fill in `result`."""
-    done = _existing(conn, (s[0] for s in spans), code_id, coder_id)
+    done = autocode_views.coded_spans(conn, (s[0] for s in spans), code_id, coder_id)
     new = []
     for span in spans:
         if span in done:

@@ -20,7 +20,7 @@ from qualcode.store.documents import (
     document_row,
     document_values,
     insert_document,
-    retire,
+    retire_version,
 )
 from qualcode.store.identity import area_id_for, case_id_for
 
@@ -102,7 +102,7 @@ def add_document(
             previous=latest,
         )
         if latest is not None:
-            retire(conn, latest.id)
+            retire_version(conn, latest.id)
         doc_id = insert_document(conn, values, units, actor=project.user)
     document = Document(
         id=doc_id,

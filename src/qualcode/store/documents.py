@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, select
@@ -58,6 +59,12 @@ def area_titles(conn: Connection, area_id: int) -> set[str]:
     """Every title an area's documents (any version) use: a new document needs another."""
     d = schema.documents
     return set(conn.execute(select(d.c.title).where(d.c.area_id == area_id)).scalars())
+
+
+def retire_version(conn: Connection, document_id: int) -> None:
+    """Mark a version as no longer the current one (a newer version is being added)."""
+    d = schema.documents
+    conn.execute(d.update().where(d.c.id == document_id).values(is_current=0))
 
 
 def documents_select() -> Any:
@@ -189,12 +196,6 @@ def document_values(
     }
 
 
-def retire(conn: Connection, document_id: int) -> None:
-    """Mark a version as no longer current (a newer one is being inserted in this transaction)."""
-    d = schema.documents
-    conn.execute(d.update().where(d.c.id == document_id).values(is_current=0))
-
-
 def insert_revision(
     conn: Connection,
     old: Row[Any],
@@ -210,7 +211,7 @@ def insert_revision(
     is retired. Returns (new id, codings carried)."""
     text = rewrite.text
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    retire(conn, old.id)
+    retire_version(conn, old.id)
     values = document_values(
         area_id=old.area_id,
         case_id=old.case_id,
@@ -282,3 +283,91 @@ def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:
         if label:
             label = re.sub(rf"\b{re.escape(old)}\b", new, label)
     return label
+
+
+@dataclass(frozen=True)
+class DocumentVersion:
+    """One version of one of our documents: its id, version number and text's hash."""
+
+    id: int
+    version: int
+    sha256: str
+
+
+@dataclass
+class KnownDocuments:
+    """Our documents, to recognise a text arriving from another project (a merge, a .qdpx).
+
+    The same document is, in order: the same text under the same title in the same area; else
+    the one document with that text in that area (two answers that both read "n/a" are two
+    documents, told apart by title); else the one document with that text and title in another
+    area (a .qdpx merged into "imported" before). With `areas_known=False` (a .qdpx has no
+    areas) "the same area" is any area.
+    """
+
+    areas_known: bool
+    by_title: dict[tuple[str | None, str, str], int] = field(default_factory=dict)
+    by_sha: dict[tuple[str | None, str], list[int]] = field(default_factory=dict)
+    elsewhere: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    latest: dict[tuple[str, str], DocumentVersion] = field(default_factory=dict)
+    titled: dict[str, list[str]] = field(default_factory=dict)  # title -> areas holding it
+    case_of: dict[int, int | None] = field(default_factory=dict)  # document id -> case id
+    purged: set[int] = field(default_factory=set)  # versions whose original text was purged
+
+    @classmethod
+    def load(cls, conn: Connection, *, areas_known: bool) -> KnownDocuments:
+        d, a = schema.documents, schema.areas
+        rows = conn.execute(
+            select(
+                d.c.id,
+                a.c.name.label("area"),
+                d.c.case_id,
+                d.c.title,
+                d.c.version,
+                d.c.sha256,
+                d.c.length,
+                d.c.meta,
+            ).join(a, a.c.id == d.c.area_id)
+        ).all()
+        known = cls(areas_known)
+        for r in rows:
+            area = r.area if areas_known else None
+            known.by_title.setdefault((area, r.title, r.sha256), r.id)
+            known.by_sha.setdefault((area, r.sha256), []).append(r.id)
+            known.elsewhere.setdefault((r.title, r.sha256), []).append(r.id)
+            newest = known.latest.get((r.area, r.title))
+            if newest is None or r.version > newest.version:
+                known.latest[(r.area, r.title)] = DocumentVersion(r.id, r.version, r.sha256)
+            known.case_of[r.id] = r.case_id
+            if r.length == 0 and (r.meta or {}).get("purged_at"):  # qualcode redact purge
+                known.purged.add(r.id)
+        for area, title in known.latest:
+            known.titled.setdefault(title, []).append(area)
+        return known
+
+    def same(self, area: str | None, title: str, sha256: str) -> int | None:
+        """The id of our version that is this text (area None: a .qdpx's), else None."""
+        found = self.by_title.get((area, title, sha256))
+        if found is None and len(self.by_sha.get((area, sha256), [])) == 1:
+            found = self.by_sha[(area, sha256)][0]
+        if found is None and len(self.elsewhere.get((title, sha256), [])) == 1:
+            found = self.elsewhere[(title, sha256)][0]
+        return found
+
+    def area_of_title(self, title: str, default: str) -> str:
+        """Where a new text from a .qdpx goes: the one area holding its title, else `default`."""
+        places = self.titled.get(title, [])
+        return places[0] if len(places) == 1 else default
+
+    def newest(self, area: str, title: str) -> DocumentVersion | None:
+        """Our newest version of a title in an area (including versions just added)."""
+        return self.latest.get((area, title))
+
+    def add(self, area: str, title: str, version: DocumentVersion) -> None:
+        """Count in a version just added, so later texts are matched against it too."""
+        mapped = area if self.areas_known else None
+        self.by_title[(mapped, title, version.sha256)] = version.id
+        self.by_sha.setdefault((mapped, version.sha256), []).append(version.id)
+        if (area, title) not in self.latest:
+            self.titled.setdefault(title, []).append(area)
+        self.latest[(area, title)] = version

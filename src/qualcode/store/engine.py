@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -96,6 +96,46 @@ def connect(url: str) -> Engine:
     engine = create_engine(url, pool_pre_ping=True)
     _configure_postgresql(engine)
     return engine
+
+
+def connect_readonly(path: Path) -> Engine:
+    """An engine on a SQLite file opened read-only (mode=ro): nothing done through it can
+    change the file (another laptop's project being merged). Each transaction is one snapshot."""
+    engine = create_engine(
+        f"sqlite:///file:{path.resolve()}?mode=ro&uri=true",
+        connect_args={"uri": True, "check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")  # one snapshot for every read
+
+    return engine
+
+
+def copy_sqlite(source: Path, dest: Path) -> None:
+    """Copy a SQLite store with SQLite's backup (consistent while others write), reading the
+    source read-only."""
+    con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        with sqlite3.connect(dest) as copy:
+            con.backup(copy)
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def snapshot(engine: Engine) -> Iterator[Connection]:
+    """A connection whose reads all see one snapshot of the store: REPEATABLE READ on
+    PostgreSQL (SQLite's transaction is one snapshot already)."""
+    with engine.connect() as conn:
+        if engine.url.get_backend_name() == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        yield conn
 
 
 def writer(engine: Engine) -> Engine:

@@ -1,18 +1,22 @@
-"""Identity rules: which area, coder or case an incoming name is, created on first use.
+"""Identity rules: which area, coder, case or code an incoming name is, created on first use.
 
-Ingest, the project, REFI-QDA import and merge all ask here, so they never disagree.
+Ingest, the project, REFI-QDA import and merge all ask here, so they never disagree. (Which
+document an incoming text is: `store.documents.KnownDocuments`.)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Row, func, select
 
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
-from qualcode.model import CODER_ROLES, CONSENSUS, coder_role
+from qualcode.model import CODER_ROLES, CONSENSUS, Code, coder_role
 from qualcode.store import audit, schema
+from qualcode.store import codes as code_store
+from qualcode.store import meta as meta_store
 from qualcode.store.stamps import new_guid, now
 
 
@@ -123,27 +127,67 @@ def find_case(
     return None
 
 
+def free_guid(conn: Connection, table: str, guid: str) -> str:
+    """`guid` for a row arriving from another project, or a new GUID when one of our rows of
+    `table` (coders, codes, cases, documents) already has it: a GUID names one row only."""
+    t = schema.metadata.tables[table]
+    taken = conn.execute(select(t.c.id).where(t.c.guid == guid)).first()
+    return new_guid() if taken else guid
+
+
+def insert_coder(
+    conn: Connection,
+    name: str,
+    role: str,
+    *,
+    actor: str,
+    guid: str | None = None,
+    created_at: str | None = None,
+    after: dict[str, Any] | None = None,
+) -> int:
+    """Insert a coder (name and role checked by the caller) with its "add" audit row, in the
+    caller's transaction: how a coder from another project (a merge) enters the store.
+    `after` is what the audit row keeps (default: name and role)."""
+    coder_id: int = conn.execute(
+        schema.coders.insert().values(
+            guid=guid or new_guid(), name=name, role=role, created_at=created_at or now()
+        )
+    ).inserted_primary_key[0]
+    audit.record(
+        conn,
+        actor=actor,
+        action="add",
+        object="coder",
+        object_id=coder_id,
+        after=after if after is not None else {"name": name, "role": role},
+    )
+    return coder_id
+
+
+
+
 def insert_case(
     conn: Connection,
-    *,
     area_id: int,
     name: str,
     attributes: dict[str, Any],
+    *,
     actor: str,
     guid: str | None = None,
+    created_at: str | None = None,
+    after: dict[str, Any] | None = None,
 ) -> int:
-    """Insert a case with its audit row, in the caller's transaction: the one way a case
-    enters the store. It keeps `guid` unless that is None or already another case's (GUIDs
-    are unique; a file may reuse one from another area), then it gets a fresh one."""
-    t = schema.cases
-    taken = guid is not None and conn.execute(select(t.c.id).where(t.c.guid == guid)).first()
+    """Insert a case with its "add" audit row, in the caller's transaction: the one way a case
+    enters the store. It keeps `guid` unless that is None or already another case's (a file
+    may reuse one from another area). `after` is what the audit row keeps (default: name and
+    attributes)."""
     case_id: int = conn.execute(
-        t.insert().values(
-            guid=guid if guid and not taken else new_guid(),
+        schema.cases.insert().values(
+            guid=free_guid(conn, "cases", guid) if guid else new_guid(),
             area_id=area_id,
             name=name,
             attributes=dict(attributes),
-            created_at=now(),
+            created_at=created_at or now(),
         )
     ).inserted_primary_key[0]
     audit.record(
@@ -152,7 +196,7 @@ def insert_case(
         action="add",
         object="case",
         object_id=case_id,
-        after={"name": name, "attributes": dict(attributes)},
+        after=after if after is not None else {"name": name, "attributes": dict(attributes)},
     )
     return case_id
 
@@ -171,3 +215,81 @@ def case_id_for(
         return insert_case(conn, area_id=area_id, name=name, attributes=attributes, actor=actor)
     merge_case_attributes(conn, row, attributes, actor=actor)
     return row.id
+
+
+@dataclass(frozen=True)
+class KnownCoder:
+    """One of our coders, as `KnownCoders` holds them."""
+
+    id: int
+    guid: str
+    name: str
+    role: str
+
+
+@dataclass
+class KnownCoders:
+    """Our coders, to recognise another project's: the same coder has the same GUID (or a GUID
+    remembered as the same person, `store.meta.coder_aliases`). One name with two GUIDs is not
+    taken as one person here: only the user can say so (then `remember_same_coder`)."""
+
+    by_guid: dict[str, KnownCoder] = field(default_factory=dict)
+    by_name: dict[str, KnownCoder] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)  # their GUID -> our GUID
+
+    @classmethod
+    def load(cls, conn: Connection) -> KnownCoders:
+        known = cls(aliases=meta_store.coder_aliases(conn))
+        for row in conn.execute(select(schema.coders)):
+            known.add(KnownCoder(row.id, row.guid, row.name, row.role))
+        return known
+
+    def same(self, guid: str) -> KnownCoder | None:
+        """Our coder with this GUID, or remembered as the same person, else None."""
+        alias = self.aliases.get(guid)
+        return self.by_guid.get(guid) or (self.by_guid.get(alias) if alias else None)
+
+    def named(self, name: str) -> KnownCoder | None:
+        """Our coder with this name: the same person only if the user says so."""
+        return self.by_name.get(name)
+
+    def add(self, coder: KnownCoder) -> None:
+        self.by_guid[coder.guid] = self.by_name[coder.name] = coder
+
+
+def remember_same_coder(conn: Connection, their_guid: str, ours: KnownCoder) -> None:
+    """Remember that another project's coder is ours, so the next merge asks nothing."""
+    meta_store.write_coder_alias(conn, their_guid, ours.guid)
+
+
+@dataclass
+class KnownCodes:
+    """Our codebook, to recognise another project's codes: the same code has the same GUID,
+    else the same name (ignoring case) under the same parent, i.e. the same path."""
+
+    by_guid: dict[str, Code] = field(default_factory=dict)
+    siblings: dict[int | None, dict[str, Code]] = field(default_factory=dict)
+    shortcuts: set[str] = field(default_factory=set)
+    paths: dict[int, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, conn: Connection) -> KnownCodes:
+        known = cls()
+        for code in code_store.tree(conn):
+            known.add(code)
+        return known
+
+    def same(self, guid: str, parent_id: int | None, name: str) -> Code | None:
+        """Our code with this GUID, else the one named `name` under our `parent_id`."""
+        return self.by_guid.get(guid) or self.siblings.get(parent_id, {}).get(name.casefold())
+
+    def children(self, parent_id: int | None) -> int:
+        """How many codes are under `parent_id` (the position of a code added there)."""
+        return len(self.siblings.get(parent_id, {}))
+
+    def add(self, code: Code) -> None:
+        self.by_guid[code.guid] = code
+        self.siblings.setdefault(code.parent_id, {})[code.name.casefold()] = code
+        if code.shortcut:
+            self.shortcuts.add(code.shortcut)
+        self.paths[code.id] = code.path

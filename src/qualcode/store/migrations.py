@@ -52,6 +52,21 @@ def _add_rounds(ops: Operations) -> None:
 UPGRADES: dict[int, Callable[[Operations], None]] = {2: _add_recommendations, 3: _add_rounds}
 
 
+class UnreadableStoreError(StoreError):
+    """The database driver cannot read it at all (a file that is not SQLite); the message is
+    the driver's reason."""
+
+
+def version_at(engine: Engine) -> int | None:
+    """The schema version of the store behind `engine`, read without changing anything (None
+    for an empty database); `StoreError` for a database that is not a project."""
+    try:
+        with engine.connect() as conn:
+            return stored_version(conn)
+    except DBAPIError as exc:
+        raise UnreadableStoreError(str(exc.orig).strip().splitlines()[0]) from None
+
+
 def stored_version(conn: Connection) -> int | None:
     """The schema version a store declares, or None for an empty database."""
     tables = set(inspect(conn).get_table_names())
