@@ -162,19 +162,15 @@ def _pseudonymise_case_attributes(
 ) -> None:
     """A case attribute that is an accepted name (`interviewer: Dawn`) takes its pseudonym:
     otherwise it would sit beside the pseudonymised text and give the name back."""
-    from sqlalchemy import select
-
-    from qualcode.store import schema
     from qualcode.store.identity import merge_case_attributes
+    from qualcode.views import redaction as redaction_views
 
     names = {text: pseudonym for text, (_, pseudonym) in _accepted_names(key).items()}
-    d, c = schema.documents, schema.cases
     ids = list(documents)
     if not names or not ids:
         return
     with project.writing() as conn:
-        cases = select(d.c.case_id).where(d.c.id.in_(ids))
-        for row in conn.execute(select(c.c.id, c.c.attributes).where(c.c.id.in_(cases))).all():
+        for row in redaction_views.cases_of(conn, ids):
             changed = {
                 name: names[value]
                 for name, value in (row.attributes or {}).items()
@@ -380,31 +376,23 @@ def purge(
     and which still hold the originals.
     """
     import pandas as pd
-    from sqlalchemy import select
 
-    from qualcode.store import audit, schema
-    from qualcode.store.stamps import now
+    from qualcode.store import purge as purge_store
+    from qualcode.store.migrations import upgrade_backups
+    from qualcode.views import redaction as redaction_views
 
     if not isinstance(by, str) or not by.strip():
         raise PrivacyError("purge needs by='your name' for the audit log")
-    d, u, c = schema.documents, schema.units, schema.codings
     columns = ["area", "document", "version", "document_id", "units", "codings"]
     rows: list[dict[str, Any]] = []
     pseudonymised = [x for x in project.documents(area=area) if is_pseudonymised(x)]
     with project.writing() as conn:
         for current in pseudonymised:
-            earlier = conn.execute(
-                select(d.c.id, d.c.version, d.c.sha256, d.c.meta).where(
-                    d.c.area_id
-                    == select(d.c.area_id).where(d.c.id == current.id).scalar_subquery(),
-                    d.c.title == current.title,
-                    d.c.version < current.version,
-                    d.c.length > 0,
-                )
-            ).all()
+            earlier = redaction_views.earlier_versions(
+                conn, current.id, current.title, current.version
+            )
             for old in earlier:
-                n_units = len(conn.execute(select(u.c.id).where(u.c.document_id == old.id)).all())
-                n_codings = len(conn.execute(select(c.c.id).where(c.c.document_id == old.id)).all())
+                n_units, n_codings = redaction_views.contents(conn, old.id)
                 rows.append(
                     {
                         "area": current.area,
@@ -415,64 +403,20 @@ def purge(
                         "codings": n_codings,
                     }
                 )
-                if dry_run:
-                    continue
-                conn.execute(c.delete().where(c.c.document_id == old.id))
-                conn.execute(u.delete().where(u.c.document_id == old.id))
-                stamp = now()
-                conn.execute(
-                    d.update()
-                    .where(d.c.id == old.id)
-                    .values(
-                        text="",
-                        length=0,
-                        words=0,
-                        meta={**(old.meta or {}), "purged_at": stamp, "purged_by": by},
+                if not dry_run:
+                    purge_store.purge_version(
+                        conn,
+                        old,
+                        actor=by,
+                        units=n_units,
+                        codings=n_codings,
+                        pseudonymised_version=current.id,
                     )
-                )
-                audit.record(
-                    conn,
-                    actor=by,
-                    action="purge",
-                    object="document",
-                    object_id=old.id,
-                    document_id=old.id,
-                    before={
-                        "version": old.version,
-                        "sha256": old.sha256,
-                        "units": n_units,
-                        "codings": n_codings,
-                    },
-                    after={"text": "", "pseudonymised_version": current.id},
-                )
     if rows and not dry_run:
-        _compact(project)
-    from qualcode.store.migrations import upgrade_backups
-
+        purge_store.compact(project.engine)
     frame = pd.DataFrame(rows, columns=columns)
     frame.attrs["backups"] = upgrade_backups(project.engine)
     return frame
-
-
-def _compact(project: Project) -> None:
-    """Rewrite the store so deleted text is not left in free pages or the write-ahead log.
-    VACUUM cannot run inside a transaction, so this uses the driver's own connection."""
-    raw = project.engine.raw_connection()
-    driver: Any = raw.driver_connection
-    try:
-        cursor = raw.cursor()
-        if project.engine.dialect.name == "sqlite":  # autocommit: qualcode issues BEGIN itself
-            cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:  # a server's backups and WAL archives are its administrator's to expire
-            driver.autocommit = True
-            try:
-                cursor.execute("VACUUM FULL documents")
-            finally:
-                driver.autocommit = False
-        cursor.close()
-    finally:
-        raw.close()
 
 
 def is_pseudonymised(document: Document) -> bool:
