@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.privacy.detect import KINDS, REPEATED, detect, repeats
 from qualcode.privacy.errors import NotPseudonymisedError, PendingFindingsError, PrivacyError
-from qualcode.privacy.key import PseudonymKey, _now
+from qualcode.privacy.key import PseudonymKey
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,57 +104,15 @@ def scan(
             for doc in tqdm(docs, desc="scanning", unit="doc", disable=not progress)
         }
         # names and places found anywhere (here, or accepted before) are looked for everywhere
-        values = {text: kind for text, (kind, _) in _accepted_names(k).items()}
+        values = {text: kind for text, (kind, _) in k.accepted(REPEATED).items()}
         values.update({f.text: f.kind for fs in found.values() for f in fs if f.kind in REPEATED})
         for doc in docs:
             findings = found[doc.id] + repeats(doc.text, found[doc.id], values)
-            with k.transaction() as conn:
-                stale = [
-                    r["document_id"]
-                    for r in conn.execute(
-                        "SELECT document_id FROM scans WHERE area = ? AND title = ? "
-                        "AND document_id != ? AND applied_to IS NULL",
-                        (doc.area, doc.title, doc.id),
-                    )
-                ]
-                for old in stale:  # that version is gone; its pending decisions go with it
-                    conn.execute("DELETE FROM findings WHERE document_id = ?", (old,))
-                    conn.execute("DELETE FROM scans WHERE document_id = ?", (old,))
-                conn.execute(
-                    "INSERT INTO scans (document_id, document_guid, area, title, version, "
-                    "scanned_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (document_id) DO NOTHING",
-                    (doc.id, doc.guid, doc.area, doc.title, doc.version, _now()),
-                )
-                for f in findings:
-                    conn.execute(
-                        'INSERT INTO findings (document_id, start, "end", kind, text, context, '
-                        "pseudonym, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                        'ON CONFLICT (document_id, start, "end", kind) DO NOTHING',
-                        (
-                            doc.id,
-                            f.start,
-                            f.end,
-                            f.kind,
-                            f.text,
-                            context(doc.text, f.start, f.end),
-                            k.pseudonym(f.kind, f.text, conn=conn),
-                            f.rule,
-                        ),
-                    )
+            k.record_scan(doc, [(f, context(doc.text, f.start, f.end)) for f in findings])
         return findings_df(k, documents=[d.id for d in docs])
     finally:
         if k is not key:
             k.close()
-
-
-def _accepted_names(key: PseudonymKey) -> dict[str, tuple[str, str]]:
-    """Names and places accepted so far: text -> (kind, pseudonym)."""
-    rows = key.read(
-        "SELECT DISTINCT kind, text, pseudonym FROM findings WHERE status IN "
-        f"('accepted', 'applied') AND kind IN ({', '.join('?' * len(REPEATED))})",
-        list(REPEATED),
-    )
-    return {r["text"]: (r["kind"], r["pseudonym"]) for r in rows}
 
 
 def _pseudonymise_case_attributes(
@@ -165,7 +123,7 @@ def _pseudonymise_case_attributes(
     from qualcode.store.identity import merge_case_attributes
     from qualcode.views import redaction as redaction_views
 
-    names = {text: pseudonym for text, (_, pseudonym) in _accepted_names(key).items()}
+    names = {text: pseudonym for text, (_, pseudonym) in key.accepted(REPEATED).items()}
     ids = list(documents)
     if not names or not ids:
         return
@@ -195,21 +153,7 @@ def findings_df(
         raise PrivacyError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     if kind is not None and kind not in KINDS:
         raise PrivacyError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    sql = (
-        "SELECT f.id, s.title AS document, s.area, f.kind, f.text, f.context, f.pseudonym, "
-        'f.status, f.document_id, f.start, f."end", f.rule FROM findings f '
-        "JOIN scans s ON s.document_id = f.document_id WHERE 1 = 1"
-    )
-    params: list[Any] = []
-    for column, value in (("f.status", status), ("f.kind", kind), ("s.area", area)):
-        if value is not None:
-            sql += f" AND {column} = ?"
-            params.append(value)
-    if documents is not None:
-        ids = [int(d) for d in documents]
-        sql += f" AND f.document_id IN ({', '.join('?' * len(ids)) or 'NULL'})"
-        params.extend(ids)
-    rows = key.read(sql + ' ORDER BY s.area, s.title, f.start, f."end"', params)
+    rows = key.findings(status=status, kind=kind, area=area, documents=documents)
     frame = pd.DataFrame([dict(r) for r in rows], columns=["id", *COLUMNS])
     return frame.set_index("id")
 
@@ -224,26 +168,7 @@ def decide(
     ids = sorted({int(i) for i in finding_ids})
     if not ids:
         return 0
-    with key.transaction() as conn:
-        marks = ", ".join("?" * len(ids))
-        rows = conn.execute(
-            f"SELECT id, status FROM findings WHERE id IN ({marks})", ids
-        ).fetchall()
-        known = {r["id"]: r["status"] for r in rows}
-        if missing := [i for i in ids if i not in known]:
-            raise PrivacyError(
-                f"no finding with id {', '.join(map(str, missing))} in {key.path}; "
-                "see `qualcode redact list`"
-            )
-        if applied := [i for i in ids if known[i] == "applied"]:
-            raise PrivacyError(
-                f"finding {', '.join(map(str, applied))} is already applied; "
-                "scan the new version to review it again"
-            )
-        conn.execute(
-            f"UPDATE findings SET status = ?, decided_by = ?, decided_at = ? WHERE id IN ({marks})",
-            ["accepted" if accept else "rejected", by, _now(), *ids],
-        )
+    key.decide(ids, accept=accept, by=by)
     return len(ids)
 
 
@@ -275,7 +200,7 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
         raise PrivacyError("apply needs by='your name' for the audit log")
     k = open_key(project, key)
     try:
-        scans = k.read("SELECT * FROM scans WHERE applied_to IS NULL ORDER BY area, title")
+        scans = k.unapplied_scans()
         ids = [s["document_id"] for s in scans]
         pending = findings_df(k, status="pending", documents=ids)
         if not pending.empty:
@@ -322,16 +247,7 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
                     meta={"pseudonymised": True, "pseudonyms": len(replacements)},
                     **options,
                 )
-            with k.transaction() as conn:
-                conn.execute(
-                    "UPDATE scans SET applied_to = ?, applied_at = ? WHERE document_id = ?",
-                    (new.id, _now(), doc.id),
-                )
-                conn.execute(
-                    "UPDATE findings SET status = 'applied' WHERE document_id = ? "
-                    "AND status = 'accepted'",
-                    (doc.id,),
-                )
+            k.mark_applied(doc.id, new.id)
             rows.append(
                 {
                     "area": doc.area,
