@@ -245,7 +245,26 @@ def memo_table(
             "exported with only_pseudonymised (--only-pseudonymised); read the memos, then "
             "export them without it"
         )
-    allowed: set[int] | None = None
+    rows = _memo_rows(project, area)
+    frame = pd.DataFrame(rows, columns=MEMO_COLUMNS)
+    for column in ("document_id", "start", "end", "coding_id", "memo_id"):
+        frame[column] = frame[column].astype("Int64")
+    frame = frame.sort_values(["created_at", "attached_to"], kind="stable").reset_index(drop=True)
+    if pseudonymise or only_pseudonymised:
+        frame = frame.drop(columns=["case", "document"])
+    return frame
+
+
+def _attached_to(document_id: int | None, code_id: int | None) -> str:
+    """What a memo (not a coding's) is attached to, in the memos table's words."""
+    if document_id is not None:
+        return "document and code" if code_id is not None else "document"
+    return "code" if code_id is not None else "free"
+
+
+def _memo_rows(project: Project, area: str | None) -> list[dict[str, object]]:
+    """The memos table's rows, unsorted: memos, then codings' memos, of current documents
+    (of `area`; code and free memos always)."""
     with project.reading() as conn:
         if area is not None:
             require_area(conn, area)
@@ -259,11 +278,7 @@ def memo_table(
         if doc_id is None:
             return True
         doc = docs[doc_id]
-        return (
-            bool(doc.is_current)
-            and (area is None or doc.area == area)
-            and (allowed is None or doc_id in allowed)
-        )
+        return bool(doc.is_current) and (area is None or doc.area == area)
 
     def where(doc_id: int | None) -> dict[str, object]:
         if doc_id is None:
@@ -280,18 +295,9 @@ def memo_table(
     for r in free:
         if not keep(r.document_id):
             continue
-        attached = (
-            "document and code"
-            if r.document_id is not None and r.code_id is not None
-            else "document"
-            if r.document_id is not None
-            else "code"
-            if r.code_id is not None
-            else "free"
-        )
         rows.append(
             {
-                "attached_to": attached,
+                "attached_to": _attached_to(r.document_id, r.code_id),
                 "author": r.name,
                 "title": r.title,
                 "memo": r.text,
@@ -321,13 +327,7 @@ def memo_table(
                 "updated_at": r.updated_at,
             }
         )
-    frame = pd.DataFrame(rows, columns=MEMO_COLUMNS)
-    for column in ("document_id", "start", "end", "coding_id", "memo_id"):
-        frame[column] = frame[column].astype("Int64")
-    frame = frame.sort_values(["created_at", "attached_to"], kind="stable").reset_index(drop=True)
-    if pseudonymise or only_pseudonymised:
-        frame = frame.drop(columns=["case", "document"])
-    return frame
+    return rows
 
 
 def export_table(

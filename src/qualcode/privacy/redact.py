@@ -220,45 +220,12 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
                 f"({names}); nothing was applied. Scan again, review, then apply"
             )
         accepted = findings_df(k, status="accepted", documents=ids)
-        speakers_supported = "speakers" in inspect.signature(project.revise).parameters
         rows = []
         for s in scans:
             doc = current[s["document_id"]]
-            mine = accepted[accepted["document_id"] == doc.id]
-            replacements = []
-            for f in mine.itertuples():
-                if doc.text[f.start : f.end] != f.text:
-                    raise PrivacyError(
-                        f"finding {f.Index} no longer matches document {doc.title!r}; scan again"
-                    )
-                replacements.append((int(f.start), int(f.end), str(f.pseudonym)))
-            if not replacements and doc.meta.get("pseudonymised"):
-                new, carried = doc, 0  # already pseudonymised and nothing more to replace
-            else:
-                options: dict[str, Any] = {}
-                if speakers_supported:
-                    options["speakers"] = {
-                        f.text: f.pseudonym for f in mine.itertuples() if f.kind == "person"
-                    }
-                new, carried = project.revise(
-                    doc,
-                    replacements,
-                    by=by,
-                    meta={"pseudonymised": True, "pseudonyms": len(replacements)},
-                    **options,
-                )
-            k.mark_applied(doc.id, new.id)
-            rows.append(
-                {
-                    "area": doc.area,
-                    "document": doc.title,
-                    "from_version": doc.version,
-                    "to_version": new.version,
-                    "document_id": new.id,
-                    "replaced": len(replacements),
-                    "codings_carried": carried,
-                }
-            )
+            row = _pseudonymise(project, doc, accepted[accepted["document_id"] == doc.id], by=by)
+            k.mark_applied(doc.id, row["document_id"])
+            rows.append(row)
         _pseudonymise_case_attributes(project, k, [r["document_id"] for r in rows], by=by)
         return pd.DataFrame(
             rows,
@@ -275,6 +242,44 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
     finally:
         if k is not key:
             k.close()
+
+
+def _pseudonymise(
+    project: Project, doc: Document, mine: pd.DataFrame, *, by: str
+) -> dict[str, Any]:
+    """Make the pseudonymised version of one document from its accepted findings `mine`
+    (none needed when it is one already); the row `apply` reports for it."""
+    replacements = []
+    for f in mine.itertuples():
+        if doc.text[f.start : f.end] != f.text:
+            raise PrivacyError(
+                f"finding {f.Index} no longer matches document {doc.title!r}; scan again"
+            )
+        replacements.append((int(f.start), int(f.end), str(f.pseudonym)))
+    if not replacements and doc.meta.get("pseudonymised"):
+        new, carried = doc, 0  # already pseudonymised and nothing more to replace
+    else:
+        options: dict[str, Any] = {}
+        if "speakers" in inspect.signature(project.revise).parameters:
+            options["speakers"] = {
+                f.text: f.pseudonym for f in mine.itertuples() if f.kind == "person"
+            }
+        new, carried = project.revise(
+            doc,
+            replacements,
+            by=by,
+            meta={"pseudonymised": True, "pseudonyms": len(replacements)},
+            **options,
+        )
+    return {
+        "area": doc.area,
+        "document": doc.title,
+        "from_version": doc.version,
+        "to_version": new.version,
+        "document_id": new.id,
+        "replaced": len(replacements),
+        "codings_carried": carried,
+    }
 
 
 def purge(
