@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import select
 
 from qualcode.analysis.selection import (
     CoderChoice,
@@ -35,9 +34,9 @@ from qualcode.analysis.selection import (
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
 from qualcode.store import codes as code_store
-from qualcode.store import schema
 from qualcode.store.identity import require_area
 from qualcode.views import CODING_COLUMNS, case_attributes
+from qualcode.views import matrices as matrix_views
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -97,18 +96,10 @@ def safe_name(label: str, taken: set[str], prefix: str = "") -> str:
 
 def _cases(project: Project, area: str | None, documents: set[int] | None) -> pd.DataFrame:
     """One row per case of the current documents: case key, area, case, case id, attributes."""
-    d, a, cs = schema.documents, schema.areas, schema.cases
-    query = (
-        select(d.c.id, a.c.name, d.c.case_id, cs.c.name, d.c.title)
-        .join(a, a.c.id == d.c.area_id)
-        .outerjoin(cs, cs.c.id == d.c.case_id)
-        .where(d.c.is_current == 1)
-    )
     with project.reading() as conn:
         if area is not None:
             require_area(conn, area)
-            query = query.where(a.c.name == area)
-        rows = conn.execute(query).all()
+        rows = matrix_views.current_cases(conn, area=area)
         if documents is not None:
             rows = [r for r in rows if r[0] in documents]
         attributes = case_attributes(conn, sorted({r[2] for r in rows if r[2] is not None}))
@@ -254,71 +245,40 @@ def memo_table(
             "exported with only_pseudonymised (--only-pseudonymised); read the memos, then "
             "export them without it"
         )
-    allowed: set[int] | None = None
-    m, c, k, d, a, cs = (
-        schema.memos,
-        schema.codings,
-        schema.coders,
-        schema.documents,
-        schema.areas,
-        schema.cases,
-    )
+    rows = _memo_rows(project, area)
+    frame = pd.DataFrame(rows, columns=MEMO_COLUMNS)
+    for column in ("document_id", "start", "end", "coding_id", "memo_id"):
+        frame[column] = frame[column].astype("Int64")
+    frame = frame.sort_values(["created_at", "attached_to"], kind="stable").reset_index(drop=True)
+    if pseudonymise or only_pseudonymised:
+        frame = frame.drop(columns=["case", "document"])
+    return frame
+
+
+def _attached_to(document_id: int | None, code_id: int | None) -> str:
+    """What a memo (not a coding's) is attached to, in the memos table's words."""
+    if document_id is not None:
+        return "document and code" if code_id is not None else "document"
+    return "code" if code_id is not None else "free"
+
+
+def _memo_rows(project: Project, area: str | None) -> list[dict[str, object]]:
+    """The memos table's rows, unsorted: memos, then codings' memos, of current documents
+    (of `area`; code and free memos always)."""
     with project.reading() as conn:
         if area is not None:
             require_area(conn, area)
         paths = code_store.paths(conn)
-        docs = {
-            row.id: row
-            for row in conn.execute(
-                select(
-                    d.c.id,
-                    d.c.title,
-                    d.c.is_current,
-                    a.c.name.label("area"),
-                    cs.c.name.label("case"),
-                )
-                .join(a, a.c.id == d.c.area_id)
-                .outerjoin(cs, cs.c.id == d.c.case_id)
-            )
-        }
-        free = conn.execute(
-            select(
-                m.c.id,
-                m.c.title,
-                m.c.text,
-                m.c.document_id,
-                m.c.code_id,
-                k.c.name,
-                m.c.created_at,
-                m.c.updated_at,
-            ).join(k, k.c.id == m.c.coder_id)
-        ).all()
-        on_codings = conn.execute(
-            select(
-                c.c.id,
-                c.c.memo,
-                c.c.document_id,
-                c.c.start,
-                c.c.end,
-                c.c.code_id,
-                k.c.name,
-                c.c.created_at,
-                c.c.updated_at,
-            )
-            .join(k, k.c.id == c.c.coder_id)
-            .where(c.c.memo.is_not(None), c.c.memo != "")
-        ).all()
+        docs = matrix_views.document_places(conn)
+        free = matrix_views.memos(conn)
+        on_codings = matrix_views.coding_memos(conn)
     texts = document_texts(project, sorted({r.document_id for r in on_codings}))
 
     def keep(doc_id: int | None) -> bool:
         if doc_id is None:
             return True
         doc = docs[doc_id]
-        return (
-            bool(doc.is_current)
-            and (area is None or doc.area == area)
-            and (allowed is None or doc_id in allowed)
-        )
+        return bool(doc.is_current) and (area is None or doc.area == area)
 
     def where(doc_id: int | None) -> dict[str, object]:
         if doc_id is None:
@@ -335,18 +295,9 @@ def memo_table(
     for r in free:
         if not keep(r.document_id):
             continue
-        attached = (
-            "document and code"
-            if r.document_id is not None and r.code_id is not None
-            else "document"
-            if r.document_id is not None
-            else "code"
-            if r.code_id is not None
-            else "free"
-        )
         rows.append(
             {
-                "attached_to": attached,
+                "attached_to": _attached_to(r.document_id, r.code_id),
                 "author": r.name,
                 "title": r.title,
                 "memo": r.text,
@@ -376,13 +327,7 @@ def memo_table(
                 "updated_at": r.updated_at,
             }
         )
-    frame = pd.DataFrame(rows, columns=MEMO_COLUMNS)
-    for column in ("document_id", "start", "end", "coding_id", "memo_id"):
-        frame[column] = frame[column].astype("Int64")
-    frame = frame.sort_values(["created_at", "attached_to"], kind="stable").reset_index(drop=True)
-    if pseudonymise or only_pseudonymised:
-        frame = frame.drop(columns=["case", "document"])
-    return frame
+    return rows
 
 
 def export_table(

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from qualcode.analysis.charts import bar_height
-from qualcode.errors import NotFoundError, QualcodeError
-from qualcode.store import audit, schema
+from qualcode.errors import QualcodeError
+from qualcode.store import areas as area_store
+from qualcode.views import reach as reach_views
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -25,19 +25,10 @@ NOT_RECORDED = "(not recorded)"
 COLUMNS = ["area", "group", "heard", "target", "percent_of_target", "under_target", "note"]
 
 
-def _area_row(conn: Any, area: str) -> Any:
-    a = schema.areas
-    row = conn.execute(select(a.c.id, a.c.config).where(a.c.name == area)).first()
-    if row is None:
-        names = ", ".join(conn.execute(select(a.c.name).order_by(a.c.name)).scalars())
-        raise NotFoundError(f"no area {area!r} in this project (areas: {names or 'none yet'})")
-    return row
-
-
 def targets(project: Project, area: str) -> dict[str, dict[str, int]]:
     """The area's targets: attribute -> group -> number of people."""
     with project.reading() as conn:
-        return dict((_area_row(conn, area).config or {}).get("targets", {}))
+        return reach_views.targets(conn, area)
 
 
 def set_targets(
@@ -59,24 +50,7 @@ def set_targets(
             )
         clean[str(group)] = number
     with project.writing() as conn:
-        row = _area_row(conn, area)
-        config = dict(row.config or {})
-        before = dict(config.get("targets", {}))
-        after = {**before, attribute: clean}
-        if before == after:
-            return False
-        config["targets"] = after
-        conn.execute(schema.areas.update().where(schema.areas.c.id == row.id).values(config=config))
-        audit.record(
-            conn,
-            actor=by or project.user,
-            action="update",
-            object="area",
-            object_id=row.id,
-            before={"targets": before},
-            after={"targets": after},
-        )
-    return True
+        return area_store.set_targets(conn, area, attribute, clean, actor=by or project.user)
 
 
 def apply_area_config(

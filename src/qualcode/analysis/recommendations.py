@@ -8,18 +8,18 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from sqlalchemy import select
 
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import Code
-from qualcode.store import audit, new_guid, now, schema
+from qualcode.store import areas as area_store
 from qualcode.store import codes as code_store
-from qualcode.store.schema import RECOMMENDATION_STATUSES
+from qualcode.store import new_guid, now
+from qualcode.store import recommendations as recommendation_store
+from qualcode.views import recommendations as recommendation_views
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
-r, a = schema.recommendations, schema.areas
 COLUMNS = [
     "id",
     "area",
@@ -36,8 +36,9 @@ COLUMNS = [
 
 
 def _status(value: str) -> str:
-    if value not in RECOMMENDATION_STATUSES:
-        raise QualcodeError(f"status {value!r} is not one of: {', '.join(RECOMMENDATION_STATUSES)}")
+    statuses = recommendation_store.STATUSES
+    if value not in statuses:
+        raise QualcodeError(f"status {value!r} is not one of: {', '.join(statuses)}")
     return value
 
 
@@ -45,9 +46,8 @@ def _links(
     project: Project, conn: Any, codes: Sequence[Code | int | str], quotes: Sequence[int]
 ) -> tuple[list[int], list[int]]:
     code_ids = [code_store.resolve(conn, c).id for c in codes]
-    k = schema.codings
     ids = [int(q) for q in quotes]
-    found = set(conn.execute(select(k.c.id).where(k.c.id.in_(ids))).scalars()) if ids else set()
+    found = recommendation_views.existing_codings(conn, ids)
     missing = [q for q in ids if q not in found]
     if missing:
         raise NotFoundError(
@@ -75,9 +75,10 @@ def add_recommendation(
     with project.writing() as conn:
         area_id = None
         if area is not None:
-            area_id = conn.execute(select(a.c.id).where(a.c.name == area)).scalar()
-            if area_id is None:
+            found = area_store.find_area(conn, area)
+            if found is None:
                 raise NotFoundError(f"no area {area!r} in this project")
+            area_id = found.id
         code_ids, coding_ids = _links(project, conn, codes, quotes)
         stamp = now()
         values = {
@@ -92,16 +93,7 @@ def add_recommendation(
             "created_at": stamp,
             "updated_at": stamp,
         }
-        rec_id = conn.execute(r.insert().values(**values)).inserted_primary_key[0]
-        audit.record(
-            conn,
-            actor=by or project.user,
-            action="add",
-            object="recommendation",
-            object_id=rec_id,
-            after={k: v for k, v in values.items() if k not in ("guid",)},
-        )
-    return int(rec_id)
+        return recommendation_store.insert_recommendation(conn, values, actor=by or project.user)
 
 
 def update_recommendation(
@@ -118,7 +110,7 @@ def update_recommendation(
     """Change a recommendation (a commissioner's response, a new status, its links); audited
     with the values before and after."""
     with project.writing() as conn:
-        row = conn.execute(select(r).where(r.c.id == recommendation)).first()
+        row = recommendation_store.recommendation_row(conn, recommendation)
         if row is None:
             raise NotFoundError(f"no recommendation with id {recommendation}")
         changes: dict[str, Any] = {}
@@ -141,16 +133,7 @@ def update_recommendation(
         changes = {k: v for k, v in changes.items() if getattr(row, k) != v}
         if not changes:
             return
-        conn.execute(r.update().where(r.c.id == row.id).values(**changes, updated_at=now()))
-        audit.record(
-            conn,
-            actor=by or project.user,
-            action="update",
-            object="recommendation",
-            object_id=row.id,
-            before={k: getattr(row, k) for k in changes},
-            after=changes,
-        )
+        recommendation_store.update_recommendation(conn, row, changes, actor=by or project.user)
 
 
 def recommendations_df(
@@ -158,13 +141,10 @@ def recommendations_df(
 ) -> pd.DataFrame:
     """The register: one row per recommendation, codes as paths, quotes as coding ids with
     their texts. With `area`, that area's recommendations and those for every area."""
-    query = select(r, a.c.name.label("area")).outerjoin(a, a.c.id == r.c.area_id).order_by(r.c.id)
-    if area is not None:
-        query = query.where((a.c.name == area) | r.c.area_id.is_(None))
     if status is not None:
-        query = query.where(r.c.status == _status(status))
+        _status(status)
     with project.reading() as conn:
-        rows = conn.execute(query).all()
+        rows = recommendation_views.recommendation_rows(conn, area=area, status=status)
         paths = code_store.paths(conn)
     ids = sorted({i for row in rows for i in (row.codings or [])})
     texts: dict[int, str] = {}

@@ -7,11 +7,11 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from sqlalchemy import select
 
 from qualcode.model import is_suggestion
-from qualcode.store import schema
 from qualcode.store.identity import require_coders
+from qualcode.views import coders as coder_views
+from qualcode.views import texts as text_views
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -21,14 +21,12 @@ CoderChoice = str | Sequence[str] | None
 
 def coders_for(project: Project, coder: CoderChoice) -> list[str]:
     """The coder names a choice stands for: None is every person (role "coder")."""
-    k = schema.coders
     with project.reading() as conn:
         if coder is not None:
             names = [coder] if isinstance(coder, str) else list(coder)
             require_coders(conn, names)
             return names
-        roles = conn.execute(select(k.c.name, k.c.role)).all()
-    return sorted(name for name, role in roles if role == "coder")
+        return coder_views.people(conn)
 
 
 def select_codings(
@@ -93,11 +91,9 @@ def merge_passages(codings: pd.DataFrame, texts: dict[int, str]) -> pd.DataFrame
 
 
 def document_texts(project: Project, ids: Sequence[int]) -> dict[int, str]:
-    d = schema.documents
+    """Document id -> text, to slice the passages of many codings from."""
     with project.reading() as conn:
-        return dict(
-            conn.execute(select(d.c.id, d.c.text).where(d.c.id.in_([int(i) for i in ids]))).all()
-        )
+        return text_views.document_texts(conn, ids)
 
 
 def short_names(paths: Sequence[str]) -> dict[str, str]:

@@ -13,7 +13,7 @@ import os
 import re
 import sqlite3
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +22,8 @@ from qualcode.privacy.detect import LABELS
 from qualcode.privacy.errors import PrivacyError
 
 if TYPE_CHECKING:
+    from qualcode.model import Document
+    from qualcode.privacy.detect import Finding
     from qualcode.project import Project
 
 KEY_SUFFIX = ".key.sqlite"
@@ -258,6 +260,130 @@ class PseudonymKey:
         return pd.DataFrame(
             [dict(r) for r in rows], columns=["pseudonym", "label", "original", "created_at"]
         )
+
+    # scans and findings -------------------------------------------------------------------
+
+    def record_scan(self, document: Document, findings: Sequence[tuple[Finding, str]]) -> None:
+        """Keep a scan of a document version and its findings (each with its context), pending
+        review, in one transaction. Decisions already made on this version stay; a scan of an
+        earlier version not yet applied goes, with its pending decisions."""
+        with self.transaction() as conn:
+            stale = [
+                r["document_id"]
+                for r in conn.execute(
+                    "SELECT document_id FROM scans WHERE area = ? AND title = ? "
+                    "AND document_id != ? AND applied_to IS NULL",
+                    (document.area, document.title, document.id),
+                )
+            ]
+            for old in stale:  # that version is gone; its pending decisions go with it
+                conn.execute("DELETE FROM findings WHERE document_id = ?", (old,))
+                conn.execute("DELETE FROM scans WHERE document_id = ?", (old,))
+            conn.execute(
+                "INSERT INTO scans (document_id, document_guid, area, title, version, "
+                "scanned_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (document_id) DO NOTHING",
+                (
+                    document.id,
+                    document.guid,
+                    document.area,
+                    document.title,
+                    document.version,
+                    _now(),
+                ),
+            )
+            for f, context in findings:
+                conn.execute(
+                    'INSERT INTO findings (document_id, start, "end", kind, text, context, '
+                    "pseudonym, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    'ON CONFLICT (document_id, start, "end", kind) DO NOTHING',
+                    (
+                        document.id,
+                        f.start,
+                        f.end,
+                        f.kind,
+                        f.text,
+                        context,
+                        self.pseudonym(f.kind, f.text, conn=conn),
+                        f.rule,
+                    ),
+                )
+
+    def accepted(self, kinds: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """Originals of `kinds` accepted (or applied) so far: text -> (kind, pseudonym)."""
+        rows = self.read(
+            "SELECT DISTINCT kind, text, pseudonym FROM findings WHERE status IN "
+            f"('accepted', 'applied') AND kind IN ({', '.join('?' * len(kinds))})",
+            list(kinds),
+        )
+        return {r["text"]: (r["kind"], r["pseudonym"]) for r in rows}
+
+    def findings(
+        self,
+        *,
+        status: str | None = None,
+        kind: str | None = None,
+        area: str | None = None,
+        documents: Iterable[int] | None = None,
+    ) -> list[sqlite3.Row]:
+        """Findings (id, document, area, kind, text, context, pseudonym, status, document_id,
+        start, end, rule), by area, document title and place in the text."""
+        sql = (
+            "SELECT f.id, s.title AS document, s.area, f.kind, f.text, f.context, f.pseudonym, "
+            'f.status, f.document_id, f.start, f."end", f.rule FROM findings f '
+            "JOIN scans s ON s.document_id = f.document_id WHERE 1 = 1"
+        )
+        params: list[Any] = []
+        for column, value in (("f.status", status), ("f.kind", kind), ("s.area", area)):
+            if value is not None:
+                sql += f" AND {column} = ?"
+                params.append(value)
+        if documents is not None:
+            ids = [int(d) for d in documents]
+            sql += f" AND f.document_id IN ({', '.join('?' * len(ids)) or 'NULL'})"
+            params.extend(ids)
+        return self.read(sql + ' ORDER BY s.area, s.title, f.start, f."end"', params)
+
+    def decide(self, ids: Sequence[int], *, accept: bool, by: str | None) -> None:
+        """Mark findings accepted or rejected, refusing unknown ids and applied findings."""
+        with self.transaction() as conn:
+            marks = ", ".join("?" * len(ids))
+            rows = conn.execute(
+                f"SELECT id, status FROM findings WHERE id IN ({marks})", list(ids)
+            ).fetchall()
+            known = {r["id"]: r["status"] for r in rows}
+            if missing := [i for i in ids if i not in known]:
+                raise PrivacyError(
+                    f"no finding with id {', '.join(map(str, missing))} in {self.path}; "
+                    "see `qualcode redact list`"
+                )
+            if applied := [i for i in ids if known[i] == "applied"]:
+                raise PrivacyError(
+                    f"finding {', '.join(map(str, applied))} is already applied; "
+                    "scan the new version to review it again"
+                )
+            conn.execute(
+                "UPDATE findings SET status = ?, decided_by = ?, decided_at = ? "
+                f"WHERE id IN ({marks})",
+                ["accepted" if accept else "rejected", by, _now(), *ids],
+            )
+
+    def unapplied_scans(self) -> list[sqlite3.Row]:
+        """Scans not yet applied (every column of `scans`), by area and title."""
+        return self.read("SELECT * FROM scans WHERE applied_to IS NULL ORDER BY area, title")
+
+    def mark_applied(self, document_id: int, applied_to: int) -> None:
+        """Record that the scanned version `document_id` was applied as version `applied_to`:
+        its accepted findings become applied."""
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE scans SET applied_to = ?, applied_at = ? WHERE document_id = ?",
+                (applied_to, _now(), document_id),
+            )
+            conn.execute(
+                "UPDATE findings SET status = 'applied' WHERE document_id = ? "
+                "AND status = 'accepted'",
+                (document_id,),
+            )
 
 
 def _now() -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.privacy.detect import KINDS, REPEATED, detect, repeats
 from qualcode.privacy.errors import NotPseudonymisedError, PendingFindingsError, PrivacyError
-from qualcode.privacy.key import PseudonymKey, _now
+from qualcode.privacy.key import PseudonymKey
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,57 +104,15 @@ def scan(
             for doc in tqdm(docs, desc="scanning", unit="doc", disable=not progress)
         }
         # names and places found anywhere (here, or accepted before) are looked for everywhere
-        values = {text: kind for text, (kind, _) in _accepted_names(k).items()}
+        values = {text: kind for text, (kind, _) in k.accepted(REPEATED).items()}
         values.update({f.text: f.kind for fs in found.values() for f in fs if f.kind in REPEATED})
         for doc in docs:
             findings = found[doc.id] + repeats(doc.text, found[doc.id], values)
-            with k.transaction() as conn:
-                stale = [
-                    r["document_id"]
-                    for r in conn.execute(
-                        "SELECT document_id FROM scans WHERE area = ? AND title = ? "
-                        "AND document_id != ? AND applied_to IS NULL",
-                        (doc.area, doc.title, doc.id),
-                    )
-                ]
-                for old in stale:  # that version is gone; its pending decisions go with it
-                    conn.execute("DELETE FROM findings WHERE document_id = ?", (old,))
-                    conn.execute("DELETE FROM scans WHERE document_id = ?", (old,))
-                conn.execute(
-                    "INSERT INTO scans (document_id, document_guid, area, title, version, "
-                    "scanned_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (document_id) DO NOTHING",
-                    (doc.id, doc.guid, doc.area, doc.title, doc.version, _now()),
-                )
-                for f in findings:
-                    conn.execute(
-                        'INSERT INTO findings (document_id, start, "end", kind, text, context, '
-                        "pseudonym, rule) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                        'ON CONFLICT (document_id, start, "end", kind) DO NOTHING',
-                        (
-                            doc.id,
-                            f.start,
-                            f.end,
-                            f.kind,
-                            f.text,
-                            context(doc.text, f.start, f.end),
-                            k.pseudonym(f.kind, f.text, conn=conn),
-                            f.rule,
-                        ),
-                    )
+            k.record_scan(doc, [(f, context(doc.text, f.start, f.end)) for f in findings])
         return findings_df(k, documents=[d.id for d in docs])
     finally:
         if k is not key:
             k.close()
-
-
-def _accepted_names(key: PseudonymKey) -> dict[str, tuple[str, str]]:
-    """Names and places accepted so far: text -> (kind, pseudonym)."""
-    rows = key.read(
-        "SELECT DISTINCT kind, text, pseudonym FROM findings WHERE status IN "
-        f"('accepted', 'applied') AND kind IN ({', '.join('?' * len(REPEATED))})",
-        list(REPEATED),
-    )
-    return {r["text"]: (r["kind"], r["pseudonym"]) for r in rows}
 
 
 def _pseudonymise_case_attributes(
@@ -162,19 +120,15 @@ def _pseudonymise_case_attributes(
 ) -> None:
     """A case attribute that is an accepted name (`interviewer: Dawn`) takes its pseudonym:
     otherwise it would sit beside the pseudonymised text and give the name back."""
-    from sqlalchemy import select
-
-    from qualcode.store import schema
     from qualcode.store.identity import merge_case_attributes
+    from qualcode.views import redaction as redaction_views
 
-    names = {text: pseudonym for text, (_, pseudonym) in _accepted_names(key).items()}
-    d, c = schema.documents, schema.cases
+    names = {text: pseudonym for text, (_, pseudonym) in key.accepted(REPEATED).items()}
     ids = list(documents)
     if not names or not ids:
         return
     with project.writing() as conn:
-        cases = select(d.c.case_id).where(d.c.id.in_(ids))
-        for row in conn.execute(select(c.c.id, c.c.attributes).where(c.c.id.in_(cases))).all():
+        for row in redaction_views.cases_of(conn, ids):
             changed = {
                 name: names[value]
                 for name, value in (row.attributes or {}).items()
@@ -199,21 +153,7 @@ def findings_df(
         raise PrivacyError(f"status {status!r} is not one of {', '.join(STATUSES)}")
     if kind is not None and kind not in KINDS:
         raise PrivacyError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
-    sql = (
-        "SELECT f.id, s.title AS document, s.area, f.kind, f.text, f.context, f.pseudonym, "
-        'f.status, f.document_id, f.start, f."end", f.rule FROM findings f '
-        "JOIN scans s ON s.document_id = f.document_id WHERE 1 = 1"
-    )
-    params: list[Any] = []
-    for column, value in (("f.status", status), ("f.kind", kind), ("s.area", area)):
-        if value is not None:
-            sql += f" AND {column} = ?"
-            params.append(value)
-    if documents is not None:
-        ids = [int(d) for d in documents]
-        sql += f" AND f.document_id IN ({', '.join('?' * len(ids)) or 'NULL'})"
-        params.extend(ids)
-    rows = key.read(sql + ' ORDER BY s.area, s.title, f.start, f."end"', params)
+    rows = key.findings(status=status, kind=kind, area=area, documents=documents)
     frame = pd.DataFrame([dict(r) for r in rows], columns=["id", *COLUMNS])
     return frame.set_index("id")
 
@@ -228,26 +168,7 @@ def decide(
     ids = sorted({int(i) for i in finding_ids})
     if not ids:
         return 0
-    with key.transaction() as conn:
-        marks = ", ".join("?" * len(ids))
-        rows = conn.execute(
-            f"SELECT id, status FROM findings WHERE id IN ({marks})", ids
-        ).fetchall()
-        known = {r["id"]: r["status"] for r in rows}
-        if missing := [i for i in ids if i not in known]:
-            raise PrivacyError(
-                f"no finding with id {', '.join(map(str, missing))} in {key.path}; "
-                "see `qualcode redact list`"
-            )
-        if applied := [i for i in ids if known[i] == "applied"]:
-            raise PrivacyError(
-                f"finding {', '.join(map(str, applied))} is already applied; "
-                "scan the new version to review it again"
-            )
-        conn.execute(
-            f"UPDATE findings SET status = ?, decided_by = ?, decided_at = ? WHERE id IN ({marks})",
-            ["accepted" if accept else "rejected", by, _now(), *ids],
-        )
+    key.decide(ids, accept=accept, by=by)
     return len(ids)
 
 
@@ -279,7 +200,7 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
         raise PrivacyError("apply needs by='your name' for the audit log")
     k = open_key(project, key)
     try:
-        scans = k.read("SELECT * FROM scans WHERE applied_to IS NULL ORDER BY area, title")
+        scans = k.unapplied_scans()
         ids = [s["document_id"] for s in scans]
         pending = findings_df(k, status="pending", documents=ids)
         if not pending.empty:
@@ -299,54 +220,12 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
                 f"({names}); nothing was applied. Scan again, review, then apply"
             )
         accepted = findings_df(k, status="accepted", documents=ids)
-        speakers_supported = "speakers" in inspect.signature(project.revise).parameters
         rows = []
         for s in scans:
             doc = current[s["document_id"]]
-            mine = accepted[accepted["document_id"] == doc.id]
-            replacements = []
-            for f in mine.itertuples():
-                if doc.text[f.start : f.end] != f.text:
-                    raise PrivacyError(
-                        f"finding {f.Index} no longer matches document {doc.title!r}; scan again"
-                    )
-                replacements.append((int(f.start), int(f.end), str(f.pseudonym)))
-            if not replacements and doc.meta.get("pseudonymised"):
-                new, carried = doc, 0  # already pseudonymised and nothing more to replace
-            else:
-                options: dict[str, Any] = {}
-                if speakers_supported:
-                    options["speakers"] = {
-                        f.text: f.pseudonym for f in mine.itertuples() if f.kind == "person"
-                    }
-                new, carried = project.revise(
-                    doc,
-                    replacements,
-                    by=by,
-                    meta={"pseudonymised": True, "pseudonyms": len(replacements)},
-                    **options,
-                )
-            with k.transaction() as conn:
-                conn.execute(
-                    "UPDATE scans SET applied_to = ?, applied_at = ? WHERE document_id = ?",
-                    (new.id, _now(), doc.id),
-                )
-                conn.execute(
-                    "UPDATE findings SET status = 'applied' WHERE document_id = ? "
-                    "AND status = 'accepted'",
-                    (doc.id,),
-                )
-            rows.append(
-                {
-                    "area": doc.area,
-                    "document": doc.title,
-                    "from_version": doc.version,
-                    "to_version": new.version,
-                    "document_id": new.id,
-                    "replaced": len(replacements),
-                    "codings_carried": carried,
-                }
-            )
+            row = _pseudonymise(project, doc, accepted[accepted["document_id"] == doc.id], by=by)
+            k.mark_applied(doc.id, row["document_id"])
+            rows.append(row)
         _pseudonymise_case_attributes(project, k, [r["document_id"] for r in rows], by=by)
         return pd.DataFrame(
             rows,
@@ -365,6 +244,44 @@ def apply(project: Project, key: KeyRef = None, *, by: str) -> pd.DataFrame:
             k.close()
 
 
+def _pseudonymise(
+    project: Project, doc: Document, mine: pd.DataFrame, *, by: str
+) -> dict[str, Any]:
+    """Make the pseudonymised version of one document from its accepted findings `mine`
+    (none needed when it is one already); the row `apply` reports for it."""
+    replacements = []
+    for f in mine.itertuples():
+        if doc.text[f.start : f.end] != f.text:
+            raise PrivacyError(
+                f"finding {f.Index} no longer matches document {doc.title!r}; scan again"
+            )
+        replacements.append((int(f.start), int(f.end), str(f.pseudonym)))
+    if not replacements and doc.meta.get("pseudonymised"):
+        new, carried = doc, 0  # already pseudonymised and nothing more to replace
+    else:
+        options: dict[str, Any] = {}
+        if "speakers" in inspect.signature(project.revise).parameters:
+            options["speakers"] = {
+                f.text: f.pseudonym for f in mine.itertuples() if f.kind == "person"
+            }
+        new, carried = project.revise(
+            doc,
+            replacements,
+            by=by,
+            meta={"pseudonymised": True, "pseudonyms": len(replacements)},
+            **options,
+        )
+    return {
+        "area": doc.area,
+        "document": doc.title,
+        "from_version": doc.version,
+        "to_version": new.version,
+        "document_id": new.id,
+        "replaced": len(replacements),
+        "codings_carried": carried,
+    }
+
+
 def purge(
     project: Project, *, by: str, area: str | None = None, dry_run: bool = False
 ) -> pd.DataFrame:
@@ -380,31 +297,23 @@ def purge(
     and which still hold the originals.
     """
     import pandas as pd
-    from sqlalchemy import select
 
-    from qualcode.store import audit, schema
-    from qualcode.store.stamps import now
+    from qualcode.store import purge as purge_store
+    from qualcode.store.migrations import upgrade_backups
+    from qualcode.views import redaction as redaction_views
 
     if not isinstance(by, str) or not by.strip():
         raise PrivacyError("purge needs by='your name' for the audit log")
-    d, u, c = schema.documents, schema.units, schema.codings
     columns = ["area", "document", "version", "document_id", "units", "codings"]
     rows: list[dict[str, Any]] = []
     pseudonymised = [x for x in project.documents(area=area) if is_pseudonymised(x)]
     with project.writing() as conn:
         for current in pseudonymised:
-            earlier = conn.execute(
-                select(d.c.id, d.c.version, d.c.sha256, d.c.meta).where(
-                    d.c.area_id
-                    == select(d.c.area_id).where(d.c.id == current.id).scalar_subquery(),
-                    d.c.title == current.title,
-                    d.c.version < current.version,
-                    d.c.length > 0,
-                )
-            ).all()
+            earlier = redaction_views.earlier_versions(
+                conn, current.id, current.title, current.version
+            )
             for old in earlier:
-                n_units = len(conn.execute(select(u.c.id).where(u.c.document_id == old.id)).all())
-                n_codings = len(conn.execute(select(c.c.id).where(c.c.document_id == old.id)).all())
+                n_units, n_codings = redaction_views.contents(conn, old.id)
                 rows.append(
                     {
                         "area": current.area,
@@ -415,64 +324,20 @@ def purge(
                         "codings": n_codings,
                     }
                 )
-                if dry_run:
-                    continue
-                conn.execute(c.delete().where(c.c.document_id == old.id))
-                conn.execute(u.delete().where(u.c.document_id == old.id))
-                stamp = now()
-                conn.execute(
-                    d.update()
-                    .where(d.c.id == old.id)
-                    .values(
-                        text="",
-                        length=0,
-                        words=0,
-                        meta={**(old.meta or {}), "purged_at": stamp, "purged_by": by},
+                if not dry_run:
+                    purge_store.purge_version(
+                        conn,
+                        old,
+                        actor=by,
+                        units=n_units,
+                        codings=n_codings,
+                        pseudonymised_version=current.id,
                     )
-                )
-                audit.record(
-                    conn,
-                    actor=by,
-                    action="purge",
-                    object="document",
-                    object_id=old.id,
-                    document_id=old.id,
-                    before={
-                        "version": old.version,
-                        "sha256": old.sha256,
-                        "units": n_units,
-                        "codings": n_codings,
-                    },
-                    after={"text": "", "pseudonymised_version": current.id},
-                )
     if rows and not dry_run:
-        _compact(project)
-    from qualcode.store.migrations import upgrade_backups
-
+        purge_store.compact(project.engine)
     frame = pd.DataFrame(rows, columns=columns)
     frame.attrs["backups"] = upgrade_backups(project.engine)
     return frame
-
-
-def _compact(project: Project) -> None:
-    """Rewrite the store so deleted text is not left in free pages or the write-ahead log.
-    VACUUM cannot run inside a transaction, so this uses the driver's own connection."""
-    raw = project.engine.raw_connection()
-    driver: Any = raw.driver_connection
-    try:
-        cursor = raw.cursor()
-        if project.engine.dialect.name == "sqlite":  # autocommit: qualcode issues BEGIN itself
-            cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:  # a server's backups and WAL archives are its administrator's to expire
-            driver.autocommit = True
-            try:
-                cursor.execute("VACUUM FULL documents")
-            finally:
-                driver.autocommit = False
-        cursor.close()
-    finally:
-        raw.close()
 
 
 def is_pseudonymised(document: Document) -> bool:

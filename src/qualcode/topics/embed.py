@@ -13,15 +13,13 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import os
-import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from qualcode.store.bulk import in_chunks
-from qualcode.store.engine import BUSY_TIMEOUT_MS, use_wal
+from qualcode.store.embedding_cache import VectorCache
 from qualcode.topics.cache import cache_dir
 from qualcode.topics.errors import ModelNotInstalledError, UnknownEmbedderError
 
@@ -236,54 +234,13 @@ def get_embedder(embedder: str | Embedder, *, seed: int = 0) -> Embedder:
     )
 
 
-class EmbeddingCache:
-    """Vectors keyed by (embedder name, sha256 of text) in `<cache dir>/embeddings.sqlite`."""
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
-        with self._connect() as con:
-            con.execute(
-                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, sha256 TEXT NOT NULL, "
-                "dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, sha256))"
-            )
+class EmbeddingCache(VectorCache):
+    """Vectors keyed by (embedder name, sha256 of text) in `<cache dir>/embeddings.sqlite`
+    (the SQL is the store's: `qualcode.store.embedding_cache`)."""
 
     @classmethod
     def for_project(cls, project: Project) -> EmbeddingCache:
         return cls(cache_dir(project) / "embeddings.sqlite")
-
-    def _connect(self) -> sqlite3.Connection:
-        con = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-        use_wal(con)
-        return con
-
-    def get(self, model: str, hashes: Sequence[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        wanted = list(dict.fromkeys(hashes))
-        with self._connect() as con:
-            for chunk in in_chunks(wanted):
-                marks = ",".join("?" * len(chunk))
-                for sha, blob in con.execute(
-                    f"SELECT sha256, vector FROM vectors WHERE model = ? AND sha256 IN ({marks})",
-                    [model, *chunk],
-                ):
-                    found[sha] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def put(self, model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
-        vectors = np.asarray(vectors, dtype=np.float32)
-        with self._connect() as con:
-            con.executemany(
-                "INSERT OR REPLACE INTO vectors (model, sha256, dim, vector) VALUES (?, ?, ?, ?)",
-                [(model, h, v.shape[0], v.tobytes()) for h, v in zip(hashes, vectors, strict=True)],
-            )
-
-    def count(self, model: str | None = None) -> int:
-        with self._connect() as con:
-            if model is None:
-                return con.execute("SELECT count(*) FROM vectors").fetchone()[0]
-            return con.execute("SELECT count(*) FROM vectors WHERE model = ?", [model]).fetchone()[
-                0
-            ]
 
 
 def embed_texts(

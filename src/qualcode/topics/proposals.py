@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
-
 from qualcode.errors import CodingError, QualcodeError
-from qualcode.model import Coding
+from qualcode.model import Coding, is_suggestion
 from qualcode.store import codes as code_store
-from qualcode.store import schema
+from qualcode.store.codings import insert_coding
+from qualcode.store.identity import coder_id_for
+from qualcode.views import coders as coder_views
+from qualcode.views import texts as text_views
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -43,36 +44,25 @@ def propose_codings(
     """Write (document_id, start, end, code, memo) proposals owned by `coder`, a model's coder
     named `suggest:<model>`, in one transaction (all or nothing). A span the model already
     proposed for the same code is skipped, so proposing twice adds nothing."""
-    from qualcode.model import is_suggestion
-    from qualcode.store.codings import insert_coding
-    from qualcode.store.identity import coder_id_for
-
     if not is_suggestion(coder):
         raise QualcodeError(
             f"proposals belong to a model's coder named suggest:<model>, not {coder!r}; "
             "a person's codings are made with p.code(...)"
         )
-    c, d = schema.codings, schema.documents
     made: list[Coding] = []
     skipped = 0
     with project.writing() as conn:
         coder_id = coder_id_for(conn, coder, role="model")
-        have = set(
-            conn.execute(
-                select(c.c.document_id, c.c.start, c.c.end, c.c.code_id).where(
-                    c.c.coder_id == coder_id
-                )
-            ).all()
-        )
+        have = coder_views.coded_spans(conn, coder_id)
         texts: dict[int, str] = {}
         tree = code_store.tree(conn)
         for doc, start, end, code, memo in spans:
             doc, start, end = int(doc), int(start), int(end)
             if doc not in texts:
-                text = conn.execute(select(d.c.text).where(d.c.id == doc)).scalar()
-                if text is None:
+                found = text_views.document_texts(conn, [doc])
+                if doc not in found:
                     raise CodingError(f"no document with id {doc}; nothing was proposed")
-                texts[doc] = text
+                texts[doc] = found[doc]
             if not 0 <= start < end <= len(texts[doc]):
                 raise CodingError(
                     f"span [{start}:{end}] is not inside document {doc} "
