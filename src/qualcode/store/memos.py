@@ -32,3 +32,10 @@ def memo_by_guid(conn: Connection, guid: str) -> int | None:
     """The id of the memo with this GUID, or None."""
     m = schema.memos
     return conn.execute(select(m.c.id).where(m.c.guid == guid)).scalar_one_or_none()
+
+
+def move_code_memos(conn: Connection, code_ids: list[int], code_id: int | None) -> None:
+    """Attach the memos on these codes to `code_id` (None: to no code), in the caller's
+    transaction; no audit row of its own, the code's merge or deletion records it."""
+    m = schema.memos
+    conn.execute(m.update().where(m.c.code_id.in_(code_ids)).values(code_id=code_id))
