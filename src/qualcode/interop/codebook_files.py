@@ -23,10 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.codebook import TEXT_FIELDS
 from qualcode.errors import CodebookError, NotFoundError
 from qualcode.files import atomic_path
 from qualcode.store import codes as code_store
+from qualcode.store.codes import TEXT_FIELDS
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -72,7 +72,6 @@ def import_codebook(project: Project, path: str | Path) -> ImportResult:
     """Add the file's codes to the project's codebook, updating those that exist (by path)."""
     specs = read_codebook(path)
     added = updated = unchanged = 0
-    book = project.codebook
     try:
         with project.writing() as conn:
             for spec in specs:
@@ -90,13 +89,15 @@ def import_codebook(project: Project, path: str | Path) -> ImportResult:
                     if changes.get("color") and changes["color"].upper() == existing.color:
                         changes.pop("color")
                     if changes:
-                        book._update(conn, existing, **changes)
+                        code_store.change_code(conn, existing, changes, actor=project.user)
                         updated += 1
                     else:
                         unchanged += 1
                     continue
                 parent = "/".join(spec.path[:-1]) or None
-                book._add(conn, spec.path[-1], parent=parent, **spec.fields)
+                code_store.add_code(
+                    conn, spec.path[-1], actor=project.user, parent=parent, **spec.fields
+                )
                 added += 1
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}; nothing was imported") from exc

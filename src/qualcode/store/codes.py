@@ -1,4 +1,6 @@
-"""Codes as stored: the tree read once, and a code found by id, guid, path or name.
+"""Codes as stored: the tree read once, a code found by id, guid, path or name, and the
+writes that keep the tree valid (unique names among siblings, one code per shortcut key, no
+code under itself).
 
 Every module that needs a code's path or id asks here (the project, analysis, REFI-QDA, merge).
 """
@@ -6,14 +8,19 @@ Every module that needs a code's path or id asks here (the project, analysis, RE
 from __future__ import annotations
 
 import difflib
+import re
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
-from qualcode.errors import NotFoundError
-from qualcode.model import Code
+from qualcode.errors import CodebookError, NotFoundError
+from qualcode.model import PALETTE, Code, check_code_name, check_color
 from qualcode.store import audit, schema
-from qualcode.store.stamps import now
+from qualcode.store.stamps import new_guid, now
+
+TEXT_FIELDS = ("description", "inclusion", "exclusion", "example")
+CHANGEABLE = frozenset({"name", "parent", "color", "shortcut", *TEXT_FIELDS})
+_SHORTCUT = re.compile(r"^[0-9a-z]$")
 
 
 def code_tree(rows: list[Any]) -> list[Code]:
@@ -129,3 +136,184 @@ def update_code(conn: Connection, code_id: int, values: dict[str, Any], *, actor
 def public_fields(values: dict[str, Any]) -> dict[str, Any]:
     """A code row's fields as the audit log keeps them (no timestamps or position)."""
     return {k: v for k, v in values.items() if k not in ("created_at", "updated_at", "position")}
+
+
+def count(conn: Connection) -> int:
+    """How many codes the codebook has."""
+    return conn.execute(select(func.count()).select_from(schema.codes)).scalar_one()
+
+
+def usage_counts(conn: Connection, code_ids: list[int] | None = None) -> dict[int, int]:
+    """Codings per code id (of `code_ids`, default all; codes never used are left out)."""
+    c = schema.codings
+    query = select(c.c.code_id, func.count()).group_by(c.c.code_id)
+    if code_ids is not None:
+        query = query.where(c.c.code_id.in_(code_ids))
+    return {code_id: n for code_id, n in conn.execute(query)}
+
+
+def add_code(
+    conn: Connection,
+    name: str,
+    *,
+    actor: str,
+    parent: Code | int | str | None = None,
+    description: str = "",
+    color: str | None = None,
+    inclusion: str = "",
+    exclusion: str = "",
+    example: str = "",
+    shortcut: str | None = None,
+) -> Code:
+    """Check and add a code (last under `parent`, if given) with its audit row, in the
+    caller's transaction (the codebook, a codebook file); colours default to the palette."""
+    name = check_code_name(name)
+    codes = tree(conn)
+    parent_id = resolve(conn, parent, codes).id if parent is not None else None
+    check_unique(codes, name, parent_id)
+    stamp = now()
+    values = {
+        "guid": new_guid(),
+        "parent_id": parent_id,
+        "name": name,
+        "color": check_color(color) if color else PALETTE[len(codes) % len(PALETTE)],
+        "shortcut": check_shortcut(codes, shortcut),
+        "description": description or "",
+        "inclusion": inclusion or "",
+        "exclusion": exclusion or "",
+        "example": example or "",
+        "position": sum(1 for c in codes if c.parent_id == parent_id),
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    return resolve(conn, insert_code(conn, values, actor=actor))
+
+
+def change_code(
+    conn: Connection, ref: Code | int | str, changes: dict[str, Any], *, actor: str
+) -> Code:
+    """Check and make `changes` (keys of `CHANGEABLE`) to a code with its audit row, in the
+    caller's transaction (the codebook, a codebook file, a merge); the code as it now is."""
+    unknown = set(changes) - CHANGEABLE
+    if unknown:
+        raise CodebookError(
+            f"cannot change {', '.join(sorted(unknown))} of a code; "
+            f"changeable: {', '.join(sorted(CHANGEABLE))}"
+        )
+    codes = tree(conn)
+    code = resolve(conn, ref, codes)
+    others = [c for c in codes if c.id != code.id]
+    values: dict[str, Any] = {}
+    if "parent" in changes:
+        parent = changes["parent"]
+        parent_id = resolve(conn, parent, codes).id if parent is not None else None
+        if parent_id is not None and is_within(codes, parent_id, code.id):
+            raise CodebookError(f"cannot move {code.path!r} under itself or its children")
+        values["parent_id"] = parent_id
+    name = check_code_name(changes["name"]) if "name" in changes else code.name
+    parent_id = values.get("parent_id", code.parent_id)
+    if (name, parent_id) != (code.name, code.parent_id):
+        check_unique(others, name, parent_id)
+        values["name"] = name
+    if "color" in changes:
+        values["color"] = check_color(changes["color"])
+    if "shortcut" in changes:
+        values["shortcut"] = check_shortcut(others, changes["shortcut"])
+    for key in TEXT_FIELDS:
+        if key in changes:
+            values[key] = changes[key] or ""
+    if not values:
+        return code
+    update_code(conn, code.id, values, actor=actor)
+    return resolve(conn, code.id)
+
+
+def append_children(conn: Connection, code_ids: list[int], parent_id: int) -> None:
+    """Move codes, in order, to the end of `parent_id`'s children. No audit row of its own:
+    the caller's says why (a merge)."""
+    t = schema.codes
+    last = conn.execute(select(func.max(t.c.position)).where(t.c.parent_id == parent_id))
+    start = last.scalar_one()
+    position = 0 if start is None else start + 1
+    stamp = now()
+    for offset, code_id in enumerate(code_ids):
+        conn.execute(
+            t.update()
+            .where(t.c.id == code_id)
+            .values(parent_id=parent_id, position=position + offset, updated_at=stamp)
+        )
+
+
+def delete_code(
+    conn: Connection,
+    code_id: int,
+    *,
+    actor: str,
+    action: str = "delete",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Delete one code (its codings, memos and children already seen to) with its audit row,
+    in the caller's transaction (a deleted code, one merged into another)."""
+    conn.execute(schema.codes.delete().where(schema.codes.c.id == code_id))
+    audit.record(
+        conn,
+        actor=actor,
+        action=action,
+        object="code",
+        object_id=code_id,
+        before=before,
+        after=after,
+    )
+
+
+def code_record(code: Code) -> dict[str, Any]:
+    """A code's fields as the audit log keeps them, so a deleted code can be rebuilt."""
+    return {
+        "guid": code.guid,
+        "name": code.name,
+        "path": code.path,
+        "parent_id": code.parent_id,
+        "description": code.description,
+        "inclusion": code.inclusion,
+        "exclusion": code.exclusion,
+        "example": code.example,
+        "color": code.color,
+        "shortcut": code.shortcut,
+    }
+
+
+def is_within(codes: list[Code], node_id: int, ancestor_id: int) -> bool:
+    """Whether `node_id` is `ancestor_id` or one of the codes under it."""
+    parents = {c.id: c.parent_id for c in codes}
+    current: int | None = node_id
+    while current is not None:
+        if current == ancestor_id:
+            return True
+        current = parents.get(current)
+    return False
+
+
+def check_unique(codes: list[Code], name: str, parent_id: int | None) -> None:
+    """Refuse a second code of this name (in any case) under the same parent."""
+    for c in codes:
+        if c.parent_id == parent_id and c.name.casefold() == name.casefold():
+            where = (
+                "at the top of the codebook"
+                if parent_id is None
+                else (f"under {c.path.rsplit('/', 1)[0]!r}")
+            )
+            raise CodebookError(f"a code named {c.name!r} already exists {where}")
+
+
+def check_shortcut(codes: list[Code], shortcut: str | None) -> str | None:
+    """The shortcut as stored (one lower-case key, or None), refused if another code has it."""
+    if shortcut in (None, ""):
+        return None
+    shortcut = str(shortcut).strip().lower()
+    if not _SHORTCUT.match(shortcut):
+        raise CodebookError(f"shortcut {shortcut!r} must be one key: a digit or a letter")
+    for c in codes:
+        if c.shortcut == shortcut:
+            raise CodebookError(f"shortcut {shortcut!r} is already used by {c.path!r}")
+    return shortcut

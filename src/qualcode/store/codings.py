@@ -119,9 +119,9 @@ def delete_codings(
     action: str = "delete",
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Delete codings (rows of `_coding_rows`) with one audit row each saying what went, in
+    """Delete codings (rows of `coding_rows`) with one audit row each saying what went, in
     the caller's transaction: the one way a coding is removed (by its coder, from a consensus,
-    a reviewed suggestion, an undone auto-coding)."""
+    a reviewed suggestion, an undone auto-coding; `delete_code_codings` when the code goes)."""
     k = schema.codings
     ids = [row.id for row in rows]
     for chunk in in_chunks(ids):
@@ -151,6 +151,105 @@ def delete_codings(
             for row in rows
         ],
     )
+
+
+def delete_code_codings(
+    conn: Connection, rows: Sequence[Any], paths: dict[int, str], *, actor: str
+) -> None:
+    """Delete codings (rows of `coding_rows`) whose codes are being deleted, with one audit
+    row each naming the code by its path (from `paths`), since its id is about to go."""
+    k = schema.codings
+    for chunk in in_chunks([row.id for row in rows]):
+        conn.execute(k.delete().where(k.c.id.in_(chunk)))
+    for row in rows:
+        audit.record(
+            conn,
+            actor=actor,
+            action="delete",
+            object="coding",
+            object_id=row.id,
+            document_id=row.document_id,
+            before={
+                "start": row.start,
+                "end": row.end,
+                "code": paths[row.code_id],
+                "coder": row.coder,
+                "memo": row.memo,
+            },
+        )
+
+
+def move_codings(
+    conn: Connection, source: Code, target: Code, *, actor: str
+) -> tuple[list[int], list[int]]:
+    """Move `source`'s codings to `target`, with an audit row each, in the caller's transaction
+    (a code merged into another). A coding that becomes the twin of one already there (same
+    document, span and coder) goes, its memo joined to the kept one's. Returns the ids moved
+    and the ids removed."""
+    c, k = schema.codings, schema.coders
+    columns = (c.c.id, c.c.document_id, c.c.start, c.c.end, c.c.coder_id, c.c.memo)
+    # the coding each (document, span, coder) keeps: `target`'s own first, else the oldest
+    keep: dict[tuple[int, int, int, int], dict[str, Any]] = {}
+    for row in conn.execute(select(*columns).where(c.c.code_id == target.id).order_by(c.c.id)):
+        keep.setdefault(
+            (row.document_id, row.start, row.end, row.coder_id), {"id": row.id, "memo": row.memo}
+        )
+    coder_names = dict(conn.execute(select(k.c.id, k.c.name)).all())
+    moved: list[int] = []
+    dropped: list[int] = []
+    stamp = now()
+    for row in conn.execute(
+        select(*columns).where(c.c.code_id == source.id).order_by(c.c.id)
+    ).all():
+        before = {
+            "start": row.start,
+            "end": row.end,
+            "code": source.path,
+            "coder": coder_names[row.coder_id],
+            "memo": row.memo,
+        }
+        twin = keep.setdefault(
+            (row.document_id, row.start, row.end, row.coder_id), {"id": row.id, "memo": row.memo}
+        )
+        if twin["id"] == row.id:
+            moved.append(row.id)
+            audit.record(
+                conn,
+                actor=actor,
+                action="update",
+                object="coding",
+                object_id=row.id,
+                document_id=row.document_id,
+                before=before,
+                after={**before, "code": target.path},
+            )
+            continue
+        memo = _joined_memo(twin["memo"], row.memo)
+        if memo != twin["memo"]:  # keep what the coder wrote on the copy that goes
+            conn.execute(c.update().where(c.c.id == twin["id"]).values(memo=memo, updated_at=stamp))
+            twin["memo"] = memo
+        conn.execute(c.delete().where(c.c.id == row.id))
+        dropped.append(row.id)
+        audit.record(
+            conn,
+            actor=actor,
+            action="delete",
+            object="coding",
+            object_id=row.id,
+            document_id=row.document_id,
+            before=before,
+            after={"duplicate_of": twin["id"]},
+        )
+    conn.execute(
+        c.update().where(c.c.code_id == source.id).values(code_id=target.id, updated_at=stamp)
+    )
+    return moved, dropped
+
+
+def _joined_memo(kept: str | None, dropped: str | None) -> str | None:
+    if not dropped or dropped == kept:
+        return kept
+    return f"{kept}\n\n{dropped}" if kept else dropped
 
 
 def coding_guids(conn: Connection) -> set[str]:
@@ -241,3 +340,12 @@ def set_memo(conn: Connection, row: Any, memo: str | None, *, actor: str) -> Non
         before={"memo": row.memo},
         after={"memo": memo},
     )
+
+
+def coding_rows_of_codes(conn: Connection, code_ids: Sequence[int]) -> list[Any]:
+    """Rows of `coding_rows` coded with any of these codes, oldest first."""
+    k = schema.codings
+    rows = [
+        row for chunk in in_chunks(code_ids) for row in coding_rows(conn, [k.c.code_id.in_(chunk)])
+    ]
+    return sorted(rows, key=lambda row: row.id)

@@ -55,3 +55,10 @@ def delete_memo(conn: Connection, row: Any, *, actor: str) -> None:
         document_id=row.document_id,
         before={"title": row.title, "text": row.text, "code_id": row.code_id},
     )
+
+
+def move_code_memos(conn: Connection, code_ids: list[int], code_id: int | None) -> None:
+    """Attach the memos on these codes to `code_id` (None: to no code), in the caller's
+    transaction; no audit row of its own, the code's merge or deletion records it."""
+    m = schema.memos
+    conn.execute(m.update().where(m.c.code_id.in_(code_ids)).values(code_id=code_id))
