@@ -57,12 +57,14 @@ system:
 			echo "(or skip them: make test QUALCODE_SKIP_POSTGRES=1)" >&2; exit 1; \
 		fi; }
 
-test: venv system
-	$(BIN)/ruff check src tests benchmarks
+# lint-imports checks the layers of the house (pyproject.toml [tool.importlinter],
+# docs/architecture.md): a module imports only from the layers below it.
+test: venv system lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: venv
 	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/lint-imports
 
 bench: venv system
 	@for script in benchmarks/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done

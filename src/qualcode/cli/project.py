@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from qualcode.cli.options import ProjectOption, open_from_cli
-from qualcode.coding import autocode as autocoding
 
 
 def init(
@@ -74,7 +73,9 @@ def autocode(
     p = open_from_cli(project)
     args = dict(mode=mode, expand=expand, area=area, speaker=speaker, interviewer=interviewer)
     args |= dict(coder=coder, max_hits=max_hits, preview=not apply)
-    result = autocoding.autocode(p, query, code, **args)
+    from qualcode.coding.autocode import autocode as find_and_code
+
+    result = find_and_code(p, query, code, **args)
     if apply:
         typer.echo(str(result))
         return
