@@ -46,7 +46,7 @@ RUN = {"python", "bash", "sh"}
 NOT_RUN = {"text", "ini", "yaml"}
 FENCE = re.compile(r"^```(\S*)\s*$")
 SKIP = re.compile(r"^<!-- not run: covered by (tests/\S+\.py) -->$")
-LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+LINK = re.compile(r"\]\(([^)#\s]*)(?:#([^)\s]*))?\)")  # [text](target#anchor)
 SAMPLE = "data/coded/sample.qualcode"
 # One BLAS/OpenMP thread per process: on two cores shared with other work, scikit-learn's
 # default of one thread per core made the suggester's small fits five times slower.
@@ -134,8 +134,13 @@ def run_python(block: Block, namespace: dict[str, object]) -> None:
     try:
         exec(code, namespace)
     except Exception as exc:
+        on_page = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == block.page]
+        line = f"\n  at {block.page}:{on_page[-1].lineno}: {on_page[-1].line}" if on_page else ""
         trace = "".join(traceback.format_exception(exc)[-6:])
-        pytest.fail(f"{block.where} raised {type(exc).__name__}: {exc}\n\n{trace}", pytrace=False)
+        failure = f"{block.where} raised {type(exc).__name__}: {exc}{line}\n\n{trace}"
+    else:
+        return
+    pytest.fail(failure, pytrace=False)  # outside `except`: no chained traceback
 
 
 def run_commands(block: Block, workdir: Path) -> None:
@@ -196,15 +201,29 @@ def test_page_snippets_run(page: Path, workdir: Path) -> None:
                 value.close()
 
 
+def anchors(page: Path) -> set[str]:
+    """The anchors GitHub makes of a page's headings (outside code blocks)."""
+    found, in_code = set(), False
+    for line in page.read_text().splitlines():
+        in_code ^= line.startswith("```")
+        if not in_code and line.startswith("#"):
+            title = line.lstrip("#").strip().lower()
+            found.add(re.sub(r"[^\w\- ]", "", title).replace(" ", "-"))
+    return found
+
+
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(ROOT)))
 def test_links_between_pages_lead_somewhere(page: Path) -> None:
-    written_by_the_integrator = {ROOT / "docs" / "architecture.md"}
-    for target in LINK.findall(page.read_text()):
+    written_by_the_integrator = ROOT / "docs" / "architecture.md"
+    for target, anchor in LINK.findall(page.read_text()):
         if "://" in target or target.startswith("mailto:"):
             continue
-        path = (page.parent / target).resolve()
-        assert path.exists() or path in written_by_the_integrator, (
-            f"{page.relative_to(ROOT)} links to {target}, which does not exist"
+        path = (page.parent / target).resolve() if target else page
+        if path == written_by_the_integrator:
+            continue
+        assert path.exists(), f"{page.relative_to(ROOT)} links to {target}, which does not exist"
+        assert not anchor or anchor in anchors(path), (
+            f"{page.relative_to(ROOT)} links to {target}#{anchor}: {path.name} has no such heading"
         )
 
 
@@ -212,7 +231,7 @@ def test_readme_is_short_and_leads_to_every_page() -> None:
     readme = (ROOT / "README.md").read_text()
     assert len(readme.encode()) < 20_000, "README.md is over 20 KB: move detail into docs/"
     assert "make demo" in readme and "make test" in readme
-    linked = set(LINK.findall(readme))
+    linked = {target for target, _ in LINK.findall(readme)}
     pages = {f"docs/{p.name}" for p in (ROOT / "docs").glob("*.md")} | {"docs/architecture.md"}
     assert not pages - linked, f"README.md does not link {sorted(pages - linked)}"
 
@@ -231,7 +250,7 @@ def test_a_failing_snippet_names_its_page_and_block(tmp_path: Path, workdir: Pat
     assert "page.md, the ```python block at line 7 ('raise ValueError(x)') raised" in str(
         raised.value
     )
-    assert 'File "page.md", line 8' in str(raised.value)
+    assert "at page.md:8: raise ValueError(x)" in str(raised.value)
     with pytest.raises(pytest.fail.Exception) as exited:
         run_commands(shell, workdir)
     assert "page.md, the ```bash block at line 11" in str(exited.value)
