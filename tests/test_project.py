@@ -247,3 +247,16 @@ def test_coders_in_separate_processes_lose_nothing(store_url: str) -> None:
     counts = p.codings_df().groupby("coder").size().to_dict()
     assert counts == {"coder0": 60, "coder1": 60, "coder2": 60}
     p.close()
+
+
+def test_ids_read_from_a_dataframe_name_documents_and_codes(project, doc) -> None:
+    """A numpy id (as `codings_df` and `documents_df` give them) works as an id."""
+    import numpy as np
+
+    code = project.codebook.add("Transport")
+    coding = project.code(np.int64(doc.id), 0, 5, np.int64(code.id), coder="amina")
+    assert (coding.document_id, coding.code_id) == (doc.id, code.id)
+    assert project.document(np.int64(doc.id)).id == doc.id
+    row = project.codings_df().iloc[0]
+    adjudicated = project.adjudicate(row.document_id, 0, 5, row.code_id, adjudicator="dawn")
+    assert adjudicated.code_id == code.id

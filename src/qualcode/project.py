@@ -26,15 +26,14 @@ from qualcode.model import (
     Round,
     clean_name,
     is_suggestion,
-    person_name,
 )
 from qualcode.spans import Rewrite
 from qualcode.store import codes as code_store
-from qualcode.store import connect, meta, migrate, new_guid, now, resolve_url, rounds, writer
+from qualcode.store import connect, meta, migrate, resolve_url, rounds, writer
 from qualcode.store.codings import (
     coding_row,
-    coding_rows_by_id,
     delete_codings,
+    delete_own_codings,
     identical,
     insert_coding,
     review_suggestion,
@@ -42,7 +41,6 @@ from qualcode.store.codings import (
 from qualcode.store.codings import set_memo as set_coding_memo
 from qualcode.store.documents import (
     current_document,
-    current_ids,
     document_from_row,
     document_row,
     document_span,
@@ -50,7 +48,7 @@ from qualcode.store.documents import (
     text_slice,
 )
 from qualcode.store.identity import coder_id_for, require_area
-from qualcode.store.memos import delete_memo, insert_memo, memo_row
+from qualcode.store.memos import add_memo, delete_memo, memo_row
 from qualcode.views import objects
 from qualcode.views import rounds as round_views
 
@@ -331,19 +329,9 @@ class Project:
         """Remove many of `coder`'s own codings (an auto-coding's `added`) in one transaction;
         refused, removing nothing, if any belongs to another coder; ids already removed are
         passed over. Returns how many went."""
-        coder = clean_name(coder, "coder")
         ids = sorted({c.id if isinstance(c, Coding) else c for c in codings})
         with self.writing() as conn:
-            rows = coding_rows_by_id(conn, ids)
-            others = [row for row in rows if row.coder != coder]
-            if others:
-                named = ", ".join(f"{r.id} ({r.coder})" for r in others[:5])
-                raise CodingError(
-                    f"{len(others)} of these codings belong to another coder, not {coder}: "
-                    f"{named}; a coder can remove only their own codings (nothing was removed)"
-                )
-            delete_codings(conn, rows, actor=coder)
-        return len(rows)
+            return delete_own_codings(conn, ids, coder=clean_name(coder, "coder"))
 
     def adjudicate(
         self,
@@ -484,25 +472,9 @@ class Project:
     ) -> Round:
         """Open a blind coding round: until `lead` closes it, each coder sees only their own
         codings of these documents (or of every current document in `area`)."""
-        name = clean_name(name, "round name")
-        lead = person_name(lead, "lead")
-        if isinstance(coders, str):
-            raise QualcodeError(f"coders is a list of names, e.g. coders=[{coders!r}, 'another']")
-        people = list(dict.fromkeys(person_name(c, "coder") for c in coders))
-        if len(people) < 2:
-            raise QualcodeError(
-                f"round {name!r}: a blind round needs at least two coders, got "
-                f"{', '.join(people) or 'none'}"
-            )
-        if (documents is None) == (area is None):
-            raise QualcodeError(f"round {name!r}: give documents=[...] or area='...', one of them")
         with self.writing() as conn:
-            if area is not None:
-                doc_ids = current_ids(conn, require_area(conn, area))
-            else:
-                doc_ids = list(dict.fromkeys(document_span(conn, ref)[0] for ref in documents))
-            return rounds.insert_round(
-                conn, name, lead=lead, coders=people, document_ids=doc_ids, note=note
+            return rounds.open_round(
+                conn, name, coders=coders, lead=lead, documents=documents, area=area, note=note
             )
 
     def close_round(self, name: str, *, lead: str) -> Round:
@@ -530,30 +502,8 @@ class Project:
         on both, or free (neither). Returns its id; `memo_table` lists memos with what they
         are attached to, and a .qdpx carries them as Notes. The title defaults to the text's
         first line."""
-        coder = clean_name(coder, "coder")
-        text = text.strip() if isinstance(text, str) else ""
-        if not text:
-            raise QualcodeError("a memo needs some text; nothing was written")
-        title = (title or "").strip() or " ".join(text.splitlines()[0].split())[:80]
         with self.writing() as conn:
-            doc_id = document_span(conn, document)[0] if document is not None else None
-            code_id = code_store.resolve(conn, code).id if code is not None else None
-            coder_id = coder_id_for(conn, coder)
-            stamp = now()
-            values = {
-                "guid": new_guid(),
-                "coder_id": coder_id,
-                "title": title[:500],
-                "text": text,
-                "document_id": doc_id,
-                "code_id": code_id,
-                "created_at": stamp,
-                "updated_at": stamp,
-            }
-            memo_id = insert_memo(
-                conn, values, actor=coder, after={"title": title, "code_id": code_id}
-            )
-        return memo_id
+            return add_memo(conn, text, coder=coder, title=title, document=document, code=code)
 
     def delete_memo(self, memo: int, *, coder: str) -> None:
         """Remove one of `coder`'s own memos (by id, as `add_memo` and `memo_table` give it)."""

@@ -414,14 +414,8 @@ def model_agreement(
         notes = []
         if bootstrap:
             tables = [_pairable_data(present[[i, me]], missing[[i, me]], j) for j in range(n_codes)]
-            interval = bootstrap_presence(
-                tables,
-                pooled=True,
-                n_resamples=bootstrap,
-                seed=seed,
-                confidence=confidence,
-                minimums=minimums,
-            )[-1]
+            options = dict(n_resamples=bootstrap, seed=seed, confidence=confidence)
+            interval = bootstrap_presence(tables, pooled=True, minimums=minimums, **options)[-1]
             row["alpha_with_model_low"], row["alpha_with_model_high"] = interval.low, interval.high
             notes.extend(_interval_note(interval))
         if not others:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from numbers import Integral
 from typing import Any
 
 from sqlalchemy import Connection, func, select
@@ -71,7 +72,7 @@ def resolve(
     if isinstance(ref, Code):
         ref = ref.id
     tree = tree if tree is not None else code_tree(conn.execute(select(schema.codes)).all())
-    if isinstance(ref, int) and not isinstance(ref, bool):
+    if isinstance(ref, Integral) and not isinstance(ref, bool):
         for c in tree:
             if c.id == ref:
                 return c

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from qualcode.errors import CodingError
 from qualcode.model import Code, Coding
 from qualcode.store import audit, schema
 from qualcode.store.bulk import in_chunks, insert_rows
@@ -349,3 +350,18 @@ def coding_rows_of_codes(conn: Connection, code_ids: Sequence[int]) -> list[Any]
         row for chunk in in_chunks(code_ids) for row in coding_rows(conn, [k.c.code_id.in_(chunk)])
     ]
     return sorted(rows, key=lambda row: row.id)
+
+
+def delete_own_codings(conn: Connection, ids: Sequence[int], *, coder: str) -> int:
+    """Delete `coder`'s own codings among `ids` (gone ones passed over), one audit row each;
+    refused, deleting nothing, if any is another coder's. Returns how many went."""
+    rows = coding_rows_by_id(conn, ids)
+    others = [row for row in rows if row.coder != coder]
+    if others:
+        named = ", ".join(f"{r.id} ({r.coder})" for r in others[:5])
+        raise CodingError(
+            f"{len(others)} of these codings belong to another coder, not {coder}: "
+            f"{named}; a coder can remove only their own codings (nothing was removed)"
+        )
+    delete_codings(conn, rows, actor=coder)
+    return len(rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from numbers import Integral
 from typing import Any
 
 from sqlalchemy import Connection, Row, and_, func, select
@@ -93,8 +94,8 @@ def document_row(conn: Connection, ref: DocumentRef) -> Row[Any]:
     query = documents_select()
     if isinstance(ref, Document):
         query = query.where(d.c.id == ref.id)
-    elif isinstance(ref, int) and not isinstance(ref, bool):
-        query = query.where(d.c.id == ref)
+    elif isinstance(ref, Integral) and not isinstance(ref, bool):  # numpy ids from a DataFrame too
+        query = query.where(d.c.id == int(ref))
     elif isinstance(ref, str):
         rows = (
             conn.execute(query.where(d.c.guid == ref)).all()
@@ -137,9 +138,9 @@ def document_span(conn: Connection, ref: DocumentRef) -> tuple[int, int]:
     """(id, length) of a document, with one small query when given an id."""
     if isinstance(ref, Document):
         return ref.id, len(ref.text)
-    if isinstance(ref, int) and not isinstance(ref, bool):
+    if isinstance(ref, Integral) and not isinstance(ref, bool):
         d = schema.documents
-        row = conn.execute(select(d.c.id, d.c.length).where(d.c.id == ref)).first()
+        row = conn.execute(select(d.c.id, d.c.length).where(d.c.id == int(ref))).first()
         if row is None:
             raise NotFoundError(f"no document with id {ref}; see p.documents_df() for ids")
         return row.id, row.length

@@ -6,7 +6,13 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from qualcode.errors import QualcodeError
+from qualcode.model import Code, DocumentRef, clean_name
 from qualcode.store import audit, schema
+from qualcode.store.codes import resolve
+from qualcode.store.documents import document_span
+from qualcode.store.identity import coder_id_for
+from qualcode.store.stamps import new_guid, now
 
 
 def insert_memo(
@@ -62,3 +68,35 @@ def move_code_memos(conn: Connection, code_ids: list[int], code_id: int | None) 
     transaction; no audit row of its own, the code's merge or deletion records it."""
     m = schema.memos
     conn.execute(m.update().where(m.c.code_id.in_(code_ids)).values(code_id=code_id))
+
+
+def add_memo(
+    conn: Connection,
+    text: str,
+    *,
+    coder: str,
+    title: str | None,
+    document: DocumentRef | None,
+    code: Code | int | str | None,
+) -> int:
+    """A coder's memo on a document, a code, both or neither, with its audit row; the title
+    defaults to the text's first line. Returns its id."""
+    coder = clean_name(coder, "coder")
+    text = text.strip() if isinstance(text, str) else ""
+    if not text:
+        raise QualcodeError("a memo needs some text; nothing was written")
+    title = (title or "").strip() or " ".join(text.splitlines()[0].split())[:80]
+    doc_id = document_span(conn, document)[0] if document is not None else None
+    code_id = resolve(conn, code).id if code is not None else None
+    stamp = now()
+    values = {
+        "guid": new_guid(),
+        "coder_id": coder_id_for(conn, coder),
+        "title": title[:500],
+        "text": text,
+        "document_id": doc_id,
+        "code_id": code_id,
+        "created_at": stamp,
+        "updated_at": stamp,
+    }
+    return insert_memo(conn, values, actor=coder, after={"title": title, "code_id": code_id})

@@ -12,11 +12,44 @@ from typing import Any
 from sqlalchemy import Connection, or_, select, tuple_
 
 from qualcode.errors import CodingError, NotFoundError, QualcodeError, RoundOpenError
-from qualcode.model import Round
+from qualcode.model import DocumentRef, Round, clean_name, person_name
 from qualcode.store import audit, schema
+from qualcode.store.documents import current_ids, document_span
+from qualcode.store.identity import require_area
 from qualcode.store.stamps import new_guid, now
 
 r = schema.rounds
+
+
+def open_round(
+    conn: Connection,
+    name: str,
+    *,
+    coders: Sequence[str],
+    lead: str,
+    documents: Sequence[DocumentRef] | None,
+    area: str | None,
+    note: str | None,
+) -> Round:
+    """Open a round on `documents` (or every current document of `area`) for `coders`, with
+    its names checked: the lead and coders are people, at least two coders."""
+    name = clean_name(name, "round name")
+    lead = person_name(lead, "lead")
+    if isinstance(coders, str):
+        raise QualcodeError(f"coders is a list of names, e.g. coders=[{coders!r}, 'another']")
+    people = list(dict.fromkeys(person_name(c, "coder") for c in coders))
+    if len(people) < 2:
+        raise QualcodeError(
+            f"round {name!r}: a blind round needs at least two coders, got "
+            f"{', '.join(people) or 'none'}"
+        )
+    if (documents is None) == (area is None):
+        raise QualcodeError(f"round {name!r}: give documents=[...] or area='...', one of them")
+    if area is not None:
+        doc_ids = current_ids(conn, require_area(conn, area))
+    else:
+        doc_ids = list(dict.fromkeys(document_span(conn, ref)[0] for ref in documents or ()))
+    return insert_round(conn, name, lead=lead, coders=people, document_ids=doc_ids, note=note)
 
 
 def insert_round(

@@ -10,6 +10,7 @@ in one action that one undo takes back.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from qualcode.coding.autocode import AutocodeResult, autocode, code_spans
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import is_suggestion
 from qualcode.spans import snap_to_words
+from qualcode.widgets.hits import hits_html, short
 from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
@@ -30,7 +32,6 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 ANY = "(any)"
-PREVIEW_ROWS = 20  # hits listed under "Preview"
 
 
 def _set_options(picker: widgets.Dropdown, choices: list[str]) -> None:
@@ -104,7 +105,7 @@ class Coder(widgets.VBox):
         self.attribute_picker.observe(self._on_attribute, names="value")
         self.value_picker.observe(lambda _: self._refresh_documents(), names="value")
         self.document_picker.observe(self._on_document, names="value")
-        header = widgets.HTML(f"<b>Coding as {_escape(self.coder)}</b>")
+        header = widgets.HTML(f"<b>Coding as {html.escape(self.coder)}</b>")
         self._previewed: dict[str, Any] | None = None
         super().__init__(
             [
@@ -296,7 +297,7 @@ class Coder(widgets.VBox):
         coding = self.project.code(doc, *span, code, coder=self.coder)
         self._done(_Action("code", coding))
         self._put(coding)
-        self._say(f"Saved: {coding.code} on “{_short(coding.text)}”")
+        self._say(f"Saved: {coding.code} on “{short(coding.text)}”")
         return coding
 
     def uncode(self, coding_id: int) -> None:
@@ -305,7 +306,7 @@ class Coder(widgets.VBox):
         self.project.uncode(coding.id, coder=self.coder)
         self._done(_Action("uncode", coding))
         self._drop(coding.id)
-        self._say(f"Removed: {coding.code} from “{_short(coding.text)}”")
+        self._say(f"Removed: {coding.code} from “{short(coding.text)}”")
 
     def memo(self, coding_id: int, memo: str) -> None:
         """Write a memo on one of this coder's codings."""
@@ -322,7 +323,7 @@ class Coder(widgets.VBox):
         self._drop(suggestion_id)
         if coding is not None:
             self._put(coding)
-            self._say(f"Accepted: {coding.code} on “{_short(coding.text)}” is now your coding.")
+            self._say(f"Accepted: {coding.code} on “{short(coding.text)}” is now your coding.")
         else:
             self._say("Rejected the suggestion.")
         return coding
@@ -520,7 +521,7 @@ class Coder(widgets.VBox):
         self._previewed = args
         self.apply_button.disabled = hits.empty
         new = int((~hits["already_coded"]).sum())
-        self.search_results.value = _hits_html(hits, new)
+        self.search_results.value = hits_html(hits, new)
         self._say(f"{len(hits):,} to code, {new:,} of them new. Apply codes them all.")
         return hits
 
@@ -572,40 +573,12 @@ def _as_dict(c: Coding, coder: str) -> dict[str, Any]:
     }
 
 
-def _short(text: str, limit: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _hits_html(hits: pd.DataFrame, new: int) -> str:
-    """The first hits in context, the found words marked, with the count of all."""
-    import html
-
-    head = f"<b>{len(hits):,} to code</b> ({new:,} new)"
-    if len(hits) > PREVIEW_ROWS:
-        head += f"; the first {PREVIEW_ROWS} shown"
-    rows = [
-        f"<li><i>{html.escape(h.title)}</i>: …{html.escape(h.left)} "
-        f"<mark>{html.escape(_short(h.text, 200))}</mark> {html.escape(h.right)}…"
-        + (" (already coded)" if h.already_coded else "")
-        + "</li>"
-        for h in hits.head(PREVIEW_ROWS).itertuples()
-    ]
-    return f"<div>{head}<ul>{''.join(rows)}</ul></div>"
-
-
 def _describe(action: _Action) -> str:
     if action.batch is not None:
         return f"auto-coding of {len(action.batch.added):,} passages with {action.batch.code}"
     assert action.coding is not None
     verb = {"code": "coding", "uncode": "removal", "memo": "memo"}[action.kind]
-    return f"{verb} of {action.coding.code} on “{_short(action.coding.text)}”"
-
-
-def _escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
+    return f"{verb} of {action.coding.code} on “{short(action.coding.text)}”"
 
 
 def _blind_notice(project: Project, document_id: int) -> str:

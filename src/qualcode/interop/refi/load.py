@@ -77,22 +77,19 @@ def import_qdpx(
     is reused; different text under a known GUID is refused). Importing a file twice adds
     nothing the second time.
     """
-    from qualcode.ingest.segment import Segmenter
-    from qualcode.ingest.turns import assign_roles, find_turns
+    from qualcode.ingest.add import units_of
 
     path = Path(path)
     area = _area_name(path, area)
     try:
         data = read_qdpx(path, max_xml_bytes=max_xml_bytes, max_source_bytes=max_source_bytes)
         interviewer = {s: c.attributes.get("interviewer") for c in data.cases for s in c.sources}
-        segmenter = Segmenter()
         for source in data.sources:  # segmenting is slow: do it before taking the write lock
-            turns = assign_roles(
-                find_turns(source.text),
+            source.units = units_of(
                 source.text,
+                None,
                 interviewer=interviewer.get(source.guid) or source.attributes.get("interviewer"),
             )
-            source.units = segmenter.units(source.text, turns)
         with project.writing() as conn:
             result = _Importer(conn, project, path, area).run(data)
     except RefiError as exc:
@@ -361,7 +358,7 @@ class _Importer:
         doc_id = doc_store.insert_document(
             self.conn,
             values,
-            [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in source.units or []],
+            source.units or [],
             actor=self.actor,
         )
         self.counts["documents"] += 1

@@ -10,7 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree as ET
 
 from qualcode.interop.refi.errors import RefiError
@@ -28,7 +28,7 @@ from qualcode.interop.refi.xml import (
 )
 
 if TYPE_CHECKING:
-    from qualcode.ingest.source import Unit
+    pass
 
 
 @dataclass
@@ -76,7 +76,7 @@ class SourceRecord:
     selections: list[SelectionRecord]
     attributes: dict[str, str]
     notes: list[str]
-    units: list[Unit] | None = None
+    units: list[tuple[Any, ...]] | None = None  # store rows, from ingest.add.units_of
 
 
 @dataclass
