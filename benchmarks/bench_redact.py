@@ -32,14 +32,14 @@ BASELINE = {
 
 
 def baseline(text: str) -> list:
-    from qualcode.privacy.detect import Finding, _resolve
+    from qualcode.privacy.detect import Finding, resolve_overlaps
 
     found = [
         Finding(m.start(), m.end(), kind, m.group())
         for kind, rx in BASELINE.items()
         for m in rx.finditer(text)
     ]
-    return _resolve(found)
+    return resolve_overlaps(found)
 
 
 def corpus() -> str:

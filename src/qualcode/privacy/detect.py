@@ -251,7 +251,7 @@ def detect(
         found.extend(ner_findings(text, nlp))
     blocked = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     found = [f for f in found if f.kind in wanted and not _overlaps_any(f, blocked)]
-    return _resolve(found)
+    return resolve_overlaps(found)
 
 
 REPEATED = ("person", "place")  # found by context once, so looked for again everywhere
@@ -496,7 +496,7 @@ def _overlaps_any(f: Finding, spans: list[tuple[int, int]]) -> bool:
     return any(s < f.end and f.start < e for s, e in spans[max(0, i - 2) : i + 1])
 
 
-def _resolve(found: list[Finding]) -> list[Finding]:
+def resolve_overlaps(found: list[Finding]) -> list[Finding]:
     """Keep the strongest of overlapping findings: by kind priority, then the longer."""
     ranked = sorted(found, key=lambda f: (_PRIORITY[f.kind], -(f.end - f.start), f.start))
     starts: list[int] = []
