@@ -17,7 +17,7 @@ from qualcode.store import memos as memo_store
 from qualcode.store.codes import TEXT_FIELDS
 
 if TYPE_CHECKING:
-    from qualcode.project import Project
+    from qualcode.store.access import StoreAccess
 
 __all__ = ["TEXT_FIELDS", "Codebook"]
 
@@ -25,7 +25,7 @@ __all__ = ["TEXT_FIELDS", "Codebook"]
 class Codebook:
     """The project's codes. Every change is saved at once, with an audit row."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(self, project: StoreAccess) -> None:
         self._project = project
 
     def __repr__(self) -> str:

@@ -18,7 +18,7 @@ from qualcode.ingest.readers import Participants, iter_files, read_file, read_pa
 
 if TYPE_CHECKING:
     from qualcode.model import Document
-    from qualcode.project import Project
+    from qualcode.store.access import StoreAccess
 
 PARTICIPANTS_FILE = "participants.csv"
 
@@ -47,7 +47,7 @@ class IngestReport:
 
 
 def ingest(
-    project: Project,
+    project: StoreAccess,
     paths: list[Path],
     *,
     area: str,

@@ -7,13 +7,14 @@ importer all segment here, so a document is cut the same way whichever door it c
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.ingest.decode import normalise
 from qualcode.ingest.segment import Segmenter
 from qualcode.ingest.turns import assign_roles, find_turns
 from qualcode.model import Document, clean_name
+from qualcode.store.access import StoreAccess
 from qualcode.store.documents import (
     current_document,
     document_from_row,
@@ -28,16 +29,6 @@ if TYPE_CHECKING:
     from qualcode.ingest.source import Source, Unit
 
 
-class Store(Protocol):
-    """What adding a document needs of a project: who acts, and the two doors to the store."""
-
-    user: str
-
-    def reading(self) -> Any: ...
-
-    def writing(self) -> Any: ...
-
-
 def units_of(
     text: str, turns: list[Unit] | None, *, interviewer: str | None = None
 ) -> list[tuple[Any, ...]]:
@@ -50,7 +41,7 @@ def units_of(
 
 
 def add_document(
-    project: Store,
+    project: StoreAccess,
     text: str,
     *,
     area: str,
@@ -120,7 +111,7 @@ def add_document(
     return document, "new version" if latest is not None else "added"
 
 
-def add_source(project: Store, source: Source, *, area: str) -> tuple[Document, str]:
+def add_source(project: StoreAccess, source: Source, *, area: str) -> tuple[Document, str]:
     """Add a document read from a file (see `add_document`)."""
     return add_document(
         project,

@@ -1,20 +1,39 @@
-"""Plotly figures of a fitted ThemeModel (plotly is imported only here, only when drawn)."""
+"""Plotly figures of a fitted theme model (plotly is imported only here, only when drawn)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
 from qualcode.topics.errors import TopicsError
 
 if TYPE_CHECKING:
-    from qualcode.topics.themes import ThemeModel
+    import pandas as pd
+
+
+class FittedThemes(Protocol):
+    """What a figure reads of a fitted theme model (`ThemeModel` after `fit`)."""
+
+    area_: str | None
+    unit_: str
+    n_units_: int
+    seed: int
+    labels_: np.ndarray
+    embeddings_: np.ndarray
+    units_: pd.DataFrame
+    nearest_codes_: Any
+
+    def label(self, topic: int) -> str: ...
+
+    def topics_df(
+        self, *, n_codes: int = 3, code_threshold: float | None = None
+    ) -> pd.DataFrame: ...
 
 KINDS = ("barchart", "map", "areas", "codes")
 
 
-def figure(model: ThemeModel, kind: str, **options: Any) -> Any:
+def figure(model: FittedThemes, kind: str, **options: Any) -> Any:
     if kind == "barchart":
         return barchart(model, **options)
     if kind == "map":
@@ -26,7 +45,7 @@ def figure(model: ThemeModel, kind: str, **options: Any) -> Any:
     raise TopicsError(f"kind {kind!r} is not one of {', '.join(KINDS)}")
 
 
-def barchart(model: ThemeModel, *, outliers: bool = False) -> Any:
+def barchart(model: FittedThemes, *, outliers: bool = False) -> Any:
     """Theme sizes as horizontal bars, labelled with keywords."""
     import plotly.express as px
 
@@ -46,7 +65,7 @@ def barchart(model: ThemeModel, *, outliers: bool = False) -> Any:
     return fig
 
 
-def unit_map(model: ThemeModel) -> Any:
+def unit_map(model: FittedThemes) -> Any:
     """Every unit in 2-D (the first two principal components), coloured by theme."""
     import plotly.express as px
     from sklearn.decomposition import PCA
@@ -70,7 +89,7 @@ def unit_map(model: ThemeModel) -> Any:
     )
 
 
-def by_group(model: ThemeModel, *, by: str = "area", share: bool = True) -> Any:
+def by_group(model: FittedThemes, *, by: str = "area", share: bool = True) -> Any:
     """Themes by area (or by a case attribute such as population_group), as stacked bars."""
     import plotly.express as px
 
@@ -101,7 +120,7 @@ def by_group(model: ThemeModel, *, by: str = "area", share: bool = True) -> Any:
     )
 
 
-def code_heatmap(model: ThemeModel) -> Any:
+def code_heatmap(model: FittedThemes) -> Any:
     """Similarity of each theme to each code."""
     import plotly.express as px
 
