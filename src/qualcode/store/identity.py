@@ -178,12 +178,11 @@ def insert_case(
     after: dict[str, Any] | None = None,
 ) -> int:
     """Insert a case with its "add" audit row, in the caller's transaction: the one way a case
-    enters the store. It keeps `guid` unless that is None or already another case's (a file
-    may reuse one from another area). `after` is what the audit row keeps (default: name and
-    attributes)."""
+    enters the store. A `guid` from elsewhere must be free here (`free_guid`); None gives a
+    new one. `after` is what the audit row keeps (default: name and attributes)."""
     case_id: int = conn.execute(
         schema.cases.insert().values(
-            guid=free_guid(conn, "cases", guid) if guid else new_guid(),
+            guid=guid or new_guid(),
             area_id=area_id,
             name=name,
             attributes=dict(attributes),

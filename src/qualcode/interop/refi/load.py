@@ -330,7 +330,7 @@ class _Importer:
                 name=name,
                 attributes=attributes,
                 actor=self.actor,
-                guid=guid,
+                guid=identity.free_guid(self.conn, "cases", guid) if guid else None,
             )
         identity.merge_case_attributes(self.conn, row, attributes, actor=self.actor)
         return int(row.id)
