@@ -517,3 +517,19 @@ def test_documents_with_the_same_text_are_matched_by_title(project, tmp_path):
     assert [(c.code, c.coder) for c in project.codings("Q037")] == [("No answer", "amina")]
     assert [(c.code, c.coder) for c in project.codings("Q050")] == [("No answer", "ben")]
     assert merge_project(project, laptop).rows_added == 0
+
+
+def test_answers_with_the_same_text_all_arrive_in_an_empty_project(project, tmp_path):
+    """Merging into an empty project keeps every document, even two that read "n/a" (the
+    second was taken for the first, which had arrived moments before in the same merge)."""
+    for title in ("Q009", "Q037", "Q041"):
+        project.add_document("n/a", area="worcester", title=title)
+    code = project.codebook.add("No answer")
+    for title in ("Q009", "Q037", "Q041"):
+        project.code(title, 0, 3, code, coder="amina")
+    hub = qualcode.open_project(tmp_path / "hub.qualcode")
+    report = merge_project(hub, project)
+    assert (report.added["documents"], report.added["codings"]) == (3, 3), str(report)
+    assert sorted(hub.documents_df()["title"]) == ["Q009", "Q037", "Q041"]
+    assert merge_project(hub, project).rows_added == 0
+    hub.close()

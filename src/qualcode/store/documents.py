@@ -314,6 +314,7 @@ class KnownDocuments:
     titled: dict[str, list[str]] = field(default_factory=dict)  # title -> areas holding it
     case_of: dict[int, int | None] = field(default_factory=dict)  # document id -> case id
     purged: set[int] = field(default_factory=set)  # versions whose original text was purged
+    claimed: set[int] = field(default_factory=set)  # ours already matched or added this merge
 
     @classmethod
     def load(cls, conn: Connection, *, areas_known: bool) -> KnownDocuments:
@@ -347,13 +348,20 @@ class KnownDocuments:
         return known
 
     def same(self, area: str | None, title: str, sha256: str) -> int | None:
-        """The id of our version that is this text (area None: a .qdpx's), else None."""
+        """The id of our version that is this text (area None: a .qdpx's), else None. A text
+        matched by text alone takes only a document no other of theirs has matched or become in
+        this merge: two of their answers that both read "n/a" stay two documents."""
         found = self.by_title.get((area, title, sha256))
-        if found is None and len(self.by_sha.get((area, sha256), [])) == 1:
-            found = self.by_sha[(area, sha256)][0]
-        if found is None and len(self.elsewhere.get((title, sha256), [])) == 1:
-            found = self.elsewhere[(title, sha256)][0]
+        if found is None:
+            found = self._only_unclaimed(self.by_sha.get((area, sha256), []))
+        if found is None:
+            found = self._only_unclaimed(self.elsewhere.get((title, sha256), []))
+        if found is not None:
+            self.claimed.add(found)
         return found
+
+    def _only_unclaimed(self, ids: list[int]) -> int | None:
+        return ids[0] if len(ids) == 1 and ids[0] not in self.claimed else None
 
     def area_of_title(self, title: str, default: str) -> str:
         """Where a new text from a .qdpx goes: the one area holding its title, else `default`."""
@@ -367,6 +375,7 @@ class KnownDocuments:
     def add(self, area: str, title: str, version: DocumentVersion) -> None:
         """Count in a version just added, so later texts are matched against it too."""
         mapped = area if self.areas_known else None
+        self.claimed.add(version.id)
         self.by_title[(mapped, title, version.sha256)] = version.id
         self.by_sha.setdefault((mapped, version.sha256), []).append(version.id)
         if (area, title) not in self.latest:
