@@ -36,6 +36,7 @@ from qualcode.coding.unitizing import overlap_agreement, unitizing_alpha, unitiz
 from qualcode.store import codes as code_store
 from qualcode.store.documents import document_span
 from qualcode.views import agreement as agreement_views
+from qualcode.views import objects
 
 if TYPE_CHECKING:
     from qualcode.model import DocumentRef
@@ -87,7 +88,7 @@ def select_codings(
 
     names = _coder_list(coders)
     with project.reading() as conn:
-        known = agreement_views.coder_names(conn)
+        known = objects.coder_names(conn)
         unknown = [n for n in names if n not in known]
         if unknown:
             raise AgreementError(

@@ -28,6 +28,7 @@ from qualcode.store.codings import insert_codings
 from qualcode.store.documents import document_row
 from qualcode.store.identity import coder_id_for, require_area
 from qualcode.views import autocode as autocode_views
+from qualcode.views import objects
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -349,11 +350,11 @@ def _expand(
     several hits in one unit merged into one span with a hit count."""
     units: dict[int, list[tuple[int, int]]] = {}
     if search.expand == "sentence":
-        units = autocode_views.unit_spans(conn, "sentence", list(hits))
+        units = objects.unit_spans(conn, hits, "sentence")
     elif search.expand == "turn":
         units = {doc_id: [(s, e) for s, e, *_ in turns[doc_id]] for doc_id in hits if turns[doc_id]}
         no_turns = [doc_id for doc_id in hits if not turns[doc_id]]
-        units.update(autocode_views.unit_spans(conn, "paragraph", no_turns))
+        units.update(objects.unit_spans(conn, no_turns, "paragraph"))
     out = []
     for doc_id, found in hits.items():
         merged: dict[tuple[int, int], int] = {}

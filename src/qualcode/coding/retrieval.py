@@ -31,6 +31,7 @@ from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
 from qualcode.store import codes as code_store
 from qualcode.store.documents import document_span
+from qualcode.views import objects
 from qualcode.views import retrieval as reads
 
 if TYPE_CHECKING:
@@ -142,9 +143,9 @@ class Retrieval:
                 for ref in code_refs(tree)
             }
             if area is not None:
-                _check_name(area, reads.area_names(conn), "area")
+                _check_name(area, objects.area_names(conn), "area")
             if coders:
-                known = reads.coder_names(conn)
+                known = objects.coder_names(conn)
                 for name in coders:
                     _check_name(name, known, "coder")
             case_ids = _cases_where(reads.case_attributes_by_id(conn), self.where)
@@ -164,9 +165,9 @@ class Retrieval:
             found = _Codings.of(rows, case_ids, doc_ids)
             units: dict[int, list[tuple[int, int]]] = {}
             if uses_near(tree):  # the chosen kind, or paragraphs for documents without turns
-                units = reads.unit_spans(conn, set(found.document_id), self.unit)
+                units = objects.unit_spans(conn, set(found.document_id), self.unit)
                 if self.unit == "turn" and (bare := set(found.document_id) - units.keys()):
-                    units.update(reads.unit_spans(conn, bare, "paragraph"))
+                    units.update(objects.unit_spans(conn, bare, "paragraph"))
             passages = _passages(tree, found, ids_of, units)
             docs = reads.documents(conn, passages.keys())
         paths = {c.id: (n, c.path) for n, c in enumerate(codes)}
@@ -334,7 +335,7 @@ def _check_name(name: str, names: list[str], what: str) -> None:
 def coder_names(project: Project) -> list[str]:
     """Every coder's name, sorted: the names a retrieval can be narrowed to."""
     with project.reading() as conn:
-        return reads.coder_names(conn)
+        return objects.coder_names(conn)
 
 
 @contextmanager

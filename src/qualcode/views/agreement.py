@@ -18,11 +18,6 @@ a, c, d, k = schema.areas, schema.codings, schema.documents, schema.coders
 CODING_COLUMNS = ["document_id", "start", "end", "code_id", "coder"]
 
 
-def coder_names(conn: Connection) -> list[str]:
-    """Every coder's name (people, the consensus and machine suggesters), in order."""
-    return list(conn.execute(select(k.c.name).order_by(k.c.name)).scalars())
-
-
 def codings_by(conn: Connection, coders: Sequence[str], *, current_only: bool) -> pd.DataFrame:
     """The codings of the named coders: document_id, start, end, code_id, coder (their name);
     only on current document versions with `current_only`."""

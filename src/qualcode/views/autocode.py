@@ -55,19 +55,6 @@ def current_texts(conn: Connection, area: str | None, ids: list[int] | None) -> 
     )
 
 
-def unit_spans(conn: Connection, kind: str, ids: list[int]) -> dict[int, list[tuple[int, int]]]:
-    """(start, end) of each document's units of one kind (sentence, paragraph), in order."""
-    out: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for chunk in in_chunks(ids):
-        for doc_id, start, end in conn.execute(
-            select(u.c.document_id, u.c.start, u.c.end)
-            .where(u.c.kind == kind, u.c.document_id.in_(chunk))
-            .order_by(u.c.document_id, u.c.start)
-        ):
-            out[doc_id].append((start, end))
-    return out
-
-
 def coded_spans(
     conn: Connection, ids: Iterable[int], code_id: int, coder_id: int | None
 ) -> set[tuple[int, int, int]]:

@@ -5,6 +5,7 @@ Codings are listed through the blind-round rule, so an open round stays blind wh
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -12,6 +13,7 @@ from sqlalchemy import Connection, select
 from qualcode.model import Coding, Document
 from qualcode.store import codes as code_store
 from qualcode.store import schema
+from qualcode.store.bulk import in_chunks
 from qualcode.store.codings import coding_rows
 from qualcode.store.documents import document_from_row, document_text, documents_select
 from qualcode.store.rounds import visible_codings
@@ -20,6 +22,30 @@ from qualcode.store.rounds import visible_codings
 def area_names(conn: Connection) -> list[str]:
     """Area names, sorted."""
     return list(conn.execute(select(schema.areas.c.name).order_by(schema.areas.c.name)).scalars())
+
+
+def coder_names(conn: Connection) -> list[str]:
+    """Every coder's name (people, the consensus and machine suggesters), sorted."""
+    k = schema.coders
+    return list(conn.execute(select(k.c.name).order_by(k.c.name)).scalars())
+
+
+def unit_spans(
+    conn: Connection, doc_ids: Iterable[int], kind: str
+) -> dict[int, list[tuple[int, int]]]:
+    """(start, end) of every unit of `kind` (sentence, turn, paragraph), in text order, for
+    each of these documents that has one."""
+    u = schema.units
+    found: dict[int, list[tuple[int, int]]] = {}
+    for chunk in in_chunks(sorted(set(doc_ids))):
+        rows = conn.execute(
+            select(u.c.document_id, u.c.start, u.c.end)
+            .where(u.c.document_id.in_(chunk), u.c.kind == kind)
+            .order_by(u.c.document_id, u.c.start, u.c.end)
+        )
+        for doc, start, end in rows:
+            found.setdefault(doc, []).append((start, end))
+    return found
 
 
 def current_documents(conn: Connection, area: str | None = None) -> list[Document]:

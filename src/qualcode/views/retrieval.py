@@ -17,18 +17,6 @@ from qualcode.store.bulk import in_chunks
 from qualcode.store.rounds import visible_codings
 
 
-def area_names(conn: Connection) -> list[str]:
-    """Every area's name, sorted."""
-    a = schema.areas
-    return list(conn.execute(select(a.c.name).order_by(a.c.name)).scalars())
-
-
-def coder_names(conn: Connection) -> list[str]:
-    """Every coder's name (people, suggesters and the consensus alike), sorted."""
-    k = schema.coders
-    return list(conn.execute(select(k.c.name).order_by(k.c.name)).scalars())
-
-
 def case_attributes_by_id(conn: Connection) -> dict[int, dict[str, Any]]:
     """Every case's attributes, by case id; a case without attributes has {}."""
     t = schema.cases
@@ -63,23 +51,6 @@ def codings(
     if (blind := visible_codings(conn, viewer)) is not None:
         query = query.where(blind)
     return list(conn.execute(query).all())
-
-
-def unit_spans(
-    conn: Connection, doc_ids: Iterable[int], kind: str
-) -> dict[int, list[tuple[int, int]]]:
-    """(start, end) of every unit of `kind`, in text order, for each document that has one."""
-    u = schema.units
-    found: dict[int, list[tuple[int, int]]] = {}
-    for chunk in in_chunks(sorted(doc_ids)):
-        rows = conn.execute(
-            select(u.c.document_id, u.c.start, u.c.end).where(
-                u.c.document_id.in_(chunk), u.c.kind == kind
-            )
-        ).all()
-        for doc, start, end in rows:
-            found.setdefault(doc, []).append((start, end))
-    return {doc: sorted(spans) for doc, spans in found.items()}
 
 
 def documents(conn: Connection, doc_ids: Iterable[int]) -> dict[int, Row[Any]]:

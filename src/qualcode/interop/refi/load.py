@@ -338,23 +338,18 @@ class _Importer:
     def document(
         self, source: SourceRecord, area_id: int, case_id: int, title: str, digest: str
     ) -> int:
-        values = {
-            "guid": source.guid,
-            "area_id": area_id,
-            "case_id": case_id,
-            "title": title,
-            "version": 1,
-            "previous_id": None,
-            "is_current": 1,
-            "format": "txt",
-            "source": f"{self.path.name}!{source.name}",
-            "sha256": digest,
-            "text": source.text,
-            "length": len(source.text),
-            "words": len(source.text.split()),
-            "meta": {"refi_name": source.name} if source.name != title else {},
-            "created_at": source.created or now(),
-        }
+        values = doc_store.document_values(
+            area_id=area_id,
+            case_id=case_id,
+            title=title,
+            text=source.text,
+            sha256=digest,
+            format="txt",
+            source=f"{self.path.name}!{source.name}",
+            meta={"refi_name": source.name} if source.name != title else {},
+            previous=None,
+        )
+        values |= {"guid": source.guid, "created_at": source.created or values["created_at"]}
         doc_id = doc_store.insert_document(
             self.conn,
             values,
