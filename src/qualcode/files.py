@@ -4,20 +4,32 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
+SHARED_MODE = 0o666  # what open() asks for: the umask then decides who may read an export
+
 
 @contextlib.contextmanager
-def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """Yield a temporary path beside `path`; it replaces `path` only if the block succeeds."""
+def atomic_path(path: str | os.PathLike[str], *, mode: int = SHARED_MODE) -> Iterator[Path]:
+    """Yield a temporary path beside `path`; it replaces `path` only if the block succeeds.
+
+    The file is created with `mode` less the umask, as open() would create it (0644 under
+    the usual umask 0022), so an export can be shared like any saved file; pass 0o600 for a
+    secret (mkstemp's 0600 made every export private whatever the umask said)."""
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
-    os.close(fd)
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(4)}{target.suffix}"
+        try:
+            fd = os.open(tmp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, mode)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        break
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, target)
     finally:
         with contextlib.suppress(FileNotFoundError):

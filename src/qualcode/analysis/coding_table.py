@@ -17,6 +17,7 @@ import pandas as pd
 
 from qualcode.errors import QualcodeError
 from qualcode.model import CONSENSUS
+from qualcode.sheets import csv_value
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -53,7 +54,8 @@ def read_table(path: Path) -> pd.DataFrame:
             return pd.read_csv(
                 path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, skiprows=notes
             ).fillna("")
-        return pd.read_csv(path, dtype=str, skiprows=notes).fillna("")
+        table = pd.read_csv(path, dtype=str, skiprows=notes).fillna("")
+        return table.map(csv_value).rename(columns=csv_value)  # '=... back to =...
     raise QualcodeError(
         f"{path}: codings come as .csv, .tsv or .xlsx, not {suffix or 'no'} extension"
     )
