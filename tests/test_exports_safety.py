@@ -199,7 +199,7 @@ def test_codebook_csv_is_safe_and_reads_back_the_same(hostile, tmp_path: Path) -
 
 
 def exports(project, folder: Path) -> list[Path]:  # type: ignore[no-untyped-def]
-    written = [export_codings(project, folder / "c.csv"), export_codings(project, folder / "c.xlsx")]
+    written = [export_codings(project, folder / f"c.{suffix}") for suffix in ("csv", "xlsx")]
     for table in TABLES:
         written += export_table(project, folder / f"{table}.xlsx", table)
     written += export_table(project, folder / "presence.csv", "presence")
