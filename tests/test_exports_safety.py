@@ -20,7 +20,7 @@ from qualcode.analysis.report import Outputs
 from qualcode.files import atomic_path
 from qualcode.interop.codebook_files import export_codebook, import_codebook
 from qualcode.interop.tables import export_codings
-from qualcode.sheets import csv_text, csv_value, write_csv, write_xlsx, xlsx_text
+from qualcode.sheets import csv_text, csv_value, write_csv, write_xlsx, xml_text
 
 CODE = '=HYPERLINK("http:evil","click")'
 OTHER = "-2+3 and more"
@@ -117,7 +117,7 @@ def test_each_control_character_is_replaced_and_the_workbook_opens(tmp_path: Pat
         expected = "\n" if i == 0x0B else chr(i) if kept else "\ufffd"
         assert text == f"before{expected}after", i
     assert rows[-1][0] == "lone \ufffd surrogate"
-    assert xlsx_text("a\vb\x00c") == "a\nb\ufffdc"
+    assert xml_text("a\vb\x00c") == "a\nb\ufffdc"
 
 
 def test_numbers_stay_numbers(tmp_path: Path) -> None:
@@ -225,3 +225,14 @@ def test_a_secret_stays_private_whatever_the_umask(tmp_path: Path, umask) -> Non
     with atomic_path(tmp_path / "secret.txt", mode=0o600) as tmp:
         tmp.write_text("key", encoding="utf-8")
     assert stat.S_IMODE((tmp_path / "secret.txt").stat().st_mode) == 0o600
+
+
+def test_a_control_character_in_the_codebook_does_not_stop_the_handout(project, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from docx import Document
+
+    from qualcode.interop.handout import export_handout
+
+    project.codebook.add("Money", description="Bills\x01 and debt\vand rent", example=CODE)
+    export_handout(project, tmp_path / "h.docx")
+    text = "\n".join(para.text for para in Document(str(tmp_path / "h.docx")).paragraphs)
+    assert "Bills\ufffd and debt\nand rent" in text and CODE in text

@@ -24,15 +24,16 @@ if TYPE_CHECKING:
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 REPLACEMENT = "\ufffd"
-# openpyxl's ILLEGAL_CHARACTERS_RE, plus lone surrogates, which no UTF-8 file can hold
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# what XML 1.0 (so XLSX and DOCX) cannot carry: control characters (openpyxl's
+# ILLEGAL_CHARACTERS_RE), lone surrogates, U+FFFE and U+FFFF
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # a text csv_text has prefixed, or one it must
 
 
-def xlsx_text(text: str) -> str:
-    """`text` with the characters an XLSX cell cannot hold replaced: a vertical tab (Word's
-    line break) by a newline, the others by U+FFFD."""
-    return _ILLEGAL.sub(lambda m: "\n" if m.group() == "\v" else REPLACEMENT, text)
+def xml_text(text: str) -> str:
+    """`text` with the characters an XLSX cell (or any XML file) cannot hold replaced: a
+    vertical tab (Word's line break) by a newline, the others by U+FFFD."""
+    return _NOT_XML.sub(lambda m: "\n" if m.group() == "\v" else REPLACEMENT, text)
 
 
 def csv_text(text: str) -> str:
@@ -94,9 +95,9 @@ def _xlsx_cell(value: Any) -> Any:
     import pandas as pd
 
     if isinstance(value, str):
-        return xlsx_text(value)
+        return xml_text(value)
     if not pd.api.types.is_scalar(value):  # a list of codes or coders
-        return xlsx_text(str(value))
+        return xml_text(str(value))
     if pd.isna(value):
         return None
     if hasattr(value, "item") and not isinstance(value, datetime):  # a numpy scalar
@@ -105,4 +106,4 @@ def _xlsx_cell(value: Any) -> Any:
         return value.isoformat()  # XLSX has no time zones
     if isinstance(value, bool | int | float | datetime | date | timedelta):
         return value
-    return xlsx_text(str(value))
+    return xml_text(str(value))
