@@ -236,3 +236,15 @@ def test_a_control_character_in_the_codebook_does_not_stop_the_handout(project, 
     export_handout(project, tmp_path / "h.docx")
     text = "\n".join(para.text for para in Document(str(tmp_path / "h.docx")).paragraphs)
     assert "Bills\ufffd and debt\nand rent" in text and CODE in text
+
+
+def test_writing_over_an_export_keeps_its_permissions(hostile, tmp_path: Path, umask) -> None:  # type: ignore[no-untyped-def]
+    os.umask(0o022)
+    path = export_codings(hostile, tmp_path / "c.xlsx")
+    path.chmod(0o600)  # someone made it private
+    export_codings(hostile, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    path.chmod(0o664)
+    with atomic_path(path, mode=0o600) as tmp:  # a secret is never looser than asked
+        tmp.write_text("key", encoding="utf-8")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
