@@ -20,7 +20,14 @@ from qualcode.analysis.report import Outputs
 from qualcode.files import atomic_path
 from qualcode.interop.codebook_files import export_codebook, import_codebook
 from qualcode.interop.tables import export_codings
-from qualcode.sheets import csv_text, csv_value, write_csv, write_xlsx, xml_text
+from qualcode.sheets import (
+    XLSX_CELL_CHARS,
+    csv_text,
+    csv_value,
+    write_csv,
+    write_xlsx,
+    xml_text,
+)
 
 CODE = '=HYPERLINK("http:evil","click")'
 OTHER = "-2+3 and more"
@@ -248,3 +255,16 @@ def test_writing_over_an_export_keeps_its_permissions(hostile, tmp_path: Path, u
     with atomic_path(path, mode=0o600) as tmp:  # a secret is never looser than asked
         tmp.write_text("key", encoding="utf-8")
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_text_longer_than_a_cell_is_cut_and_says_so(tmp_path: Path) -> None:
+    long = "=" + "word " * 10_000  # a whole interview coded whole
+    write_xlsx(tmp_path / "long.xlsx", {"codings": pd.DataFrame({"text": [long, "short"]})})
+    cells = xlsx_cells(tmp_path / "long.xlsx")
+    assert [c.data_type for c in cells] == ["s", "s", "s"]
+    cut = cells[1].value
+    assert len(cut) == XLSX_CELL_CHARS and long.startswith(cut.split(" … [")[0])
+    assert cut.endswith("cut to fit a spreadsheet cell; the CSV has them all]")
+    assert cells[2].value == "short"
+    write_csv(tmp_path / "long.csv", pd.DataFrame({"text": [long]}))
+    assert csv_cells(tmp_path / "long.csv")[1] == f"'{long}"

@@ -7,7 +7,8 @@ injection", OWASP). In XLSX such a text is written as a text cell (marked to sta
 edited) with its words intact; in CSV it gets a leading `'`, as OWASP recommends, which
 `csv_value` takes off again when qualcode reads its own CSV back. Characters XLSX cannot
 hold (control characters; Word's vertical-tab line break becomes a newline) are replaced, so
-an export never fails half way. Numbers stay numbers: only texts are changed.
+an export never fails half way, and a text longer than a cell holds (a whole interview coded
+whole) is cut, saying so. Numbers stay numbers: only texts are changed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 REPLACEMENT = "\ufffd"
+XLSX_CELL_CHARS = 32_767  # Excel's limit: a longer cell makes it "repair" (cut) the workbook
 # what XML 1.0 (so XLSX and DOCX) cannot carry: control characters (openpyxl's
 # ILLEGAL_CHARACTERS_RE), lone surrogates, U+FFFE and U+FFFF
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -95,9 +97,9 @@ def _xlsx_cell(value: Any) -> Any:
     import pandas as pd
 
     if isinstance(value, str):
-        return xml_text(value)
+        return _fit(xml_text(value))
     if not pd.api.types.is_scalar(value):  # a list of codes or coders
-        return xml_text(str(value))
+        return _fit(xml_text(str(value)))
     if pd.isna(value):
         return None
     if hasattr(value, "item") and not isinstance(value, datetime):  # a numpy scalar
@@ -106,4 +108,12 @@ def _xlsx_cell(value: Any) -> Any:
         return value.isoformat()  # XLSX has no time zones
     if isinstance(value, bool | int | float | datetime | date | timedelta):
         return value
-    return xml_text(str(value))
+    return _fit(xml_text(str(value)))
+
+
+def _fit(text: str) -> str:
+    """A text cut to what one XLSX cell holds, saying so (the CSV export has it whole)."""
+    if len(text) <= XLSX_CELL_CHARS:
+        return text
+    note = f" … [{len(text):,} characters, cut to fit a spreadsheet cell; the CSV has them all]"
+    return text[: XLSX_CELL_CHARS - len(note)] + note
