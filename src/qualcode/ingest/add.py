@@ -23,7 +23,7 @@ from qualcode.store.documents import (
     insert_document,
     retire_version,
 )
-from qualcode.store.identity import area_id_for, case_id_for
+from qualcode.store.identity import area_id_for, assign_case, ensure_case
 
 if TYPE_CHECKING:
     from qualcode.ingest.source import Source, Unit
@@ -56,8 +56,39 @@ def add_document(
     """Add or re-add one document; returns it and "added", "new version" or "unchanged".
 
     The text is segmented before the write lock is taken (it is the slow part), and again
-    inside it only if another process changed the document meanwhile.
+    inside it only if another process changed the document meanwhile. The case's attributes
+    are updated with those given (see `store.identity.ensure_case`).
     """
+    document, status, _ = write_document(
+        project,
+        text,
+        area=area,
+        title=title,
+        case=case,
+        attributes=attributes,
+        format=format,
+        source=source,
+        meta=meta,
+        turns=turns,
+    )
+    return document, status
+
+
+def write_document(
+    project: StoreAccess,
+    text: str,
+    *,
+    area: str,
+    title: str,
+    case: str | None = None,
+    attributes: dict[str, Any] | None = None,
+    format: str = "txt",
+    source: str | None = None,
+    meta: dict[str, Any] | None = None,
+    turns: list[Unit] | None = None,
+) -> tuple[Document, str, bool]:
+    """`add_document`, also saying whether an existing case changed: its attributes were
+    updated, or an unchanged document moved to the case now named for it."""
     area, title = clean_name(area, "area"), clean_name(title, "document title")
     attributes, meta = attributes or {}, meta or {}
     text = normalise(text)
@@ -65,7 +96,8 @@ def add_document(
         raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     case_name = clean_name(case, "case") if case else title
-    interviewer = attributes.get("interviewer")
+    named = attributes.get("interviewer")
+    interviewer = named if isinstance(named, str) else None  # several: found from the questions
     with project.reading() as conn:
         latest = current_document(conn, area, title)
     units = (
@@ -75,10 +107,14 @@ def add_document(
     )
     with project.writing() as conn:
         area_id = area_id_for(conn, area)
-        case_id = case_id_for(conn, area_id, case_name, attributes, actor=project.user)
+        case_id, case_changed = ensure_case(
+            conn, area_id, case_name, attributes, actor=project.user
+        )
         latest = current_document(conn, area, title)  # again, inside the lock
         if latest is not None and latest.sha256 == digest:
-            return document_from_row(document_row(conn, latest.id)), "unchanged"
+            moved = assign_case(conn, latest.id, case_id, actor=project.user)
+            row = document_row(conn, latest.id)
+            return document_from_row(row), "unchanged", case_changed or moved
         if units is None:  # another process changed it between our read and this write
             units = units_of(text, turns, interviewer=interviewer)
         values = document_values(
@@ -108,12 +144,14 @@ def add_document(
         source=source,
         meta=meta,
     )
-    return document, "new version" if latest is not None else "added"
+    return document, "new version" if latest is not None else "added", case_changed
 
 
-def add_source(project: StoreAccess, source: Source, *, area: str) -> tuple[Document, str]:
-    """Add a document read from a file (see `add_document`)."""
-    return add_document(
+def add_source(
+    project: StoreAccess, source: Source, *, area: str
+) -> tuple[Document, str, bool]:
+    """Add a document read from a file (see `write_document`)."""
+    return write_document(
         project,
         source.text,
         area=area,
