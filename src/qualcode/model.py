@@ -194,11 +194,14 @@ def attribute_value(cell: object) -> AttributeValue | None:
 
 
 def attribute_values(value: object) -> list[str]:
-    """Every value an attribute holds, as texts: a list's items, or the one value."""
+    """Every value an attribute holds, as texts: a list's items, or the parts of a text
+    ("COPD; diabetes", as tables show a list), or the one value."""
     if value is None:
         return []
     if isinstance(value, list | tuple):
         return [str(v) for v in value]
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(VALUE_SEPARATOR) if p.strip()]
     return [str(value)]
 
 

@@ -147,9 +147,7 @@ def write_document(
     return document, "new version" if latest is not None else "added", case_changed
 
 
-def add_source(
-    project: StoreAccess, source: Source, *, area: str
-) -> tuple[Document, str, bool]:
+def add_source(project: StoreAccess, source: Source, *, area: str) -> tuple[Document, str, bool]:
     """Add a document read from a file (see `write_document`)."""
     return write_document(
         project,

@@ -369,9 +369,7 @@ def _free_text_columns(header: list[str], body: list[list[str]], *, skip: int | 
     """Columns that hold open answers: those named like one ("answer", "comments"), and
     those whose cells look like free text. The others (ids, dates, numbers, a few repeated
     choices) are attributes of the respondent."""
-    named = {
-        i for i, h in enumerate(header) if _find_column([h], ANSWER_COLUMNS) is not None
-    }
+    named = {i for i, h in enumerate(header) if _find_column([h], ANSWER_COLUMNS) is not None}
     return [
         i
         for i in range(len(header))
