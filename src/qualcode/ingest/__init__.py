@@ -123,13 +123,14 @@ def ingest(
                 )
                 continue
             seen[source.title] = str(path)
-            case = (
+            named = (
                 participants.file_to_case.get(path.name)
                 or participants.file_to_case.get(path.stem)
                 or source.case
-                or source.title
+                or (source.title if source.title in participants.by_case else None)
             )
-            source.case = case
+            source.case = named  # None: the title, or the case the document has already
+            case = named or source.title
             source.attributes = _attributes(participants.attributes_for(case), source.attributes)
             try:
                 document, status, case_changed = add_source(project, source, area=area)

@@ -26,6 +26,8 @@ from qualcode.store.documents import (
 from qualcode.store.identity import area_id_for, assign_case, ensure_case
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from qualcode.ingest.source import Source, Unit
 
 
@@ -107,14 +109,15 @@ def write_document(
     )
     with project.writing() as conn:
         area_id = area_id_for(conn, area)
+        latest = current_document(conn, area, title)  # again, inside the lock
+        if case is None and latest is not None:  # a new version stays with its participant
+            case_name = document_row(conn, latest.id).case or title
+        if latest is not None and latest.sha256 == digest:
+            named_case = case_name if case else None
+            return _unchanged(project, conn, latest.id, area_id, named_case, attributes)
         case_id, case_changed = ensure_case(
             conn, area_id, case_name, attributes, actor=project.user
         )
-        latest = current_document(conn, area, title)  # again, inside the lock
-        if latest is not None and latest.sha256 == digest:
-            moved = assign_case(conn, latest.id, case_id, actor=project.user)
-            row = document_row(conn, latest.id)
-            return document_from_row(row), "unchanged", case_changed or moved
         if units is None:  # another process changed it between our read and this write
             units = units_of(text, turns, interviewer=interviewer)
         values = document_values(
@@ -145,6 +148,28 @@ def write_document(
         meta=meta,
     )
     return document, "new version" if latest is not None else "added", case_changed
+
+
+def _unchanged(
+    project: StoreAccess,
+    conn: Connection,
+    document_id: int,
+    area_id: int,
+    case: str | None,
+    attributes: dict[str, Any],
+) -> tuple[Document, str, bool]:
+    """An unchanged document: a case named for it (a participants file added later) takes
+    it and the attributes given; with no case named it stays where it is, and only
+    attributes given update its case."""
+    row = document_row(conn, document_id)
+    changed = False
+    if case is not None:
+        case_id, changed = ensure_case(conn, area_id, case, attributes, actor=project.user)
+        changed = assign_case(conn, document_id, case_id, actor=project.user) or changed
+        row = document_row(conn, document_id)
+    elif attributes and row.case is not None:
+        changed = ensure_case(conn, area_id, row.case, attributes, actor=project.user)[1]
+    return document_from_row(row), "unchanged", changed
 
 
 def add_source(project: StoreAccess, source: Source, *, area: str) -> tuple[Document, str, bool]:
