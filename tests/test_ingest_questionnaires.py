@@ -240,3 +240,15 @@ def test_participants_with_a_case_twice_is_refused_naming_the_rows(tmp_path: Pat
     with pytest.raises(IngestError, match=r"names case 'HP01' twice \(rows 2 and 4\)") as info:
         read_participants(path)
     assert info.value.path == str(path)
+
+
+def test_a_person_in_two_groups_is_heard_in_both(project, tmp_path: Path) -> None:
+    from qualcode.analysis.reach import reach
+
+    folder = _transcripts(tmp_path)
+    (folder / "participants.csv").write_text(
+        "case,file,population_group\nHP01,hp01.txt,Carers; Older people\nHP02,hp02.txt,Carers\n"
+    )
+    project.ingest(folder, area="hartlepool", progress=False)
+    heard = reach(project, area="hartlepool").set_index("group")["heard"].to_dict()
+    assert heard == {"Carers": 2, "Older people": 1}

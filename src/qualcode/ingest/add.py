@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import QualcodeError
 from qualcode.ingest.decode import normalise
 from qualcode.ingest.segment import Segmenter
+from qualcode.ingest.source import Source
 from qualcode.ingest.turns import assign_roles, find_turns
 from qualcode.model import Document, clean_name
 from qualcode.store.access import StoreAccess
@@ -28,7 +29,7 @@ from qualcode.store.identity import area_id_for, assign_case, ensure_case
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
-    from qualcode.ingest.source import Source, Unit
+    from qualcode.ingest.source import Unit
 
 
 def units_of(
@@ -61,38 +62,27 @@ def add_document(
     inside it only if another process changed the document meanwhile. The case's attributes
     are updated with those given (see `store.identity.ensure_case`).
     """
-    document, status, _ = write_document(
-        project,
+    read = Source(
+        title,
         text,
-        area=area,
-        title=title,
+        format,
+        path=source,
         case=case,
-        attributes=attributes,
-        format=format,
-        source=source,
-        meta=meta,
+        attributes=attributes or {},
         turns=turns,
+        meta=meta or {},
     )
+    document, status, _ = add_source(project, read, area=area)
     return document, status
 
 
-def write_document(
-    project: StoreAccess,
-    text: str,
-    *,
-    area: str,
-    title: str,
-    case: str | None = None,
-    attributes: dict[str, Any] | None = None,
-    format: str = "txt",
-    source: str | None = None,
-    meta: dict[str, Any] | None = None,
-    turns: list[Unit] | None = None,
-) -> tuple[Document, str, bool]:
-    """`add_document`, also saying whether an existing case changed: its attributes were
-    updated, or an unchanged document moved to the case now named for it."""
-    area, title = clean_name(area, "area"), clean_name(title, "document title")
-    attributes, meta = attributes or {}, meta or {}
+def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Document, str, bool]:
+    """Add a document read from a file (see `add_document`), also saying whether an existing
+    case changed: its attributes were updated, or an unchanged document moved to the case
+    now named for it."""
+    text, turns, case, source, format = read.text, read.turns, read.case, read.path, read.format
+    attributes, meta = read.attributes, read.meta
+    area, title = clean_name(area, "area"), clean_name(read.title, "document title")
     text = normalise(text)
     if not text.strip():
         raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
@@ -170,19 +160,3 @@ def _unchanged(
     elif attributes and row.case is not None:
         changed = ensure_case(conn, area_id, row.case, attributes, actor=project.user)[1]
     return document_from_row(row), "unchanged", changed
-
-
-def add_source(project: StoreAccess, source: Source, *, area: str) -> tuple[Document, str, bool]:
-    """Add a document read from a file (see `write_document`)."""
-    return write_document(
-        project,
-        source.text,
-        area=area,
-        title=source.title,
-        case=source.case,
-        attributes=source.attributes,
-        format=source.format,
-        source=source.path,
-        meta=source.meta,
-        turns=source.turns,
-    )
