@@ -107,7 +107,7 @@ def test_csv_cells_that_would_run_get_a_quote_and_read_back_exactly() -> None:
     for text in ["=1+1", "+x", "-y", "@z", "\tt", "\rr", "'=already", "''-twice"]:
         assert csv_text(text).startswith("'")
         assert csv_value(csv_text(text)) == text
-    for text in ["plain", "'quoted'", "a=b", "", "it's -fine"]:
+    for text in ["plain", "'quoted'", "a=b", "", "it's -fine", "-5", "+2.5", "-1e3", ".5"]:
         assert csv_text(text) == text
         assert csv_value(text) == text
 
@@ -128,12 +128,15 @@ def test_each_control_character_is_replaced_and_the_workbook_opens(tmp_path: Pat
 
 
 def test_numbers_stay_numbers(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"n": [-3, 2], "share": [-0.5, float("nan")], "word": ["-3", "ok"]})
+    frame = pd.DataFrame(
+        {"n": [-3, 2], "share": [-0.5, float("nan")], "word": ["-3", "ok"], "sum": ["-2+3", "1"]}
+    )
     write_xlsx(tmp_path / "n.xlsx", {"n": frame})
     rows = list(openpyxl.load_workbook(tmp_path / "n.xlsx").active.iter_rows(values_only=True))
-    assert rows[1:] == [(-3, -0.5, "-3"), (2, None, "ok")]
+    assert rows[1:] == [(-3, -0.5, "-3", "-2+3"), (2, None, "ok", "1")]
     write_csv(tmp_path / "n.csv", frame)
-    assert list(csv.reader((tmp_path / "n.csv").open()))[1] == ["-3", "-0.5", "'-3"]
+    # a text that is a plain number is read as that number, never run: no quote
+    assert list(csv.reader((tmp_path / "n.csv").open()))[1] == ["-3", "-0.5", "-3", "'-2+3"]
 
 
 # every export path ------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ XLSX_CELL_CHARS = 32_767  # Excel's limit: a longer cell makes it "repair" (cut)
 # ILLEGAL_CHARACTERS_RE), lone surrogates, U+FFFE and U+FFFF
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # a text csv_text has prefixed, or one it must
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # "-5" is a number, not a sum
 
 
 def xml_text(text: str) -> str:
@@ -41,8 +42,11 @@ def xml_text(text: str) -> str:
 def csv_text(text: str) -> str:
     """`text` for a CSV cell: a leading `'` when a spreadsheet would read it as a formula
     (or when it already begins with quotes before such a character, so reading it back with
-    `csv_value` gives the text exactly); lone surrogates replaced."""
+    `csv_value` gives the text exactly), but not when it is a plain number such as "-5", which
+    a statistics package must read as one; lone surrogates replaced."""
     text = re.sub(r"[\ud800-\udfff]", REPLACEMENT, text)
+    if _NUMBER.fullmatch(text):
+        return text
     return f"'{text}" if text.startswith(FORMULA_START) or _ESCAPED.match(text) else text
 
 
