@@ -477,6 +477,19 @@ def test_zip_bomb_is_refused_before_reading(project, tmp_path: Path):
     assert "zip bomb" in refused(project, path, refi.UnsafeRefiFile)
 
 
+def test_many_small_members_that_expand_far_are_refused_before_reading(project, tmp_path: Path):
+    """Members each under the per-member ratio floor still add up: the archive's ratio counts."""
+    path = tmp_path / "many.qdpx"
+    small = b"\0" * 60_000  # under ZipLimits.ratio_floor, deflates ~1000 times
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", small_qde())
+        zf.writestr(f"sources/{SOURCE}.txt", SOURCE_TEXT)
+        for n in range(1000):
+            zf.writestr(f"sources/pad{n}.txt", small)
+    message = refused(project, path, refi.UnsafeRefiFile)
+    assert "would expand" in message and "in all" in message and "zip bomb" in message
+
+
 def test_a_200_mb_codebook_is_refused_before_parsing(project, tmp_path: Path):
     path = tmp_path / "huge.qdc"
     with path.open("wb") as fh:  # sparse: 200 MB on paper, nothing on disk
