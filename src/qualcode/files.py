@@ -125,12 +125,13 @@ class BoundedZip:
     def open(self, info: zipfile.ZipInfo) -> Iterator[BoundedStream]:
         """A stream of a member that stops at its declared size and at the archive's total."""
         try:
-            with self.zf.open(info) as fh:
-                yield BoundedStream(self, info, fh)
+            fh = self.zf.open(info)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
             raise self.damaged(self.path, f"{info.filename} is damaged ({exc})") from None
         except RuntimeError as exc:  # encrypted members
             raise self.damaged(self.path, f"{info.filename} cannot be read ({exc})") from None
+        with fh:
+            yield BoundedStream(self, info, fh)
 
     def count(self, info: zipfile.ZipInfo, read: int, size: int) -> None:
         """Add `size` bytes just read (`read` of this member so far); refuse past a limit."""
@@ -184,7 +185,12 @@ class BoundedStream:
     def read(self, n: int = -1) -> bytes:
         if n is None or n < 0:  # read in pieces so the limits apply before memory is used
             return b"".join(iter(lambda: self.read(MB), b""))
-        data = self.fh.read(min(n, self.info.file_size + 1 - self.seen) or 1)
+        try:
+            data = self.fh.read(min(n, self.info.file_size + 1 - self.seen) or 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+            raise self.archive.damaged(
+                self.archive.path, f"{self.info.filename} is damaged ({exc})"
+            ) from None
         self.seen += len(data)
         self.archive.count(self.info, self.seen, len(data))
         return data
@@ -220,6 +226,6 @@ def iterparse_xml(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[
         raise UnsafeXml(type(exc).__name__) from None
 
 
-class UnsafeXml(ValueError):
+class UnsafeXml(Exception):
     """XML that declares a DTD or entities: never needed by the files we read, used by
     attacks (external entities, entity bombs). Callers turn it into their own error."""

@@ -12,9 +12,8 @@ import unicodedata
 from pathlib import Path
 
 from qualcode.errors import IngestError
-
-DEFAULT_MAX_MB = 50.0
-MB = 1024 * 1024
+from qualcode.files import MB
+from qualcode.ingest.limits import DEFAULT_MAX_MB, HINT, Limits
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -62,6 +61,7 @@ def read_text(path: Path, *, max_mb: float = DEFAULT_MAX_MB) -> str:
     """Read a text file whole after checking its size; refuse empty, binary or huge files."""
     check_size(path, max_mb=max_mb)
     text = normalise(decode_bytes(path.read_bytes(), path))
+    Limits(max_mb).check_text(path, len(text))
     if not text.strip():
         raise IngestError(path, "has only blank lines: there is nothing to ingest")
     return text
@@ -79,7 +79,7 @@ def check_size(path: Path, *, max_mb: float = DEFAULT_MAX_MB) -> int:
         raise IngestError(
             path,
             f"is {size / MB:.1f} MB, over the {max_mb:g} MB limit for one file; "
-            "split it, or raise the limit with --max-mb",
+            f"split it, or {HINT}",
         )
     return size
 

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import IngestError
-from qualcode.ingest.decode import DEFAULT_MAX_MB, check_size, normalise, read_text
+from qualcode.ingest.decode import check_size, normalise, read_text
+from qualcode.ingest.limits import DEFAULT_MAX_MB, Limits
+from qualcode.ingest.office import docx_lines, xlsx_rows
 from qualcode.ingest.source import Source, Unit
 from qualcode.ingest.turns import role_of
 
@@ -122,17 +124,7 @@ def read_participants(path: Path) -> Participants:
 
 def _read_docx(path: Path, max_mb: float) -> Source:
     check_size(path, max_mb=max_mb)
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-        lines = [p.text for p in document.paragraphs]
-    except Exception as exc:  # python-docx raises zip, XML and key errors alike
-        raise IngestError(
-            path,
-            "is not a readable .docx file (corrupt, password-protected or another format); "
-            "open it in Word and save it again as .docx",
-        ) from exc
+    lines = docx_lines(path, Limits(max_mb))
     text = normalise("\n".join(line.rstrip() for line in lines).strip("\n") + "\n")
     if not text.strip():
         raise IngestError(path, "has no text in it: there is nothing to ingest")
@@ -213,34 +205,23 @@ def _cues(path: Path, raw: str) -> list[tuple[str | None, str, str, str]]:
 
 def _read_table(path: Path, max_mb: float) -> list[list[str]]:
     """Rows of a .csv (any encoding qualcode reads) or the first sheet of an .xlsx."""
+    limits = Limits(max_mb)
+    check_size(path, max_mb=max_mb)
     if path.suffix.lower() == ".xlsx":
-        check_size(path, max_mb=max_mb)
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            rows = [
-                ["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-            book.close()
-        except Exception as exc:  # openpyxl raises zip, XML and key errors alike
-            raise IngestError(
-                path,
-                "is not a readable .xlsx file (corrupt or another format); "
-                "open it in Excel and save it again as .xlsx",
-            ) from exc
+        rows = limits.check_rows(path, xlsx_rows(path, limits))
+        found = [r for r in rows if any(c.strip() for c in r)]
     else:
         text = read_text(path, max_mb=max_mb)
+        # the csv module's own cap (128 KB a field) is global; ours is per call, below
+        csv.field_size_limit(max(csv.field_size_limit(), limits.cell_chars + 1))
         try:
-            rows = list(csv.reader(io.StringIO(text)))
+            rows = limits.check_rows(path, csv.reader(io.StringIO(text)))
+            found = [r for r in rows if any(c.strip() for c in r)]
         except csv.Error as exc:
             raise IngestError(path, f"is not a readable CSV file ({exc})") from exc
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
+    if not found:
         raise IngestError(path, "has no rows: there is nothing to ingest")
-    return rows
+    return found
 
 
 def _questionnaire(path: Path, rows: list[list[str]], text_column: str | None) -> list[Source]:
