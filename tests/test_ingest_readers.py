@@ -354,3 +354,80 @@ def test_questionnaire_cells_are_limited_and_long_ones_kept(
     over = rf"long{suffix}: row 2, column 2 holds {len(answer):,} characters, over the limit"
     with pytest.raises(IngestError, match=over):
         read_file(path, max_mb=1)
+
+
+# hostile captions and slow patterns ---------------------------------------------------------
+
+HOSTILE_RUNS = ["<", "<<v", "<v ", "<v\t", "<v.", "-->", ":", " ", "A.", "[0:00] ", "&", "(", "A "]
+
+
+@pytest.mark.timeout(60)  # each is linear: well under a second; a quadratic one hangs here
+@pytest.mark.parametrize("run", HOSTILE_RUNS)
+def test_hostile_runs_in_a_cue_finish(tmp_path: Path, run: str) -> None:
+    payload = run * (200_000 // len(run))
+    path = tmp_path / "slow.vtt"
+    path.write_text(f"WEBVTT\n\n00:00:01.000 --> 00:00:02.000\n<v Amina>{payload}\n")
+    try:
+        (source,) = read_file(path)
+    except IngestError as exc:  # "-->" in a cue's text is refused, not stored
+        assert "slow.vtt" in str(exc)
+    else:
+        assert source.turns[0].speaker == "Amina"
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("run", HOSTILE_RUNS)
+def test_hostile_runs_in_a_transcript_finish_finding_turns(run: str) -> None:
+    from qualcode.ingest.turns import find_turns
+
+    text = "Interviewer: hello?\n" + run * (200_000 // len(run)) + "\nP1: bye\n"
+    turns = find_turns(text)
+    assert all(0 <= t.start < t.end <= len(text) for t in turns)
+    assert "Interviewer" in {t.speaker for t in turns}
+
+
+@pytest.mark.parametrize(
+    ("timing", "message"),
+    [
+        ("99:99:99.000 --> 99:99:99.500", r"line 4: '99:99:99\.000 --> .*' is not a possible time"),
+        ("00:00:05.000 --> 00:00:01.000", r"line 4: the cue ends \(00:00:01\.000\) before"),
+        ("99:99:99 --> 100:00:00", r"line 4: '99:99:99 --> 100:00:00' is not a cue time"),
+        ("00:01.000 --> 00:75.000", r"line 4: .* is not a possible time"),
+    ],
+)
+def test_impossible_cue_times_are_refused_with_the_line(
+    tmp_path: Path, timing: str, message: str
+) -> None:
+    path = tmp_path / "times.vtt"
+    path.write_text(f"WEBVTT\n\n1\n{timing}\n<v Amina>Hello.\n")
+    with pytest.raises(IngestError, match=rf"times\.vtt: {message}"):
+        read_file(path)
+
+
+@pytest.mark.parametrize(
+    "voice",
+    [
+        "<v &lt;script&gt;alert(1)&lt;/script&gt;>",
+        "<v <script>alert(1)</script>>",
+        "<v " + "Amina " * 40 + ">",
+    ],
+)
+def test_speakers_that_are_markup_are_refused(tmp_path: Path, voice: str) -> None:
+    path = tmp_path / "voices.srt"
+    path.write_text(f"1\n00:00:01,000 --> 00:00:02,000\n{voice}Hello there.\n")
+    with pytest.raises(IngestError, match=r"voices\.srt: line 2: the speaker .* is not a name"):
+        read_file(path)
+
+
+def test_speaker_names_lose_tags_and_entities_and_cues_keep_their_words(tmp_path: Path) -> None:
+    path = tmp_path / "tags.vtt"
+    path.write_text(
+        "WEBVTT\n\n00:00:01.000 --> 00:00:02.000 align:start\n"
+        "<v.loud Dawn &amp; Co><c.yellow>Fish</c> &lt;3 <b>chips</b>\n\n"
+        "00:00:02.000 --> 00:00:03.000\n<v Dawn &amp; Co>and peas <i>unclosed\n"
+    )
+    (source,) = read_file(path)
+    assert source.text == "Dawn & Co: Fish <3 chips and peas unclosed\n"
+    assert [t.meta for t in source.turns] == [
+        {"start_time": "00:00:01.000", "end_time": "00:00:03.000"}
+    ]
