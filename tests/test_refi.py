@@ -619,3 +619,20 @@ def test_cli_names_accepted_extensions_and_reports_hostile_files(tmp_path: Path)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "zip slip" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_a_source_with_control_characters_keeps_its_codings_in_place(project, tmp_path: Path):
+    """Word's vertical tab and a NUL before the coded words: normalised as ingest does, and
+    the selection still lands on the same words."""
+    text = "A long enough introduction\x0bline\x00 two. Transport matters.\n"
+    start = text.index("Transport")
+    path = make_qdpx(
+        tmp_path / "ctl.qdpx",
+        small_qde(start=start, end=start + len("Transport")),
+        {f"sources/{SOURCE}.txt": text.encode()},
+    )
+    refi.import_qdpx(path, project)
+    (coding,) = project.codings()
+    (document,) = project.documents()
+    assert document.text == "A long enough introduction\nline two. Transport matters.\n"
+    assert document.text[coding.start : coding.end] == "Transport"
