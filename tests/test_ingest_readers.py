@@ -135,6 +135,17 @@ def test_iter_files_skips_hidden_files_and_participants(tmp_path: Path) -> None:
         list(iter_files([tmp_path / "gone"]))
 
 
+def test_iter_files_refuses_devices_and_pipes_with_the_right_reason(tmp_path: Path) -> None:
+    import os
+
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    for odd in (Path("/dev/zero"), pipe):
+        with pytest.raises(IngestError, match=r": is not a file or a folder \(a device, pipe"):
+            list(iter_files([odd]))
+    assert list(iter_files([tmp_path])) == []  # inside a folder, a pipe is passed over
+
+
 def test_participants_by_case_and_file(tmp_path: Path) -> None:
     path = tmp_path / "participants.csv"
     path.write_text("case,file,age_band,notes\nHP01,hp01.txt,65+,\nHP02,,16-24,late\n")

@@ -86,17 +86,22 @@ def decode_bytes(data: bytes, path: Path | str) -> str:
 def read_text(path: Path, *, max_mb: float = DEFAULT_MAX_MB) -> str:
     """Read a text file whole after checking its size; refuse empty, binary or huge files."""
     check_size(path, max_mb=max_mb)
-    text = normalise(decode_bytes(path.read_bytes(), path))
+    limit = int(max_mb * MB)
+    with path.open("rb") as fh:
+        data = fh.read(limit + 1)  # a file that grew since it was measured is cut off here
+    if len(data) > limit:
+        check_size(path, max_mb=max_mb, size=len(data))
+    text = normalise(decode_bytes(data, path))
     Limits(max_mb).check_text(path, len(text))
     if not text.strip():
         raise IngestError(path, "has only blank lines: there is nothing to ingest")
     return text
 
 
-def check_size(path: Path, *, max_mb: float = DEFAULT_MAX_MB) -> int:
+def check_size(path: Path, *, max_mb: float = DEFAULT_MAX_MB, size: int | None = None) -> int:
     """Refuse a missing, empty or oversized file before reading any of it."""
     try:
-        size = path.stat().st_size
+        size = path.stat().st_size if size is None else size
     except FileNotFoundError as exc:
         raise IngestError(path, "does not exist; check the path") from exc
     if size == 0:

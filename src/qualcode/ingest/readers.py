@@ -61,6 +61,10 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
         elif path.is_file():
             if path.name != PARTICIPANTS_FILE:
                 yield path
+        elif path.exists():
+            raise IngestError(
+                path, "is not a file or a folder (a device, pipe or socket); give a file instead"
+            )
         else:
             raise IngestError(path, "does not exist; check the path")
 
