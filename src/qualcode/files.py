@@ -16,8 +16,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 from xml.etree import ElementTree as ET
+from xml.sax.handler import ContentHandler
 
 MB = 1024 * 1024
 ErrorFactory = Callable[[Path, str], Exception]
@@ -138,7 +139,7 @@ class BoundedZip:
         self.total += size
         if read > info.file_size:
             raise self.refused(
-                self.path, f"{info.filename} is larger than its header says; refused unread"
+                self.path, f"{info.filename} is larger than the zip's directory says; refused"
             )
         if self.total > self.limits.total_bytes:
             raise self._over_total(self.total)
@@ -182,9 +183,11 @@ class BoundedStream:
     def __init__(self, archive: BoundedZip, info: zipfile.ZipInfo, fh: IO[bytes]) -> None:
         self.archive, self.info, self.fh, self.seen = archive, info, fh, 0
 
-    def read(self, n: int = -1) -> bytes:
+    def read(self, n: int | None = -1) -> bytes:
         if n is None or n < 0:  # read in pieces so the limits apply before memory is used
             return b"".join(iter(lambda: self.read(MB), b""))
+        if n == 0:
+            return b""
         try:
             data = self.fh.read(min(n, self.info.file_size + 1 - self.seen) or 1)
         except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
@@ -197,6 +200,9 @@ class BoundedStream:
 
     def readable(self) -> bool:
         return True
+
+    def close(self) -> None:
+        """Readers close what they read; the member itself is closed by `BoundedZip.open`."""
 
 
 def parse_xml(data: bytes | IO[bytes]) -> ET.Element:
@@ -213,17 +219,24 @@ def parse_xml(data: bytes | IO[bytes]) -> ET.Element:
         raise UnsafeXml(type(exc).__name__) from None
 
 
-def iterparse_xml(stream: IO[bytes], events: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
-    """`ElementTree.iterparse` with the same hardening as `parse_xml`."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import iterparse
+def sax_parse(stream: IO[bytes], handler: ContentHandler) -> None:
+    """Stream XML through a SAX `handler` (namespaces on) with the same hardening as
+    `parse_xml`, building no tree, so memory stays flat however large or deep the XML is."""
+    from xml.sax import SAXParseException
+    from xml.sax.handler import feature_namespaces
 
+    from defusedxml import DefusedXmlException
+    from defusedxml.expatreader import create_parser
+
+    parser = create_parser(forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    parser.setFeature(feature_namespaces, True)
+    parser.setContentHandler(handler)
     try:
-        yield from iterparse(
-            stream, events, forbid_dtd=True, forbid_entities=True, forbid_external=True
-        )
+        parser.parse(stream)
     except DefusedXmlException as exc:
         raise UnsafeXml(type(exc).__name__) from None
+    except SAXParseException as exc:
+        raise ET.ParseError(str(exc)) from None
 
 
 class UnsafeXml(Exception):

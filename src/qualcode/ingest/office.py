@@ -12,9 +12,10 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
+from xml.sax.handler import ContentHandler
 
 from qualcode.errors import IngestError
-from qualcode.files import BoundedZip, UnsafeXml, iterparse_xml, parse_xml
+from qualcode.files import BoundedZip, UnsafeXml, parse_xml, sax_parse
 from qualcode.ingest.limits import Limits
 
 DOCX_ADVICE = "open it in Word and save it again as .docx"
@@ -24,6 +25,7 @@ _MARKUP = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # parts of a paragraph that hold no text: properties (whose <w:tab> is a tab stop, not a tab)
 # and a text box's second, older copy for programs that cannot show the first
 _SKIPPED = frozenset({"pPr", "rPr", "tblPr", "sectPr", "tabs"})
+_MARKS = {"tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
 
 def docx_lines(path: Path, limits: Limits) -> list[str]:
@@ -39,8 +41,10 @@ def docx_lines(path: Path, limits: Limits) -> list[str]:
             )
         archive.check_member(part)
         try:
+            words = _WordText(path, limits)
             with archive.open(part) as stream:
-                return _paragraphs(path, iterparse_xml(stream, ("start", "end")), limits)
+                sax_parse(stream, words)
+            return words.lines
         except UnsafeXml as exc:
             raise IngestError(
                 path,
@@ -66,41 +70,54 @@ def _main_part(archive: BoundedZip) -> str:
     return _MAIN
 
 
-def _paragraphs(
-    path: Path, events: Iterator[tuple[str, ET.Element]], limits: Limits
-) -> list[str]:
-    lines: list[str] = []
-    open_paragraphs: list[list[str]] = []  # a text box's paragraphs sit inside another's run
-    skipping, chars, word = 0, 0, None
-    for event, el in events:
-        ns, _, name = el.tag[1:].partition("}") if el.tag[:1] == "{" else ("", "", el.tag)
-        if word is None:
-            word = ns  # the root, <w:document>, names WordprocessingML's namespace
-        skip = name in _SKIPPED or (ns == _MARKUP and name == "Fallback")
-        if event == "start":
-            skipping += skip
-            if name == "p" and ns == word and not skipping:
-                open_paragraphs.append([])
-            continue
-        if skip:
-            skipping -= 1
-        elif skipping or ns != word or not open_paragraphs:
-            pass
-        elif name == "t":
-            open_paragraphs[-1].append(el.text or "")
-        elif name == "tab":
-            open_paragraphs[-1].append("\t")
-        elif name in ("br", "cr"):
-            open_paragraphs[-1].append("\n")
-        elif name == "noBreakHyphen":
-            open_paragraphs[-1].append("-")
-        elif name == "p":
-            line = "".join(open_paragraphs.pop())
-            chars += len(line) + 1
-            limits.check_text(path, chars)
-            lines.append(line)
-            el.clear()  # keep memory flat on a long document
-    return lines
+class _WordText(ContentHandler):
+    """Lines of WordprocessingML, one per paragraph, as the SAX events stream past."""
+
+    def __init__(self, path: Path, limits: Limits) -> None:
+        super().__init__()
+        self.path, self.limits = path, limits
+        self.lines: list[str] = []
+        self.open: list[list[str]] = []  # a text box's paragraphs sit inside another's run
+        self.skipping = self.chars = 0
+        self.word: str | None = None  # the root, <w:document>, names the namespace
+        self.in_text = False
+
+    def startElementNS(
+        self, name: tuple[str | None, str], qname: str | None, attrs: object
+    ) -> None:
+        ns, local = name
+        self.word = ns if self.word is None else self.word
+        if _skipped(ns, local):
+            self.skipping += 1
+        elif self.skipping or ns != self.word:
+            return
+        elif local == "p":
+            self.open.append([])
+        elif self.open:
+            self.in_text = local == "t"
+            self.open[-1].append(_MARKS.get(local, ""))
+
+    def characters(self, content: str) -> None:
+        if self.in_text and not self.skipping:
+            self.open[-1].append(content)
+            self.chars += len(content)
+            self.limits.check_text(self.path, self.chars)
+
+    def endElementNS(self, name: tuple[str | None, str], qname: str | None) -> None:
+        ns, local = name
+        if _skipped(ns, local):
+            self.skipping -= 1
+        elif self.skipping or ns != self.word:
+            return
+        elif local == "t":
+            self.in_text = False
+        elif local == "p" and self.open:
+            self.lines.append("".join(self.open.pop()))
+            self.chars += 1
+
+
+def _skipped(ns: str | None, local: str) -> bool:
+    return local in _SKIPPED or (ns == _MARKUP and local == "Fallback")
 
 
 def xlsx_rows(path: Path, limits: Limits) -> Iterator[tuple[object, ...]]:
