@@ -442,3 +442,34 @@ def test_speaker_names_lose_tags_and_entities_and_cues_keep_their_words(tmp_path
     assert [t.meta for t in source.turns] == [
         {"start_time": "00:00:01.000", "end_time": "00:00:03.000"}
     ]
+
+
+def test_xlsx_claiming_a_million_rows_is_refused_by_cells_not_walked(tmp_path: Path) -> None:
+    """One stray cell in the last row of a sheet: the empty rows before it count as cells."""
+    import openpyxl
+
+    path = tmp_path / "far.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["id", "answer"])
+    book.active.append(["S1", "A person who rings you back."])
+    book.active.cell(row=1_048_576, column=1, value="stray")
+    book.save(path)
+    with pytest.raises(IngestError, match=r"far\.xlsx: has over 200,000 cells .* by row 199,999"):
+        read_file(path, max_mb=1)
+
+
+def test_the_bounded_zip_counts_members_and_names_the_limit(tmp_path: Path) -> None:
+    from qualcode.files import BoundedZip, ZipLimits
+
+    path = tmp_path / "many.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        for n in range(4):
+            zf.writestr(f"m{n}.txt", f"member {n}")
+    limits = ZipLimits(total_bytes=1000, member_bytes=1000, members=3)
+    with pytest.raises(IngestError, match=r"many\.zip: holds 4 files, over the limit of 3 \(ask"):
+        BoundedZip(path, limits, refused=IngestError, damaged=IngestError, hint="ask")
+    roomy = ZipLimits(total_bytes=1000, member_bytes=1000, members=4)
+    with BoundedZip(path, roomy, refused=IngestError, damaged=IngestError, hint="ask") as archive:
+        assert archive.read(archive.infos[2]) == b"member 2"
+        with pytest.raises(IngestError, match=r"m3\.txt is 0\.0 MB, over the .* limit; .*\(ask"):
+            archive.read(archive.infos[3], limit=3)

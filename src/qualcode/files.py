@@ -58,7 +58,9 @@ class BoundedZip:
     """A zip opened for reading members into memory within `ZipLimits`, never onto disk.
 
     `refused` builds the error for a file over a limit, `damaged` the one for a file that is
-    not a zip or is broken; both take (path, reason). `hint` says how to raise the limits.
+    not a zip or is broken; both take (path, reason). `hint` says how to raise the limit on a
+    member's size, and on the total and the member count too unless `hint_total` is False.
+    The ratio is not raised: no genuine file compresses like a bomb.
     """
 
     def __init__(
@@ -70,8 +72,10 @@ class BoundedZip:
         damaged: ErrorFactory,
         hint: str,
         kind: str = "zip",
+        hint_total: bool = True,
     ) -> None:
         self.path, self.limits, self.hint = Path(path), limits, hint
+        self.total_hint = f" ({hint})" if hint_total else ""
         self.refused, self.damaged = refused, damaged
         self.total = 0  # bytes read so far
         try:
@@ -112,7 +116,8 @@ class BoundedZip:
             raise self.refused(
                 self.path,
                 f"{info.filename} would expand {ratio:.0f} times (to {info.file_size / MB:.1f} "
-                f"MB); that looks like a zip bomb (limit {self.limits.ratio:g} times; {self.hint})",
+                f"MB); that looks like a zip bomb (limit {self.limits.ratio:g} times), "
+                "refused unread",
             )
 
     def read(self, info: zipfile.ZipInfo, limit: int | None = None) -> bytes:
@@ -149,7 +154,8 @@ class BoundedZip:
         if len(self.infos) > limits.members:
             raise self.refused(
                 self.path,
-                f"holds {len(self.infos)} files, over the limit of {limits.members} ({self.hint})",
+                f"holds {len(self.infos)} files, over the limit of {limits.members}"
+                + self.total_hint,
             )
         for info in self.infos:  # a member read later is checked again, with its own limit
             if self._too_compressed(info.file_size, info.compress_size):
@@ -163,7 +169,7 @@ class BoundedZip:
             raise self.refused(
                 self.path,
                 f"would expand {ratio:.0f} times in all (to {declared / MB:.1f} MB); that looks "
-                f"like a zip bomb (limit {limits.ratio:g} times; {self.hint})",
+                f"like a zip bomb (limit {limits.ratio:g} times), refused unread",
             )
 
     def _too_compressed(self, size: int, compressed: int) -> bool:
@@ -173,7 +179,7 @@ class BoundedZip:
         return self.refused(
             self.path,
             f"expands to {size / MB:.1f} MB, over the {self.limits.total_bytes / MB:g} MB limit "
-            f"for one archive; it was refused before reading all of it ({self.hint})",
+            f"for one archive; it was refused before reading all of it{self.total_hint}",
         )
 
 

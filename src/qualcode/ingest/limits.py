@@ -84,7 +84,7 @@ class Limits:
             if cells > self.table_cells:
                 raise IngestError(
                     path,
-                    f"has over {self.table_cells:,} cells (empty ones included) by row {n}, the "
+                    f"has over {self.table_cells:,} cells (empty ones included) by row {n:,}, the "
                     f"limit for one table at --max-mb {self.max_mb:g}; {HINT}",
                 )
             for column, value in enumerate(values, start=1):

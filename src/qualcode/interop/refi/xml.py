@@ -58,6 +58,7 @@ class SafeZip(BoundedZip):
             damaged=RefiError,
             hint=LIMIT_HINT,
             kind=".qdpx (zip)",
+            hint_total=False,
         )
         self.members: dict[str, zipfile.ZipInfo] = {}
         for info in self.infos:
