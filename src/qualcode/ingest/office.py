@@ -32,11 +32,12 @@ def docx_lines(path: Path, limits: Limits) -> list[str]:
     """The lines of a .docx: one per paragraph (in tables and text boxes too), with Word's
     line breaks as new lines and its tabs as tabs."""
     with limits.open_zip(path, ".docx", DOCX_ADVICE) as archive:
-        part = archive.info(_main_part(archive))
+        main = _main_part(archive)
+        part = archive.info(main)
         if part is None:
             raise IngestError(
                 path,
-                f"has no main document part ({_main_part(archive)}), so it is not a Word "
+                f"has no main document part ({main}), so it is not a Word "
                 f"document; {DOCX_ADVICE}",
             )
         archive.check_member(part)
