@@ -477,6 +477,19 @@ def test_zip_bomb_is_refused_before_reading(project, tmp_path: Path):
     assert "zip bomb" in refused(project, path, refi.UnsafeRefiFile)
 
 
+def test_many_small_members_that_expand_far_are_refused_before_reading(project, tmp_path: Path):
+    """Members each under the per-member ratio floor still add up: the archive's ratio counts."""
+    path = tmp_path / "many.qdpx"
+    small = b"\0" * 60_000  # under ZipLimits.ratio_floor, deflates ~1000 times
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", small_qde())
+        zf.writestr(f"sources/{SOURCE}.txt", SOURCE_TEXT)
+        for n in range(1000):
+            zf.writestr(f"sources/pad{n}.txt", small)
+    message = refused(project, path, refi.UnsafeRefiFile)
+    assert "would expand" in message and "in all" in message and "zip bomb" in message
+
+
 def test_a_200_mb_codebook_is_refused_before_parsing(project, tmp_path: Path):
     path = tmp_path / "huge.qdc"
     with path.open("wb") as fh:  # sparse: 200 MB on paper, nothing on disk
@@ -606,3 +619,20 @@ def test_cli_names_accepted_extensions_and_reports_hostile_files(tmp_path: Path)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "zip slip" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_a_source_with_control_characters_keeps_its_codings_in_place(project, tmp_path: Path):
+    """Word's vertical tab and a NUL before the coded words: normalised as ingest does, and
+    the selection still lands on the same words."""
+    text = "A long enough introduction\x0bline\x00 two. Transport matters.\n"
+    start = text.index("Transport")
+    path = make_qdpx(
+        tmp_path / "ctl.qdpx",
+        small_qde(start=start, end=start + len("Transport")),
+        {f"sources/{SOURCE}.txt": text.encode()},
+    )
+    refi.import_qdpx(path, project)
+    (coding,) = project.codings()
+    (document,) = project.documents()
+    assert document.text == "A long enough introduction\nline two. Transport matters.\n"
+    assert document.text[coding.start : coding.end] == "Transport"

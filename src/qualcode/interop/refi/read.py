@@ -323,10 +323,13 @@ def _member_text(path: Path, archive: SafeZip, reference: str, what: str) -> str
 def _normalise_with_map(raw: str) -> tuple[str, list[int]]:
     """Normalise as ingest does, with where each raw offset lands in the normalised text.
 
-    Line ends and BOMs are mapped exactly; NFC is applied piece by piece between ASCII
-    characters (which never compose with what precedes them), so an offset between pieces
-    maps exactly and one inside a recomposed piece maps to the nearest point within it.
+    Line ends, BOMs and control characters are mapped exactly; NFC is applied piece by piece
+    between ASCII characters (which never compose with what precedes them), so an offset
+    between pieces maps exactly and one inside a recomposed piece maps to the nearest point
+    within it.
     """
+    from qualcode.ingest.decode import CONTROL_MAP
+
     out: list[str] = []
     where = [0] * (len(raw) + 1)
     n = 0
@@ -340,8 +343,8 @@ def _normalise_with_map(raw: str) -> tuple[str, list[int]]:
             if i + 1 < len(raw) and raw[i + 1] == "\n":
                 where[i + 1] = n  # inside CRLF: after the one newline we keep
                 i += 1
-        elif ch != "\ufeff":
-            out.append(ch)
+        elif (kept := CONTROL_MAP.get(ord(ch), ch)) is not None:  # as decode.normalise
+            out.append("\ufffd" if "\ud800" <= kept <= "\udfff" else kept)
             n += 1
         i += 1
     where[len(raw)] = n
