@@ -533,3 +533,82 @@ def test_answers_with_the_same_text_all_arrive_in_an_empty_project(project, tmp_
     assert sorted(hub.documents_df()["title"]) == ["Q009", "Q037", "Q041"]
     assert merge_project(hub, project).rows_added == 0
     hub.close()
+
+
+def write_survey(path: Path, answers: list[tuple[str, str, str]]) -> Path:
+    """A questionnaire export: respondent, age band and one open answer per row."""
+    lines = ["respondent,age_band,answer"] + [f"{r},{age},{text}" for r, age, text in answers]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_questionnaire_with_repeated_answers_merges_whole_and_again_adds_nothing(
+    project, tmp_path
+):
+    """Many respondents answer "n/a" or "no": every answer arrives with its own case, the
+    codings with it, and merging the same file again adds nothing and is not refused."""
+    answers = [
+        (f"R{n:03d}", ("18-24", "65+")[n % 2], ("n/a", "no", "n/a", f"answer {n}")[n % 4])
+        for n in range(1, 41)
+    ]
+    laptop = qualcode.open_project(tmp_path / "laptop.qualcode", user="amina")
+    laptop.ingest(write_survey(tmp_path / "survey.csv", answers), area="worcester", progress=False)
+    none = laptop.codebook.add("No answer")
+    for d in laptop.documents():
+        if d.text in ("n/a", "no"):
+            laptop.code(d, 0, len(d.text), none, coder="amina")
+    n_codings = len(laptop.codings())
+    laptop.close()
+
+    report = merge_project(project, tmp_path / "laptop.qualcode")
+    assert not report.conflicts, str(report)
+    assert (report.added["documents"], report.added["codings"]) == (40, n_codings)
+    docs = project.documents_df().set_index("title")
+    assert docs.loc["survey R002", "age_band"] == "18-24"
+    assert docs.loc["survey R003", "age_band"] == "65+"
+    again = merge_project(project, tmp_path / "laptop.qualcode")
+    assert again.rows_added == 0 and not again.conflicts, str(again)
+
+
+def test_the_same_answer_from_another_respondent_is_another_document(project, tmp_path):
+    """A text alone never makes two documents one: the hub's "n/a" from R001 (65+) and a
+    laptop's "n/a" from R107 (18-24), ingested from another file, stay two respondents."""
+    project.ingest(
+        write_survey(tmp_path / "survey.csv", [("R001", "65+", "n/a"), ("R002", "65+", "yes")]),
+        area="worcester",
+        progress=False,
+    )
+    laptop = qualcode.open_project(tmp_path / "laptop.qualcode", user="ben")
+    merge_project(laptop, project)
+    laptop.ingest(
+        write_survey(tmp_path / "autumn.csv", [("R107", "18-24", "n/a")]),
+        area="worcester",
+        progress=False,
+    )
+    laptop.code("autumn R107", 0, 3, laptop.codebook.add("No answer"), coder="ben")
+    laptop.close()
+
+    report = merge_project(project, tmp_path / "laptop.qualcode")
+    assert not report.conflicts, str(report)
+    assert (report.added["documents"], report.added["cases"], report.added["codings"]) == (1, 1, 1)
+    docs = project.documents_df().set_index("title")
+    assert docs.loc[["survey R001", "autumn R107"], "age_band"].tolist() == ["65+", "18-24"]
+    assert [c.coder for c in project.codings("autumn R107")] == ["ben"]
+    assert project.codings("survey R001") == []
+    assert merge_project(project, tmp_path / "laptop.qualcode").rows_added == 0
+
+
+def test_a_document_is_known_by_its_guid_first(project, tmp_path):
+    """A laptop's document whose title changed is still ours by its GUID, even where its text
+    ("n/a") is another document's too."""
+    for title in ("Q009", "Q037"):
+        project.add_document("n/a", area="worcester", title=title)
+    laptop = qualcode.open_project(tmp_path / "laptop.qualcode", user="ben")
+    merge_project(laptop, project)
+    with laptop.writing() as conn:
+        conn.execute(text("UPDATE documents SET title = 'Q037 (checked)' WHERE title = 'Q037'"))
+    laptop.code("Q037 (checked)", 0, 3, laptop.codebook.add("No answer"), coder="ben")
+    laptop.close()
+    report = merge_project(project, tmp_path / "laptop.qualcode")
+    assert (report.added["documents"], report.added["codings"]) == (0, 1), str(report)
+    assert [c.coder for c in project.codings("Q037")] == ["ben"]

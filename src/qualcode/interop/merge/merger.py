@@ -17,8 +17,10 @@ from qualcode.store import recommendations as recommendation_store
 from qualcode.store.codings import insert_codings
 from qualcode.store.documents import (
     DocumentVersion,
+    IncomingDocument,
     KnownDocuments,
     insert_document,
+    question_of,
     retire_version,
 )
 from qualcode.views import merge as merge_views
@@ -295,7 +297,8 @@ class Merger:
         self.purged = known.purged
         for theirs in self.side.documents:
             area = self.side.areas[theirs.area_id] if self.areas_known else None
-            found = known.same(area, theirs.title, theirs.sha256)
+            incoming = self.incoming(theirs)
+            found = known.same(area, incoming)
             if found is not None:
                 self.doc_map[theirs.id] = found
                 self.present("documents")
@@ -319,7 +322,18 @@ class Merger:
                 continue
             added = self.add_document(theirs, area, mine)
             self.doc_map[theirs.id] = added.id
-            known.add(area, theirs.title, added)
+            known.add(area, incoming, added)
+
+    def incoming(self, theirs: Any) -> IncomingDocument:
+        """What identifies their document: GUID, title, text, case name and question."""
+        case = self.side.cases.get(theirs.case_id) if theirs.case_id else None
+        return IncomingDocument(
+            guid=theirs.guid,
+            title=theirs.title,
+            sha256=theirs.sha256,
+            case=case.name if case is not None else "",
+            question=question_of(theirs.meta),
+        )
 
     def matched_case(self, theirs: Any, our_case_id: int | None) -> None:
         """Their case attributes merged into the case of a document already here."""
