@@ -612,3 +612,131 @@ def test_a_document_is_known_by_its_guid_first(project, tmp_path):
     report = merge_project(project, tmp_path / "laptop.qualcode")
     assert (report.added["documents"], report.added["codings"]) == (0, 1), str(report)
     assert [c.coder for c in project.codings("Q037")] == ["ben"]
+
+
+def lead_coding(p: qualcode.Project) -> qualcode.model.Coding:
+    """The base project's one coding (lead's Access/GP on shared-0)."""
+    (coding,) = [c for c in p.codings("shared-0") if c.coder == "lead"]
+    return coding
+
+
+def copy_of_base(laptops: dict[str, Path], name: str) -> Path:
+    path = laptops["base"].with_name(f"{name}.qualcode")
+    shutil.copy(laptops["base"], path)
+    return path
+
+
+def test_a_coding_deleted_here_is_not_brought_back(project, laptops):
+    """The hub removed a coding after handing out copies: a laptop that still holds it as it
+    was does not bring it back, and the report says who deleted it and when."""
+    merge_project(project, laptops["base"])
+    project.uncode(lead_coding(project), coder="lead")
+    report = merge_project(project, laptops["a"])
+    assert not report.conflicts, str(report)
+    assert [c for c in project.codings("shared-0") if c.coder == "lead"] == []
+    (line,) = [d for d in report.deletions if "'Access/GP' on 'shared-0'" in d]
+    assert "deleted here on 20" in line and "by lead; not brought back" in line
+    assert "deleted: coding 'Access/GP'" in str(report)
+    assert merge_project(project, laptops["a"]).rows_added == 0
+
+
+def test_a_coding_deleted_there_is_deleted_here(project, laptops):
+    """A laptop removed a coding the hub holds unchanged: the merge removes it here too,
+    audited with who deleted it there, and merging again changes nothing."""
+    merge_project(project, laptops["base"])
+    laptop = qualcode.open_project(copy_of_base(laptops, "laptop-e"), user="ben")
+    laptop.uncode(lead_coding(laptop), coder="lead")
+    laptop.close()
+    report = merge_project(project, laptops["base"].with_name("laptop-e.qualcode"))
+    assert (report.removed["codings"], report.rows_added) == (1, 0), str(report)
+    assert [c for c in project.codings("shared-0") if c.coder == "lead"] == []
+    assert any("deleted there on 20" in d and "deleted here too" in d for d in report.deletions)
+    audit = project.audit_df()
+    (row,) = audit[(audit["action"] == "delete") & (audit["object"] == "coding")].itertuples()
+    assert row.actor == "tester" and "deleted_there_by" in str(row.after)
+    before = row_counts(project)
+    again = merge_project(project, laptops["base"].with_name("laptop-e.qualcode"))
+    assert (again.rows_added, again.rows_removed) == (0, 0) and row_counts(project) == before
+    assert merge_project(project, laptops["base"]).rows_added == 0  # base still holds it
+
+
+def test_a_delete_on_one_side_and_an_edit_on_the_other_is_a_conflict(project, laptops):
+    """Deleted there, memo changed here since (and the other way round): refused with
+    nothing written, then settled with keep."""
+    merge_project(project, laptops["base"])
+    path = copy_of_base(laptops, "laptop-e")
+    laptop = qualcode.open_project(path, user="ben")
+    laptop.uncode(lead_coding(laptop), coder="lead")
+    laptop.close()
+    project.set_memo(lead_coding(project), "the eight o'clock phone queue", coder="lead")
+    before = row_counts(project)
+    with pytest.raises(MergeConflict, match=r"coding .*deleted on their side.*changed here since"):
+        merge_project(project, path)
+    assert row_counts(project) == before
+    kept = merge_project(project, path, keep="ours")
+    assert kept.removed["codings"] == 0 and lead_coding(project).memo
+    assert any("kept here (keep='ours')" in d for d in kept.deletions)
+    gone = merge_project(project, path, keep="theirs")
+    assert gone.removed["codings"] == 1
+    assert [c for c in project.codings("shared-0") if c.coder == "lead"] == []
+
+    # deleted here, memo changed on a laptop since
+    other = qualcode.open_project(copy_of_base(laptops, "laptop-f"), user="ben")
+    other.set_memo(lead_coding(other), "ring at eight", coder="lead")
+    other.close()
+    with pytest.raises(MergeConflict, match=r"coding .*deleted here on .*changed on their side"):
+        merge_project(project, laptops["base"].with_name("laptop-f.qualcode"))
+    back = merge_project(project, laptops["base"].with_name("laptop-f.qualcode"), keep="theirs")
+    assert back.added["codings"] == 1 and lead_coding(project).memo == "ring at eight"
+
+
+def test_memos_deleted_on_either_side_stay_deleted(project, laptops):
+    """A memo a laptop deleted goes here too; one deleted here is not brought back."""
+    path = copy_of_base(laptops, "laptop-e")
+    laptop = qualcode.open_project(path, user="ben")
+    memo = laptop.add_memo("two people mention the six o'clock bus", coder="ben", title="buses")
+    laptop.close()
+    later = shutil.copy(path, path.with_name("laptop-e-later.qualcode"))
+    laptop = qualcode.open_project(later, user="ben")
+    laptop.delete_memo(memo, coder="ben")
+    laptop.close()
+
+    assert merge_project(project, path).added["memos"] == 1
+    report = merge_project(project, later)
+    assert report.removed["memos"] == 1, str(report)
+    assert any("memo 'buses': deleted there on 20" in d for d in report.deletions)
+    again = merge_project(project, path)
+    assert again.added["memos"] == 0 and again.rows_added == 0, str(again)
+    assert any("memo 'buses': deleted here on 20" in d for d in again.deletions)
+    with project.reading() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.memos)).scalar() == 0
+
+
+def test_a_code_deleted_here_is_not_revived(project, laptops):
+    """A code the hub deleted is not brought back by a laptop that still has it; new
+    codings on it there are a conflict that keep settles. A code a laptop deleted is
+    reported, and kept here."""
+    merge_project(project, laptops["base"])
+    project.codebook.delete("Transport")
+    report = merge_project(project, laptops["base"])
+    assert report.rows_added == 0 and "Transport" not in {c.path for c in project.codebook.all()}
+    assert any("code 'Transport': deleted here on 20" in d for d in report.deletions)
+
+    before = row_counts(project)
+    with pytest.raises(MergeConflict, match=r"code 'Transport'.*deleted here.*1 codings on it"):
+        merge_project(project, laptops["a"])  # amina coded shared-1 with Transport
+    assert row_counts(project) == before
+    left_out = merge_project(project, laptops["a"], keep="ours")
+    assert "Transport" not in {c.path for c in project.codebook.all()}
+    assert any("left deleted" in d for d in left_out.deletions)
+    back = merge_project(project, laptops["a"], keep="theirs")
+    assert back.added["codes"] == 1 and back.added["codings"] == 1
+    assert [c.code for c in project.codings("shared-1")] == ["Transport"]
+
+    gone_there = copy_of_base(laptops, "laptop-e")
+    laptop = qualcode.open_project(gone_there, user="lead")
+    laptop.codebook.delete("Transport")
+    laptop.close()
+    report = merge_project(project, gone_there)
+    assert "Transport" in {c.path for c in project.codebook.all()}
+    assert any("code 'Transport': deleted on their side" in d for d in report.deletions)
