@@ -637,6 +637,11 @@ def test_a_coding_deleted_here_is_not_brought_back(project, laptops):
     (line,) = [d for d in report.deletions if "'Access/GP' on 'shared-0'" in d]
     assert "deleted here on 20" in line and "by lead; not brought back" in line
     assert "deleted: coding 'Access/GP'" in str(report)
+    from qualcode.widgets.merge_panel import MergePanel
+
+    panel = MergePanel(project)
+    panel.path.value = str(laptops["a"])
+    assert panel.preview() is not None and "not brought back" in panel.report.value
     assert merge_project(project, laptops["a"]).rows_added == 0
 
 
