@@ -36,7 +36,7 @@ CODE_FIELDS = ("description", "inclusion", "exclusion", "example")
 
 @dataclass
 class MergeOptions:
-    """How the user settled conflicts: see `Project.merge`."""
+    """How the user settled conflicts (docs/exchange.md)."""
 
     same_coders: set[str]
     rename_coders: dict[str, str]
