@@ -693,3 +693,15 @@ def test_distinct_guids_import_as_before(project, tmp_path):
     path = make_qdpx(tmp_path / "p.qdpx", qde, {f"sources/{SOURCE}.txt": SOURCE_TEXT.encode()})
     refi.import_qdpx(path, project)
     assert [(c.coder, c.text) for c in project.codings()] == [("ben", "the")]
+
+
+def test_a_coding_repeated_in_the_file_is_added_once(project, tmp_path):
+    """The same Coding twice (one GUID, or two) in a selection is one coding, not two."""
+    coding = small_qde()[small_qde().index(CODING_TAG) :]
+    coding = coding[: coding.index("</Coding>") + len("</Coding>")]
+    again = coding.replace("3E4F5061-7283", "9E4F5061-7283")
+    qde = small_qde().replace(coding, coding + coding + again)
+    path = make_qdpx(tmp_path / "p.qdpx", qde, {f"sources/{SOURCE}.txt": SOURCE_TEXT.encode()})
+    result = refi.import_qdpx(path, project)
+    assert result.codings == 1 and [c.text for c in project.codings()] == ["the"]
+    assert sum("repeated coding" in s for s in result.skipped) == 2
