@@ -12,6 +12,7 @@ it removed (`views.merge.tombstones`), and a merge reads both.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,17 @@ class History:
             f"deleted on their side {when(tomb)}, but changed here since",
             back="deleted here too",
             gone="kept here",
+        )
+
+    def coming_back(self, kind: str, rows: list[Any], held: Container[str]) -> int:
+        """How many of their `rows` are new here: not `held` here, and not removed here
+        as they still are."""
+        tombs = self.ours[kind]
+        return sum(
+            1
+            for r in rows
+            if r.guid not in held
+            and (r.guid not in tombs or changed_since(r.updated_at, tombs[r.guid]))
         )
 
     def settle(self, kind: str, name: str, detail: str, *, back: str, gone: str) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from qualcode.interop.merge.history import History, changed_since, when
+from qualcode.interop.merge.history import History, when
 from qualcode.interop.merge.report import Conflict, MergeReport
 from qualcode.model import Code
 from qualcode.store import audit, now
@@ -249,17 +249,10 @@ class Merger:
         return True
 
     def new_work(self, path: str) -> int:
-        """Their codings on the code at `path` or under it that would come back: not here,
-        and not deleted here as they still are."""
+        """How many of their codings on the code at `path` (or under it) would come back."""
         under = {i for i, p in self.their_paths.items() if p == path or p.startswith(path + "/")}
-        tombs = self.history.ours["coding"]
-        return sum(
-            1
-            for c in self.side.codings
-            if c.code_id in under
-            and c.guid not in self.by_guid
-            and (c.guid not in tombs or changed_since(c.updated_at, tombs[c.guid]))
-        )
+        on = [c for c in self.side.codings if c.code_id in under]
+        return self.history.coming_back("coding", on, self.by_guid)
 
     def add_code(self, known: ids.KnownCodes, theirs: Any, parent: int | None) -> int:
         """Add their code under our `parent`; its shortcut only if ours has no such one."""
