@@ -12,6 +12,7 @@ import unicodedata
 from pathlib import Path
 
 from qualcode.errors import IngestError
+from qualcode.model import clean_text
 
 DEFAULT_MAX_MB = 50.0
 MB = 1024 * 1024
@@ -24,8 +25,10 @@ _BOMS = (
 
 
 def normalise(text: str) -> str:
-    """NFC, `\\n` line ends, no byte-order mark: the one form qualcode stores."""
+    """NFC, `\\n` line ends, no byte-order mark, no NUL, U+FFFD for a lone surrogate: the one
+    form qualcode stores."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
+    text = clean_text(text)
     return unicodedata.normalize("NFC", text)
 
 

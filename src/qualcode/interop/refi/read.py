@@ -26,6 +26,7 @@ from qualcode.interop.refi.xml import (
     required,
     split,
 )
+from qualcode.model import clean_text
 
 if TYPE_CHECKING:
     pass
@@ -340,12 +341,12 @@ def _normalise_with_map(raw: str) -> tuple[str, list[int]]:
             if i + 1 < len(raw) and raw[i + 1] == "\n":
                 where[i + 1] = n  # inside CRLF: after the one newline we keep
                 i += 1
-        elif ch != "\ufeff":
+        elif ch not in ("\ufeff", "\x00"):  # normalise drops BOMs and NULs
             out.append(ch)
             n += 1
         i += 1
     where[len(raw)] = n
-    text = "".join(out)
+    text = clean_text("".join(out))  # lone surrogates become U+FFFD, one for one
     if unicodedata.is_normalized("NFC", text):
         return text, where
     pieces: list[str] = []
