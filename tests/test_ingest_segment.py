@@ -135,3 +135,26 @@ def test_a_sentence_ending_in_a_long_run_keeps_its_run() -> None:
     text = "It was awful" + "!" * 5_000 + " We left."
     sentences = [text[u.start : u.end] for u in Segmenter().units(text) if u.kind == "sentence"]
     assert sentences == ["It was awful" + "!" * 5_000, "We left."]
+
+
+def test_reading_in_pieces_gives_the_same_units(monkeypatch) -> None:
+    from qualcode.ingest import segment
+    from qualcode.ingest.readers import read_file
+    from tests.conftest import ROOT
+
+    texts = [
+        read_file(p)[0].text
+        for p in sorted((ROOT / "data" / "raw").rglob("*"))
+        if p.suffix in (".txt", ".vtt")
+    ][:6]
+    texts += [TEXT, 'Stop.\n"Yes" he said. Then.\n\n...and so!\nNo']
+    texts += ["x " * 500 + "\n" + "y. " * 300]
+    s = Segmenter()
+    for text in texts:  # pieces as short as the longest line: cut at every line break
+        whole = s.units(text)
+        monkeypatch.setattr(segment, "CHUNK", max(len(line) for line in text.split("\n")) + 1)
+        assert len(segment._chunks(text)) > 1
+        assert s.units(text) == whole
+        monkeypatch.undo()
+    monkeypatch.setattr(segment, "CHUNK", 40)  # one long line: cut at spaces
+    assert max(b - a for a, b in segment._chunks("word " * 1000)) <= 40
