@@ -39,12 +39,12 @@ def main() -> None:
         for n, (entry, path) in enumerate(corpus):
             if args.only.lower() not in entry.name.lower():
                 continue
-            runs = [
-                run_limited(
-                    entry, path, Path(tmp) / f"w{n}-{i}", memory_mb=MEMORY_MB, timeout=TIMEOUT_S
-                )
-                for i in range(args.runs)
-            ]
+            runs = []
+            for i in range(args.runs):  # an input that fails or hangs is not run again
+                work = Path(tmp) / f"w{n}-{i}"
+                runs.append(run_limited(entry, path, work, memory_mb=MEMORY_MB, timeout=TIMEOUT_S))
+                if runs[-1]["outcome"] not in ("refused", "accepted"):
+                    break
             outcome = runs[0]["outcome"]
             seconds = statistics.median(r.get("seconds", TIMEOUT_S) for r in runs)
             grown = statistics.median(r.get("grown_mb", float("nan")) for r in runs)

@@ -150,7 +150,7 @@ def check_name(name: str, what: str, error: type[QualcodeError] = QualcodeError)
     if bad is not None:
         raise error(
             f"{what} {name!r} contains {_describe(bad)}; "
-            "type it again on one line without control characters"
+            "give it a name on one line without control characters"
         )
     return name
 

@@ -15,21 +15,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
 import qualcode
 from qualcode.errors import QualcodeError
-from qualcode.store import schema
 from tests.hostile.make_corpus import Entry
-
-
-def snapshot(project: qualcode.Project) -> dict[str, list[str]]:
-    """Every row of every table (the schema's own bookkeeping aside), as text."""
-    with project.engine.connect() as conn:
-        return {
-            t.name: sorted(repr(tuple(r)) for r in conn.execute(select(t)))
-            for t in schema.metadata.sorted_tables
-        }
+from tests.test_refi import snapshot
 
 
 def run_entry(entry: Entry, path: Path, workdir: Path) -> dict[str, Any]:
