@@ -153,9 +153,9 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "VTT cue of 40,000 '<'",
         "ingest",
-        "accepted",
+        "refused",  # an unclosed tag runs to the end of its cue: no words are left
         text_file("angles.vtt", vtt([("00:00:01.000 --> 00:00:02.000", "<" * 40_000)])),
-        after=After(documents=1),
+        ("no caption text",),
         fixed_by=VTTFIX,
     ),
     *(
@@ -246,12 +246,12 @@ ENTRIES: tuple[Entry, ...] = (
     Entry(
         "VTT <script> speaker",
         "ingest",
-        "accepted",
+        "refused",
         text_file(
             "script.vtt",
             vtt([("00:00:01.000 --> 00:00:02.000", "<v <script>alert(1)</script>>Hello there.")]),
         ),
-        after=After(documents=1, contains=("Hello there.",), absent=("<script",)),
+        ("line 3", "is not a name"),
         fixed_by=VTTFIX,
     ),
     # names, formulas, questionnaires
@@ -287,7 +287,14 @@ ENTRIES: tuple[Entry, ...] = (
         after=After(documents=1, titles=("+source",), codes=("=cmd|' -C calc'!A0",)),
         fixed_by="already",
     ),
-    Entry("CSV of 100,000 columns", "ingest", "refused", csv_wide, ("column",), fixed_by=BOMBS),
+    Entry(
+        "CSV of 100,000 columns",
+        "ingest",
+        "refused",
+        csv_wide,
+        ("columns", "16,384"),
+        fixed_by=BOMBS,
+    ),
     Entry(
         "CSV with one 50 MB cell",
         "ingest",
