@@ -171,7 +171,7 @@ class BoundedZip:
         if len(self.infos) > limits.members:
             raise self.refused(
                 self.path,
-                f"holds {len(self.infos)} files, over the limit of {limits.members}"
+                f"holds {len(self.infos):,} files, over the limit of {limits.members:,}"
                 + self.total_hint,
             )
         for info in self.infos:  # a member read later is checked again, with its own limit
