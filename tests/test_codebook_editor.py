@@ -29,6 +29,7 @@ def book(project, doc):
     project.code(doc, 60, 70, neighbours, coder="amina", memo="drives her")
     project.code(doc, 60, 70, family, coder="amina")  # the same span as Neighbours, same coder
     project.code(doc, 60, 70, family, coder="bo")  # the same span, another coder
+    project.add_lead("tester", by="tester")  # p.user tidies others' codes: that needs a lead
     return {"access": access, "gp": gp, "walk_in": walk_in, "family": family, "nb": neighbours}
 
 
