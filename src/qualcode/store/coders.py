@@ -128,11 +128,13 @@ def is_lead(conn: Connection, name: str) -> bool:
     return any(same_person(name, lead) for lead in leads(conn))
 
 
-def require_lead(conn: Connection, by: str, what: str) -> None:
-    """Refuse `what` unless `by` is a lead, saying who the leads are."""
-    if is_lead(conn, by):
-        return
+def require_lead(conn: Connection, by: str, what: str) -> str:
+    """The lead `by` is (as the leads list spells the name), else refuse `what`, saying who
+    the leads are."""
     current = leads(conn)
+    found = next((lead for lead in current if same_person(by, lead)), None)
+    if found is not None:
+        return found
     who = (
         f"the leads are {', '.join(current)}"
         if current
@@ -147,7 +149,7 @@ def add_lead(conn: Connection, name: str, *, by: str) -> list[str]:
     name = _person(known_name(conn, clean_name(name, "lead")), "lead")
     current = leads(conn)
     if current:
-        require_lead(conn, by, f"making {name} a lead")
+        by = require_lead(conn, by, f"making {name} a lead")
     if any(same_person(name, lead) for lead in current):
         return current
     _write_leads(conn, [*current, name], actor=by)
@@ -170,8 +172,7 @@ def _person(name: str, what: str) -> str:
 def rename_coder(conn: Connection, old: str, new: str, *, by: str) -> str:
     """Give a coder a new display name (a lead's change, audited); their codings, memos,
     rounds and lead role follow. Onto another coder's name it is a merge, and refused."""
-    by = clean_name(by, "person acting (by=)")
-    require_lead(conn, by, f"renaming coder {old!r}")
+    by = require_lead(conn, clean_name(by, "person acting (by=)"), f"renaming coder {old!r}")
     row = _person_coder(conn, old)
     new = _person(display_name(clean_name(new, "new name")), "coder's name")
     other = coder_row(conn, new)
@@ -203,8 +204,7 @@ def merge_coder(conn: Connection, source: str, into: str, *, by: str) -> dict[st
     """Fold coder `source` into `into` (a lead's change, audited): codings (an identical one
     kept once, memos joined), memos, round places and lead role move, then `source` goes and
     is remembered as `into` for later merges of other laptops' projects."""
-    by = clean_name(by, "person acting (by=)")
-    require_lead(conn, by, f"merging coder {source!r}")
+    by = require_lead(conn, clean_name(by, "person acting (by=)"), f"merging coder {source!r}")
     src, dst = _person_coder(conn, source), _person_coder(conn, into)
     if src.id == dst.id:
         raise CodingError(
@@ -245,7 +245,8 @@ def _person_coder(conn: Connection, name: str) -> Any:
     row = require_coder(conn, clean_name(name, "coder"))
     if row.role != "coder":
         raise CodingError(
-            f"{row.name!r} is a {row.role}, not a person; only people's names are renamed or merged"
+            f"{row.name!r} is not a person (its role is {row.role}); only people's names are "
+            "renamed or merged"
         )
     return row
 
