@@ -229,8 +229,7 @@ class CodebookEditor(widgets.VBox):
             return None
         used = sum(by_coder.values())
         pending = (code.id, tuple(by_coder.items()), len(below))
-        expired = self._clock() - self._pending_since > CONFIRM_SECONDS
-        if (used or below) and (self._pending_delete != pending or expired):
+        if (used or below) and (self._pending_delete != pending or self._warning_expired()):
             self._pending_delete, self._pending_since = pending, self._clock()
             whose = f" Codings by {whose_codings(by_coder)} go." if used else ""
             self._say(
@@ -283,13 +282,17 @@ class CodebookEditor(widgets.VBox):
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return  # driven from plain Python: the clock check on the next press suffices
-        shown = self._pending_delete
-        loop.call_later(CONFIRM_SECONDS, self._expire, shown)
+        loop.call_later(CONFIRM_SECONDS + 0.5, self.expire_warning)
 
-    def _expire(self, shown: object) -> None:
-        if self._pending_delete == shown and shown is not None:
+    def expire_warning(self) -> None:
+        """Take a delete warning older than `CONFIRM_SECONDS` off the screen, and its pending
+        delete with it (a kernel timer calls this)."""
+        if self._pending_delete is not None and self._warning_expired():
             self._pending_delete = None
             self._say("")
+
+    def _warning_expired(self) -> bool:
+        return self._clock() - self._pending_since > CONFIRM_SECONDS
 
     def _fill(self) -> None:
         """Put the selected code's fields into the form, and the choices that fit it."""
