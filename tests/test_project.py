@@ -6,6 +6,7 @@ Every test taking `project`, `doc` or `store_url` runs on SQLite and on PostgreS
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 
 import pytest
 
@@ -413,3 +414,33 @@ def test_merge_options_take_a_coder_name_in_any_spelling(project, doc, tmp_path)
     report = merge_project(project, laptop, same_coders=["AMINA"])
     assert report.added["coders"] == 0
     assert {c.coder for c in project.codings()} == {"amina"}
+
+
+def test_agreement_takes_a_coder_name_in_any_spelling(project, doc) -> None:
+    from qualcode.coding.agreement import select_codings
+
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    project.code(doc, 0, 10, "Carers", coder="bob")
+    chosen = select_codings(project, ["amina", "BOB "], documents=None, codes=None)
+    assert chosen.coders == ["Amina", "bob"]
+
+
+@pytest.mark.sqlite_only
+def test_a_merged_coder_stays_merged_when_a_laptop_copy_comes_in(project, doc, tmp_path) -> None:
+    from qualcode.interop.merge import merge_project
+
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    with pytest.warns(CoderNameWarning):
+        project.code(doc, 20, 30, "Carers", coder="amina2")
+    laptop = tmp_path / "laptop.qualcode"
+    project.close()  # the last connection checkpoints the file, so a copy is whole
+    shutil.copy(project.location, laptop)
+    with qualcode.open_project(laptop) as copy:
+        copy.code("hp-test", 40, 50, "Carers", coder="amina2")  # still under the old name
+    project.add_lead("dawn", by="dawn")
+    project.merge_coders("amina2", into="Amina", by="dawn")
+    report = merge_project(project, laptop)
+    assert report.added["coders"] == 0 and report.added["codings"] == 1
+    assert [c.coder for c in project.codings()] == ["Amina"] * 3

@@ -107,6 +107,12 @@ def require_coder(conn: Connection, name: str) -> Any:
     return row
 
 
+def as_known(names: Sequence[str], known: Sequence[str]) -> list[str]:
+    """Each of `names` as `known` spells it ("amina" is "Amina"); names not known stay."""
+    spelled = {coder_key(name): name for name in known}
+    return [spelled.get(coder_key(name), name) for name in names]
+
+
 def known_name(conn: Connection, name: str) -> str:
     """The display name of the coder `name` is, else `name` with its spaces folded: how every
     entry point that takes a coder's name stores and compares it."""
