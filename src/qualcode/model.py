@@ -170,3 +170,59 @@ def check_color(color: str) -> str:
     if not isinstance(color, str) or not _COLOR.match(color.strip()):
         raise CodebookError(f"colour {color!r} must be a hex colour like '#0072B2'")
     return color.strip().upper()
+
+
+# case attributes ---------------------------------------------------------------------------------
+
+AttributeValue = str | list[str]
+VALUE_SEPARATOR = ";"  # "COPD; diabetes" in a cell is two values of one attribute
+
+
+def attribute_value(cell: object) -> AttributeValue | None:
+    """A cell of a participants file or questionnaire as an attribute value: "COPD; diabetes"
+    is the list ["COPD", "diabetes"], one value stays a string, an empty cell is None."""
+    if cell is None:
+        return None
+    if isinstance(cell, list):
+        parts = [str(p).strip() for p in cell]
+    else:
+        parts = str(cell).split(VALUE_SEPARATOR)
+    values = [p.strip() for p in parts if p.strip()]
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else values
+
+
+def attribute_values(value: object) -> list[str]:
+    """Every value an attribute holds, as texts: a list's items, or the parts of a text
+    ("COPD; diabetes", as tables show a list), or the one value."""
+    if value is None:
+        return []
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value]
+    if isinstance(value, str):
+        return [p.strip() for p in value.split(VALUE_SEPARATOR) if p.strip()]
+    return [str(value)]
+
+
+def attribute_matches(value: object, wanted: object) -> bool:
+    """Does an attribute value match a filter (a value or a list of values)? A multi-valued
+    attribute matches by any of its values, so "COPD" finds ["COPD", "diabetes"]. Every
+    filter on case attributes asks here."""
+    accepted = set(attribute_values(wanted))
+    return any(v in accepted for v in attribute_values(value))
+
+
+def attribute_text(value: object) -> object:
+    """An attribute value as tables and reports show it: a list joined with "; "."""
+    if isinstance(value, list | tuple):
+        return f"{VALUE_SEPARATOR} ".join(str(v) for v in value)
+    return value
+
+
+def document_question(meta: dict[str, Any] | None) -> str | None:
+    """The question a questionnaire answer answers (its column header), None for a transcript;
+    answers ingested before questions were recorded kept only their "column"."""
+    meta = meta or {}
+    question = meta.get("question") or meta.get("column")
+    return str(question) if question else None

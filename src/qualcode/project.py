@@ -62,7 +62,6 @@ if TYPE_CHECKING:
     from qualcode.ingest.source import Unit
 
 
-
 def open_project(
     path_or_url: str | os.PathLike[str] | None = None,
     *,
@@ -238,22 +237,25 @@ class Project:
         opened an older version should be looking at now (after pseudonymisation, say). Given
         a Document, only the check is read (the Coder asks on every key press)."""
         with self.reading() as conn:
-            doc = (
-                ref
-                if isinstance(ref, Document)
-                else document_from_row(document_row(conn, ref))
-            )
+            doc = ref if isinstance(ref, Document) else document_from_row(document_row(conn, ref))
             newest = current_document(conn, doc.area, doc.title)
             if newest is None or newest.id == doc.id:
                 return doc
             return document_from_row(document_row(conn, newest.id))
 
-    def documents(self, *, area: str | None = None) -> list[Document]:
-        """The current version of every document, optionally of one area, by area and title."""
+    def documents(
+        self, *, area: str | None = None, question: str | Sequence[str] | None = None
+    ) -> list[Document]:
+        """The current version of every document, optionally of one area, or only the
+        answers to a questionnaire's `question` (one or several), by area and title."""
         with self.reading() as conn:
             if area is not None:
                 require_area(conn, area)
-            return objects.current_documents(conn, area)
+            docs = objects.current_documents(conn, area)
+            if question is not None:
+                answers = objects.answering(conn, question, area)
+                docs = [doc for doc in docs if doc.id in answers]
+            return docs
 
     def areas(self) -> list[str]:
         """Area names, sorted."""
@@ -265,7 +267,7 @@ class Project:
         paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
         *,
         area: str,
-        text_column: str | None = None,
+        text_column: str | Sequence[str] | None = None,
         max_mb: float | None = None,
         progress: bool = True,
     ) -> IngestReport:
@@ -551,12 +553,22 @@ class Project:
 
     # views ----------------------------------------------------------------------------------
 
-    def documents_df(self, *, area: str | None = None, all_versions: bool = False) -> pd.DataFrame:
-        """One row per document: area, case, title, format, version, words, units, codings."""
+    def documents_df(
+        self,
+        *,
+        area: str | None = None,
+        all_versions: bool = False,
+        question: str | Sequence[str] | None = None,
+    ) -> pd.DataFrame:
+        """One row per document: area, case, title, question (of a questionnaire answer),
+        format, version, words, units, codings and case attributes; with `question`, only
+        the answers to it."""
         with self.reading() as conn:
             if area is not None:
                 require_area(conn, area)
-            return views.documents_df(conn, area=area, all_versions=all_versions)
+            if question is not None:
+                objects.answering(conn, question, area)  # a mistyped question is an error
+            return views.documents_df(conn, area=area, all_versions=all_versions, question=question)
 
     def codes_df(self) -> pd.DataFrame:
         """The codebook as a tree (depth-first), with how often each code is used."""
@@ -571,16 +583,21 @@ class Project:
         code: Code | int | str | None = None,
         all_versions: bool = False,
         viewer: str | None = None,
+        question: str | Sequence[str] | None = None,
     ) -> pd.DataFrame:
-        """Every coding with its text, code path, coder, area and case attributes, on the
-        current version of each document (`all_versions=True` adds earlier versions'). On
-        documents of an open blind round only the viewer's (default: `p.user`) own are listed."""
+        """Every coding with its text, code path, coder, area, question (of a questionnaire
+        answer) and case attributes, on the current version of each document
+        (`all_versions=True` adds earlier versions'); with `question`, only the codings of
+        its answers. On documents of an open blind round only the viewer's (default:
+        `p.user`) own are listed."""
         coders = [coder] if isinstance(coder, str) else coder
         with self.reading() as conn:
             if coders is not None:  # "amina" is "Amina"
                 coders = [coder_store.known_name(conn, name) for name in coders]
             if area is not None:
                 require_area(conn, area)
+            if question is not None:
+                objects.answering(conn, question, area)  # a mistyped question is an error
             code_id = code_store.resolve(conn, code).id if code is not None else None
             return views.codings_df(
                 conn,
@@ -590,6 +607,7 @@ class Project:
                 code_id=code_id,
                 all_versions=all_versions,
                 viewer=viewer or self.user,
+                question=question,
             )
 
     def units_df(

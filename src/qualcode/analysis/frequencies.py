@@ -22,15 +22,18 @@ def code_frequencies(
     area: str | None = None,
     coder: CoderChoice = None,
     by: str | Sequence[str] | None = None,
+    question: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Per code (and per group of `by`: "area" or any case attribute such as
     "population_group"): codings, documents and participants (people heard on it), and
     `share`, the percentage of the group's people whose words were given the code.
 
-    Without `by`, every code of the codebook is listed, unused ones with zeros.
+    Without `by`, every code of the codebook is listed, unused ones with zeros. With
+    `question`, only the codings of a questionnaire's answers to it count (and its
+    respondents are the people).
     """
     groups = [by] if isinstance(by, str) else list(by or [])
-    codings = select_codings(project, area=area, coder=coder)
+    codings = select_codings(project, area=area, coder=coder, question=question)
     missing = [g for g in groups if g not in codings.columns and not codings.empty]
     if missing:
         attrs = [c for c in codings.columns if c not in _BASE]
@@ -38,7 +41,7 @@ def code_frequencies(
             f"no case attribute {', '.join(map(repr, missing))}; group by area or one of: "
             f"{', '.join(attrs) or 'no attributes recorded'}"
         )
-    docs = project.documents_df(area=area)
+    docs = project.documents_df(area=area, question=question)
     people = docs.assign(participant=docs["area"].astype(str) + "/" + docs["case"].astype(str))
     for g in groups:
         codings[g] = codings[g].fillna("(not recorded)") if g in codings else []

@@ -15,6 +15,7 @@ import pandas as pd
 
 from qualcode.analysis.charts import bar_height
 from qualcode.errors import QualcodeError
+from qualcode.model import attribute_values
 from qualcode.store import areas as area_store
 from qualcode.views import reach as reach_views
 
@@ -78,18 +79,18 @@ def reach(
 ) -> pd.DataFrame:
     """Per area and group (the case attribute `attribute`): people heard (cases with a current
     transcript or answer), the target, the percentage reached and `under_target` (seldom heard:
-    fewer people than the target). Groups with a target and nobody heard are listed with 0."""
+    fewer people than the target). Groups with a target and nobody heard are listed with 0; a
+    person with several values is heard in each of their groups."""
     docs = project.documents_df(area=area)
     areas = [area] if area is not None else project.areas()
     rows = []
     for name in areas:
         mine = docs[docs["area"] == name]
-        groups = (
-            mine[attribute].fillna(NOT_RECORDED)
-            if attribute in mine
-            else pd.Series(NOT_RECORDED, index=mine.index)
-        )
-        heard = mine.assign(group=groups).groupby("group")["case"].nunique().to_dict()
+        cells = mine[attribute] if attribute in mine else pd.Series(None, index=mine.index)
+        # a person in two groups ("Carers; Older people") is heard in both
+        groups = [([] if pd.isna(v) else attribute_values(v)) or [NOT_RECORDED] for v in cells]
+        people = mine.assign(group=groups).explode("group")
+        heard = people.groupby("group")["case"].nunique().to_dict()
         goal = targets(project, name).get(attribute, {})
         for group in sorted(set(heard) | set(goal)):
             target = goal.get(group)

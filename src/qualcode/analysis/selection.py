@@ -29,12 +29,17 @@ def coders_for(project: Project, coder: CoderChoice) -> list[str]:
 
 
 def select_codings(
-    project: Project, *, area: str | None = None, coder: CoderChoice = None
+    project: Project,
+    *,
+    area: str | None = None,
+    coder: CoderChoice = None,
+    question: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """`codings_df` for the chosen coding (see the package docstring), with `participant`:
-    a unique key for the person (area and case), so counts never merge two areas' cases."""
+    """`codings_df` for the chosen coding (see the package docstring), of the answers to
+    `question` only when given, with `participant`: a unique key for the person (area and
+    case), so counts never merge two areas' cases."""
     names = coders_for(project, coder)
-    frame = project.codings_df(area=area, coder=names) if names else project.codings_df(area=area)
+    frame = project.codings_df(area=area, coder=names or None, question=question)
     if not names:
         frame = frame.iloc[0:0]
     if coder is None:  # belt and braces: a person's coding only

@@ -28,15 +28,20 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to read")],
     area: Annotated[str, typer.Option(help="Project area the documents belong to")],
     text_column: Annotated[
-        str | None, typer.Option(help="Column holding the answers in a questionnaire CSV/XLSX")
+        list[str] | None,
+        typer.Option(
+            help="A questionnaire column of answers (give it once per question; "
+            "default: every column of free text)"
+        ),
     ] = None,
     max_mb: Annotated[float | None, typer.Option(help="Largest file to read, in MB")] = None,
     project: ProjectOption = None,
 ) -> None:
     """Read transcripts (txt, md, docx, vtt, srt) and questionnaires (csv, xlsx) into an area."""
     p = open_from_cli(project, create=True)  # adding documents may start a project
-    report = p.ingest(paths, area=area, text_column=text_column, max_mb=max_mb)
-    typer.echo(str(report).splitlines()[0])
+    report = p.ingest(paths, area=area, text_column=text_column or None, max_mb=max_mb)
+    for line in str(report).splitlines()[: -len(report.refused) or None]:
+        typer.echo(line)  # the counts, cases updated, and each questionnaire's columns
     for path, reason in report.refused:
         typer.echo(f"refused {path}: {reason}", err=True)
     if not report.ok:

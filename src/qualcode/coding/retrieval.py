@@ -29,6 +29,7 @@ from qualcode.coding.query import (
 )
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
+from qualcode.model import attribute_matches, attribute_text
 from qualcode.store import codes as code_store
 from qualcode.store.documents import document_span
 from qualcode.views import objects
@@ -61,8 +62,10 @@ _KEEP: Any = object()  # "leave this filter as it is" in Retrieval.search
 class Retrieval:
     """The passages a query finds, as a DataFrame (`df`).
 
-    `area`, `coder` (a name or a list), `where` ({case attribute: value or list of values})
-    and `documents` narrow which codings count, for every code in the query alike. NEAR
+    `area`, `coder` (a name or a list), `where` ({case attribute: value or list of values};
+    a multi-valued attribute matches by any of its values), `question` (a questionnaire
+    column, or a list) and `documents` narrow which codings count, for every code in the
+    query alike. NEAR
     looks for both sides in the same `unit` (turn, sentence or paragraph; documents without
     speaker turns use paragraphs). `context` is how many characters of surrounding text to
     show each side, cut at a word boundary. A parent code includes its children's codings
@@ -78,6 +81,7 @@ class Retrieval:
         coder: str | Sequence[str] | None = None,
         where: dict[str, Any] | None = None,
         documents: Iterable[DocumentRef] | DocumentRef | None = None,
+        question: str | Sequence[str] | None = None,
         unit: str = "turn",
         context: int = 150,
         include_children: bool = True,
@@ -92,6 +96,7 @@ class Retrieval:
         self.include_children = include_children
         self.where = dict(where) if where else None
         self.documents = documents
+        self.question = question
         self.query = ""
         self.area: str | None = None
         self.coder: str | list[str] | None = None
@@ -154,12 +159,15 @@ class Retrieval:
                 if self.documents is None
                 else {document_span(conn, ref)[0] for ref in _as_list(self.documents)}
             )
+            if self.question is not None:
+                answers = objects.answering(conn, self.question, area)
+                doc_ids = answers if doc_ids is None else doc_ids & answers
             rows = reads.codings(
                 conn,
                 set().union(*ids_of.values()),
                 coders=coders,
                 area=area,
-                current_only=doc_ids is None,  # current versions only, unless documents were named
+                current_only=self.documents is None,  # current versions, unless documents named
                 viewer=project.user,  # an open blind round stays blind
             )
             found = _Codings.of(rows, case_ids, doc_ids)
@@ -202,11 +210,11 @@ def _cases_where(
                 else f"case attributes are: {', '.join(sorted(known)) or 'none yet'}"
             )
             raise NotFoundError(f"no case has an attribute named {key!r}; {hint}")
-        wanted = {str(v) for v in _as_list(value)}
+        wanted = list(_as_list(value))
         matched &= {
             case_id
             for case_id, attributes in attributes_of.items()
-            if key in attributes and str(attributes[key]) in wanted
+            if key in attributes and attribute_matches(attributes[key], wanted)
         }
     return matched
 
@@ -291,7 +299,10 @@ def _frame(
                     "after": after,
                     "codes": [path for _, path in codes],
                     "coders": sorted({found.coder[i] for i in ids}),
-                    **{f"case_{k}" if k in COLUMNS else k: v for k, v in attrs.items()},
+                    **{
+                        f"case_{k}" if k in COLUMNS else k: attribute_text(v)
+                        for k, v in attrs.items()
+                    },
                 }
             )
     extra = [f"case_{k}" if k in COLUMNS else k for k in attributes]

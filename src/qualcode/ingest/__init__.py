@@ -9,12 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import IngestError, QualcodeError
 from qualcode.ingest.add import add_source
 from qualcode.ingest.decode import DEFAULT_MAX_MB
-from qualcode.ingest.readers import Participants, iter_files, read_file, read_participants
+from qualcode.ingest.readers import (
+    QUESTIONNAIRE_SUFFIXES,
+    Participants,
+    Questionnaire,
+    TextColumns,
+    iter_files,
+    read_file,
+    read_participants,
+    read_questionnaire,
+)
 
 if TYPE_CHECKING:
     from qualcode.model import Document
@@ -31,6 +40,8 @@ class IngestReport:
     new_versions: list[Document] = field(default_factory=list)
     unchanged: list[Document] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
+    questionnaires: dict[str, Questionnaire] = field(default_factory=dict)  # path -> columns
+    cases_updated: set[str] = field(default_factory=set)  # cases whose attributes changed
 
     @property
     def ok(self) -> bool:
@@ -42,8 +53,21 @@ class IngestReport:
             f"{len(self.added)} added, {len(self.new_versions)} new versions, "
             f"{len(self.unchanged)} unchanged, {len(self.refused)} refused"
         ]
+        if self.cases_updated:
+            n = len(self.cases_updated)
+            lines.append(f"attributes updated for {n} case{'' if n == 1 else 's'}")
+        for path, found in self.questionnaires.items():
+            lines.append(
+                f"{path}: questions {_names(found.questions)}; "
+                f"attributes {_names(found.attributes)}"
+                + (f"; not taken {_names(found.left_out)}" if found.left_out else "")
+            )
         lines += [f"refused {path}: {reason}" for path, reason in self.refused]
         return "\n".join(lines)
+
+
+def _names(columns: list[str]) -> str:
+    return ", ".join(repr(c) for c in columns) or "none"
 
 
 def ingest(
@@ -51,15 +75,17 @@ def ingest(
     paths: list[Path],
     *,
     area: str,
-    text_column: str | None = None,
+    text_column: TextColumns = None,
     max_mb: float | None = None,
     progress: bool = True,
 ) -> IngestReport:
     """Read files and folders into `area`; a `participants.csv` beside them gives case attributes.
 
     Files are matched to participants by the `file` column (name or stem) or by case id; a
-    questionnaire (.csv/.xlsx) gives one document per answer. Re-ingesting an unchanged file
-    does nothing; a changed one becomes a new version.
+    questionnaire (.csv/.xlsx) gives one document per respondent and open question (the
+    `text_column`s, one or several, else every column of free text). Re-ingesting an
+    unchanged file does nothing; a changed one becomes a new version. A participants file
+    replaces the attributes it names for its cases (audited) and keeps the others.
     """
     from tqdm.auto import tqdm
 
@@ -73,12 +99,14 @@ def ingest(
             report.refused.append((exc.path, exc.reason))
     seen: dict[str, str] = {}  # title -> file it came from, in this batch
     for path in tqdm(files, desc=f"ingest {area}", unit="file", disable=not progress):
+        limit = max_mb if max_mb is not None else DEFAULT_MAX_MB
         try:
-            sources = read_file(
-                path,
-                text_column=text_column,
-                max_mb=max_mb if max_mb is not None else DEFAULT_MAX_MB,
-            )
+            if path.suffix.lower() in QUESTIONNAIRE_SUFFIXES:
+                found = read_questionnaire(path, text_column=text_column, max_mb=limit)
+                report.questionnaires[str(path)] = found
+                sources = found.sources
+            else:
+                sources = read_file(path, text_column=text_column, max_mb=limit)
         except IngestError as exc:
             report.refused.append((exc.path, exc.reason))
             continue
@@ -95,25 +123,35 @@ def ingest(
                 )
                 continue
             seen[source.title] = str(path)
-            case = (
+            named = (
                 participants.file_to_case.get(path.name)
                 or participants.file_to_case.get(path.stem)
                 or source.case
-                or source.title
+                or (source.title if source.title in participants.by_case else None)
             )
-            source.case = case
-            source.attributes = {**participants.by_case.get(case, {}), **source.attributes}
+            source.case = named  # None: the title, or the case the document has already
+            case = named or source.title
+            source.attributes = _attributes(participants.attributes_for(case), source.attributes)
             try:
-                document, status = add_source(project, source, area=area)
+                document, status, case_changed = add_source(project, source, area=area)
             except QualcodeError as exc:
                 report.refused.append((str(path), str(exc)))
                 continue
+            if case_changed:
+                report.cases_updated.add(case)
             {
                 "added": report.added,
                 "new version": report.new_versions,
                 "unchanged": report.unchanged,
             }[status].append(document)
     return report
+
+
+def _attributes(listed: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """A case's attributes from the participants file and from the file itself (a
+    questionnaire's columns): the file's own win, but its empty cells do not clear a value
+    the participants file gives."""
+    return {**listed, **{k: v for k, v in own.items() if v is not None or k not in listed}}
 
 
 def _participants(paths: list[Path], report: IngestReport) -> Participants:
@@ -130,6 +168,7 @@ def _participants(paths: list[Path], report: IngestReport) -> Participants:
             continue
         merged.by_case.update(found.by_case)
         merged.file_to_case.update(found.file_to_case)
+        merged.named.update(found.named)
     return merged
 
 

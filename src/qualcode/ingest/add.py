@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from qualcode.errors import QualcodeError
 from qualcode.ingest.decode import normalise
 from qualcode.ingest.segment import Segmenter
+from qualcode.ingest.source import Source
 from qualcode.ingest.turns import assign_roles, find_turns
 from qualcode.model import Document, clean_name
 from qualcode.store.access import StoreAccess
@@ -23,10 +24,12 @@ from qualcode.store.documents import (
     insert_document,
     retire_version,
 )
-from qualcode.store.identity import area_id_for, case_id_for
+from qualcode.store.identity import area_id_for, assign_case, ensure_case
 
 if TYPE_CHECKING:
-    from qualcode.ingest.source import Source, Unit
+    from sqlalchemy import Connection
+
+    from qualcode.ingest.source import Unit
 
 
 def units_of(
@@ -56,16 +59,37 @@ def add_document(
     """Add or re-add one document; returns it and "added", "new version" or "unchanged".
 
     The text is segmented before the write lock is taken (it is the slow part), and again
-    inside it only if another process changed the document meanwhile.
+    inside it only if another process changed the document meanwhile. The case's attributes
+    are updated with those given (see `store.identity.ensure_case`).
     """
-    area, title = clean_name(area, "area"), clean_name(title, "document title")
-    attributes, meta = attributes or {}, meta or {}
+    read = Source(
+        title,
+        text,
+        format,
+        path=source,
+        case=case,
+        attributes=attributes or {},
+        turns=turns,
+        meta=meta or {},
+    )
+    document, status, _ = add_source(project, read, area=area)
+    return document, status
+
+
+def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Document, str, bool]:
+    """Add a document read from a file (see `add_document`), also saying whether an existing
+    case changed: its attributes were updated, or an unchanged document moved to the case
+    now named for it."""
+    text, turns, case, source, format = read.text, read.turns, read.case, read.path, read.format
+    attributes, meta = read.attributes, read.meta
+    area, title = clean_name(area, "area"), clean_name(read.title, "document title")
     text = normalise(text)
     if not text.strip():
         raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     case_name = clean_name(case, "case") if case else title
-    interviewer = attributes.get("interviewer")
+    named = attributes.get("interviewer")
+    interviewer = named if isinstance(named, str) else None  # several: found from the questions
     with project.reading() as conn:
         latest = current_document(conn, area, title)
     units = (
@@ -75,10 +99,15 @@ def add_document(
     )
     with project.writing() as conn:
         area_id = area_id_for(conn, area)
-        case_id = case_id_for(conn, area_id, case_name, attributes, actor=project.user)
         latest = current_document(conn, area, title)  # again, inside the lock
+        if case is None and latest is not None:  # a new version stays with its participant
+            case_name = document_row(conn, latest.id).case or title
         if latest is not None and latest.sha256 == digest:
-            return document_from_row(document_row(conn, latest.id)), "unchanged"
+            named_case = case_name if case else None
+            return _unchanged(project, conn, latest.id, area_id, named_case, attributes)
+        case_id, case_changed = ensure_case(
+            conn, area_id, case_name, attributes, actor=project.user
+        )
         if units is None:  # another process changed it between our read and this write
             units = units_of(text, turns, interviewer=interviewer)
         values = document_values(
@@ -108,20 +137,26 @@ def add_document(
         source=source,
         meta=meta,
     )
-    return document, "new version" if latest is not None else "added"
+    return document, "new version" if latest is not None else "added", case_changed
 
 
-def add_source(project: StoreAccess, source: Source, *, area: str) -> tuple[Document, str]:
-    """Add a document read from a file (see `add_document`)."""
-    return add_document(
-        project,
-        source.text,
-        area=area,
-        title=source.title,
-        case=source.case,
-        attributes=source.attributes,
-        format=source.format,
-        source=source.path,
-        meta=source.meta,
-        turns=source.turns,
-    )
+def _unchanged(
+    project: StoreAccess,
+    conn: Connection,
+    document_id: int,
+    area_id: int,
+    case: str | None,
+    attributes: dict[str, Any],
+) -> tuple[Document, str, bool]:
+    """An unchanged document: a case named for it (a participants file added later) takes
+    it and the attributes given; with no case named it stays where it is, and only
+    attributes given update its case."""
+    row = document_row(conn, document_id)
+    changed = False
+    if case is not None:
+        case_id, changed = ensure_case(conn, area_id, case, attributes, actor=project.user)
+        changed = assign_case(conn, document_id, case_id, actor=project.user) or changed
+        row = document_row(conn, document_id)
+    elif attributes and row.case is not None:
+        changed = ensure_case(conn, area_id, row.case, attributes, actor=project.user)[1]
+    return document_from_row(row), "unchanged", changed

@@ -2,8 +2,8 @@
 
 Plain text and Markdown are read as they are; Word documents paragraph by paragraph;
 WebVTT and SRT captions become "Speaker: words" lines, one per turn, with cue times kept on the
-turn; questionnaires (.csv, .xlsx) give one document per answer, the other columns becoming
-attributes of the respondent (the case).
+turn; questionnaires (.csv, .xlsx) give one document per respondent and open question, the other
+columns becoming attributes of the respondent (the case).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import csv
 import html
 import io
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,8 +21,10 @@ from qualcode.errors import IngestError
 from qualcode.ingest.decode import DEFAULT_MAX_MB, check_size, normalise, read_text
 from qualcode.ingest.source import Source, Unit
 from qualcode.ingest.turns import role_of
+from qualcode.model import attribute_value
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt", ".csv", ".xlsx")
+QUESTIONNAIRE_SUFFIXES = (".csv", ".xlsx")
 PARTICIPANTS_FILE = "participants.csv"
 ANSWER_COLUMNS = ("answer", "response", "text", "comment", "comments", "feedback", "free_text")
 CASE_COLUMNS = ("case", "respondent", "participant", "id", "case_id", "respondent_id")
@@ -35,12 +37,37 @@ _HINTS = {
 }
 
 
+TextColumns = str | Sequence[str] | None  # --text-column: one name, several, or None (find them)
+QUESTION_LABEL = re.compile(r"^\s*(q)\s*(\d+[a-z]?)\b", re.IGNORECASE)  # "Q1", "q 2b"
+_NOT_PROSE = re.compile(r"[\d\s.,:;/+\-TZ%£$€()]+")  # numbers, dates, times, amounts
+
+
 @dataclass
 class Participants:
-    """Case attributes from a participants.csv, and which file belongs to which case."""
+    """Case attributes from a participants.csv, and which file belongs to which case.
+
+    `named` lists, per case, every attribute column of the file that named it: a later file
+    replaces those attributes of the case (an empty cell removes one) and keeps the others."""
 
     by_case: dict[str, dict[str, Any]]
     file_to_case: dict[str, str]
+    named: dict[str, list[str]] = field(default_factory=dict)
+
+    def attributes_for(self, case: str) -> dict[str, Any]:
+        """The case's attributes as the file gives them, None for each named but empty."""
+        given = self.by_case.get(case, {})
+        return {**dict.fromkeys(self.named.get(case, [])), **given}
+
+
+@dataclass
+class Questionnaire:
+    """What a questionnaire gave: its answers, and which columns were taken as questions,
+    which became case attributes and which free-text columns were left out (not named)."""
+
+    sources: list[Source]
+    questions: list[str]
+    attributes: list[str]
+    left_out: list[str] = field(default_factory=list)
 
 
 def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
@@ -66,7 +93,7 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
 
 
 def read_file(
-    path: Path, *, text_column: str | None = None, max_mb: float = DEFAULT_MAX_MB
+    path: Path, *, text_column: TextColumns = None, max_mb: float = DEFAULT_MAX_MB
 ) -> list[Source]:
     """Read one file into the documents it holds (one, or one per questionnaire answer)."""
     path = Path(path)
@@ -86,11 +113,20 @@ def read_file(
     if suffix in (".vtt", ".srt"):
         return [_read_captions(path, max_mb)]
     rows = _read_table(path, max_mb)
-    return _questionnaire(path, rows, text_column)
+    return _questionnaire(path, rows, text_column).sources
+
+
+def read_questionnaire(
+    path: Path, *, text_column: TextColumns = None, max_mb: float = DEFAULT_MAX_MB
+) -> Questionnaire:
+    """Read a .csv or .xlsx questionnaire: its answers and how its columns were used."""
+    path = Path(path)
+    return _questionnaire(path, _read_table(path, max_mb), text_column)
 
 
 def read_participants(path: Path) -> Participants:
-    """Read a participants.csv: a case column, optionally a file column, then attributes."""
+    """Read a participants.csv: a case column, optionally a file column, then attributes
+    ("COPD; diabetes" is two values). A case named twice is refused, naming both rows."""
     rows = _read_table(path, DEFAULT_MAX_MB)
     header = [h.strip() for h in rows[0]] if rows else []
     case_col = _find_column(header, CASE_COLUMNS)
@@ -100,24 +136,29 @@ def read_participants(path: Path) -> Participants:
             f"needs a 'case' column naming each participant; its columns are {_list(header)}",
         )
     file_col = _find_column(header, ("file", "filename", "transcript"))
-    by_case: dict[str, dict[str, Any]] = {}
-    file_to_case: dict[str, str] = {}
-    for row in rows[1:]:
+    columns = [h for i, h in enumerate(header) if h and i not in (case_col, file_col)]
+    found = Participants(by_case={}, file_to_case={})
+    first_row: dict[str, int] = {}
+    for n, row in enumerate(rows[1:], start=2):
         record = dict(zip(header, (c.strip() for c in row), strict=False))
         case = record.get(header[case_col], "")
         if not case:
             continue
-        attrs = {
-            k: v
-            for i, (k, v) in enumerate(record.items())
-            if v and i not in (case_col, file_col) and k
-        }
-        by_case[case] = attrs
+        if case in first_row:
+            raise IngestError(
+                path,
+                f"names case {case!r} twice (rows {first_row[case]} and {n}); "
+                "keep one row per participant and ingest again",
+            )
+        first_row[case] = n
+        values = {k: attribute_value(record.get(k)) for k in columns}
+        found.by_case[case] = {k: v for k, v in values.items() if v is not None}
+        found.named[case] = columns
         if file_col is not None and record.get(header[file_col]):
             name = record[header[file_col]]
-            file_to_case[name] = case
-            file_to_case[Path(name).stem] = case
-    return Participants(by_case=by_case, file_to_case=file_to_case)
+            found.file_to_case[name] = case
+            found.file_to_case[Path(name).stem] = case
+    return found
 
 
 def _read_docx(path: Path, max_mb: float) -> Source:
@@ -243,54 +284,77 @@ def _read_table(path: Path, max_mb: float) -> list[list[str]]:
     return rows
 
 
-def _questionnaire(path: Path, rows: list[list[str]], text_column: str | None) -> list[Source]:
+def _questionnaire(path: Path, rows: list[list[str]], text_column: TextColumns) -> Questionnaire:
+    """One source per respondent and question column; the other columns are attributes."""
     header = [h.strip() for h in rows[0]]
-    body = rows[1:]
-    if text_column is not None:
-        if text_column not in header:
-            raise IngestError(
-                path, f"has no column {text_column!r}; its columns are {_list(header)}"
-            )
-        text_col = header.index(text_column)
-    else:
-        text_col = _find_column(header, ANSWER_COLUMNS)
-        if text_col is None:
-            text_col = _longest_column(header, body)
-        if text_col is None:
-            raise IngestError(
-                path,
-                "cannot tell which column holds the answers; name it with --text-column "
-                f"(its columns are {_list(header)})",
-            )
+    body = [row + [""] * (len(header) - len(row)) for row in rows[1:]]
     case_col = _find_column(header, CASE_COLUMNS)
+    found = _free_text_columns(header, body, skip=case_col)
+    named = [text_column] if isinstance(text_column, str) else list(text_column or [])
+    for name in named:
+        if name not in header:
+            raise IngestError(path, f"has no column {name!r}; its columns are {_list(header)}")
+    chosen = list(dict.fromkeys(header.index(name) for name in named)) or found
+    if not chosen:
+        raise IngestError(
+            path,
+            "cannot tell which column holds the answers; name it with --text-column "
+            f"(its columns are {_list(header)})",
+        )
+    candidates = sorted({*found, *chosen})
+    labels = _question_labels([header[i] for i in candidates]) if len(candidates) > 1 else {}
+    attribute_cols = [
+        i for i in range(len(header)) if header[i] and i != case_col and i not in candidates
+    ]
     fmt = path.suffix.lower()[1:]
     sources = []
     for n, row in enumerate(body, start=2):
-        row = row + [""] * (len(header) - len(row))
-        answer = normalise(row[text_col]).strip()
-        if not answer:
-            continue
         case = row[case_col].strip() if case_col is not None and row[case_col].strip() else None
         case = case or f"row {n}"
-        attributes = {
-            header[i]: row[i].strip()
-            for i in range(len(header))
-            if i not in (text_col, case_col) and header[i] and row[i].strip()
-        }
-        sources.append(
-            Source(
-                f"{path.stem} {case}",
-                answer,
-                fmt,
-                path=str(path),
-                case=case,
-                attributes=attributes,
-                meta={"row": n, "column": header[text_col]},
+        attributes = {header[i]: attribute_value(row[i]) for i in attribute_cols}
+        for col in chosen:
+            answer = normalise(row[col]).strip()
+            if not answer:
+                continue
+            label = labels.get(header[col])
+            sources.append(
+                Source(
+                    f"{path.stem} {case}" + (f" ({label})" if label else ""),
+                    answer,
+                    fmt,
+                    path=str(path),
+                    case=case,
+                    attributes=dict(attributes),
+                    meta={"row": n, "column": header[col], "question": header[col]},
+                )
             )
-        )
     if not sources:
-        raise IngestError(path, f"has no answers in column {header[text_col]!r}")
-    return sources
+        shown = ", ".join(repr(header[i]) for i in chosen)
+        raise IngestError(path, f"has no answers in column {shown}")
+    return Questionnaire(
+        sources=sources,
+        questions=[header[i] for i in chosen],
+        attributes=[header[i] for i in attribute_cols],
+        left_out=[header[i] for i in candidates if i not in chosen],
+    )
+
+
+def _question_labels(questions: list[str]) -> dict[str, str]:
+    """A short, stable label per question column for titles: its number ("Q1") where the
+    header starts with one, else the header itself, cut at a word near 40 characters; the
+    whole headers where two labels would be the same."""
+    labels = {}
+    for question in questions:
+        number = QUESTION_LABEL.match(question)
+        if number:
+            labels[question] = f"Q{number.group(2).lower()}"
+        elif len(question) <= 40:
+            labels[question] = question
+        else:
+            labels[question] = question[:40].rsplit(" ", 1)[0].rstrip(" ,.;:?") + "..."
+    if len(set(labels.values())) < len(labels):
+        return {q: q for q in questions}
+    return labels
 
 
 def _find_column(header: list[str], names: Iterable[str]) -> int | None:
@@ -301,16 +365,31 @@ def _find_column(header: list[str], names: Iterable[str]) -> int | None:
     return None
 
 
-def _longest_column(header: list[str], body: list[list[str]]) -> int | None:
-    """The column whose cells are longest on average, if that looks like free text."""
-    best, best_len = None, 20.0
-    for i in range(len(header)):
-        cells = [r[i] for r in body if i < len(r) and r[i].strip()]
-        if cells:
-            mean = sum(len(c) for c in cells) / len(cells)
-            if mean > best_len:
-                best, best_len = i, mean
-    return best
+def _free_text_columns(header: list[str], body: list[list[str]], *, skip: int | None) -> list[int]:
+    """Columns that hold open answers: those named like one ("answer", "comments"), and
+    those whose cells look like free text. The others (ids, dates, numbers, a few repeated
+    choices) are attributes of the respondent."""
+    named = {i for i, h in enumerate(header) if _find_column([h], ANSWER_COLUMNS) is not None}
+    return [
+        i
+        for i in range(len(header))
+        if header[i] and i != skip and (i in named or _looks_like_prose([r[i] for r in body]))
+    ]
+
+
+def _looks_like_prose(column: list[str]) -> bool:
+    """Free text: cells over 20 characters on average, mostly different from each other,
+    mostly with spaces in them (not ids, links or codes) and not numbers or dates."""
+    cells = [c.strip() for c in column if c.strip()]
+    if not cells:
+        return False
+    if sum(len(c) for c in cells) / len(cells) <= 20:
+        return False
+    if len(set(cells)) <= len(cells) / 2:
+        return False
+    if sum(any(ch.isspace() for ch in c) for c in cells) <= len(cells) / 2:
+        return False
+    return sum(bool(_NOT_PROSE.fullmatch(c)) for c in cells) <= len(cells) / 5
 
 
 def _list(header: list[str]) -> str:

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from qualcode.model import attribute_text, attribute_values
 from qualcode.privacy.detect import KINDS, REPEATED, detect, repeats
 from qualcode.privacy.errors import NotPseudonymisedError, PendingFindingsError, PrivacyError
 from qualcode.privacy.key import PseudonymKey
@@ -130,12 +131,21 @@ def _pseudonymise_case_attributes(
     with project.writing() as conn:
         for row in redaction_views.cases_of(conn, ids):
             changed = {
-                name: names[value]
+                name: _renamed(value, names)
                 for name, value in (row.attributes or {}).items()
-                if isinstance(value, str) and value in names
+                if any(v in names for v in attribute_values(value))
             }
             if changed:
                 merge_case_attributes(conn, row, changed, actor=by)
+
+
+def _renamed(value: object, names: dict[str, str]) -> object:
+    """An attribute value with each accepted name in it replaced by its pseudonym (every
+    value of a multi-valued attribute)."""
+    renamed = [names.get(v, v) for v in attribute_values(value)]
+    if isinstance(value, list):
+        return renamed
+    return names[value] if value in names else attribute_text(renamed)
 
 
 def findings_df(

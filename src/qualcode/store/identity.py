@@ -103,22 +103,30 @@ def area_id_for(conn: Connection, name: str) -> int:
 
 def merge_case_attributes(
     conn: Connection, row: Row[Any], attributes: dict[str, Any], *, actor: str
-) -> None:
-    """Add new attribute values to an existing case (a row with id and attributes), audited;
-    nothing happens when they change nothing."""
-    merged = {**(row.attributes or {}), **attributes}
-    if merged != (row.attributes or {}):
-        t = schema.cases
-        conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
-        audit.record(
-            conn,
-            actor=actor,
-            action="update",
-            object="case",
-            object_id=row.id,
-            before={"attributes": row.attributes},
-            after={"attributes": merged},
-        )
+) -> bool:
+    """Set attribute values of an existing case (a row with id and attributes), audited with
+    before and after; an attribute given as None (an empty cell in a later file) is removed,
+    those not given are kept. Returns whether anything changed."""
+    merged = dict(row.attributes or {})
+    for key, value in attributes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    if merged == (row.attributes or {}):
+        return False
+    t = schema.cases
+    conn.execute(t.update().where(t.c.id == row.id).values(attributes=merged))
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="case",
+        object_id=row.id,
+        before={"attributes": row.attributes},
+        after={"attributes": merged},
+    )
+    return True
 
 
 def find_case(
@@ -213,17 +221,47 @@ def insert_case(
 def case_id_for(
     conn: Connection, area_id: int, name: str, attributes: dict[str, Any], *, actor: str
 ) -> int:
-    """The id of a case of an area, created on first use; new attribute values are merged in
-    (and audited). Empty values are no values."""
+    """The id of a case of an area, created on first use; its attributes updated (see
+    `ensure_case`)."""
+    return ensure_case(conn, area_id, name, attributes, actor=actor)[0]
+
+
+def ensure_case(
+    conn: Connection, area_id: int, name: str, attributes: dict[str, Any], *, actor: str
+) -> tuple[int, bool]:
+    """The id of a case of an area, created on first use, and whether an existing case's
+    attributes changed. The values given replace the case's (audited); an empty value (None
+    or "") removes that attribute; attributes not given are kept."""
     t = schema.cases
     row = conn.execute(
         select(t.c.id, t.c.attributes).where(t.c.area_id == area_id, t.c.name == name)
     ).first()
-    attributes = {str(k): v for k, v in attributes.items() if v not in (None, "")}
+    given = {str(k): (None if v in (None, "", []) else v) for k, v in attributes.items()}
     if row is None:
-        return insert_case(conn, area_id=area_id, name=name, attributes=attributes, actor=actor)
-    merge_case_attributes(conn, row, attributes, actor=actor)
-    return row.id
+        values = {k: v for k, v in given.items() if v is not None}
+        return insert_case(conn, area_id=area_id, name=name, attributes=values, actor=actor), False
+    return row.id, merge_case_attributes(conn, row, given, actor=actor)
+
+
+def assign_case(conn: Connection, document_id: int, case_id: int, *, actor: str) -> bool:
+    """Put a document under a case (a participants file, added later, names its participant),
+    audited; returns whether it moved."""
+    d = schema.documents
+    before = conn.execute(select(d.c.case_id).where(d.c.id == document_id)).scalar_one()
+    if before == case_id:
+        return False
+    conn.execute(d.update().where(d.c.id == document_id).values(case_id=case_id))
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="document",
+        object_id=document_id,
+        document_id=document_id,
+        before={"case_id": before},
+        after={"case_id": case_id},
+    )
+    return True
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ Machine output never becomes a person's coding: `accept` proposes codings owned 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -220,8 +221,10 @@ class ThemeModel:
         area: str | None = None,
         unit: str | None = None,
         documents: Any = None,
+        question: str | Sequence[str] | None = None,
     ) -> ThemeModel:
-        """Find themes in the units of `area` (or the whole project, or `documents`)."""
+        """Find themes in the units of `area` (or the whole project, or `documents`), or of
+        the answers to a questionnaire's `question` only."""
         unit = unit or self.unit
         embedder = get_embedder(self.embedder, seed=self.seed)  # unknown names fail first
         units = select_units(
@@ -230,8 +233,11 @@ class ThemeModel:
             area=area,
             documents=documents,
             include_interviewer=self.include_interviewer,
+            question=question,
         )
         what = f"area {area!r}" if area else "the selection" if documents else "the project"
+        if question is not None:
+            what = f"the answers to {question!r} in {what}"
         check_units(units, what=what, min_units=self.min_units, language=self.check_language)
         texts = units["text"].tolist()
         cache = EmbeddingCache.for_project(project)

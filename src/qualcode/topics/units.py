@@ -32,10 +32,13 @@ def select_units(
     area: str | None = None,
     documents: Sequence[Any] | None = None,
     include_interviewer: bool = False,
+    question: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Units of one kind with text; a document with no units of that kind (a questionnaire
-    answer has no turns) counts as one unit, whole. Interviewer units are left out unless
-    asked for, and so is text outside the speaker turns of a transcript (its header).
+    """Units of one kind with text, of `area`, `documents` and the answers to `question`
+    (a questionnaire column, or several); a document with no units of that kind (a
+    questionnaire answer has no turns) counts as one unit, whole. Interviewer units are left
+    out unless asked for, and so is text outside the speaker turns of a transcript (its
+    header).
     Index: unit id (negative for whole-document units: minus the document id)."""
     if area is not None:
         areas = project.areas()
@@ -46,6 +49,9 @@ def select_units(
                 "ingest transcripts into it first, or pick another area"
             )
     ids = document_ids(project, documents)
+    if question is not None:
+        answers = [d.id for d in project.documents(area=area, question=question)]
+        ids = answers if ids is None else [i for i in ids if i in set(answers)]
     if ids is not None and len(ids) == 1:
         frame = project.units_df(unit, document=ids[0])
     else:

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Connection, Integer, func, select
 
 from qualcode.errors import QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
-from qualcode.model import Code
+from qualcode.model import Code, attribute_text, document_question
 from qualcode.store import schema
 from qualcode.store.rounds import visible_codings
 
@@ -30,8 +30,16 @@ d, a, cs, u, c, k = (
 )
 
 
-def documents_df(conn: Connection, *, area: str | None, all_versions: bool) -> pd.DataFrame:
-    """One row per document: area, case, title, format, version, words, units, turns, codings."""
+def documents_df(
+    conn: Connection,
+    *,
+    area: str | None,
+    all_versions: bool,
+    question: str | Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """One row per document: area, case, title, question (a questionnaire's column, else
+    empty), format, version, words, units, turns, codings, then the case's attributes;
+    with `question`, only the answers to it (or to any of several)."""
     unit_counts = (
         select(
             u.c.document_id,
@@ -61,6 +69,7 @@ def documents_df(conn: Connection, *, area: str | None, all_versions: bool) -> p
             d.c.created_at,
             d.c.is_current,
             d.c.case_id,
+            d.c.meta,
         )
         .join(a, a.c.id == d.c.area_id)
         .outerjoin(cs, cs.c.id == d.c.case_id)
@@ -73,6 +82,9 @@ def documents_df(conn: Connection, *, area: str | None, all_versions: bool) -> p
     if not all_versions:
         query = query.where(d.c.is_current == 1)
     frame = _frame(conn, (query))
+    frame.insert(4, "question", [document_question(m) for m in frame.pop("meta")])
+    if question is not None:
+        frame = frame[frame["question"].isin(_as_list(question))]
     frame["is_current"] = frame["is_current"].astype(bool)
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True, format="ISO8601")
     if not all_versions:
@@ -135,6 +147,7 @@ CODING_COLUMNS = (
     "area",
     "case",
     "title",
+    "question",
     "document_id",
     "start",
     "end",
@@ -157,10 +170,12 @@ def codings_df(
     code_id: int | None = None,
     all_versions: bool = False,
     viewer: str | None = None,
+    question: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Every coding with its text, code path, coder, area, case and the case's attributes;
-    codings of earlier document versions only with `all_versions`; on documents of an open
-    blind round only `viewer`'s own (when a viewer is given)."""
+    """Every coding with its text, code path, coder, area, case, question (of a
+    questionnaire answer) and the case's attributes; codings of earlier document versions
+    only with `all_versions`; on documents of an open blind round only `viewer`'s own (when
+    a viewer is given); with `question`, only codings of the answers to it."""
     query = select(
         c.c.id.label("coding_id"),
         c.c.document_id,
@@ -196,12 +211,17 @@ def codings_df(
                 cs.c.name.label("case"),
                 d.c.title,
                 d.c.text,
+                d.c.meta,
             )
             .join(a, a.c.id == d.c.area_id)
             .outerjoin(cs, cs.c.id == d.c.case_id)
             .where(d.c.id.in_(select(c.c.document_id).distinct()))
         ),
     )
+    docs["question"] = [document_question(m) for m in docs.pop("meta")]
+    if question is not None:
+        wanted = set(docs.loc[docs["question"].isin(_as_list(question)), "document_id"])
+        codings = codings[codings["document_id"].isin(wanted)]
     texts = dict(zip(docs["document_id"], docs["text"], strict=True))
     codings["text"] = [
         texts[doc][start:end]
@@ -328,13 +348,19 @@ def _with_case_attributes(
 
 
 def case_attributes(conn: Connection, case_ids: list[Any]) -> pd.DataFrame:
-    """Case attributes as one column per attribute, indexed by case id."""
+    """Case attributes as one column per attribute, indexed by case id; a multi-valued
+    attribute reads "COPD; diabetes", as every table and report shows it."""
     if not case_ids:
         return pd.DataFrame()
     rows = conn.execute(select(cs.c.id, cs.c.attributes).where(cs.c.id.in_(case_ids))).all()
     return pd.DataFrame.from_records(
-        [row.attributes or {} for row in rows], index=[row.id for row in rows]
+        [{k: attribute_text(v) for k, v in (row.attributes or {}).items()} for row in rows],
+        index=[row.id for row in rows],
     )
+
+
+def _as_list(value: str | Sequence[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
 
 
 def _frame(conn: Connection, query: Any) -> pd.DataFrame:

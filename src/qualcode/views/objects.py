@@ -5,12 +5,13 @@ Codings are listed through the blind-round rule, so an open round stays blind wh
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
 
-from qualcode.model import Coding, Document
+from qualcode.errors import NotFoundError
+from qualcode.model import Coding, Document, document_question
 from qualcode.store import codes as code_store
 from qualcode.store import schema
 from qualcode.store.bulk import in_chunks
@@ -28,6 +29,31 @@ def coder_names(conn: Connection) -> list[str]:
     """Every coder's name (people, the consensus and machine suggesters), sorted."""
     k = schema.coders
     return list(conn.execute(select(k.c.name).order_by(k.c.name)).scalars())
+
+
+def document_questions(conn: Connection, area: str | None = None) -> dict[int, str | None]:
+    """The question each current document answers (its questionnaire column), None for a
+    transcript, by document id."""
+    d, a = schema.documents, schema.areas
+    query = select(d.c.id, d.c.meta).where(d.c.is_current == 1)
+    if area is not None:
+        query = query.join(a, a.c.id == d.c.area_id).where(a.c.name == area)
+    return {row.id: document_question(row.meta) for row in conn.execute(query)}
+
+
+def answering(conn: Connection, question: str | Sequence[str], area: str | None = None) -> set[int]:
+    """Ids of the current documents answering `question` (one, or any of several); a
+    question no document answers is an error naming the questions there are."""
+    wanted = [question] if isinstance(question, str) else list(question)
+    asked = document_questions(conn, area)
+    known = sorted({q for q in asked.values() if q is not None})
+    if unknown := [q for q in wanted if q not in known]:
+        raise NotFoundError(
+            f"no answers to question {', '.join(map(repr, unknown))}"
+            + (f" in area {area!r}" if area else "")
+            + f"; the questions are: {', '.join(map(repr, known)) or 'none yet'}"
+        )
+    return {doc for doc, q in asked.items() if q in wanted}
 
 
 def unit_spans(

@@ -20,7 +20,7 @@ import ipywidgets as widgets
 
 from qualcode.coding.autocode import AutocodeResult, autocode, code_spans
 from qualcode.errors import NotFoundError, QualcodeError
-from qualcode.model import is_suggestion
+from qualcode.model import attribute_matches, attribute_values, is_suggestion
 from qualcode.spans import snap_to_words
 from qualcode.widgets.hits import hits_html, short
 from qualcode.widgets.transcript import TranscriptView
@@ -162,12 +162,15 @@ class Coder(widgets.VBox):
             docs = docs[docs["area"] == self.area_picker.value]
         attr, value = self.attribute_picker.value, self.value_picker.value
         if attr != ANY and value != ANY:
-            docs = docs[docs[attr].astype(str) == value]
+            docs = docs[[attribute_matches(v, value) for v in docs[attr]]]
         return docs
 
     def _attribute_values(self) -> list[str]:
+        """Each value once: "COPD; diabetes" offers "COPD" and "diabetes"."""
         attr = self.attribute_picker.value
-        return [] if attr == ANY else sorted(self._docs[attr].dropna().astype(str).unique())
+        if attr == ANY:
+            return []
+        return sorted({v for cell in self._docs[attr].dropna() for v in attribute_values(cell)})
 
     def _on_attribute(self, _: Any) -> None:
         if self._rebuilding:

@@ -25,6 +25,7 @@ from qualcode.interop.refi.xml import (
     serialise,
     tag,
 )
+from qualcode.model import attribute_text
 from qualcode.store import codes as code_store
 
 if TYPE_CHECKING:
@@ -186,7 +187,8 @@ def _project_element(data: _Export, name: str) -> ET.Element:
                 ET.SubElement(
                     value, tag(ns, "VariableRef"), {"targetGUID": derived("variable", var)}
                 )
-                ET.SubElement(value, tag(ns, "TextValue")).text = clean_text(str(attributes[var]))
+                text = str(attribute_text(attributes[var]))  # a list as "COPD; diabetes"
+                ET.SubElement(value, tag(ns, "TextValue")).text = clean_text(text)
             for doc in data.documents:
                 if doc.case_id == case.id:
                     ET.SubElement(el, tag(ns, "SourceRef"), {"targetGUID": guid_out(doc.guid)})
