@@ -167,7 +167,7 @@ def _write_leads(conn: Connection, names: list[str], *, actor: str) -> None:
 
 
 def _person(name: str, what: str) -> str:
-    if not name or is_suggestion(name) or name == CONSENSUS:
+    if not name or is_suggestion(name) or coder_key(name) == CONSENSUS:
         raise QualcodeError(f"{name!r} cannot be a {what}; a {what} is a person's name")
     return name
 
@@ -280,8 +280,8 @@ def _rename_in_rounds(conn: Connection, old: str, new: str) -> list[str]:
     r = schema.rounds
     changed = []
     for row in conn.execute(select(r.c.id, r.c.name, r.c.lead, r.c.coders)).all():
-        coders = list(dict.fromkeys(new if c == old else c for c in row.coders))
-        lead = new if row.lead == old else row.lead
+        coders = list(dict.fromkeys(new if same_person(c, old) else c for c in row.coders))
+        lead = new if same_person(row.lead, old) else row.lead
         if coders != list(row.coders) or lead != row.lead:
             conn.execute(r.update().where(r.c.id == row.id).values(coders=coders, lead=lead))
             changed.append(row.name)
@@ -290,6 +290,6 @@ def _rename_in_rounds(conn: Connection, old: str, new: str) -> list[str]:
 
 def _rename_lead(conn: Connection, old: str, new: str, *, actor: str) -> None:
     current = leads(conn)
-    if old in current:
-        renamed = list(dict.fromkeys(new if lead == old else lead for lead in current))
+    renamed = list(dict.fromkeys(new if same_person(lead, old) else lead for lead in current))
+    if renamed != current:
         _write_leads(conn, renamed, actor=actor)
