@@ -426,6 +426,16 @@ def test_agreement_takes_a_coder_name_in_any_spelling(project, doc) -> None:
     assert chosen.coders == ["Amina", "bob"]
 
 
+def test_retrieval_takes_a_coder_name_in_any_spelling(project, doc) -> None:
+    from qualcode.coding.retrieval import Retrieval
+
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    project.code(doc, 20, 30, "Carers", coder="bob")
+    found = Retrieval(project, "Carers", coder=["AMINA"], context=0).df
+    assert list(found["coders"]) == [["Amina"]] and list(found["start"]) == [0]
+
+
 @pytest.mark.sqlite_only
 def test_a_merged_coder_stays_merged_when_a_laptop_copy_comes_in(project, doc, tmp_path) -> None:
     from qualcode.interop.merge import merge_project
