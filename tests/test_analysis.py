@@ -282,3 +282,28 @@ def test_codings_load_from_a_table_by_offsets_or_quoted_text(small, tmp_path: Pa
     with pytest.raises(QualcodeError, match="Weather"):
         import_codings(small, unknown)
     assert len(small.codings()) == before  # checked before anything was written
+
+
+def test_codings_load_from_xlsx_within_the_ingest_limits(small, tmp_path: Path) -> None:
+    import zipfile
+
+    import openpyxl
+
+    s, e = span(T3, "on a Sunday")
+    table = tmp_path / "codings.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["area", "title", "start", "end", "code", "coder", "text"])
+    book.active.append(["b", "t3", s, e, "Money", "cara", "on a Sunday"])
+    book.active.append([None] * 7)  # a blank row, as spreadsheets keep
+    book.active.append(["b", "t3", None, None, "Access to GP", "cara", "The bus never comes"])
+    book.save(table)
+    assert import_codings(small, table).added == 2
+    assert {c.text for c in small.codings("t3", coder="cara")} == {
+        "on a Sunday",
+        "The bus never comes",
+    }
+    with zipfile.ZipFile(table, "a", zipfile.ZIP_DEFLATED) as zf, zf.open("xl/pad.xml", "w") as fh:
+        for _ in range(30):  # 30 MB of spaces in a file of a few kilobytes
+            fh.write(b" " * (1024 * 1024))
+    with pytest.raises(QualcodeError, match=r"codings\.xlsx: xl/pad\.xml would expand .*zip bomb"):
+        import_codings(small, table)

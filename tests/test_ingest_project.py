@@ -81,6 +81,17 @@ def test_bad_files_are_refused_one_line_each_and_the_rest_go_in(project, tmp_pat
     assert sorted(project.documents_df()["title"]) == ["hp01", "hp02"]
 
 
+def test_a_stray_byte_goes_in_with_a_warning_in_the_report(project, tmp_path: Path) -> None:
+    path = tmp_path / "hp03.txt"
+    path.write_bytes("Interviewer: Café?\nParticipant: Aye, — ".encode() + b"\x81ta.\n")
+    report = project.ingest([path], area="hartlepool", progress=False)
+    assert report.ok and len(report.added) == 1
+    assert report.added[0].text == "Interviewer: Café?\nParticipant: Aye, — \ufffdta.\n"
+    (warning,) = report.warnings
+    assert warning.startswith(f"{path}: byte 42 (line 2) is not UTF-8")
+    assert f"warning {warning}" in str(report)
+
+
 def test_missing_path_is_refused(project, tmp_path: Path) -> None:
     report = project.ingest([tmp_path / "nowhere"], area="a", progress=False)
     assert not report.ok

@@ -533,3 +533,215 @@ def test_answers_with_the_same_text_all_arrive_in_an_empty_project(project, tmp_
     assert sorted(hub.documents_df()["title"]) == ["Q009", "Q037", "Q041"]
     assert merge_project(hub, project).rows_added == 0
     hub.close()
+
+
+def write_survey(path: Path, answers: list[tuple[str, str, str]]) -> Path:
+    """A questionnaire export: respondent, age band and one open answer per row."""
+    lines = ["respondent,age_band,answer"] + [f"{r},{age},{text}" for r, age, text in answers]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_a_questionnaire_with_repeated_answers_merges_whole_and_again_adds_nothing(
+    project, tmp_path
+):
+    """Many respondents answer "n/a" or "no": every answer arrives with its own case, the
+    codings with it, and merging the same file again adds nothing and is not refused."""
+    answers = [
+        (f"R{n:03d}", ("18-24", "65+")[n % 2], ("n/a", "no", "n/a", f"answer {n}")[n % 4])
+        for n in range(1, 41)
+    ]
+    laptop = qualcode.open_project(tmp_path / "laptop.qualcode", user="amina")
+    laptop.ingest(write_survey(tmp_path / "survey.csv", answers), area="worcester", progress=False)
+    none = laptop.codebook.add("No answer")
+    for d in laptop.documents():
+        if d.text in ("n/a", "no"):
+            laptop.code(d, 0, len(d.text), none, coder="amina")
+    n_codings = len(laptop.codings())
+    laptop.close()
+
+    report = merge_project(project, tmp_path / "laptop.qualcode")
+    assert not report.conflicts, str(report)
+    assert (report.added["documents"], report.added["codings"]) == (40, n_codings)
+    docs = project.documents_df().set_index("title")
+    assert docs.loc["survey R002", "age_band"] == "18-24"
+    assert docs.loc["survey R003", "age_band"] == "65+"
+    again = merge_project(project, tmp_path / "laptop.qualcode")
+    assert again.rows_added == 0 and not again.conflicts, str(again)
+
+
+def test_the_same_answer_from_another_respondent_is_another_document(project, tmp_path):
+    """A text alone never makes two documents one: the hub's "n/a" from R001 (65+) and a
+    laptop's "n/a" from R107 (18-24), ingested from another file, stay two respondents."""
+    project.ingest(
+        write_survey(tmp_path / "survey.csv", [("R001", "65+", "n/a"), ("R002", "65+", "yes")]),
+        area="worcester",
+        progress=False,
+    )
+    laptop = qualcode.open_project(tmp_path / "laptop.qualcode", user="ben")
+    merge_project(laptop, project)
+    laptop.ingest(
+        write_survey(tmp_path / "autumn.csv", [("R107", "18-24", "n/a")]),
+        area="worcester",
+        progress=False,
+    )
+    laptop.code("autumn R107", 0, 3, laptop.codebook.add("No answer"), coder="ben")
+    laptop.close()
+
+    report = merge_project(project, tmp_path / "laptop.qualcode")
+    assert not report.conflicts, str(report)
+    assert (report.added["documents"], report.added["cases"], report.added["codings"]) == (1, 1, 1)
+    docs = project.documents_df().set_index("title")
+    assert docs.loc[["survey R001", "autumn R107"], "age_band"].tolist() == ["65+", "18-24"]
+    assert [c.coder for c in project.codings("autumn R107")] == ["ben"]
+    assert project.codings("survey R001") == []
+    assert merge_project(project, tmp_path / "laptop.qualcode").rows_added == 0
+
+
+def test_a_document_is_known_by_its_guid_first(project, tmp_path):
+    """A laptop's document whose title changed is still ours by its GUID, even where its text
+    ("n/a") is another document's too."""
+    for title in ("Q009", "Q037"):
+        project.add_document("n/a", area="worcester", title=title)
+    laptop = qualcode.open_project(tmp_path / "laptop.qualcode", user="ben")
+    merge_project(laptop, project)
+    with laptop.writing() as conn:
+        conn.execute(text("UPDATE documents SET title = 'Q037 (checked)' WHERE title = 'Q037'"))
+    laptop.code("Q037 (checked)", 0, 3, laptop.codebook.add("No answer"), coder="ben")
+    laptop.close()
+    report = merge_project(project, tmp_path / "laptop.qualcode")
+    assert (report.added["documents"], report.added["codings"]) == (0, 1), str(report)
+    assert [c.coder for c in project.codings("Q037")] == ["ben"]
+
+
+def lead_coding(p: qualcode.Project) -> qualcode.model.Coding:
+    """The base project's one coding (lead's Access/GP on shared-0)."""
+    (coding,) = [c for c in p.codings("shared-0") if c.coder == "lead"]
+    return coding
+
+
+def copy_of_base(laptops: dict[str, Path], name: str) -> Path:
+    path = laptops["base"].with_name(f"{name}.qualcode")
+    shutil.copy(laptops["base"], path)
+    return path
+
+
+def test_a_coding_deleted_here_is_not_brought_back(project, laptops):
+    """The hub removed a coding after handing out copies: a laptop that still holds it as it
+    was does not bring it back, and the report says who deleted it and when."""
+    merge_project(project, laptops["base"])
+    project.uncode(lead_coding(project), coder="lead")
+    report = merge_project(project, laptops["a"])
+    assert not report.conflicts, str(report)
+    assert [c for c in project.codings("shared-0") if c.coder == "lead"] == []
+    (line,) = [d for d in report.deletions if "'Access/GP' on 'shared-0'" in d]
+    assert "deleted here on 20" in line and "by lead; not brought back" in line
+    assert "deleted: coding 'Access/GP'" in str(report)
+    from qualcode.widgets.merge_panel import MergePanel
+
+    panel = MergePanel(project)
+    panel.path.value = str(laptops["a"])
+    assert panel.preview() is not None and "not brought back" in panel.report.value
+    assert merge_project(project, laptops["a"]).rows_added == 0
+
+
+def test_a_coding_deleted_there_is_deleted_here(project, laptops):
+    """A laptop removed a coding the hub holds unchanged: the merge removes it here too,
+    audited with who deleted it there, and merging again changes nothing."""
+    merge_project(project, laptops["base"])
+    laptop = qualcode.open_project(copy_of_base(laptops, "laptop-e"), user="ben")
+    laptop.uncode(lead_coding(laptop), coder="lead")
+    laptop.close()
+    report = merge_project(project, laptops["base"].with_name("laptop-e.qualcode"))
+    assert (report.removed["codings"], report.rows_added) == (1, 0), str(report)
+    assert [c for c in project.codings("shared-0") if c.coder == "lead"] == []
+    assert any("deleted there on 20" in d and "deleted here too" in d for d in report.deletions)
+    audit = project.audit_df()
+    (row,) = audit[(audit["action"] == "delete") & (audit["object"] == "coding")].itertuples()
+    assert row.actor == "tester" and "deleted_there_by" in str(row.after)
+    before = row_counts(project)
+    again = merge_project(project, laptops["base"].with_name("laptop-e.qualcode"))
+    assert (again.rows_added, again.rows_removed) == (0, 0) and row_counts(project) == before
+    assert merge_project(project, laptops["base"]).rows_added == 0  # base still holds it
+
+
+def test_a_delete_on_one_side_and_an_edit_on_the_other_is_a_conflict(project, laptops):
+    """Deleted there, memo changed here since (and the other way round): refused with
+    nothing written, then settled with keep."""
+    merge_project(project, laptops["base"])
+    path = copy_of_base(laptops, "laptop-e")
+    laptop = qualcode.open_project(path, user="ben")
+    laptop.uncode(lead_coding(laptop), coder="lead")
+    laptop.close()
+    project.set_memo(lead_coding(project), "the eight o'clock phone queue", coder="lead")
+    before = row_counts(project)
+    with pytest.raises(MergeConflict, match=r"coding .*deleted on their side.*changed here since"):
+        merge_project(project, path)
+    assert row_counts(project) == before
+    kept = merge_project(project, path, keep="ours")
+    assert kept.removed["codings"] == 0 and lead_coding(project).memo
+    assert any("kept here (keep='ours')" in d for d in kept.deletions)
+    gone = merge_project(project, path, keep="theirs")
+    assert gone.removed["codings"] == 1
+    assert [c for c in project.codings("shared-0") if c.coder == "lead"] == []
+
+    # deleted here, memo changed on a laptop since
+    other = qualcode.open_project(copy_of_base(laptops, "laptop-f"), user="ben")
+    other.set_memo(lead_coding(other), "ring at eight", coder="lead")
+    other.close()
+    with pytest.raises(MergeConflict, match=r"coding .*deleted here on .*changed on their side"):
+        merge_project(project, laptops["base"].with_name("laptop-f.qualcode"))
+    back = merge_project(project, laptops["base"].with_name("laptop-f.qualcode"), keep="theirs")
+    assert back.added["codings"] == 1 and lead_coding(project).memo == "ring at eight"
+
+
+def test_memos_deleted_on_either_side_stay_deleted(project, laptops):
+    """A memo a laptop deleted goes here too; one deleted here is not brought back."""
+    path = copy_of_base(laptops, "laptop-e")
+    laptop = qualcode.open_project(path, user="ben")
+    memo = laptop.add_memo("two people mention the six o'clock bus", coder="ben", title="buses")
+    laptop.close()
+    later = shutil.copy(path, path.with_name("laptop-e-later.qualcode"))
+    laptop = qualcode.open_project(later, user="ben")
+    laptop.delete_memo(memo, coder="ben")
+    laptop.close()
+
+    assert merge_project(project, path).added["memos"] == 1
+    report = merge_project(project, later)
+    assert report.removed["memos"] == 1, str(report)
+    assert any("memo 'buses': deleted there on 20" in d for d in report.deletions)
+    again = merge_project(project, path)
+    assert again.added["memos"] == 0 and again.rows_added == 0, str(again)
+    assert any("memo 'buses': deleted here on 20" in d for d in again.deletions)
+    with project.reading() as conn:
+        assert conn.execute(select(func.count()).select_from(schema.memos)).scalar() == 0
+
+
+def test_a_code_deleted_here_is_not_revived(project, laptops):
+    """A code the hub deleted is not brought back by a laptop that still has it; new
+    codings on it there are a conflict that keep settles. A code a laptop deleted is
+    reported, and kept here."""
+    merge_project(project, laptops["base"])
+    project.codebook.delete("Transport")
+    report = merge_project(project, laptops["base"])
+    assert report.rows_added == 0 and "Transport" not in {c.path for c in project.codebook.all()}
+    assert any("code 'Transport': deleted here on 20" in d for d in report.deletions)
+
+    before = row_counts(project)
+    with pytest.raises(MergeConflict, match=r"code 'Transport'.*deleted here.*1 codings on it"):
+        merge_project(project, laptops["a"])  # amina coded shared-1 with Transport
+    assert row_counts(project) == before
+    left_out = merge_project(project, laptops["a"], keep="ours")
+    assert "Transport" not in {c.path for c in project.codebook.all()}
+    assert any("left deleted" in d for d in left_out.deletions)
+    back = merge_project(project, laptops["a"], keep="theirs")
+    assert back.added["codes"] == 1 and back.added["codings"] == 1
+    assert [c.code for c in project.codings("shared-1")] == ["Transport"]
+
+    gone_there = copy_of_base(laptops, "laptop-e")
+    laptop = qualcode.open_project(gone_there, user="lead")
+    laptop.codebook.delete("Transport")
+    laptop.close()
+    report = merge_project(project, gone_there)
+    assert "Transport" in {c.path for c in project.codebook.all()}
+    assert any("code 'Transport': deleted on their side" in d for d in report.deletions)

@@ -4,6 +4,7 @@ from other tools, and hostile files that must be refused with nothing imported."
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -477,6 +478,19 @@ def test_zip_bomb_is_refused_before_reading(project, tmp_path: Path):
     assert "zip bomb" in refused(project, path, refi.UnsafeRefiFile)
 
 
+def test_many_small_members_that_expand_far_are_refused_before_reading(project, tmp_path: Path):
+    """Members each under the per-member ratio floor still add up: the archive's ratio counts."""
+    path = tmp_path / "many.qdpx"
+    small = b"\0" * 60_000  # under ZipLimits.ratio_floor, deflates ~1000 times
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("project.qde", small_qde())
+        zf.writestr(f"sources/{SOURCE}.txt", SOURCE_TEXT)
+        for n in range(1000):
+            zf.writestr(f"sources/pad{n}.txt", small)
+    message = refused(project, path, refi.UnsafeRefiFile)
+    assert "would expand" in message and "in all" in message and "zip bomb" in message
+
+
 def test_a_200_mb_codebook_is_refused_before_parsing(project, tmp_path: Path):
     path = tmp_path / "huge.qdc"
     with path.open("wb") as fh:  # sparse: 200 MB on paper, nothing on disk
@@ -606,3 +620,118 @@ def test_cli_names_accepted_extensions_and_reports_hostile_files(tmp_path: Path)
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "zip slip" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path.parent / "evil.txt").exists()
+
+
+def test_a_source_with_control_characters_keeps_its_codings_in_place(project, tmp_path: Path):
+    """Word's vertical tab and a NUL before the coded words: normalised as ingest does, and
+    the selection still lands on the same words."""
+    text = "A long enough introduction\x0bline\x00 two. Transport matters.\n"
+    start = text.index("Transport")
+    path = make_qdpx(
+        tmp_path / "ctl.qdpx",
+        small_qde(start=start, end=start + len("Transport")),
+        {f"sources/{SOURCE}.txt": text.encode()},
+    )
+    refi.import_qdpx(path, project)
+    (coding,) = project.codings()
+    (document,) = project.documents()
+    assert document.text == "A long enough introduction\nline two. Transport matters.\n"
+    assert document.text[coding.start : coding.end] == "Transport"
+
+
+# one GUID, two objects; references to what the file does not have --------------------------
+
+USER_A = "4A5B6C7D-8E9F-4A0B-9C1D-2E3F4A5B6C7D"
+USER_B = "5B6C7D8E-9F0A-4B1C-8D2E-3F4A5B6C7D8E"
+OTHER = "6C7D8E9F-0A1B-4C2D-9E3F-4A5B6C7D8E9F"
+PROJECT_TAG = '<Project xmlns="urn:QDA-XML:project:1.0" name="hostile">'
+CODING_TAG = '<Coding guid="3E4F5061-7283-494A-B526-D7E8F9A0B1C2">'
+
+
+def with_users(qde: str, users: str, coding_user: str = USER_A) -> str:
+    qde = qde.replace(PROJECT_TAG, f"{PROJECT_TAG}\n  <Users>{users}</Users>")
+    return qde.replace(CODING_TAG, CODING_TAG.replace(">", f' creatingUser="{coding_user}">'))
+
+
+def twice_the_source(qde: str) -> str:
+    """The TextSource again under another name, with the same GUID."""
+    start = qde.index("<TextSource")
+    end = qde.index("</TextSource>") + len("</TextSource>")
+    second = qde[start:end].replace('name="t1"', 'name="t2"').replace("2D3E4F50", "7D3E4F50")
+    return qde[:end] + "\n" + second.replace("3E4F5061-7283", "8E4F5061-7283") + qde[end:]
+
+
+HOSTILE_IDENTITY = {
+    "two users, one guid": (
+        with_users(
+            small_qde(),
+            f'<User guid="{USER_A}" name="amina"/><User guid="{USER_A.lower()}" name="ben"/>',
+        ),
+        rf"two Users share the GUID {USER_A.lower()} \('amina' and 'ben'\)",
+    ),
+    "two sources, one guid": (
+        twice_the_source(small_qde()),
+        rf"two Sources share the GUID {SOURCE.lower()} \('t1' and 't2'\)",
+    ),
+    "two codes, one guid": (
+        small_qde().replace(
+            'isCodable="true"/>',
+            f'isCodable="true"><Code guid="{{{CODE}}}" name="Buses" isCodable="true"/></Code>',
+        ),
+        rf"two Codes share the GUID {CODE.lower()} \('Transport' and 'Buses'\)",
+    ),
+    "two cases, one guid": (
+        small_qde().replace(
+            "<Sources>",
+            f'<Cases><Case guid="{OTHER}" name="R1"/><Case guid="{OTHER}" name="R2"/></Cases>'
+            "<Sources>",
+        ),
+        rf"two Cases share the GUID {OTHER.lower()} \('R1' and 'R2'\)",
+    ),
+    "a coding by a user not in the file": (
+        with_users(small_qde(), f'<User guid="{USER_A}" name="amina"/>', coding_user=USER_B),
+        rf"a coding in source 't1' is credited to user {USER_B.lower()}, who is not among",
+    ),
+    "a case naming a source not in the file": (
+        small_qde().replace(
+            "<Sources>",
+            f'<Cases><Case guid="{USER_B}" name="R1"><SourceRef targetGUID="{OTHER}"/></Case>'
+            "</Cases><Sources>",
+        ),
+        rf"case 'R1' refers to source {OTHER.lower()}, which is not in the file's Sources",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_IDENTITY))
+def test_one_guid_for_two_objects_or_a_dangling_reference_is_refused(project, tmp_path, case):
+    """Two Users sharing a GUID credited the second's codings to the first; two TextSources
+    sharing one duplicated codings: each such file is refused, naming the GUID and both."""
+    qde, expected = HOSTILE_IDENTITY[case]
+    path = make_qdpx(tmp_path / "p.qdpx", qde, {f"sources/{SOURCE}.txt": SOURCE_TEXT.encode()})
+    message = refused(project, path)
+    assert re.search(expected, message), message
+
+
+def test_distinct_guids_import_as_before(project, tmp_path):
+    """The same file with a GUID for each user imports, each coding credited to its user."""
+    qde = with_users(
+        small_qde(),
+        f'<User guid="{USER_A}" name="amina"/><User guid="{USER_B}" name="ben"/>',
+        coding_user=USER_B,
+    )
+    path = make_qdpx(tmp_path / "p.qdpx", qde, {f"sources/{SOURCE}.txt": SOURCE_TEXT.encode()})
+    refi.import_qdpx(path, project)
+    assert [(c.coder, c.text) for c in project.codings()] == [("ben", "the")]
+
+
+def test_a_coding_repeated_in_the_file_is_added_once(project, tmp_path):
+    """The same Coding twice (one GUID, or two) in a selection is one coding, not two."""
+    coding = small_qde()[small_qde().index(CODING_TAG) :]
+    coding = coding[: coding.index("</Coding>") + len("</Coding>")]
+    again = coding.replace("3E4F5061-7283", "9E4F5061-7283")
+    qde = small_qde().replace(coding, coding + coding + again)
+    path = make_qdpx(tmp_path / "p.qdpx", qde, {f"sources/{SOURCE}.txt": SOURCE_TEXT.encode()})
+    result = refi.import_qdpx(path, project)
+    assert result.codings == 1 and [c.text for c in project.codings()] == ["the"]
+    assert sum("repeated coding" in s for s in result.skipped) == 2

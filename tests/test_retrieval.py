@@ -583,3 +583,77 @@ def _shape(node):
     if isinstance(node, Not):
         return ("Not", _shape(node.operand))
     return (type(node).__name__, _shape(node.left), _shape(node.right))
+
+
+# one definition of a row: a passage ----------------------------------------------------------
+
+
+@pytest.fixture
+def doubled(proj):  # type: ignore[no-untyped-def]
+    """The project with Transport coded again by two more coders, overlapping amina's."""
+    doc = proj.docs["hp1"]
+    proj.code(doc, *at(HP1, "My neighbour drives me to the walk-in"), "Transport", coder="ben")
+    proj.code(doc, *at(HP1, "drives me to the walk-in when it's bad."), "Transport", coder="chen")
+    return proj
+
+
+def rows(r: Retrieval) -> list[tuple]:  # type: ignore[type-arg]
+    return [
+        (row.title, row.start, row.end, tuple(row.codes), tuple(row.coders), row.codings)
+        for row in r.df.itertuples()
+    ]
+
+
+def test_a_query_gives_the_same_passages_however_it_is_written(doubled) -> None:  # type: ignore[no-untyped-def]
+    plain = Retrieval(doubled, "Transport")
+    # amina's, ben's and chen's overlapping codings are one passage, credited to all three
+    start, _ = at(HP1, "My neighbour drives")
+    _, end = at(HP1, "when it's bad.")
+    assert ("hp-01", start, end, ("Transport",), ("amina", "ben", "chen"), 3) in rows(plain)
+    assert len(plain) == 4 and plain.df["codings"].sum() == 6
+    for query in ["Transport OR Transport", "Transport AND Transport", "(Transport)"]:
+        assert rows(Retrieval(doubled, query)) == rows(plain), query
+
+
+def test_or_covers_each_side_and_its_codings_add_up(doubled) -> None:  # type: ignore[no-untyped-def]
+    codes = ["Transport", "Access to GP", "Carers", "Peer support", "Loneliness and isolation"]
+    alone = {code: Retrieval(doubled, f'"{code}"') for code in codes}
+    every = Retrieval(doubled, " OR ".join(f'"{code}"' for code in codes))
+    # each coding is behind exactly one passage: the counts per code add up
+    assert every.df["codings"].sum() == sum(r.df["codings"].sum() for r in alone.values())
+    assert every.df["codings"].sum() == len(doubled.codings_df())
+    for code in codes:
+        either = Retrieval(doubled, f'"{code}" OR Carers')
+        assert len(either) >= len(alone["Carers"]) and len(either) <= len(every)
+        for title, start, end, *_ in rows(alone[code]):  # within one passage of the OR
+            assert any(t == title and s <= start and end <= e for t, s, e, *_ in rows(either))
+
+
+def test_a_codes_passages_are_the_counts_of_the_matrix(doubled) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.analysis.matrices import code_case_matrix
+
+    matrix = code_case_matrix(doubled, counts=True)
+    key = matrix.attrs["key"]
+    for column, label in zip(key["column"], key["label"], strict=True):
+        if column in ("area", "case", "case_id") or label not in set(doubled.codes_df()["path"]):
+            continue
+        found = Retrieval(doubled, f'"{label}"', include_children=False)
+        assert len(found) == matrix[column].sum(), label
+
+
+def test_not_after_a_code_reads_as_and_not(doubled) -> None:  # type: ignore[no-untyped-def]
+    assert parse("Carers NOT Dementia support") == And(
+        CodeRef("Carers", 0), Not(CodeRef("Dementia support", 11), 7), 7
+    )
+    assert str(parse('Transport NOT "Access to GP"')) == "Transport AND NOT Access to GP"
+    short = Retrieval(doubled, 'Transport NOT "Access to GP"')
+    assert rows(short) == rows(Retrieval(doubled, 'Transport AND NOT "Access to GP"'))
+    assert len(short) == 3
+    assert texts(Retrieval(doubled, 'Carers NOT "Direct payments"')) == texts(
+        Retrieval(doubled, "Carers")
+    )
+    # NOT binds like AND: the OR keeps every Access to GP passage
+    mixed = Retrieval(doubled, '"Access to GP" OR Transport NOT "Access to GP"')
+    assert len(mixed) == len(Retrieval(doubled, '"Access to GP"')) + 3
+    with pytest.raises(QueryError, match="NOT NOT cancels out"):
+        parse("Carers NOT NOT Transport")

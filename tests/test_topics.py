@@ -565,3 +565,45 @@ def test_an_empty_project_and_a_transcript_header(tmp_path) -> None:  # type: ig
         "An answer with no speakers at all.",
     ]
     p.close()
+
+
+def _one_code_with_enough(path: Path):  # type: ignore[no-untyped-def]
+    """Ten documents; amina codes every Transport sentence of eight, and two others once."""
+    p = qualcode.open_project(path, user="tester")
+    for name in THEMES:
+        p.codebook.add(name)
+    codes = list(THEMES)
+    docs = []
+    for d in range(10):
+        sentences = [THEMES[codes[(d + i) % 3]][(d + i) % 5] for i in range(3)]
+        text = " ".join(sentences)
+        doc = p.add_document(text, area="toy", title=f"toy{d:02d}")
+        docs.append(doc)
+        first = codes[d % 3]
+        if d < 8:  # the first sentence, coded when it is about transport (or carers once)
+            start = 0
+            for sentence in sentences:
+                code = next(c for c in codes if sentence in THEMES[c])
+                if code == "Transport" or (d == 0 and code != first):
+                    p.code(doc, start, start + len(sentence), code, coder="amina")
+                start += len(sentence) + 1
+    return p, docs
+
+
+def test_suggester_with_one_usable_code_scores_that_code(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p, docs = _one_code_with_enough(tmp_path / "one.qualcode")
+    s = CodeSuggester(embedder="tfidf").fit(p, coder="amina")
+    assert s.codes_ == ["Transport"] and s.skipped_codes_  # the others: too few
+    out = s.suggest(p, documents=docs[8:], min_score=0.0)
+    assert set(out["code"]) == {"Transport"} and len(out) == 6  # each sentence, one score
+    about = [any(t in text for t in THEMES["Transport"]) for text in out["text"]]
+    transport, other = out["score"][about], out["score"][[not a for a in about]]
+    assert len(transport) == 2 and transport.min() > other.max()  # the code's, not its absence
+    p.close()
+
+
+def test_evaluate_with_one_usable_code_says_it_cannot(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    p, _ = _one_code_with_enough(tmp_path / "one.qualcode")
+    with pytest.raises(NoCodingsError, match="cannot evaluate suggestions with one code"):
+        CodeSuggester(embedder="tfidf").evaluate(p, coder="amina")
+    p.close()

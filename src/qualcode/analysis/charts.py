@@ -48,14 +48,12 @@ def save_figure(fig: Any, folder: str | Path | None, name: str) -> Path | None:
         html = tmp.read_text(encoding="utf-8")
         script = '<script src="plotly.min.js"></script>'
         tmp.write_text(html.replace("<body>", f"<body>\n{script}", 1), encoding="utf-8")
-        tmp.chmod(0o644)
     bundle = target.parent / "plotly.min.js"
     if not bundle.is_file():
         from plotly.offline import get_plotlyjs
 
         with atomic_path(bundle) as tmp:
             tmp.write_text(get_plotlyjs(), encoding="utf-8")
-            tmp.chmod(0o644)
     return target
 
 

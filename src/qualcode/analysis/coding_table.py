@@ -17,6 +17,7 @@ import pandas as pd
 
 from qualcode.errors import QualcodeError
 from qualcode.model import CONSENSUS
+from qualcode.sheets import csv_value
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -43,7 +44,7 @@ def read_table(path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise QualcodeError(f"{path}: no such file")
     if suffix == ".xlsx":
-        return pd.read_excel(path, dtype=str).fillna("")
+        return _read_xlsx(path)
     if suffix in (".csv", ".tsv"):
         notes = 0  # leading "# ..." lines are notes (such as "SYNTHETIC")
         with path.open(encoding="utf-8-sig") as fh:
@@ -53,10 +54,26 @@ def read_table(path: Path) -> pd.DataFrame:
             return pd.read_csv(
                 path, sep="\t", dtype=str, quoting=csv.QUOTE_NONE, skiprows=notes
             ).fillna("")
-        return pd.read_csv(path, dtype=str, skiprows=notes).fillna("")
+        table = pd.read_csv(path, dtype=str, skiprows=notes).fillna("")
+        return table.map(csv_value).rename(columns=csv_value)  # '=... back to =...
     raise QualcodeError(
         f"{path}: codings come as .csv, .tsv or .xlsx, not {suffix or 'no'} extension"
     )
+
+
+def _read_xlsx(path: Path) -> pd.DataFrame:
+    """The first sheet as text, read within ingest's limits (no zip bombs, no huge sheets)."""
+    from qualcode.ingest.decode import check_size
+    from qualcode.ingest.limits import Limits
+    from qualcode.ingest.office import xlsx_rows
+
+    limits = Limits()
+    check_size(path, max_mb=limits.max_mb)
+    rows = [r for r in limits.check_rows(path, xlsx_rows(path, limits)) if any(r)]
+    if not rows:
+        return pd.DataFrame()
+    header, width = rows[0], len(rows[0])
+    return pd.DataFrame([(r + [""] * width)[:width] for r in rows[1:]], columns=header, dtype=str)
 
 
 def import_codings(project: Project, path: str | Path) -> CodingTableReport:

@@ -18,6 +18,7 @@ from qualcode.analysis.selection import (
     short_names,
 )
 from qualcode.files import atomic_path
+from qualcode.sheets import append_row
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -106,9 +107,9 @@ def export_framework(matrix: pd.DataFrame, path: str | Path) -> Path:
     book = Workbook()
     sheet = book.active
     sheet.title = "framework"
-    sheet.append(["case", *map(str, matrix.columns)])
+    append_row(sheet, ["case", *map(str, matrix.columns)])
     for case, row in matrix.iterrows():
-        sheet.append([str(case), *row.tolist()])
+        append_row(sheet, [str(case), *row.tolist()])
     wrap = Alignment(wrap_text=True, vertical="top")
     for cells in sheet.iter_rows():
         for cell in cells:
@@ -123,13 +124,12 @@ def export_framework(matrix: pd.DataFrame, path: str | Path) -> Path:
     if passages is not None and not passages.empty:
         full = book.create_sheet("passages")
         columns = [c for c in passages.columns if c not in ("participant",)]
-        full.append(columns)
+        append_row(full, columns)
         for values in passages[columns].itertuples(index=False, name=None):
-            full.append([v if isinstance(v, int | float | str) else str(v) for v in values])
+            append_row(full, values)
         for cell in full[1]:
             cell.font = Font(bold=True)
         full.freeze_panes = "A2"
     with atomic_path(path) as tmp:
         book.save(tmp)
-        tmp.chmod(0o644)  # a report to share, not a secret: readable like any saved file
     return path

@@ -33,6 +33,7 @@ from qualcode.analysis.selection import (
 )
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
+from qualcode.sheets import write_csv, write_xlsx
 from qualcode.store import codes as code_store
 from qualcode.store.identity import require_area
 from qualcode.views import CODING_COLUMNS, case_attributes
@@ -373,16 +374,14 @@ def export_table(
     if suffix == ".csv":
         if key is None:
             with atomic_path(path) as tmp:
-                frame.to_csv(tmp, index=False)
+                write_csv(tmp, frame)
         else:  # both files or neither
             key_path = path.with_name(f"{path.stem}-key.csv")
             with atomic_path(path) as tmp, atomic_path(key_path) as key_tmp:
-                frame.to_csv(tmp, index=False)
-                key.to_csv(key_tmp, index=False)
+                write_csv(tmp, frame)
+                write_csv(key_tmp, key)
             written.append(key_path)
     else:
-        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as book:
-            frame.to_excel(book, index=False, sheet_name=table)
-            if key is not None:
-                key.to_excel(book, index=False, sheet_name="key")
+        with atomic_path(path) as tmp:
+            write_xlsx(tmp, {table: frame} if key is None else {table: frame, "key": key})
     return written

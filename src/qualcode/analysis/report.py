@@ -16,6 +16,7 @@ from qualcode.analysis.charts import save_figure, show
 from qualcode.analysis.selection import CoderChoice, coders_for
 from qualcode.errors import NotFoundError
 from qualcode.files import atomic_path
+from qualcode.sheets import write_csv
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -40,8 +41,7 @@ class Outputs:
             return None
         target = self.folder / f"{name}.csv"
         with atomic_path(target) as tmp:
-            frame.to_csv(tmp)
-            tmp.chmod(0o644)
+            write_csv(tmp, frame, index=True)
         return target
 
     def path(self, name: str) -> Path | None:

@@ -107,7 +107,11 @@ def merge(
         typer.Option(help="OLD=NEW: their coder OLD is a different person, named NEW here"),
     ] = None,
     keep: Annotated[
-        str | None, typer.Option(help="ours|theirs: settle every differing code or attribute")
+        str | None,
+        typer.Option(
+            help="ours|theirs: settle every differing code or attribute, and every delete "
+            "on one side with an edit on the other"
+        ),
     ] = None,
     keep_code: Annotated[
         list[str] | None, typer.Option(help="PATH=ours|theirs: settle one differing code")

@@ -3,13 +3,20 @@
     Peer support
     "Access to GP" AND Transport
     Carers AND NOT "Direct payments"
+    Carers NOT Dementia support
     (Transport OR "Access to GP") NEAR Loneliness and isolation
 
 A code is named by its name or path; words run together into one name until an operator,
 so lowercase "and" inside a name is part of the name. Operators are the uppercase words AND,
-OR, NOT, NEAR, binding in that order: NOT first, then NEAR, then AND, then OR. Quote a name
-that contains an operator word or brackets. Only the standard library is used here, so
-`import qualcode` stays quick; the data are plain lists of `(start, end, codings)` passages.
+OR, NOT, NEAR, binding in that order: NOT first, then NEAR, then AND, then OR; `A NOT B` is
+short for `A AND NOT B`. Quote a name that contains an operator word or brackets. Only the
+standard library is used here, so `import qualcode` stays quick; the data are plain lists of
+`(start, end, codings)` passages.
+
+A result is a list of passages per document: stretches of text, none overlapping another,
+each with the codings behind it. A code's passages are its codings with overlapping ones
+(two coders on one sentence) joined, so a query gives the same passages however it is
+written: `A`, `A OR A` and `A AND A` alike.
 """
 
 from __future__ import annotations
@@ -169,8 +176,9 @@ def _tokens(query: str) -> list[_Token]:
 
 
 class _Parser:
-    """Recursive descent: or := and (OR and)*; and := near (AND near)*; near := not (NEAR not)*;
-    not := NOT not | code | ( or )."""
+    """Recursive descent: or := and (OR and)*; and := near ((AND | &NOT) near)*;
+    near := not (NEAR not)*; not := NOT not | code | ( or ). (&NOT: a NOT after an operand
+    reads as AND NOT.)"""
 
     def __init__(self, query: str) -> None:
         self.query = query
@@ -209,7 +217,14 @@ class _Parser:
         return self.binary("OR", Or, self.and_)
 
     def and_(self) -> Node:
-        return self.binary("AND", And, self.near)
+        node = self.near()
+        while (token := self.peek()) is not None and token.kind == "op":
+            if token.value == "AND":
+                self.i += 1
+            elif token.value != "NOT":  # a NOT here follows an operand: "A NOT B"
+                break
+            node = And(node, self.near(), token.pos)
+        return node
 
     def near(self) -> Node:
         return self.binary("NEAR", Near, self.not_)

@@ -3,6 +3,10 @@
     r = Retrieval(p, '"Access to GP" AND Transport', area="hartlepool")
     r.df          # one row per passage, with context, codes, coders and case attributes
 
+A row is a passage: a stretch of text the query matches, overlapping codings joined (two
+coders on one sentence give one row, `codings` 2), so "Transport", "Transport OR Transport"
+and "Transport AND Transport" give the same rows.
+
 Codings are read with one query (`qualcode.views.retrieval`), filtered in the database by
 code, coder and area; the interval work is done in Python, which keeps a query on 100,000
 codings well under 0.2 s. The search box and passage cards of a notebook are
@@ -24,6 +28,7 @@ from qualcode.coding.query import (
     Passages,
     code_refs,
     evaluate,
+    merge,
     parse,
     uses_near,
 )
@@ -56,6 +61,7 @@ COLUMNS = [
     "after",
     "codes",
     "coders",
+    "codings",
 ]
 _KEEP: Any = object()  # "leave this filter as it is" in Retrieval.search
 
@@ -262,7 +268,7 @@ def _passages(
         for code_id in ids_of[ref.name]:
             for i in by_code.get(code_id, ()):
                 out.setdefault(docs_of[i], []).append((starts[i], ends[i], (i,)))
-        return {doc: sorted(ps) for doc, ps in out.items()}
+        return {doc: merge(ps) for doc, ps in out.items()}  # one passage per stretch
 
     return evaluate(tree, leaf, lambda doc: units.get(doc, []), lambda i: (starts[i], ends[i]))
 
@@ -301,6 +307,7 @@ def _frame(
                     "after": after,
                     "codes": [path for _, path in codes],
                     "coders": sorted({found.coder[i] for i in ids}),
+                    "codings": len(ids),
                     **{
                         f"case_{k}" if k in COLUMNS else k: attribute_text(v)
                         for k, v in attrs.items()

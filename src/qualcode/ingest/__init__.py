@@ -7,13 +7,16 @@ rest: it is refused with one line that names it and says why.
 
 from __future__ import annotations
 
+import contextlib
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import IngestError, QualcodeError
 from qualcode.ingest.add import add_source
-from qualcode.ingest.decode import DEFAULT_MAX_MB
+from qualcode.ingest.decode import DEFAULT_MAX_MB, DecodeWarning
 from qualcode.ingest.readers import (
     QUESTIONNAIRE_SUFFIXES,
     Participants,
@@ -42,6 +45,7 @@ class IngestReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     questionnaires: dict[str, Questionnaire] = field(default_factory=dict)  # path -> columns
     cases_updated: set[str] = field(default_factory=set)  # cases whose attributes changed
+    warnings: list[str] = field(default_factory=list)  # read, but not exactly as written
 
     @property
     def ok(self) -> bool:
@@ -62,8 +66,24 @@ class IngestReport:
                 f"attributes {_names(found.attributes)}"
                 + (f"; not taken {_names(found.left_out)}" if found.left_out else "")
             )
+        lines += [f"warning {text}" for text in self.warnings]
         lines += [f"refused {path}: {reason}" for path, reason in self.refused]
         return "\n".join(lines)
+
+
+@contextlib.contextmanager
+def _noted(report: IngestReport) -> Iterator[None]:
+    """Keep a reader's `DecodeWarning`s in the report, where the summary shows them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DecodeWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, DecodeWarning):
+            report.warnings.append(str(warning.message))
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
 
 
 def _names(columns: list[str]) -> str:
@@ -101,12 +121,13 @@ def ingest(
     for path in tqdm(files, desc=f"ingest {area}", unit="file", disable=not progress):
         limit = max_mb if max_mb is not None else DEFAULT_MAX_MB
         try:
-            if path.suffix.lower() in QUESTIONNAIRE_SUFFIXES:
-                found = read_questionnaire(path, text_column=text_column, max_mb=limit)
-                report.questionnaires[str(path)] = found
-                sources = found.sources
-            else:
-                sources = read_file(path, text_column=text_column, max_mb=limit)
+            with _noted(report):
+                if path.suffix.lower() in QUESTIONNAIRE_SUFFIXES:
+                    found = read_questionnaire(path, text_column=text_column, max_mb=limit)
+                    report.questionnaires[str(path)] = found
+                    sources = found.sources
+                else:
+                    sources = read_file(path, text_column=text_column, max_mb=limit)
         except IngestError as exc:
             report.refused.append((exc.path, exc.reason))
             continue

@@ -9,7 +9,6 @@ columns becoming attributes of the respondent (the case).
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
@@ -18,9 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.errors import IngestError
-from qualcode.ingest.decode import DEFAULT_MAX_MB, check_size, normalise, read_text
-from qualcode.ingest.source import Source, Unit
-from qualcode.ingest.turns import role_of
+from qualcode.ingest.captions import read_captions
+from qualcode.ingest.decode import check_size, normalise, read_text
+from qualcode.ingest.limits import DEFAULT_MAX_MB, Limits
+from qualcode.ingest.office import docx_lines, xlsx_rows
+from qualcode.ingest.source import Source
 from qualcode.model import attribute_value
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".docx", ".vtt", ".srt", ".csv", ".xlsx")
@@ -88,6 +89,10 @@ def iter_files(paths: Iterable[Path]) -> Iterator[Path]:
         elif path.is_file():
             if path.name != PARTICIPANTS_FILE:
                 yield path
+        elif path.exists():
+            raise IngestError(
+                path, "is not a file or a folder (a device, pipe or socket); give a file instead"
+            )
         else:
             raise IngestError(path, "does not exist; check the path")
 
@@ -111,7 +116,7 @@ def read_file(
     if suffix == ".docx":
         return [_read_docx(path, max_mb)]
     if suffix in (".vtt", ".srt"):
-        return [_read_captions(path, max_mb)]
+        return [read_captions(path, max_mb)]
     rows = _read_table(path, max_mb)
     return _questionnaire(path, rows, text_column).sources
 
@@ -163,125 +168,32 @@ def read_participants(path: Path) -> Participants:
 
 def _read_docx(path: Path, max_mb: float) -> Source:
     check_size(path, max_mb=max_mb)
-    import docx
-
-    try:
-        document = docx.Document(str(path))
-        lines = [p.text for p in document.paragraphs]
-    except Exception as exc:  # python-docx raises zip, XML and key errors alike
-        raise IngestError(
-            path,
-            "is not a readable .docx file (corrupt, password-protected or another format); "
-            "open it in Word and save it again as .docx",
-        ) from exc
+    lines = docx_lines(path, Limits(max_mb))
     text = normalise("\n".join(line.rstrip() for line in lines).strip("\n") + "\n")
     if not text.strip():
         raise IngestError(path, "has no text in it: there is nothing to ingest")
     return Source(path.stem, text, "docx", path=str(path))
 
 
-_TIMING = re.compile(
-    r"^\s*(?P<start>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})\s*-->\s*"
-    r"(?P<end>(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3})"
-)
-_VOICE = re.compile(r"<v(?:\.[\w.-]+)?[ \t]+([^>]+)>")
-_TAGS = re.compile(r"</?[^>]*>")
-_NAMED = re.compile(r"^(?:-\s*)?([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s*:\s+")
-
-
-def _read_captions(path: Path, max_mb: float) -> Source:
-    """WebVTT/SRT cues, merged into turns where the same speaker goes on."""
-    raw = read_text(path, max_mb=max_mb)
-    cues = _cues(path, raw)
-    if not cues:
-        raise IngestError(path, "has no caption cues (lines like '00:00:01.000 --> ...')")
-    merged: list[list[Any]] = []  # [speaker, [texts], start, end]
-    for speaker, words, start, end in cues:
-        if merged and speaker == merged[-1][0]:
-            merged[-1][1].append(words)
-            merged[-1][3] = end
-        else:
-            merged.append([speaker, [words], start, end])
-    parts: list[str] = []
-    turns: list[Unit] = []
-    offset = 0
-    for speaker, texts, start, end in merged:
-        words = " ".join(texts)
-        prefix = f"{speaker}: " if speaker else ""
-        if speaker:
-            begin = offset + len(prefix)
-            turns.append(
-                Unit(
-                    "turn",
-                    begin,
-                    begin + len(words),
-                    speaker=speaker,
-                    role=role_of(speaker),
-                    meta={"start_time": start, "end_time": end},
-                )
-            )
-        line = prefix + words + "\n"
-        parts.append(line)
-        offset += len(line)
-    fmt = path.suffix.lower()[1:]
-    return Source(path.stem, "".join(parts), fmt, path=str(path), turns=turns or None)
-
-
-def _cues(path: Path, raw: str) -> list[tuple[str | None, str, str, str]]:
-    blocks = re.split(r"\n[ \t]*\n", raw.strip())
-    if path.suffix.lower() == ".vtt" and not blocks[0].startswith("WEBVTT"):
-        raise IngestError(path, "is not a WebVTT file: it must start with 'WEBVTT'")
-    cues = []
-    for block in blocks:
-        lines = block.split("\n")
-        timing = next((i for i, line in enumerate(lines[:3]) if _TIMING.match(line)), None)
-        if timing is None:
-            continue  # header, NOTE, STYLE or REGION block
-        m = _TIMING.match(lines[timing])
-        payload = " ".join(line.strip() for line in lines[timing + 1 :] if line.strip())
-        voice = _VOICE.search(payload)
-        speaker = voice.group(1).strip() if voice else None
-        words = normalise(html.unescape(_TAGS.sub("", payload))).strip()
-        words = re.sub(r"\s+", " ", words)
-        named = _NAMED.match(words) if speaker is None else None
-        if named:
-            speaker, words = named.group(1), words[named.end() :]
-        if words:
-            start, end = (m.group(g).replace(",", ".") for g in ("start", "end"))
-            cues.append((speaker, words, start, end))
-    return cues
-
-
 def _read_table(path: Path, max_mb: float) -> list[list[str]]:
     """Rows of a .csv (any encoding qualcode reads) or the first sheet of an .xlsx."""
+    limits = Limits(max_mb)
+    check_size(path, max_mb=max_mb)
     if path.suffix.lower() == ".xlsx":
-        check_size(path, max_mb=max_mb)
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            sheet = book.worksheets[0]
-            rows = [
-                ["" if v is None else str(v) for v in row]
-                for row in sheet.iter_rows(values_only=True)
-            ]
-            book.close()
-        except Exception as exc:  # openpyxl raises zip, XML and key errors alike
-            raise IngestError(
-                path,
-                "is not a readable .xlsx file (corrupt or another format); "
-                "open it in Excel and save it again as .xlsx",
-            ) from exc
+        rows = limits.check_rows(path, xlsx_rows(path, limits))
+        found = [r for r in rows if any(c.strip() for c in r)]
     else:
         text = read_text(path, max_mb=max_mb)
+        # the csv module's own cap (128 KB a field) is global; ours is per call, below
+        csv.field_size_limit(max(csv.field_size_limit(), limits.cell_chars + 1))
         try:
-            rows = list(csv.reader(io.StringIO(text)))
+            rows = limits.check_rows(path, csv.reader(io.StringIO(text)))
+            found = [r for r in rows if any(c.strip() for c in r)]
         except csv.Error as exc:
             raise IngestError(path, f"is not a readable CSV file ({exc})") from exc
-    rows = [r for r in rows if any(c.strip() for c in r)]
-    if not rows:
+    if not found:
         raise IngestError(path, "has no rows: there is nothing to ingest")
-    return rows
+    return found
 
 
 def _questionnaire(path: Path, rows: list[list[str]], text_column: TextColumns) -> Questionnaire:

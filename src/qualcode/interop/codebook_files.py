@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import CodebookError, NotFoundError
 from qualcode.files import atomic_path
+from qualcode.sheets import csv_text, csv_value
 from qualcode.store import codes as code_store
 from qualcode.store.codes import TEXT_FIELDS
 
@@ -125,9 +126,8 @@ def export_codebook(project: Project, path: str | Path) -> Path:
                 writer = csv.DictWriter(fh, fieldnames=CSV_COLUMNS)
                 writer.writeheader()
                 for code in codes:
-                    writer.writerow(
-                        {"path": code.path, **{k: getattr(code, k) or "" for k in FIELDS}}
-                    )
+                    row = {"path": code.path, **{k: getattr(code, k) or "" for k in FIELDS}}
+                    writer.writerow({k: csv_text(str(v)) for k, v in row.items()})
         else:
             raise CodebookError(f"{path}: write a codebook as .yaml or .csv")
     return path
@@ -187,7 +187,10 @@ def _read_yaml(path: Path) -> list[CodeSpec]:
 def _read_csv(path: Path) -> list[CodeSpec]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as fh:
-            rows = list(csv.DictReader(fh))
+            rows = [  # a cell qualcode wrote as '=... (see qualcode.sheets) reads as =...
+                {k: csv_value(v) if isinstance(v, str) else v for k, v in row.items()}
+                for row in csv.DictReader(fh)
+            ]
     except (UnicodeDecodeError, csv.Error) as exc:
         raise CodebookError(f"{path}: not a readable UTF-8 CSV ({exc})") from exc
     if not rows or "path" not in rows[0]:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
+from qualcode.sheets import xml_text
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -109,6 +110,9 @@ def _docx(codes: list[dict[str, Any]], title: str) -> Any:
     from docx import Document
     from docx.shared import RGBColor
 
+    # a control character pasted into a description would stop python-docx half way
+    codes = [{k: xml_text(v) if isinstance(v, str) else v for k, v in c.items()} for c in codes]
+    title = xml_text(title)
     doc = Document()
     doc.add_heading(title, level=0)
     doc.add_paragraph(INTRO)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.files import atomic_path
+from qualcode.sheets import write_csv, write_xlsx
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -46,7 +47,7 @@ def export_codings(
         frame[col] = frame[col].dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     with atomic_path(path) as tmp:
         if suffix == ".csv":
-            frame.to_csv(tmp, index=False)
+            write_csv(tmp, frame)
         else:
-            frame.to_excel(tmp, index=False, sheet_name="codings", engine="openpyxl")
+            write_xlsx(tmp, {"codings": frame})
     return path

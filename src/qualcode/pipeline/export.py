@@ -27,7 +27,6 @@ def export_html(notebook: Path, target: Path, *, show_code: bool) -> None:
     )
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
-        tmp.chmod(0o644)
 
 
 def share_copies(run_dir: Path, shared: Path, *, min_bytes: int = 1 << 20) -> None:

@@ -39,4 +39,3 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
     """Write `data` as JSON in one step: a reader never sees half a manifest."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2, default=str), encoding="utf-8")
-        tmp.chmod(0o644)

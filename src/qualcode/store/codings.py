@@ -120,9 +120,10 @@ def delete_codings(
     action: str = "delete",
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Delete codings (rows of `coding_rows`) with one audit row each saying what went, in
-    the caller's transaction: the one way a coding is removed (by its coder, from a consensus,
-    a reviewed suggestion, an undone auto-coding; `delete_code_codings` when the code goes)."""
+    """Delete codings (rows of `coding_rows`) with one audit row each saying what went (its
+    GUID and `updated_at` too: the tombstone a merge reads), in the caller's transaction: the
+    one way a coding is removed (by its coder, from a consensus, a reviewed suggestion, an
+    undone auto-coding, a merge; `delete_code_codings` when the code goes)."""
     k = schema.codings
     ids = [row.id for row in rows]
     for chunk in in_chunks(ids):
@@ -141,11 +142,13 @@ def delete_codings(
                 row.id,
                 row.document_id,
                 {
+                    "guid": row.guid,
                     "start": row.start,
                     "end": row.end,
                     "code": row.code_id,
                     "coder": row.coder,
                     "memo": row.memo,
+                    "updated_at": row.updated_at,
                 },
                 after,
             )
@@ -171,13 +174,14 @@ def delete_code_codings(
             object_id=row.id,
             document_id=row.document_id,
             before={
+                "guid": row.guid,
                 "start": row.start,
                 "end": row.end,
                 "code": paths[row.code_id],
                 "coder": row.coder,
                 "memo": row.memo,
-                "guid": row.guid,  # so a restore gives the coding back as it was
-                "created_at": row.created_at,
+                "updated_at": row.updated_at,
+                "created_at": row.created_at,  # so a restore gives the coding back as it was
             },
         )
 
@@ -190,7 +194,7 @@ def move_codings(
     document, span and coder) goes, its memo joined to the kept one's. Returns the ids moved
     and the ids removed."""
     c, k = schema.codings, schema.coders
-    columns = (c.c.id, c.c.document_id, c.c.start, c.c.end, c.c.coder_id, c.c.memo)
+    columns = (c.c.id, c.c.guid, c.c.document_id, c.c.start, c.c.end, c.c.coder_id, c.c.memo)
     # the coding each (document, span, coder) keeps: `target`'s own first, else the oldest
     keep: dict[tuple[int, int, int, int], dict[str, Any]] = {}
     for row in conn.execute(select(*columns).where(c.c.code_id == target.id).order_by(c.c.id)):
@@ -240,7 +244,7 @@ def move_codings(
             object="coding",
             object_id=row.id,
             document_id=row.document_id,
-            before=before,
+            before={**before, "guid": row.guid},  # a tombstone a merge reads
             after={"duplicate_of": twin["id"]},
         )
     conn.execute(
@@ -257,7 +261,16 @@ def move_coder_codings(
     (same document, span and code) is kept once, the memo of the one that goes joined to it.
     Returns the ids moved and the ids removed."""
     c = schema.codings
-    columns = (c.c.id, c.c.document_id, c.c.start, c.c.end, c.c.code_id, c.c.memo)
+    columns = (
+        c.c.id,
+        c.c.guid,
+        c.c.document_id,
+        c.c.start,
+        c.c.end,
+        c.c.code_id,
+        c.c.memo,
+        c.c.updated_at,
+    )
     keep = {
         (row.document_id, row.start, row.end, row.code_id): {"id": row.id, "memo": row.memo}
         for row in conn.execute(select(*columns).where(c.c.coder_id == target.id))
@@ -290,7 +303,8 @@ def move_coder_codings(
             object="coding",
             object_id=row.id,
             document_id=row.document_id,
-            before={**before, "memo": row.memo},
+            # guid and updated_at: a removal is a tombstone a later merge reads
+            before={**before, "memo": row.memo, "guid": row.guid, "updated_at": row.updated_at},
             after=after,
         )
     for chunk in in_chunks(moved):

@@ -286,6 +286,22 @@ def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:
     return label
 
 
+def question_of(meta: dict[str, Any] | None) -> str:
+    """The questionnaire question a document answers ("" for a transcript)."""
+    return str((meta or {}).get("question") or "")
+
+
+@dataclass(frozen=True)
+class IncomingDocument:
+    """What identifies a document arriving from another project, besides its area."""
+
+    guid: str
+    title: str
+    sha256: str
+    case: str = ""  # the case's name, "" for none
+    question: str = ""  # `question_of` its meta
+
+
 @dataclass(frozen=True)
 class DocumentVersion:
     """One version of one of our documents: its id, version number and text's hash."""
@@ -299,16 +315,18 @@ class DocumentVersion:
 class KnownDocuments:
     """Our documents, to recognise a text arriving from another project (a merge, a .qdpx).
 
-    The same document is, in order: the same text under the same title in the same area; else
-    the one document with that text in that area (two answers that both read "n/a" are two
-    documents, told apart by title); else the one document with that text and title in another
-    area (a .qdpx merged into "imported" before). With `areas_known=False` (a .qdpx has no
-    areas) "the same area" is any area.
+    The same document is, in order: the version with the same GUID and text (it came from
+    here, or ours from there); else the same text under the same title in the same area; else
+    the one document in that area with that text, case and question (a renamed title); else
+    the one document with that text and title in another area (a .qdpx merged into "imported"
+    before). Never by text alone: two respondents who both answered "n/a" are two documents.
+    With `areas_known=False` (a .qdpx has no areas) "the same area" is any area.
     """
 
     areas_known: bool
+    by_guid: dict[str, tuple[int, str]] = field(default_factory=dict)  # guid -> (id, sha256)
     by_title: dict[tuple[str | None, str, str], int] = field(default_factory=dict)
-    by_sha: dict[tuple[str | None, str], list[int]] = field(default_factory=dict)
+    by_text: dict[tuple[str | None, str, str, str], list[int]] = field(default_factory=dict)
     elsewhere: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     latest: dict[tuple[str, str], DocumentVersion] = field(default_factory=dict)
     titled: dict[str, list[str]] = field(default_factory=dict)  # title -> areas holding it
@@ -318,24 +336,30 @@ class KnownDocuments:
 
     @classmethod
     def load(cls, conn: Connection, *, areas_known: bool) -> KnownDocuments:
-        d, a = schema.documents, schema.areas
+        d, a, c = schema.documents, schema.areas, schema.cases
         rows = conn.execute(
             select(
                 d.c.id,
+                d.c.guid,
                 a.c.name.label("area"),
                 d.c.case_id,
+                c.c.name.label("case"),
                 d.c.title,
                 d.c.version,
                 d.c.sha256,
                 d.c.length,
                 d.c.meta,
-            ).join(a, a.c.id == d.c.area_id)
+            )
+            .join(a, a.c.id == d.c.area_id)
+            .outerjoin(c, c.c.id == d.c.case_id)
         ).all()
         known = cls(areas_known)
         for r in rows:
             area = r.area if areas_known else None
+            known.by_guid[r.guid] = (r.id, r.sha256)
             known.by_title.setdefault((area, r.title, r.sha256), r.id)
-            known.by_sha.setdefault((area, r.sha256), []).append(r.id)
+            text_key = (area, r.sha256, r.case or "", question_of(r.meta))
+            known.by_text.setdefault(text_key, []).append(r.id)
             known.elsewhere.setdefault((r.title, r.sha256), []).append(r.id)
             newest = known.latest.get((r.area, r.title))
             if newest is None or r.version > newest.version:
@@ -347,15 +371,21 @@ class KnownDocuments:
             known.titled.setdefault(title, []).append(area)
         return known
 
-    def same(self, area: str | None, title: str, sha256: str) -> int | None:
-        """The id of our version that is this text (area None: a .qdpx's), else None. A text
-        matched by text alone takes only a document no other of theirs has matched or become in
-        this merge: two of their answers that both read "n/a" stay two documents."""
-        found = self.by_title.get((area, title, sha256))
+    def same(self, area: str | None, theirs: IncomingDocument) -> int | None:
+        """The id of our version that is their document (area None: a .qdpx's), else None.
+        A match other than by GUID or title takes only a document no other of theirs has
+        matched or become in this merge."""
+        found = None
+        by_guid = self.by_guid.get(theirs.guid)
+        if by_guid is not None and by_guid[1] == theirs.sha256:
+            found = by_guid[0]
         if found is None:
-            found = self._only_unclaimed(self.by_sha.get((area, sha256), []))
+            found = self.by_title.get((area, theirs.title, theirs.sha256))
         if found is None:
-            found = self._only_unclaimed(self.elsewhere.get((title, sha256), []))
+            text_key = (area, theirs.sha256, theirs.case, theirs.question)
+            found = self._only_unclaimed(self.by_text.get(text_key, []))
+        if found is None:
+            found = self._only_unclaimed(self.elsewhere.get((theirs.title, theirs.sha256), []))
         if found is not None:
             self.claimed.add(found)
         return found
@@ -372,12 +402,14 @@ class KnownDocuments:
         """Our newest version of a title in an area (including versions just added)."""
         return self.latest.get((area, title))
 
-    def add(self, area: str, title: str, version: DocumentVersion) -> None:
+    def add(self, area: str, theirs: IncomingDocument, version: DocumentVersion) -> None:
         """Count in a version just added, so later texts are matched against it too."""
         mapped = area if self.areas_known else None
         self.claimed.add(version.id)
-        self.by_title[(mapped, title, version.sha256)] = version.id
-        self.by_sha.setdefault((mapped, version.sha256), []).append(version.id)
+        self.by_title[(mapped, theirs.title, version.sha256)] = version.id
+        text_key = (mapped, version.sha256, theirs.case, theirs.question)
+        self.by_text.setdefault(text_key, []).append(version.id)
+        title = theirs.title
         if (area, title) not in self.latest:
             self.titled.setdefault(title, []).append(area)
         self.latest[(area, title)] = version

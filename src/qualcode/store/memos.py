@@ -48,7 +48,9 @@ def memo_row(conn: Connection, memo_id: int) -> Any | None:
     ).first()
 
 
-def delete_memo(conn: Connection, row: Any, *, actor: str) -> None:
+def delete_memo(
+    conn: Connection, row: Any, *, actor: str, after: dict[str, Any] | None = None
+) -> None:
     """Remove a memo (a `memo_row`), keeping its title, text and code in the audit row."""
     m = schema.memos
     conn.execute(m.delete().where(m.c.id == row.id))
@@ -59,7 +61,14 @@ def delete_memo(conn: Connection, row: Any, *, actor: str) -> None:
         object="memo",
         object_id=row.id,
         document_id=row.document_id,
-        before={"title": row.title, "text": row.text, "code_id": row.code_id},
+        before={
+            "guid": row.guid,  # the tombstone a merge reads
+            "title": row.title,
+            "text": row.text,
+            "code_id": row.code_id,
+            "updated_at": row.updated_at,
+        },
+        after=after,
     )
 
 

@@ -153,7 +153,10 @@ class CodeSuggester:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Calibrated scores, one column per code in `codes_`."""
         self._check_fitted()
-        return np.asarray(self.classifier_.predict_proba(X))
+        scores = np.asarray(self.classifier_.predict_proba(X))
+        if len(self.codes_) == 1 and scores.shape[1] == 2:  # one code is fitted as binary:
+            return scores[:, 1:]  # its columns are (without the code, with it)
+        return scores
 
     def suggest(
         self,
@@ -284,6 +287,14 @@ class CodeSuggester:
             include_interviewer=self.include_interviewer,
         )
         held._fit_arrays(X[train], [labels[i] for i in train], coder=coder)
+        if len(held.codes_) < 2:
+            others = ", ".join(map(repr, held.skipped_codes_)) or "none"
+            raise NoCodingsError(
+                f"cannot evaluate suggestions with one code: only {held.codes_[0]!r} has "
+                f"{self.min_examples} or more units coded by {coder!r} in the training part "
+                f"(other codes: {others}), and precision and recall rank codes against each "
+                "other; code more units with a second code, or lower min_examples"
+            )
         scores = held.predict_proba(X[test])
         order = np.argsort(-scores, axis=1, kind="stable")
         p1 = p3 = r3 = 0.0

@@ -5,7 +5,7 @@ Rows come back as the database gives them (named tuples); the merge maps their i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, inspect, select
@@ -13,6 +13,25 @@ from sqlalchemy import Connection, inspect, select
 from qualcode.store import schema
 
 Key = tuple[int, int, int, int, int]  # a coding's (document, start, end, code, coder)
+
+# the audit actions that remove a row of each kind whose GUID a merge must not bring back
+REMOVALS = {
+    "coding": ("delete", "accept", "reject"),  # accepted or rejected suggestions go too
+    "memo": ("delete",),
+    "code": ("delete", "merge"),
+}
+
+
+@dataclass(frozen=True)
+class Tombstone:
+    """The audit log's record that a coding, memo or code went: when, by whom, how (the
+    audit action) and the row as it was (`before`, with its GUID)."""
+
+    at: str
+    actor: str
+    action: str
+    before: dict[str, Any]
+    after: dict[str, Any] | None
 
 
 @dataclass
@@ -28,6 +47,7 @@ class ProjectRows:
     codings: list[Any]
     memos: list[Any]
     recommendations: list[Any]
+    tombstones: dict[str, dict[str, Tombstone]] = field(default_factory=dict)  # kind -> guid ->
 
 
 def project_rows(conn: Connection) -> ProjectRows:
@@ -58,7 +78,33 @@ def project_rows(conn: Connection) -> ProjectRows:
         ).all()
         if s.recommendations.name in tables
         else [],
+        tombstones={kind: tombstones(conn, kind) for kind in REMOVALS},
     )
+
+
+def tombstones(conn: Connection, kind: str) -> dict[str, Tombstone]:
+    """The last removal of each coding, memo or code (`kind`) by GUID, from the audit log.
+    Removals recorded before audit rows carried the GUID cannot be told apart and are left
+    out."""
+    a = schema.audit
+    rows = conn.execute(
+        select(a.c.at, a.c.actor, a.c.action, a.c.before, a.c.after)
+        .where(a.c.object == kind, a.c.action.in_(REMOVALS[kind]))
+        .order_by(a.c.id)
+    )
+    out: dict[str, Tombstone] = {}
+    for r in rows:
+        before = r.before if isinstance(r.before, dict) else {}
+        guid = before.get("guid")
+        if isinstance(guid, str):
+            out[guid] = Tombstone(r.at, r.actor, r.action, before, r.after)
+    return out
+
+
+def memo_ids(conn: Connection) -> dict[str, int]:
+    """Our memos' ids by GUID."""
+    m = schema.memos
+    return dict(conn.execute(select(m.c.guid, m.c.id)).all())
 
 
 def area_ids(conn: Connection) -> dict[str, int]:

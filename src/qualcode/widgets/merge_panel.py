@@ -97,12 +97,18 @@ class MergePanel(widgets.VBox):
 
     def _show(self, report: MergeReport, *, refused: bool) -> None:
         rows = "".join(
-            f"<tr><td>{kind}</td><td>{report.added[kind]}</td><td>{report.present[kind]}</td></tr>"
+            f"<tr><td>{kind}</td><td>{report.added[kind]}</td><td>{report.present[kind]}</td>"
+            f"<td>{report.removed[kind]}</td></tr>"
             for kind in report.added
         )
         head = "would add" if report.dry_run else "added"
-        parts = [f"<table><tr><th></th><th>{head}</th><th>already here</th></tr>{rows}</table>"]
+        gone = "would remove" if report.dry_run else "removed"
+        parts = [
+            f"<table><tr><th></th><th>{head}</th><th>already here</th><th>{gone}</th></tr>"
+            f"{rows}</table>"
+        ]
         parts += [f"<p>note: {html.escape(n)}</p>" for n in report.notes]
+        parts += [f"<p>deleted: {html.escape(n)}</p>" for n in report.deletions]
         if report.conflicts:
             items = "".join(f"<li>{html.escape(str(c))}</li>" for c in report.conflicts)
             parts.append(
@@ -112,5 +118,7 @@ class MergePanel(widgets.VBox):
         elif report.dry_run:
             parts.append("<p>No conflicts. Press Merge to bring it in.</p>")
         elif not refused:
-            parts.append(f"<p>Merged: {report.rows_added} rows added.</p>")
+            parts.append(
+                f"<p>Merged: {report.rows_added} rows added, {report.rows_removed} removed.</p>"
+            )
         self.report.value = "".join(parts)

@@ -2,19 +2,21 @@
 
 Community researchers code offline on their own laptops, each with a copy of the project;
 the lead brings their work together. Objects are matched the way people recognise them:
-documents by their text's sha256 within the area, codes by GUID or else by path, coders by
-GUID or else by name (only when the user says the two are the same person), codings by GUID
-or else by (document, start, end, code, coder). New things are added with their own GUIDs,
-coders and timestamps; what is already here is counted, not copied twice.
+documents by GUID, else by text with title, or with case and question (never by text alone),
+codes by GUID or else by path, coders by GUID or else by name (only when the user says the
+two are the same person), codings by GUID or else by (document, start, end, code, coder).
+New things are added with their own GUIDs, coders and timestamps; what is already here is
+counted, not copied twice. Deletions travel: each side's audit log says what it removed.
 
 Conflicts (the same code path meaning different things, one coder name on both sides for
-two GUIDs, a different text under a known title, a case attribute with two values) are never
-resolved silently: the merge is refused with every conflict and the option that settles it.
-Everything is written in one write transaction, or nothing is.
+two GUIDs, a different text under a known title, a case attribute with two values, a delete
+on one side and an edit on the other) are never resolved silently: the merge is refused with
+every conflict and the option that settles it. Everything is written in one write
+transaction, or nothing is. The options are described in docs/exchange.md.
 
 The modules: `read` opens the other project (file, .qdpx, server) and reads it in one
 snapshot; `merger` matches its rows to ours (the store's identity rules) and writes what is
-new; `report` holds what the caller is told.
+new; `history` decides what each side's deletions do; `report` holds what the caller is told.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def merge_project(
     area: str | None = None,
     dry_run: bool = False,
 ) -> MergeReport:
-    """Merge `other` into `target`; see `Project.merge` for the options."""
+    """Merge `other` into `target`; the options are described in docs/exchange.md."""
     options = MergeOptions(
         same_coders=set(same_coders),
         rename_coders=dict(rename_coders or {}),

@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from qualcode.interop.merge.history import History, when
 from qualcode.interop.merge.report import Conflict, MergeReport
 from qualcode.model import Code
 from qualcode.store import audit, now
@@ -18,8 +19,10 @@ from qualcode.store.coders import coder_key
 from qualcode.store.codings import insert_codings
 from qualcode.store.documents import (
     DocumentVersion,
+    IncomingDocument,
     KnownDocuments,
     insert_document,
+    question_of,
     retire_version,
 )
 from qualcode.views import merge as merge_views
@@ -34,7 +37,7 @@ CODE_FIELDS = ("description", "inclusion", "exclusion", "example")
 
 @dataclass
 class MergeOptions:
-    """How the user settled conflicts: see `Project.merge`."""
+    """How the user settled conflicts (docs/exchange.md)."""
 
     same_coders: set[str]
     rename_coders: dict[str, str]
@@ -69,6 +72,20 @@ class Merger:
         self.doc_map: dict[int, int] = {}
         self.coding_map: dict[int, int] = {}
         self.purged: set[int] = set()
+        self.gone_codes: set[int] = set()  # their codes deleted here, left out
+        self.their_paths: dict[int, str] = {}
+        self.by_guid, self.by_key = merge_views.coding_index(conn)
+        self.history = History.of(
+            {kind: merge_views.tombstones(conn, kind) for kind in merge_views.REMOVALS},
+            side.tombstones,
+            {
+                "coding": {r.guid for r in side.codings},
+                "memo": {r.guid for r in side.memos},
+                "code": {r.guid for r in side.codes},
+            },
+            options.keep,
+            report,
+        )
 
     def run(self) -> None:
         if self.areas_known:
@@ -82,9 +99,11 @@ class Merger:
                 if case.id not in used:
                     self.case(self.side.areas[case.area_id], case)
         self.codings()
+        self.history.remove_codings(self.conn, self.actor, self.by_guid)
         self.memos()
+        self.history.remove_memos(self.conn, self.actor)
         self.recommendations()
-        if not self.report.rows_added:
+        if not self.report.rows_added and not self.report.rows_removed:
             return  # merging the same work again writes nothing, not even an audit row
         audit.record(
             self.conn,
@@ -92,7 +111,11 @@ class Merger:
             action="merge",
             object="project",
             object_id=None,
-            after={"from": self.report.source, "added": dict(self.report.added)},
+            after={
+                "from": self.report.source,
+                "added": dict(self.report.added),
+                "removed": dict(self.report.removed),
+            },
         )
 
     def conflict(self, kind: str, name: str, detail: str, resolve: str) -> None:
@@ -173,18 +196,67 @@ class Merger:
                 "keep_codes names a code that is on neither side",
                 "check the path: names from the root joined by '/', as in codes_df()",
             )
+        self.their_paths = {c.id: c.path for c in theirs_tree}
         for code in theirs_tree:  # parents before children
             theirs = raw[code.id]
+            if theirs.parent_id in self.gone_codes:
+                self.gone_codes.add(theirs.id)
+                continue
             parent = self.code_map.get(theirs.parent_id) if theirs.parent_id else None
             if theirs.parent_id is not None and parent is None:
                 continue  # under a code that could not be placed
             mine = known.same(theirs.guid, parent, theirs.name)
+            if mine is None and self.deleted_here(code.path, theirs, known):
+                continue
             if mine is not None:
                 self.code_map[theirs.id] = mine.id
                 self.present("codes")
                 self.compare_code(code.path, known.paths[mine.id], mine, theirs)
                 continue
             self.code_map[theirs.id] = self.add_code(known, theirs, parent)
+        for guid, tomb in self.history.theirs["code"].items():
+            if guid in known.by_guid:
+                how = "merged into another" if tomb.action == "merge" else "deleted"
+                self.history.line(
+                    f"code {known.paths[known.by_guid[guid].id]!r}: {how} on their side "
+                    f"{when(tomb)}; kept here (delete or merge it here too if you agree)"
+                )
+
+    def deleted_here(self, path: str, theirs: Any, known: ids.KnownCodes) -> bool:
+        """Whether their code, which we deleted (or merged into another), stays out; their
+        new codings on it are a conflict, or come back with it on keep='theirs'."""
+        tomb = self.history.ours["code"].get(theirs.guid)
+        if tomb is None:
+            return False
+        into = (tomb.after or {}).get("into_id") if tomb.action == "merge" else None
+        if into in known.paths:
+            self.code_map[theirs.id] = into
+            self.present("codes")
+            self.history.line(
+                f"code {path!r}: merged into {known.paths[into]!r} here {when(tomb)}; "
+                "their codings on it go there"
+            )
+            return True
+        work = self.new_work(path)
+        if work and self.history.settle(
+            "code",
+            path,
+            f"deleted here {when(tomb)}, but they have {work} codings on it (or under it) "
+            "that were never here or changed since",
+            back="brought back with their codings",
+            gone="left deleted, their codings on it left out",
+        ):
+            return False
+        if not work:
+            self.history.line(f"code {path!r}: deleted here {when(tomb)}; not brought back")
+        self.gone_codes.add(theirs.id)
+        return True
+
+    def new_work(self, path: str) -> int:
+        """How many of their codings on the code at `path` (or under it) would come back."""
+        under = {i for i, p in self.their_paths.items() if p == path or p.startswith(path + "/")}
+        on = [c for c in self.side.codings if c.code_id in under]
+        return self.history.coming_back("coding", on, self.by_guid)
 
     def add_code(self, known: ids.KnownCodes, theirs: Any, parent: int | None) -> int:
         """Add their code under our `parent`; its shortcut only if ours has no such one."""
@@ -299,7 +371,8 @@ class Merger:
         self.purged = known.purged
         for theirs in self.side.documents:
             area = self.side.areas[theirs.area_id] if self.areas_known else None
-            found = known.same(area, theirs.title, theirs.sha256)
+            incoming = self.incoming(theirs)
+            found = known.same(area, incoming)
             if found is not None:
                 self.doc_map[theirs.id] = found
                 self.present("documents")
@@ -323,7 +396,18 @@ class Merger:
                 continue
             added = self.add_document(theirs, area, mine)
             self.doc_map[theirs.id] = added.id
-            known.add(area, theirs.title, added)
+            known.add(area, incoming, added)
+
+    def incoming(self, theirs: Any) -> IncomingDocument:
+        """What identifies their document: GUID, title, text, case name and question."""
+        case = self.side.cases.get(theirs.case_id) if theirs.case_id else None
+        return IncomingDocument(
+            guid=theirs.guid,
+            title=theirs.title,
+            sha256=theirs.sha256,
+            case=case.name if case is not None else "",
+            question=question_of(theirs.meta),
+        )
 
     def matched_case(self, theirs: Any, our_case_id: int | None) -> None:
         """Their case attributes merged into the case of a document already here."""
@@ -384,7 +468,8 @@ class Merger:
     # codings, memos, recommendations ------------------------------------------------------------
 
     def codings(self) -> None:
-        by_guid, by_key = merge_views.coding_index(self.conn)
+        by_guid, by_key = self.by_guid, self.by_key
+        tombs = self.history.ours["coding"]
         rows: list[tuple[Any, ...]] = []
         pending: dict[int, str] = {}  # their id -> guid of the coding added for it
         adding: dict[merge_views.Key, str] = {}  # key -> guid, within theirs
@@ -394,11 +479,18 @@ class Merger:
             doc = self.doc_map.get(theirs.document_id)
             code = self.code_map.get(theirs.code_id)
             coder = self.coder_map.get(theirs.coder_id)
+            if theirs.code_id in self.gone_codes:
+                continue  # on a code deleted here: listed with the code
             if doc is None or code is None or coder is None:
                 blocked += 1  # on a document, code or coder in conflict
                 continue
             key = (doc, theirs.start, theirs.end, code, coder)
             found = by_guid.get(theirs.guid) or by_key.get(key)
+            tomb = tombs.get(theirs.guid) if found is None else None
+            if tomb is not None and not self.history.bring_back(
+                "coding", self.their_coding(theirs), theirs.updated_at, tomb
+            ):
+                continue
             if found is None and doc in self.purged:
                 on_purged[doc] = on_purged.get(doc, 0) + 1
                 continue
@@ -439,6 +531,13 @@ class Merger:
             self.coding_map[their_id] = by_guid_added[guid]
         self.add("codings", len(rows))
 
+    def their_coding(self, theirs: Any) -> str:
+        """Their coding, named for a message."""
+        doc = next(d.title for d in self.side.documents if d.id == theirs.document_id)
+        coder = next(c.name for c in self.side.coders if c.id == theirs.coder_id)
+        path = self.their_paths.get(theirs.code_id, "?")
+        return f"{path!r} on {doc!r} at {theirs.start}-{theirs.end} by {coder}"
+
     def memos(self) -> None:
         guids, same = merge_views.memo_index(self.conn)
         for theirs in self.side.memos:
@@ -450,6 +549,11 @@ class Merger:
             key = (coder, theirs.title, theirs.text, doc, code)
             if theirs.guid in guids or key in same:
                 self.present("memos")
+                continue
+            tomb = self.history.ours["memo"].get(theirs.guid)
+            if tomb is not None and not self.history.bring_back(
+                "memo", repr(theirs.title), theirs.updated_at, tomb
+            ):
                 continue
             values = {
                 "guid": theirs.guid,

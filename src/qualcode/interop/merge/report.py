@@ -19,7 +19,7 @@ class MergeError(QualcodeError):
 class Conflict:
     """One thing the two projects disagree on, and the option that settles it."""
 
-    kind: str  # coder | code | document | case
+    kind: str  # coder | code | document | case | coding | memo
     name: str
     detail: str
     resolve: str
@@ -37,21 +37,32 @@ class MergeReport:
     dry_run: bool = False
     added: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     present: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+    removed: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
     conflicts: list[Conflict] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # decisions applied, things left as ours
+    deletions: list[str] = field(default_factory=list)  # what each side's deletions did here
 
     @property
     def rows_added(self) -> int:
         return sum(self.added.values())
 
+    @property
+    def rows_removed(self) -> int:
+        """Rows deleted here because the other side had deleted them."""
+        return sum(self.removed.values())
+
     def __str__(self) -> str:
         verb = "would merge" if self.dry_run else "merged"
         lines = [f"{verb} {self.source} into {self.target}"]
         width = max(len(k) for k in KINDS)
-        lines.append(f"{'':{width}}  {'added':>7}  {'already here':>12}")
+        lines.append(f"{'':{width}}  {'added':>7}  {'already here':>12}  {'removed':>7}")
         for kind in KINDS:
-            lines.append(f"{kind:{width}}  {self.added[kind]:>7}  {self.present[kind]:>12}")
+            lines.append(
+                f"{kind:{width}}  {self.added[kind]:>7}  {self.present[kind]:>12}  "
+                f"{self.removed[kind]:>7}"
+            )
         lines += [f"note: {n}" for n in self.notes]
+        lines += [f"deleted: {n}" for n in self.deletions]
         if self.conflicts:
             lines.append(f"{len(self.conflicts)} conflicts (nothing was written):")
             lines += [f"  - {c}" for c in self.conflicts]

@@ -137,6 +137,7 @@ class _Importer:
         self.code_ids: dict[str, int] = {}  # file GUID -> code id
         self.coder_ids: dict[str, int] = {}  # file GUID -> coder id
         self.doc_ids: dict[str, int] = {}  # file GUID -> document id
+        self.coded: set[tuple[int, int, int, int, int]] = set()  # codings this file added
         self.project_codes: dict[str, int] | None = None  # the project's codes by GUID
         self.paths: dict[int, str] | None = None  # code id -> path, once codes are in
 
@@ -373,10 +374,17 @@ class _Importer:
                 if coding.guid in stored:
                     self.unchanged += 1
                     continue
+                coder_id = self.coder(coding.user or sel.user)
+                key = (doc_id, sel.start, sel.end, code_id, coder_id)
+                if key in self.coded:  # the same coding twice in the file: added once
+                    self.skipped.append(
+                        f"a repeated coding at {sel.start}-{sel.end} in {source.name!r}"
+                    )
+                    continue
+                self.coded.add(key)
                 if coding.guid in fresh:  # the file used one GUID twice
                     coding.guid = new_guid()
                 fresh.add(coding.guid)
-                coder_id = self.coder(coding.user or sel.user)
                 created = coding.created or sel.created or now()
                 modified = sel.modified or created
                 row = (coding.guid, doc_id, sel.start, sel.end, code_id, coder_id, sel.memo)

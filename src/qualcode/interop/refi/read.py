@@ -146,10 +146,12 @@ def _read_project(path: Path, root: ET.Element, archive: SafeZip) -> ProjectFile
     book = one(root, "CodeBook")
     codes = one(book, "Codes")
     out.codes = [_read_code(path, el) for el in kids(codes, "Code")]
-    variables = {
-        guid_in(path, el, "guid", "Variable"): (el.get("name") or "").strip()
+    named = [
+        (guid_in(path, el, "guid", "Variable"), (el.get("name") or "").strip())
         for el in kids(one(root, "Variables"), "Variable")
-    }
+    ]
+    _unique(path, "Variables", named)
+    variables = dict(named)
     for el in kids(one(root, "Cases"), "Case"):
         guid = guid_in(path, el, "guid", "Case")
         out.cases.append(
@@ -163,8 +165,12 @@ def _read_project(path: Path, root: ET.Element, archive: SafeZip) -> ProjectFile
             )
         )
     sources = one(root, "Sources")
+    every_source: list[tuple[str, str]] = []  # (guid, name) of each source, skipped ones too
     for el in list(sources) if sources is not None else []:
         kind = split(el.tag)[1]
+        guid = guid_opt(path, el, "guid")
+        if guid is not None:
+            every_source.append((guid, (el.get("name") or "").strip()))
         if kind == "TextSource":
             source = _read_source(path, el, archive, variables)
             if source is None:
@@ -189,7 +195,61 @@ def _read_project(path: Path, root: ET.Element, archive: SafeZip) -> ProjectFile
                 modified=read_time(el.get("modifiedDateTime")),
             )
         )
+    _check_identity(path, out, every_source)
     return out
+
+
+def _check_identity(path: Path, out: ProjectFile, sources: list[tuple[str, str]]) -> None:
+    """Refuse a file that gives one GUID to two objects, or credits work to a user or files
+    a case under a source it does not have: either would put codings on the wrong person or
+    document, or copy them twice."""
+    _unique(path, "Users", [(u.guid, u.name) for u in out.users])
+    _unique(path, "Codes", [(c.guid, c.name) for c in _all_codes(out.codes)])
+    _unique(path, "Sources", sources)
+    _unique(path, "Cases", [(c.guid, c.name) for c in out.cases])
+    _unique(path, "Notes", [(n.guid, n.name) for n in out.notes])
+    users = {u.guid for u in out.users}
+    credited = [
+        (f"a coding in source {s.name!r}", c.user)
+        for s in out.sources
+        for sel in s.selections
+        for c in sel.codings
+    ] + [(f"note {n.name!r}", n.user) for n in out.notes]
+    for what, user in credited:
+        if user is not None and user not in users:
+            raise RefiError(
+                path,
+                f"{what} is credited to user {user}, who is not among the file's Users; "
+                "export the project again with its users",
+            )
+    known = {guid for guid, _ in sources}
+    for case in out.cases:
+        for ref in case.sources:
+            if ref not in known:
+                raise RefiError(
+                    path,
+                    f"case {case.name!r} refers to source {ref}, which is not in the file's "
+                    "Sources",
+                )
+
+
+def _unique(path: Path, what: str, named: list[tuple[str, str]]) -> None:
+    """Refuse two of `what` sharing one GUID, naming both."""
+    seen: dict[str, str] = {}
+    for guid, name in named:
+        if guid in seen:
+            raise RefiError(
+                path,
+                f"two {what} share the GUID {guid} ({seen[guid]!r} and {name!r}); qualcode "
+                "cannot tell whose work is whose: give each its own GUID in the tool that "
+                "wrote the file and export it again",
+            )
+        seen[guid] = name
+
+
+def _all_codes(codes: list[CodeRecord]) -> list[CodeRecord]:
+    """Every code of a tree, parents before children."""
+    return [c for code in codes for c in (code, *_all_codes(code.children))]
 
 
 def _read_code(path: Path, el: ET.Element) -> CodeRecord:
@@ -323,10 +383,13 @@ def _member_text(path: Path, archive: SafeZip, reference: str, what: str) -> str
 def _normalise_with_map(raw: str) -> tuple[str, list[int]]:
     """Normalise as ingest does, with where each raw offset lands in the normalised text.
 
-    Line ends and BOMs are mapped exactly; NFC is applied piece by piece between ASCII
-    characters (which never compose with what precedes them), so an offset between pieces
-    maps exactly and one inside a recomposed piece maps to the nearest point within it.
+    Line ends, BOMs and control characters are mapped exactly; NFC is applied piece by piece
+    between ASCII characters (which never compose with what precedes them), so an offset
+    between pieces maps exactly and one inside a recomposed piece maps to the nearest point
+    within it.
     """
+    from qualcode.ingest.decode import CONTROL_MAP
+
     out: list[str] = []
     where = [0] * (len(raw) + 1)
     n = 0
@@ -340,8 +403,8 @@ def _normalise_with_map(raw: str) -> tuple[str, list[int]]:
             if i + 1 < len(raw) and raw[i + 1] == "\n":
                 where[i + 1] = n  # inside CRLF: after the one newline we keep
                 i += 1
-        elif ch != "\ufeff":
-            out.append(ch)
+        elif (kept := CONTROL_MAP.get(ord(ch), ch)) is not None:  # as decode.normalise
+            out.append("\ufffd" if "\ud800" <= kept <= "\udfff" else kept)
             n += 1
         i += 1
     where[len(raw)] = n

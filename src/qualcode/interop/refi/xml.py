@@ -6,12 +6,12 @@ from __future__ import annotations
 import importlib.resources
 import re
 import zipfile
-import zlib
 from collections.abc import Iterator
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
+from qualcode.files import BoundedZip, UnsafeXml, ZipLimits, parse_xml
 from qualcode.interop.refi.errors import RefiError, UnsafeRefiFile
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
@@ -22,8 +22,9 @@ MB = 1024 * 1024
 MAX_XML_BYTES = 100 * MB  # project.qde or .qdc; real projects of 300 interviews are ~20 MB
 MAX_SOURCE_BYTES = 50 * MB  # one source text, as ingest's default limit for one file
 MAX_TOTAL_BYTES = 2048 * MB  # everything read from one .qdpx
-MAX_RATIO = 200  # uncompressed/compressed; text deflates ~3-10x, XML ~10-30x, bombs ~1000x
+MAX_RATIO = 100  # uncompressed/compressed, per member and per archive (see files.ZipLimits)
 MAX_MEMBERS = 100_000
+LIMIT_HINT = "raise max_xml_bytes / max_source_bytes if you trust the file"
 # characters XML 1.0 cannot carry; replaced so a stray control character never breaks a file
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -36,25 +37,31 @@ def schema_file(kind: str) -> Traversable:
     return importlib.resources.files("qualcode.interop").joinpath("refi_qda", SCHEMA_FILES[kind])
 
 
-class SafeZip:
-    """A `.qdpx` opened for reading members into memory, never onto disk."""
+class SafeZip(BoundedZip):
+    """A `.qdpx` opened for reading members into memory, never onto disk (`BoundedZip`), with
+    every member's name checked for zip slips before anything is read."""
 
     def __init__(self, path: Path, *, max_xml_bytes: int, max_source_bytes: int) -> None:
-        self.path = path
         self.max_source_bytes = max_source_bytes
-        self.total = 0
         if not path.is_file():
             raise RefiError(path, "no such file")
-        try:
-            self.zf = zipfile.ZipFile(path)
-            infos = self.zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
-            raise RefiError(path, f"is not a readable .qdpx (zip) file ({exc})") from None
-        if len(infos) > MAX_MEMBERS:
-            self.zf.close()
-            raise UnsafeRefiFile(path, f"holds {len(infos)} files, over {MAX_MEMBERS}")
+        limits = ZipLimits(
+            total_bytes=MAX_TOTAL_BYTES,
+            member_bytes=max(max_xml_bytes, max_source_bytes),
+            members=MAX_MEMBERS,
+            ratio=MAX_RATIO,
+        )
+        super().__init__(
+            path,
+            limits,
+            refused=UnsafeRefiFile,
+            damaged=RefiError,
+            hint=LIMIT_HINT,
+            kind=".qdpx (zip)",
+            hint_total=False,
+        )
         self.members: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
+        for info in self.infos:
             name = info.filename.replace("\\", "/")
             if _unsafe_name(name):
                 self.zf.close()
@@ -64,9 +71,6 @@ class SafeZip:
                     "(a 'zip slip'); it was refused unread",
                 )
             self.members[name.casefold()] = info
-
-    def close(self) -> None:
-        self.zf.close()
 
     def project_member(self) -> zipfile.ZipInfo:
         found = self.members.get("project.qde")
@@ -85,34 +89,6 @@ class SafeZip:
             )
         return self.members.get(f"sources/{name}") or self.members.get(name)
 
-    def read(self, info: zipfile.ZipInfo, limit: int) -> bytes:
-        """A member's bytes, refusing it before reading if it is too big or too compressed."""
-        what = info.filename
-        check_size(self.path, what, info.file_size, limit)
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > MB and ratio > MAX_RATIO:
-            raise UnsafeRefiFile(
-                self.path,
-                f"{what} would expand {ratio:.0f} times (to {info.file_size / MB:.0f} MB); "
-                f"that looks like a zip bomb (limit {MAX_RATIO} times)",
-            )
-        if self.total + info.file_size > MAX_TOTAL_BYTES:
-            raise UnsafeRefiFile(self.path, f"expands to over {MAX_TOTAL_BYTES // MB} MB in all")
-        chunks, size = [], 0
-        try:
-            with self.zf.open(info) as fh:
-                while chunk := fh.read(MB):
-                    size += len(chunk)
-                    if size > limit:  # the header lied about the size
-                        raise UnsafeRefiFile(self.path, f"{what} is larger than its header says")
-                    chunks.append(chunk)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
-            raise RefiError(self.path, f"{what} is damaged ({exc})") from None
-        except RuntimeError as exc:  # encrypted members
-            raise RefiError(self.path, f"{what} cannot be read ({exc})") from None
-        self.total += size
-        return b"".join(chunks)
-
 
 def _unsafe_name(name: str) -> bool:
     parts = name.split("/")
@@ -129,21 +105,18 @@ def check_size(path: Path, what: str, size: int, limit: int) -> None:
         raise UnsafeRefiFile(
             path,
             f"{what} is {size / MB:.1f} MB, over the {limit / MB:g} MB limit; it was refused "
-            "before reading (raise max_xml_bytes / max_source_bytes if you trust the file)",
+            f"before reading ({LIMIT_HINT})",
         )
 
 
 def parse(path: Path, data: bytes, root_name: str, kind: str) -> ET.Element:
     """Parse XML with no DTD, no entities, no network; check the root element."""
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
-
     try:
-        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
-    except DefusedXmlException as exc:
+        root = parse_xml(data)
+    except UnsafeXml as exc:
         raise UnsafeRefiFile(
             path,
-            f"the XML declares a DTD or entities ({type(exc).__name__}), which REFI-QDA files "
+            f"the XML declares a DTD or entities ({exc}), which REFI-QDA files "
             "never need and attacks use (external entities, entity bombs); refused unread",
         ) from None
     except ET.ParseError as exc:
