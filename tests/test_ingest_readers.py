@@ -108,7 +108,7 @@ def test_csv_without_an_obvious_answer_column_asks_for_one(tmp_path: Path) -> No
         ("bad.docx", b"PK\x03\x04 junk", r"not a readable \.docx"),
         ("bad.xlsx", b"not a zip", r"not a readable \.xlsx"),
         ("bad.vtt", b"1\n00:00:01.000 --> 00:00:02.000\nhi\n", "must start with 'WEBVTT'"),
-        ("nocues.vtt", b"WEBVTT\n\nNOTE nothing here\n", "no caption cues"),
+        ("nocues.vtt", b"WEBVTT\n\nNOTE nothing here\n", "no caption text"),
         ("empty.docx", b"", "empty"),
     ],
 )
@@ -473,3 +473,24 @@ def test_the_bounded_zip_counts_members_and_names_the_limit(tmp_path: Path) -> N
         assert archive.read(archive.infos[2]) == b"member 2"
         with pytest.raises(IngestError, match=r"m3\.txt is 0\.0 MB, over the .* limit; .*\(ask"):
             archive.read(archive.infos[3], limit=3)
+
+
+def test_a_table_wider_than_a_spreadsheet_is_refused_in_one_line(tmp_path: Path):
+    """20,000 columns: refused naming the limit, and the message stays one short line
+    (it used to list every column in the ingest report)."""
+    path = tmp_path / "wide.csv"
+    path.write_text(",".join(["answer", *(f"q{i}" for i in range(20_000))]) + "\n")
+    with pytest.raises(IngestError) as caught:
+        read_file(path)
+    message = str(caught.value)
+    assert "20,001 columns" in message and "16,384" in message and str(path) in message
+    assert len(message) < 400
+
+
+def test_a_missing_column_lists_a_few_columns_not_thousands(tmp_path: Path):
+    path = tmp_path / "many.csv"
+    header = ["answer", *(f"q{i}" for i in range(3_000))]
+    path.write_text(",".join(header) + "\n" + ",".join(["a long enough answer here"] * 3001) + "\n")
+    with pytest.raises(IngestError) as caught:
+        read_file(path, text_column="nope")
+    assert "and 2,989 more" in str(caught.value) and len(str(caught.value)) < 400

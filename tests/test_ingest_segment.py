@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from qualcode.ingest.segment import Segmenter
 
 TEXT = (
@@ -84,3 +86,75 @@ def test_the_array_rule_equals_spacys_sentencizer_on_the_sample_corpus() -> None
     for text in texts:
         expected = [(x.start_char, x.end_char) for x in s.nlp(text).sents] if text else []
         assert s.sentence_spans(text) == expected, text[:60]
+
+
+HOSTILE = {
+    "bangs": "!" * 200_000,
+    "dots": "." * 200_000,
+    "interrobangs": "?!" * 100_000,
+    "one word": "w" * 200_000,
+    "emoji": "".join(chr(0x1F600 + i % 80) for i in range(200_000)),
+    "newlines": "\n" * 199_999 + "x",
+    "mixed scripts": "Hi! 中文。Ελληνικά; عربي؟ हिन्दी। " * 6_000,
+    "url-like word": ("http://a.b/" + "c" * 50) * 3_300,
+    "speech then bangs": "Ana: It was fine" + "!" * 200_000 + " Then we left.\nBen: Yes.",
+}
+
+
+def test_hostile_texts_segment_into_ordered_units_inside_the_text() -> None:
+    s = Segmenter()
+    for name, text in HOSTILE.items():
+        units = s.units(text)
+        assert units, name
+        for kind in ("paragraph", "turn", "sentence"):
+            spans = [(u.start, u.end) for u in units if u.kind == kind]
+            assert all(0 <= a < b <= len(text) for a, b in spans), (name, kind)
+            assert spans == sorted(spans), (name, kind)
+            assert all(b <= c for (_, b), (c, _) in itertools.pairwise(spans)), (name, kind)
+        sentences = [text[u.start : u.end] for u in units if u.kind == "sentence"]
+        assert all(t == t.strip() and t for t in sentences), name
+
+
+def test_long_runs_are_cut_for_spacy_without_moving_any_offset() -> None:
+    from qualcode.ingest.segment import MAX_RUN, MAX_WORD, cut_runs
+
+    text = "Ok " + "!" * (3 * MAX_RUN) + " and " + "x" * (2 * MAX_WORD + 5) + " end."
+    view = cut_runs(text)
+    assert len(view) == len(text)
+    assert max(len(w) for w in view.split() if not w[0].isalnum()) <= MAX_RUN
+    assert max(len(w) for w in view.split()) <= MAX_WORD
+    # nothing but the cut characters changes, and ordinary text is left alone
+    assert [i for i, (a, b) in enumerate(zip(text, view, strict=True)) if a != b] == [
+        i for i, c in enumerate(view) if c == " " and text[i] != " "
+    ]
+    ordinary = 'He said "stop." Then... nothing?! Dr. Smith paid £3.50.'
+    assert cut_runs(ordinary) == ordinary
+
+
+def test_a_sentence_ending_in_a_long_run_keeps_its_run() -> None:
+    text = "It was awful" + "!" * 5_000 + " We left."
+    sentences = [text[u.start : u.end] for u in Segmenter().units(text) if u.kind == "sentence"]
+    assert sentences == ["It was awful" + "!" * 5_000, "We left."]
+
+
+def test_reading_in_pieces_gives_the_same_units(monkeypatch) -> None:
+    from qualcode.ingest import segment
+    from qualcode.ingest.readers import read_file
+    from tests.conftest import ROOT
+
+    texts = [
+        read_file(p)[0].text
+        for p in sorted((ROOT / "data" / "raw").rglob("*"))
+        if p.suffix in (".txt", ".vtt")
+    ][:6]
+    texts += [TEXT, 'Stop.\n"Yes" he said. Then.\n\n...and so!\nNo']
+    texts += ["x " * 500 + "\n" + "y. " * 300]
+    s = Segmenter()
+    for text in texts:  # pieces as short as the longest line: cut at every line break
+        whole = s.units(text)
+        monkeypatch.setattr(segment, "CHUNK", max(len(line) for line in text.split("\n")) + 1)
+        assert len(segment._chunks(text)) > 1
+        assert s.units(text) == whole
+        monkeypatch.undo()
+    monkeypatch.setattr(segment, "CHUNK", 40)  # one long line: cut at spaces
+    assert max(b - a for a, b in segment._chunks("word " * 1000)) <= 40

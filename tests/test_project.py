@@ -365,6 +365,8 @@ def test_renaming_onto_another_coder_is_a_merge_and_says_so(project, doc) -> Non
     assert project.rename_coder("Amina", "amina", by="Dawn") == "amina"  # only the spelling
     with pytest.raises(NotFoundError, match="no coder named 'zoe'"):
         project.rename_coder("zoe", "Zoe", by="Dawn")
+    with pytest.raises(QualcodeError, match=r"new name 'Amina\\nKhan' contains"):
+        project.rename_coder("amina", "Amina\nKhan", by="Dawn")
 
 
 def test_a_lead_merges_two_names_of_one_person(project, doc) -> None:

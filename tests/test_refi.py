@@ -735,3 +735,22 @@ def test_a_coding_repeated_in_the_file_is_added_once(project, tmp_path):
     result = refi.import_qdpx(path, project)
     assert result.codings == 1 and [c.text for c in project.codings()] == ["the"]
     assert sum("repeated coding" in s for s in result.skipped) == 2
+
+
+@pytest.mark.parametrize("depth, ok", [(100, True), (101, False), (5_000, False)])
+def test_codes_nested_past_the_limit_are_refused(project, tmp_path: Path, depth: int, ok: bool):
+    """A recursive reader overflowed Python's stack on a tree 50,000 deep (a raw
+    RecursionError); a hundred levels is far beyond any codebook and still reads."""
+    nested = "".join(
+        f'<Code guid="00000000-0000-4000-8000-{i:012d}" name="c{i}" isCodable="true">'
+        for i in range(depth)
+    ) + "</Code>" * depth
+    qde = small_qde().replace("</Codes>", nested + "</Codes>")
+    path = make_qdpx(tmp_path / "deep.qdpx", qde, {f"sources/{SOURCE}.txt": SOURCE_TEXT.encode()})
+    if ok:
+        refi.import_qdpx(path, project)
+        assert len(project.codebook.all()) == depth + 1
+    else:
+        message = refused(project, path)
+        assert "nested more than 100 levels" in message and "deep.qdpx" in message
+        assert project.codebook.all() == []

@@ -607,3 +607,12 @@ def test_evaluate_with_one_usable_code_says_it_cannot(tmp_path) -> None:  # type
     with pytest.raises(NoCodingsError, match="cannot evaluate suggestions with one code"):
         CodeSuggester(embedder="tfidf").evaluate(p, coder="amina")
     p.close()
+
+
+@pytest.mark.timeout(60)  # linear: well under a second; the old pattern took minutes on 200k
+@pytest.mark.parametrize("run", ["[", "(", "[(", "(["])
+def test_strip_fillers_is_linear_on_runs_of_brackets(run: str):
+    from qualcode.topics.stopwords import strip_fillers
+
+    text = run * (200_000 // len(run)) + " a [laughs] visit (pause) to the GP"
+    assert strip_fillers(text).split()[-5:] == ["a", "visit", "to", "the", "gp"]

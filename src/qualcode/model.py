@@ -4,6 +4,7 @@ is offsets into one immutable text, cheap to create and easy to print."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -135,11 +136,44 @@ def coder_role(name: str) -> str:
     return "model" if is_suggestion(name) else "coder"
 
 
+# in a name: control characters (NUL, tab, line breaks, Word's vertical tab), lone surrogates
+# (unencodable), and the Unicode line and paragraph separators
+_NOT_IN_NAMES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def check_name(name: str, what: str, error: type[QualcodeError] = QualcodeError) -> str:
+    """`name` unchanged, or a clear error if it holds a character that breaks exports and
+    terminals: a control character, a line break or a lone surrogate (one check for every
+    name: codes, coders, areas, cases, titles, rounds)."""
+    bad = next((c for c in name if unicodedata.category(c) in _NOT_IN_NAMES), None)
+    if bad is not None:
+        raise error(
+            f"{what} {name!r} contains {_describe(bad)}; "
+            "give it a name on one line without control characters"
+        )
+    return name
+
+
+def clean_text(text: str) -> str:
+    """A long text (a document, a memo, a description) as it can be stored: each lone
+    surrogate replaced by U+FFFD and every NUL removed; everything else kept as written."""
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _LONE_SURROGATES.sub("\ufffd", text)
+
+
+def _describe(char: str) -> str:
+    if unicodedata.category(char) == "Cs":
+        return f"a lone surrogate (U+{ord(char):04X}), which no file can store"
+    return f"the control character U+{ord(char):04X}"
+
+
 def clean_name(value: object, what: str) -> str:
-    """A stripped, non-empty name, or a clear error."""
+    """A stripped, non-empty name without control characters, or a clear error."""
     if not isinstance(value, str) or not value.strip():
         raise QualcodeError(f"a {what} must be a non-empty text, got {value!r}")
-    return value.strip()
+    return check_name(value.strip(), what)
 
 
 def person_name(value: object, what: str) -> str:
@@ -154,7 +188,7 @@ def check_code_name(name: object) -> str:
     """A code name with its spaces folded, or a clear error (a '/' would split its path)."""
     if not isinstance(name, str) or not name.strip():
         raise CodebookError(f"a code name must be a non-empty text, got {name!r}")
-    name = " ".join(name.split())
+    name = " ".join(check_name(name.strip(), "code", CodebookError).split())
     if "/" in name:
         raise CodebookError(
             f"code name {name!r} contains '/', which separates codes in a path; "

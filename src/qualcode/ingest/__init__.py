@@ -22,6 +22,7 @@ from qualcode.ingest.readers import (
     Participants,
     Questionnaire,
     TextColumns,
+    column_list,
     iter_files,
     read_file,
     read_participants,
@@ -61,11 +62,13 @@ class IngestReport:
             n = len(self.cases_updated)
             lines.append(f"attributes updated for {n} case{'' if n == 1 else 's'}")
         for path, found in self.questionnaires.items():
-            lines.append(
-                f"{path}: questions {_names(found.questions)}; "
-                f"attributes {_names(found.attributes)}"
-                + (f"; not taken {_names(found.left_out)}" if found.left_out else "")
+            line = (
+                f"{path}: questions {column_list(found.questions, none='none')}; "
+                f"attributes {column_list(found.attributes, none='none')}"
             )
+            if found.left_out:
+                line += f"; not taken {column_list(found.left_out)}"
+            lines.append(line)
         lines += [f"warning {text}" for text in self.warnings]
         lines += [f"refused {path}: {reason}" for path, reason in self.refused]
         return "\n".join(lines)
@@ -84,10 +87,6 @@ def _noted(report: IngestReport) -> Iterator[None]:
             warnings.warn_explicit(
                 warning.message, warning.category, warning.filename, warning.lineno
             )
-
-
-def _names(columns: list[str]) -> str:
-    return ", ".join(repr(c) for c in columns) or "none"
 
 
 def ingest(

@@ -39,7 +39,11 @@ def read_captions(path: Path, max_mb: float) -> Source:
         else:
             merged.append([speaker, [words], start, end])
     if not merged:
-        raise IngestError(path, "has no caption cues (lines like '00:00:01.000 --> ...')")
+        raise IngestError(
+            path,
+            "has no caption text: no cue (a line like '00:00:01.000 --> ...' and its words) "
+            "has words outside markup",
+        )
     parts: list[str] = []
     turns: list[Unit] = []
     offset = 0

@@ -13,7 +13,9 @@ raise when a file you trust is refused:
 - one questionnaire cell: `max_mb` x 20,000 characters (a million by default: a whole long
   interview pasted into one answer still fits);
 - cells looked at in one sheet or table, empty ones included: `max_mb` x 200,000 (ten million
-  by default), so a sheet that claims a million empty rows is refused, not walked.
+  by default), so a sheet that claims a million empty rows is refused, not walked;
+- columns in one table: 16,384, as many as a spreadsheet holds (fixed: a table wider than
+  Excel's is not a questionnaire someone filled in).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from qualcode.errors import IngestError
 from qualcode.files import MB, BoundedZip, ZipLimits
 
 DEFAULT_MAX_MB = 50.0
+MAX_COLUMNS = 16_384  # Excel's last column, XFD
 HINT = "raise the limit with --max-mb (max_mb= in Python) if you trust the file"
 
 
@@ -80,6 +83,13 @@ class Limits:
         cells = chars = 0
         for n, row in enumerate(rows, start=1):
             values = ["" if v is None else str(v) for v in row]
+            if len(values) > MAX_COLUMNS:
+                raise IngestError(
+                    path,
+                    f"row {n} has {len(values):,} columns, more than a spreadsheet holds "
+                    f"({MAX_COLUMNS:,}, the limit); keep the questions and attributes you need "
+                    "in a smaller table",
+                )
             cells += max(len(values), 1)
             if cells > self.table_cells:
                 raise IngestError(

@@ -138,7 +138,7 @@ def read_participants(path: Path) -> Participants:
     if case_col is None:
         raise IngestError(
             path,
-            f"needs a 'case' column naming each participant; its columns are {_list(header)}",
+            f"needs a 'case' column naming each participant; its columns are {column_list(header)}",
         )
     file_col = _find_column(header, ("file", "filename", "transcript"))
     columns = [h for i, h in enumerate(header) if h and i not in (case_col, file_col)]
@@ -205,13 +205,15 @@ def _questionnaire(path: Path, rows: list[list[str]], text_column: TextColumns) 
     named = [text_column] if isinstance(text_column, str) else list(text_column or [])
     for name in named:
         if name not in header:
-            raise IngestError(path, f"has no column {name!r}; its columns are {_list(header)}")
+            raise IngestError(
+                path, f"has no column {name!r}; its columns are {column_list(header)}"
+            )
     chosen = list(dict.fromkeys(header.index(name) for name in named)) or found
     if not chosen:
         raise IngestError(
             path,
             "cannot tell which column holds the answers; name it with --text-column "
-            f"(its columns are {_list(header)})",
+            f"(its columns are {column_list(header)})",
         )
     candidates = sorted({*found, *chosen})
     labels = _question_labels([header[i] for i in candidates]) if len(candidates) > 1 else {}
@@ -304,5 +306,9 @@ def _looks_like_prose(column: list[str]) -> bool:
     return sum(bool(_NOT_PROSE.fullmatch(c)) for c in cells) <= len(cells) / 5
 
 
-def _list(header: list[str]) -> str:
-    return ", ".join(repr(h) for h in header) or "(none)"
+def column_list(columns: list[str], *, most: int = 12, none: str = "(none)") -> str:
+    """Column names for a message: quoted, and cut after `most` ("and 19,988 more") so a
+    table of thousands of columns still gives a one-line message."""
+    shown = ", ".join(repr(c) for c in columns[:most]) or none
+    more = len(columns) - most
+    return f"{shown} and {more:,} more" if more > 0 else shown

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from qualcode.errors import CodebookError, NotFoundError
-from qualcode.model import PALETTE, Code, check_code_name, check_color
+from qualcode.model import PALETTE, Code, check_code_name, check_color, check_name, clean_text
 from qualcode.store import audit, schema
 from qualcode.store.stamps import new_guid, now
 
@@ -110,6 +110,7 @@ def insert_code(
     the caller's transaction: the one way a code enters the store (the codebook, a REFI-QDA
     import, a merge, a restore). `after` is what the audit row keeps (default: the row's
     public fields)."""
+    values = _storable(values)
     code_id: int = conn.execute(schema.codes.insert().values(**values)).inserted_primary_key[0]
     audit.record(
         conn,
@@ -126,6 +127,7 @@ def update_code(conn: Connection, code_id: int, values: dict[str, Any], *, actor
     """Change a code's stored fields (checked by the caller) with its audit row of what they
     were and are, in the caller's transaction; its `updated_at` becomes now."""
     t = schema.codes
+    values = _storable(values)
     current = conn.execute(select(t).where(t.c.id == code_id)).one()._mapping
     before = {k: current[k] for k in values}
     conn.execute(t.update().where(t.c.id == code_id).values(**values, updated_at=now()))
@@ -138,6 +140,15 @@ def update_code(conn: Connection, code_id: int, values: dict[str, Any], *, actor
         before=before,
         after=public_fields(values),
     )
+
+
+def _storable(values: dict[str, Any]) -> dict[str, Any]:
+    """A code row as it can be stored: a name without control characters (else an error),
+    descriptions and criteria without NULs or lone surrogates."""
+    if "name" in values:
+        check_name(values["name"], "code", CodebookError)
+    texts = {k: clean_text(values[k]) for k in TEXT_FIELDS if isinstance(values.get(k), str)}
+    return {**values, **texts}
 
 
 def public_fields(values: dict[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from qualcode.errors import CodingError
-from qualcode.model import Code, Coding
+from qualcode.model import Code, Coding, clean_text
 from qualcode.store import audit, schema
 from qualcode.store.bulk import in_chunks, insert_rows
 from qualcode.store.stamps import new_guid, now
@@ -43,6 +43,7 @@ def insert_coding(
     """Insert one coding (offsets already checked) with its audit row, in the caller's
     transaction: the one way a coding is added (by hand, a model's proposals, or into a
     consensus, where `actor` is the adjudicator and `coder` the layer)."""
+    memo = clean_text(memo) if memo else memo
     stamp, guid = now(), new_guid()
     coding_id = conn.execute(
         schema.codings.insert().values(
@@ -396,6 +397,7 @@ def review_suggestion(
 
 def set_memo(conn: Connection, row: Any, memo: str | None, *, actor: str) -> None:
     """Write the memo of a coding (a row of `coding_rows`), audited as an update."""
+    memo = clean_text(memo) if memo else memo
     k = schema.codings
     conn.execute(k.update().where(k.c.id == row.id).values(memo=memo, updated_at=now()))
     audit.record(

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, and_, func, select
 
 from qualcode.errors import NotFoundError
-from qualcode.model import Document, DocumentRef
+from qualcode.model import Document, DocumentRef, check_name
 from qualcode.spans import Rewrite
 from qualcode.store import audit, schema
 from qualcode.store.bulk import insert_rows
@@ -178,6 +178,7 @@ def document_values(
 ) -> dict[str, Any]:
     """The row of a new document version (the next after `previous`, a row with id and
     version, if there is one)."""
+    check_name(title, "document title")
     return {
         "guid": new_guid(),
         "area_id": area_id,

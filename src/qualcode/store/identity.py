@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, Row, func, select
 
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
-from qualcode.model import CODER_ROLES, CONSENSUS, Code, coder_role
+from qualcode.model import CODER_ROLES, CONSENSUS, Code, check_name, coder_role
 from qualcode.store import audit, schema
 from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
@@ -28,6 +28,7 @@ def coder_id_for(
     first use (with `role`, else `coder_role(name)`, and `guid`, else a fresh one; a name
     close to another coder's warns). An adjudicated layer (role "adjudicator", such as
     "consensus") is written only through `Project.adjudicate`."""
+    check_name(name, "coder")
     role = role or coder_role(name)
     t = schema.coders
     found = coder_store.coder_row(conn, name)
@@ -93,6 +94,7 @@ def require_coders(conn: Connection, names: Sequence[str]) -> list[str]:
 
 def area_id_for(conn: Connection, name: str) -> int:
     t = schema.areas
+    check_name(name, "area")
     found = conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
     if found is not None:
         return found
@@ -166,6 +168,7 @@ def insert_coder(
     """Insert a coder (name and role checked by the caller) with its "add" audit row, in the
     caller's transaction: how a coder from another project (a merge) enters the store.
     `after` is what the audit row keeps (default: name and role)."""
+    check_name(name, "coder")
     coder_id: int = conn.execute(
         schema.coders.insert().values(
             guid=guid or new_guid(), name=name, role=role, created_at=created_at or now()
@@ -198,6 +201,7 @@ def insert_case(
     """Insert a case with its "add" audit row, in the caller's transaction: the one way a case
     enters the store. A `guid` from elsewhere must be free here (`free_guid`); None gives a
     new one. `after` is what the audit row keeps (default: name and attributes)."""
+    check_name(name, "case")
     case_id: int = conn.execute(
         schema.cases.insert().values(
             guid=guid or new_guid(),

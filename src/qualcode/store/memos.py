@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from qualcode.errors import QualcodeError
-from qualcode.model import Code, DocumentRef, clean_name
+from qualcode.model import Code, DocumentRef, check_name, clean_name, clean_text
 from qualcode.store import audit, schema
 from qualcode.store.codes import resolve
 from qualcode.store.documents import document_span
@@ -20,7 +21,10 @@ def insert_memo(
 ) -> int:
     """Insert a memo (a row of the memos table, checked by the caller) with its audit row, in
     the caller's transaction (a coder's memo, a REFI-QDA Note). `after` is what the audit row
-    keeps (default: the row without its text, which can be long and personal)."""
+    keeps (default: the row without its text, which can be long and personal). A title with
+    a control character is refused; the text keeps everything but NULs and lone surrogates."""
+    check_name(values["title"], "memo title")
+    values = {**values, "text": clean_text(values["text"])}
     memo_id: int = conn.execute(schema.memos.insert().values(**values)).inserted_primary_key[0]
     audit.record(
         conn,
@@ -97,10 +101,10 @@ def add_memo(
     """A coder's memo on a document, a code, both or neither, with its audit row; the title
     defaults to the text's first line. Returns its id."""
     coder = clean_name(coder, "coder")
-    text = text.strip() if isinstance(text, str) else ""
+    text = clean_text(text.strip()) if isinstance(text, str) else ""
     if not text:
         raise QualcodeError("a memo needs some text; nothing was written")
-    title = (title or "").strip() or " ".join(text.splitlines()[0].split())[:80]
+    title = (title or "").strip() or _first_line(text)
     doc_id = document_span(conn, document)[0] if document is not None else None
     code_id = resolve(conn, code).id if code is not None else None
     stamp = now()
@@ -115,3 +119,9 @@ def add_memo(
         "updated_at": stamp,
     }
     return insert_memo(conn, values, actor=coder, after={"title": title, "code_id": code_id})
+
+
+def _first_line(text: str) -> str:
+    """A memo's default title: its first line, spaces folded, control characters dropped."""
+    line = " ".join(text.splitlines()[0].split())
+    return re.sub(r"[\x00-\x1f\x7f-\x9f]", "", line)[:80] or "memo"

@@ -181,7 +181,7 @@ _PHRASES = re.compile(
     + "|".join(re.escape(p) for p in sorted(FILLER_PHRASES, key=len, reverse=True))
     + r")\b"
 )
-_TAGS = re.compile(r"\[[^\]]*\]|\([^)]*\)")  # [inaudible], (laughs)
+_TAGS = re.compile(r"\[[^[\]]*\]|\([^()]*\)")  # [inaudible], (laughs); linear on runs of "["
 
 
 def stop_words() -> list[str]:

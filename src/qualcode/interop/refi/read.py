@@ -247,13 +247,22 @@ def _unique(path: Path, what: str, named: list[tuple[str, str]]) -> None:
         seen[guid] = name
 
 
+MAX_CODE_DEPTH = 100  # codebooks are a few levels deep; deeper would overflow Python's stack
+
+
 def _all_codes(codes: list[CodeRecord]) -> list[CodeRecord]:
     """Every code of a tree, parents before children."""
     return [c for code in codes for c in (code, *_all_codes(code.children))]
 
 
-def _read_code(path: Path, el: ET.Element) -> CodeRecord:
+def _read_code(path: Path, el: ET.Element, depth: int = 1) -> CodeRecord:
     guid = guid_in(path, el, "guid", "Code")
+    if depth > MAX_CODE_DEPTH:
+        raise RefiError(
+            path,
+            f"code {guid} is nested more than {MAX_CODE_DEPTH} levels deep (the limit); "
+            "a real codebook is a few levels deep: flatten it in the program that wrote the file",
+        )
     name = " ".join((el.get("name") or "").split()).replace("/", "-") or f"code {guid[:8]}"
     color = el.get("color")
     if color and COLOR.match(color.strip()):
@@ -269,7 +278,7 @@ def _read_code(path: Path, el: ET.Element) -> CodeRecord:
         name=name[:200],
         color=color,
         fields=fields,
-        children=[_read_code(path, child) for child in kids(el, "Code")],
+        children=[_read_code(path, child, depth + 1) for child in kids(el, "Code")],
         notes=[guid_in(path, r, "targetGUID", "NoteRef") for r in kids(el, "NoteRef")],
     )
 
