@@ -117,3 +117,39 @@ def test_a_mistyped_project_is_refused_not_created(tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == []
     assert run("round", "list", cwd=tmp_path).returncode == 1  # nor the default sample path
     assert not (tmp_path / "data").exists()
+
+
+def test_coder_list_lead_rename_merge_and_restore(tmp_path: Path) -> None:
+    import warnings
+
+    import qualcode
+
+    path = str(tmp_path / "p.qualcode")
+    with qualcode.open_project(path, user="dawn") as p, warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Amina K" beside "Amina": that is the point
+        doc = p.add_document(TRANSCRIPT, area="hartlepool", title="hp-1")
+        p.codebook.add("Transport")
+        p.code(doc, 0, 11, "Transport", coder="Amina")
+        p.code(doc, 0, 11, "Transport", coder="Amina K")
+        p.code(doc, 12, 20, "Transport", coder="bob")
+    result = run("coder", "merge", "amina k", "AMINA", "--by", "bob", "-p", path, cwd=tmp_path)
+    assert result.returncode == 1 and "no lead is set yet" in result.stderr
+    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
+    assert run("coder", "lead", "Dawn", "--by", "dawn", "-p", path, cwd=tmp_path).returncode == 0
+    result = run("coder", "merge", "amina k", "AMINA", "--by", "dawn", "-p", path, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "1 identical ones kept once" in result.stdout
+    result = run("coder", "rename", "bob", "amina", "--by", "dawn", "-p", path, cwd=tmp_path)
+    assert result.returncode == 1 and "would merge" in result.stderr
+    assert "'Amina' is already a coder" in result.stderr and "coder merge" in result.stderr
+    listing = run("coder", "list", "-p", path, cwd=tmp_path).stdout
+    rows = [line.split() for line in listing.splitlines()[1:]]
+    assert rows == [
+        ["Amina", "coder", "False", "1", "0"],
+        ["bob", "coder", "False", "1", "0"],
+        ["Dawn", "coder", "True", "0", "0"],
+    ]
+    with qualcode.open_project(path, user="dawn") as p:
+        p.codebook.delete("Transport", confirm=True)
+    result = run("coder", "restore-code", "Transport", "--by", "dawn", "-p", path, cwd=tmp_path)
+    assert result.returncode == 0 and "restored 'Transport' with 2 codings" in result.stdout

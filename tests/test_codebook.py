@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from sqlalchemy import select
 
 import qualcode
-from qualcode.errors import CodebookError
+from qualcode.errors import CodebookError, NotFoundError
 from qualcode.interop.codebook_files import export_codebook, import_codebook, read_codebook
+from qualcode.store import schema
 from tests.conftest import ROOT
 
 
@@ -137,3 +139,110 @@ def test_codebook_file_types(project, tmp_path: Path) -> None:
     (tmp_path / "orphan.csv").write_text("path\nA/B\n")
     with pytest.raises(CodebookError, match="parent 'A' of 'B' is not in the file"):
         import_codebook(project, tmp_path / "orphan.csv")
+
+
+# who may delete or merge a code, and bringing a deleted one back -------------------------------
+
+
+@pytest.fixture
+def used(project):
+    """Transport (Buses under it) coded by amina, bob (twice) and chen; dawn leads."""
+    doc = project.add_document(
+        "Two buses and a prayer. The bus never comes. I walk. My son drives me.",
+        area="hartlepool",
+        title="hp-rights",
+    )
+    project.codebook.add("Transport", shortcut="t")
+    project.codebook.add("Buses", parent="Transport")
+    project.codebook.add("Mine")
+    project.code(doc, 0, 22, "Transport", coder="amina", memo="two buses!")
+    project.code(doc, 24, 42, "Transport/Buses", coder="bob")
+    project.code(doc, 43, 50, "Transport", coder="bob")
+    project.code(doc, 51, 69, "Transport/Buses", coder="chen")
+    project.code(doc, 51, 69, "Mine", coder="amina")
+    project.add_memo("buses are the theme", coder="chen", code="Transport/Buses")
+    project.add_lead("dawn", by="dawn")
+    return doc
+
+
+def test_a_non_lead_cannot_delete_or_merge_others_codings(project, used) -> None:
+    before = sorted((c.id, c.code) for c in project.codings())
+    with pytest.raises(CodebookError) as caught:
+        project.codebook.delete("Transport", confirm=True, by="amina")
+    message = str(caught.value)
+    assert "bob (2 codings) and chen (1)" in message and "amina is not a lead" in message
+    assert "dawn" in message and "Nothing was changed" in message
+    with pytest.raises(CodebookError, match=r"cannot merge code 'Transport'.*bob \(1 coding\)"):
+        project.codebook.merge("Transport", "Mine", by="Amina")
+    assert sorted((c.id, c.code) for c in project.codings()) == before
+    assert project.codebook.delete("Mine", confirm=True, by="AMINA") == 1  # only her own
+
+
+def test_a_leads_delete_says_whose_codings_go_before_they_go(project, used) -> None:
+    with pytest.raises(CodebookError) as caught:
+        project.codebook.delete("Transport", by="dawn")
+    message = str(caught.value)
+    assert "used in 4 codings, by bob (2 codings), amina (1) and chen (1)" in message
+    assert "confirm=True" in message and "Transport" in project.codebook
+    assert project.codebook.check_delete("Transport", by="Dawn") == {
+        "bob": 2,
+        "amina": 1,
+        "chen": 1,
+    }
+    assert project.codebook.delete("Transport", confirm=True, by="dawn") == 4
+
+
+def test_delete_then_restore_keeps_every_coding_of_every_coder(project, used) -> None:
+    def state():
+        codings = sorted(
+            (c.id, c.guid, c.document_id, c.start, c.end, c.code, c.coder, c.memo)
+            for c in project.codings()
+        )
+        codes = [(c.id, c.guid, c.path, c.shortcut, c.color) for c in project.codebook.all()]
+        with project.reading() as conn:
+            memos = conn.execute(select(schema.memos.c.guid, schema.memos.c.code_id)).all()
+        return codings, codes, sorted(tuple(m) for m in memos)
+
+    before = state()
+    project.codebook.delete("Transport", confirm=True, by="dawn")
+    assert len(project.codings()) == 1
+    restored = project.restore_code("Transport", by="Dawn")
+    assert restored.path == "Transport"
+    after = state()
+    assert after[0] == before[0]  # same ids, guids, spans, coders and memos
+    assert sorted(after[1]) == sorted(before[1])
+    assert after[2] == before[2]
+    log = project.audit_df()
+    back = log[log["action"] == "restore"]
+    assert sorted(back["object"].value_counts().items()) == [("code", 2), ("coding", 4)]
+    with pytest.raises(CodebookError, match="is in the codebook; nothing to restore"):
+        project.restore_code("Transport", by="dawn")
+
+
+def test_restore_is_refused_clearly(project, used) -> None:
+    with pytest.raises(NotFoundError, match="no deleted code named 'Nope'"):
+        project.restore_code("Nope", by="dawn")
+    project.codebook.delete("Transport", confirm=True, by="dawn")
+    with pytest.raises(NotFoundError, match=r"deleted with 'Transport'.*restore 'Transport'"):
+        project.restore_code("Transport/Buses", by="dawn")
+    with pytest.raises(CodebookError, match=r"cannot restore code 'Transport'.*not a lead"):
+        project.restore_code("Transport", by="amina")  # others' codings come back with it
+    project.codebook.add("Transport")
+    with pytest.raises(CodebookError, match="a code named 'Transport' already exists"):
+        project.restore_code("Transport", by="dawn")
+
+
+def test_restore_is_refused_when_the_parent_or_a_document_is_gone(project, used) -> None:
+    project.codebook.delete("Transport/Buses", confirm=True, by="dawn")
+    project.codebook.delete("Transport", confirm=True, by="dawn")
+    with pytest.raises(CodebookError, match="the code it was under, 'Transport', is gone"):
+        project.restore_code("Transport/Buses", by="dawn")
+    project.restore_code("Transport", by="dawn")
+    with project.writing() as conn:  # a purge took the document
+        conn.execute(schema.memos.delete())
+        conn.execute(schema.codings.delete())
+        conn.execute(schema.units.delete())
+        conn.execute(schema.documents.delete())
+    with pytest.raises(CodebookError, match=r"documents that are gone \(ids"):
+        project.restore_code("Transport/Buses", by="dawn")
+    assert sorted(c.path for c in project.codebook.all()) == ["Mine", "Transport"]

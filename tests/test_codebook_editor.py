@@ -12,6 +12,7 @@ from sqlalchemy import select
 from qualcode.errors import CodebookError
 from qualcode.store import schema
 from qualcode.widgets import CodebookEditor
+from qualcode.widgets.codebook_editor import CONFIRM_SECONDS
 
 
 @pytest.fixture
@@ -29,6 +30,7 @@ def book(project, doc):
     project.code(doc, 60, 70, neighbours, coder="amina", memo="drives her")
     project.code(doc, 60, 70, family, coder="amina")  # the same span as Neighbours, same coder
     project.code(doc, 60, 70, family, coder="bo")  # the same span, another coder
+    project.add_lead("tester", by="tester")  # p.user tidies others' codes: that needs a lead
     return {"access": access, "gp": gp, "walk_in": walk_in, "family": family, "nb": neighbours}
 
 
@@ -357,3 +359,55 @@ def test_select_finds_a_code_added_elsewhere_after_the_editor_opened(project, bo
     assert editor.select("Transport").name == "Transport"
     assert editor.texts["description"].value == "Buses and lifts"
     assert any(label.startswith("Transport") for label, _ in editor.tree.options)
+
+
+# the editor acts as its coder ---------------------------------------------------------------
+
+
+def test_a_non_lead_in_the_editor_cannot_erase_others_work(project, book) -> None:
+    """Two presses (or ten) by a coder who is not a lead remove nobody's codings."""
+    editor = CodebookEditor(project, coder="bo")
+    editor.select("Access")
+    for _ in range(3):
+        assert editor.delete_button.click() is None
+    assert "Access" in project.codebook and len(project.codings()) == 6
+    assert "amina (3 codings)" in editor.status.value and "bo is not a lead" in editor.status.value
+    editor.select("Neighbours")
+    editor.merge_into("Family")
+    assert "Neighbours" in project.codebook and "not a lead" in editor.status.value
+
+
+def test_a_leads_confirm_step_lists_whose_codings_go(project, book) -> None:
+    editor = CodebookEditor(project, coder="tester")
+    editor.select("Family")
+    assert editor.delete() is None
+    assert "Codings by amina (1 coding) and bo (1) go." in editor.status.value
+    assert editor.delete() == 2
+
+
+def test_the_delete_warning_clears_when_the_user_does_anything_else(project, book) -> None:
+    editor = CodebookEditor(project)
+    editor.select("Access/GP")
+    editor.delete()
+    assert "Press Delete again" in editor.status.value
+    editor.texts["description"].value = "seeing a family doctor"  # typing in the form
+    assert editor.status.value == ""
+    editor.delete()  # a first press again
+    assert "Access/GP" in project.codebook and "Press Delete again" in editor.status.value
+
+
+def test_a_delete_warning_expires(project, book) -> None:
+    now = [1000.0]
+    editor = CodebookEditor(project, clock=lambda: now[0])
+    editor.select("Access/GP")
+    editor.delete()
+    now[0] += CONFIRM_SECONDS + 1  # minutes later, the second press is a first press again
+    assert editor.delete() is None
+    assert "Access/GP" in project.codebook and "Press Delete again" in editor.status.value
+    editor.expire_warning()  # what the kernel's timer calls: too soon, the warning stays
+    assert "Press Delete again" in editor.status.value
+    now[0] += CONFIRM_SECONDS + 1
+    editor.expire_warning()
+    assert editor.status.value == "" and "Access/GP" in project.codebook
+    editor.delete()
+    assert "Access/GP" in project.codebook  # a warning again, not a delete

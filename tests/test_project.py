@@ -6,11 +6,13 @@ Every test taking `project`, `doc` or `store_url` runs on SQLite and on PostgreS
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 
 import pytest
 
 import qualcode
-from qualcode.errors import CodingError, NotFoundError, QualcodeError
+from qualcode.errors import CoderNameWarning, CodingError, NotFoundError, QualcodeError
+from qualcode.store.coders import near_duplicates
 from tests.conftest import TRANSCRIPT
 
 
@@ -260,3 +262,197 @@ def test_ids_read_from_a_dataframe_name_documents_and_codes(project, doc) -> Non
     row = project.codings_df().iloc[0]
     adjudicated = project.adjudicate(row.document_id, 0, 5, row.code_id, adjudicator="dawn")
     assert adjudicated.code_id == code.id
+
+
+# coders by name, leads, renaming and merging coders --------------------------------------------
+
+
+def test_one_coder_however_the_name_is_typed(project, doc) -> None:
+    project.codebook.add("Carers")
+    first = project.code(doc, 0, 10, "Carers", coder="Amina")
+    second = project.code(doc, 20, 30, "Carers", coder="amina")
+    third = project.code(doc, 40, 50, "Carers", coder="  amina  ")
+    assert {first.coder, second.coder, third.coder} == {"Amina"}  # the first spelling shows
+    frame = project.coders_df()
+    assert list(frame["coder"]) == ["Amina"] and list(frame["codings"]) == [3]
+    assert len(project.codings(coder="AMINA")) == 3
+    assert len(project.codings_df(coder=" amina")) == 3
+    project.set_memo(first, "long wait", coder="amina")
+    memo = project.add_memo("a note", coder="AMINA")
+    project.delete_memo(memo, coder="Amina")
+    project.uncode(second, coder="amina ")
+    assert project.uncode_many([third.id], coder="AMINA") == 1
+    assert [c.id for c in project.codings()] == [first.id]
+
+
+def test_a_near_duplicate_name_is_let_in_with_a_warning_naming_both(project, doc) -> None:
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    with pytest.warns(CoderNameWarning, match=r"'Amina K'.*'Amina'"):
+        project.code(doc, 0, 10, "Carers", coder="Amina K")  # one is the start of the other
+    with pytest.warns(CoderNameWarning, match=r"'Anima'.*'Amina'"):
+        project.code(doc, 0, 10, "Carers", coder="Anima")  # two letters apart
+    assert set(project.coders_df()["coder"]) == {"Amina", "Amina K", "Anima"}
+
+
+@pytest.mark.parametrize(
+    ("name", "others", "close"),
+    [
+        ("Amina", ["amina"], []),  # the same coder, not a near one
+        ("Amina K", ["Amina"], ["Amina"]),
+        ("Chen", ["Chan", "Bob"], ["Chan"]),
+        ("Bob", ["Rob", "Bo"], []),  # short names: one letter apart is another person
+        ("Dawn", ["Shaun", "Dawnette"], ["Dawnette"]),
+    ],
+)
+def test_near_duplicates(name: str, others: list[str], close: list[str]) -> None:
+    assert near_duplicates(name, others) == close
+
+
+def test_rounds_take_a_coder_name_in_any_spelling(project, doc) -> None:
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    opened = project.open_round(
+        "R1", coders=["amina", "AMINA ", "bob"], lead="Dawn", documents=[doc]
+    )
+    assert opened.coders == ("Amina", "bob")
+    project.code(doc, 20, 30, "Carers", coder="bob")
+    assert [c.coder for c in project.codings(viewer="amina")] == ["Amina"]  # still blind
+    assert project.close_round("R1", lead="dawn").status == "closed"
+
+
+def test_the_first_lead_is_named_by_anyone_then_only_by_a_lead(project) -> None:
+    assert project.add_lead("Dawn", by="amina") == ["Dawn"]
+    with pytest.raises(CodingError, match=r"needs a lead; amina is not a lead.*Dawn"):
+        project.add_lead("amina", by="amina")
+    assert project.add_lead("Chen", by="dawn") == ["Dawn", "Chen"]
+    assert project.add_lead("chen", by="Dawn") == ["Dawn", "Chen"]  # already a lead
+    leads = project.coders_df().set_index("coder")["lead"]
+    assert leads.to_dict() == {"Dawn": True, "Chen": True}
+    log = project.audit_df()
+    assert list(log[log["object"] == "leads"]["after"].iloc[-1]["leads"]) == ["Dawn", "Chen"]
+    with pytest.raises(QualcodeError, match="cannot be a lead"):
+        project.add_lead("consensus", by="Dawn")
+
+
+def test_a_lead_renames_a_coder_and_their_work_follows(project, doc) -> None:
+    project.codebook.add("Carers")
+    coding = project.code(doc, 0, 10, "Carers", coder="amina k")
+    project.open_round("R1", coders=["amina k", "bob"], lead="amina k", documents=[doc])
+    project.add_lead("amina k", by="amina k")
+    with pytest.raises(CodingError, match="renaming coder 'amina k' needs a lead"):
+        project.rename_coder("amina k", "Amina Khan", by="bob")
+    assert project.rename_coder("AMINA K", "Amina  Khan", by="amina k") == "Amina Khan"
+    assert project.coding(coding).coder == "Amina Khan"
+    assert project.rounds_df().iloc[0][["lead", "coders"]].tolist() == [
+        "Amina Khan",
+        ["Amina Khan", "bob"],
+    ]
+    assert project.coders_df().set_index("coder").loc["Amina Khan", "lead"]
+    project.close_round("R1", lead="amina khan")
+    log = project.audit_df()
+    renamed = log[(log["object"] == "coder") & (log["action"] == "rename")].iloc[-1]
+    assert renamed["before"] == {"name": "amina k"} and renamed["after"]["name"] == "Amina Khan"
+
+
+def test_renaming_onto_another_coder_is_a_merge_and_says_so(project, doc) -> None:
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    project.code(doc, 0, 10, "Carers", coder="bob")
+    project.add_lead("Dawn", by="Dawn")
+    with pytest.raises(CodingError, match=r"'bob' is already a coder.*merge_coders"):
+        project.rename_coder("Amina", "BOB", by="Dawn")
+    assert project.rename_coder("Amina", "amina", by="Dawn") == "amina"  # only the spelling
+    with pytest.raises(NotFoundError, match="no coder named 'zoe'"):
+        project.rename_coder("zoe", "Zoe", by="Dawn")
+    with pytest.raises(QualcodeError, match=r"new name 'Amina\\nKhan' contains"):
+        project.rename_coder("amina", "Amina\nKhan", by="Dawn")
+
+
+def test_a_lead_merges_two_names_of_one_person(project, doc) -> None:
+    project.codebook.add("Carers")
+    project.codebook.add("Access")
+    kept = project.code(doc, 0, 10, "Carers", coder="Amina", memo="first")
+    with pytest.warns(CoderNameWarning):
+        project.code(doc, 0, 10, "Carers", coder="Amina K", memo="second")  # the same coding
+    moved = project.code(doc, 20, 30, "Access", coder="Amina K")
+    project.add_memo("about access", coder="Amina K", code="Access")
+    project.open_round("R1", coders=["Amina K", "bob"], lead="bob", documents=[doc])
+    project.add_lead("Dawn", by="Dawn")
+    with pytest.raises(CodingError, match="merging coder 'Amina K' needs a lead"):
+        project.merge_coders("Amina K", into="Amina", by="amina")
+    with pytest.raises(CodingError, match="cannot merge coder 'Amina' into itself"):
+        project.merge_coders("amina", into="AMINA", by="Dawn")
+    summary = project.merge_coders("amina k", into="amina", by="dawn")
+    assert summary["codings_moved"] == 1 and summary["duplicate_codings_removed"] == 1
+    assert summary["memos_moved"] == 1 and summary["rounds"] == ["R1"]
+    project.close_round("R1", lead="bob")
+    codings = project.codings()
+    assert [(c.id, c.coder) for c in codings] == [(kept.id, "Amina"), (moved.id, "Amina")]
+    assert codings[0].memo == "first\n\nsecond"  # nothing written is lost
+    assert list(project.coders_df()["coder"]) == ["Amina", "Dawn"]
+    assert project.rounds_df().iloc[0]["coders"] == ["Amina", "bob"]
+    log = project.audit_df()
+    merge = log[(log["object"] == "coder") & (log["action"] == "merge")].iloc[-1]
+    assert merge["actor"] == "Dawn" and merge["before"]["name"] == "Amina K"
+    project.adjudicate(doc, 0, 10, "Carers", adjudicator="Dawn")
+    with pytest.raises(CodingError, match="'consensus' is not a person"):
+        project.merge_coders("consensus", into="Amina", by="Dawn")
+
+
+@pytest.mark.sqlite_only
+def test_merge_options_take_a_coder_name_in_any_spelling(project, doc, tmp_path) -> None:
+    from qualcode.interop.merge import MergeConflict, merge_project
+
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="amina")
+    laptop = tmp_path / "laptop.qualcode"
+    with qualcode.open_project(laptop, user="Amina") as other:
+        other.add_document(TRANSCRIPT, area="hartlepool", title="hp-test")
+        other.codebook.add("Carers")
+        other.code("hp-test", 20, 30, "Carers", coder="Amina")  # another GUID, same name
+    with pytest.raises(MergeConflict, match="coder 'Amina'"):
+        merge_project(project, laptop)
+    report = merge_project(project, laptop, same_coders=["AMINA"])
+    assert report.added["coders"] == 0
+    assert {c.coder for c in project.codings()} == {"amina"}
+
+
+def test_agreement_takes_a_coder_name_in_any_spelling(project, doc) -> None:
+    from qualcode.coding.agreement import select_codings
+
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    project.code(doc, 0, 10, "Carers", coder="bob")
+    chosen = select_codings(project, ["amina", "BOB "], documents=None, codes=None)
+    assert chosen.coders == ["Amina", "bob"]
+
+
+def test_retrieval_takes_a_coder_name_in_any_spelling(project, doc) -> None:
+    from qualcode.coding.retrieval import Retrieval
+
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    project.code(doc, 20, 30, "Carers", coder="bob")
+    found = Retrieval(project, "Carers", coder=["AMINA"], context=0).df
+    assert list(found["coders"]) == [["Amina"]] and list(found["start"]) == [0]
+
+
+@pytest.mark.sqlite_only
+def test_a_merged_coder_stays_merged_when_a_laptop_copy_comes_in(project, doc, tmp_path) -> None:
+    from qualcode.interop.merge import merge_project
+
+    project.codebook.add("Carers")
+    project.code(doc, 0, 10, "Carers", coder="Amina")
+    with pytest.warns(CoderNameWarning):
+        project.code(doc, 20, 30, "Carers", coder="amina2")
+    laptop = tmp_path / "laptop.qualcode"
+    project.close()  # the last connection checkpoints the file, so a copy is whole
+    shutil.copy(project.location, laptop)
+    with qualcode.open_project(laptop) as copy:
+        copy.code("hp-test", 40, 50, "Carers", coder="amina2")  # still under the old name
+    project.add_lead("dawn", by="dawn")
+    project.merge_coders("amina2", into="Amina", by="dawn")
+    report = merge_project(project, laptop)
+    assert report.added["coders"] == 0 and report.added["codings"] == 1
+    assert [c.coder for c in project.codings()] == ["Amina"] * 3

@@ -10,16 +10,19 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import CodebookError, NotFoundError
-from qualcode.model import Code
+from qualcode.model import Code, clean_name, is_suggestion
+from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 from qualcode.store import memos as memo_store
+from qualcode.store import restore as restore_store
 from qualcode.store.codes import TEXT_FIELDS
+from qualcode.views import coders as coder_views
 
 if TYPE_CHECKING:
     from qualcode.store.access import StoreAccess
 
-__all__ = ["TEXT_FIELDS", "Codebook"]
+__all__ = ["TEXT_FIELDS", "Codebook", "whose_codings"]
 
 
 class Codebook:
@@ -102,17 +105,21 @@ class Codebook:
         with self._project.reading() as conn:
             return code_store.usage_counts(conn)
 
-    def merge(self, source: Code | int | str, into: Code | int | str) -> Code:
+    def merge(
+        self, source: Code | int | str, into: Code | int | str, *, by: str | None = None
+    ) -> Code:
         """Fold `source` into `into`: its codings and child codes move over, then it goes.
 
         Two codings that become the same span, coder and code are kept once (memos are kept).
+        `by` (default `p.user`) is who acts: a code others have coded with needs a lead.
         """
-        user = self._project.user
+        user = self._acting(by)
         with self._project.writing() as conn:
             tree = code_store.tree(conn)
             src = code_store.resolve(conn, source, tree)
             dst = code_store.resolve(conn, into, tree)
             children = _check_merge(tree, src, dst)
+            _require_rights(conn, user, [src.id], f"merge code {src.path!r}")
             moved, dropped = coding_store.move_codings(conn, src, dst, actor=user)
             code_store.append_children(conn, [child.id for child in children], dst.id)
             memo_store.move_code_memos(conn, [src.id], dst.id)
@@ -132,23 +139,26 @@ class Codebook:
             )
             return code_store.resolve(conn, dst.id)
 
-    def delete(self, ref: Code | int | str, *, confirm: bool = False) -> int:
+    def delete(self, ref: Code | int | str, *, confirm: bool = False, by: str | None = None) -> int:
         """Delete a code, with the codes under it and all their codings; returns codings removed.
 
         A code in use (or with codes under it) is only deleted with `confirm=True`, so work is
-        never lost by a slip; merging keeps the codings instead.
+        never lost by a slip; merging keeps the codings instead. `by` (default `p.user`) is
+        who acts: only a lead may delete a code someone else has coded with. The audit log
+        keeps what went, so `restore` can bring it back.
         """
-        user = self._project.user
+        user = self._acting(by)
         with self._project.writing() as conn:
             tree = code_store.tree(conn)
             code = code_store.resolve(conn, ref, tree)
             # depth-first, the code first
             subtree = [c for c in tree if code_store.is_within(tree, c.id, code.id)]
             ids = [c.id for c in subtree]
+            whose = _require_rights(conn, user, ids, f"delete code {code.path!r}")
             rows = coding_store.coding_rows_of_codes(conn, ids)
             below = len(subtree) - 1
             if (rows or below) and not confirm:
-                parts = [f"is used in {_plural(len(rows), 'coding')}"] if rows else []
+                parts = [f"is used in {_plural(len(rows), 'coding')}, by {whose}"] if rows else []
                 if below:
                     parts.append(f"has {_plural(below, 'child code')} under it")
                 raise CodebookError(
@@ -158,12 +168,42 @@ class Codebook:
             # codings first (they point at codes), then codes leaf-first (children point at parents)
             paths = {c.id: c.path for c in subtree}
             coding_store.delete_code_codings(conn, rows, paths, actor=user)
-            memo_store.move_code_memos(conn, ids, None)
+            memos = memo_store.move_code_memos(conn, ids, None)
             used = Counter(row.code_id for row in rows)
             for doomed in reversed(subtree):
                 before = {**code_store.code_record(doomed), "codings": used[doomed.id]}
-                code_store.delete_code(conn, doomed.id, actor=user, before=before)
+                # the code named last lists all that went with it: what `restore` brings back
+                went = restore_store.deleted_with(subtree, rows, memos) if doomed is code else None
+                code_store.delete_code(conn, doomed.id, actor=user, before=before, after=went)
             return len(rows)
+
+    def check_delete(self, ref: Code | int | str, *, by: str | None = None) -> dict[str, int]:
+        """Whose codings deleting `ref` (with the codes under it) would remove, per coder,
+        most first; a CodebookError if `by` (default `p.user`) may not: what a confirm step
+        shows before anything goes."""
+        user = self._acting(by)
+        with self._project.reading() as conn:
+            tree = code_store.tree(conn)
+            code = code_store.resolve(conn, ref, tree)
+            ids = [c.id for c in tree if code_store.is_within(tree, c.id, code.id)]
+            used = coder_views.codings_by_coder(conn, ids)
+            _require_rights(conn, user, ids, f"delete code {code.path!r}", used)
+            return used
+
+    def restore(self, ref: str, *, by: str | None = None) -> Code:
+        """Bring back a deleted code (by name, path or guid) with the codes under it, their
+        codings and memos, from the audit log: same ids and guids where still free, audited
+        as "restore". Refused if its parent or a coded document is gone; another coder's
+        codings need a lead (`by`, default `p.user`)."""
+        user = self._acting(by)
+        with self._project.writing() as conn:
+            plan = restore_store.plan_restore(conn, clean_name(ref, "code"))
+            _require_rights(conn, user, [], f"restore code {plan.path!r}", plan.coders)
+            code_id = restore_store.restore(conn, plan, actor=user)
+            return code_store.resolve(conn, code_id)
+
+    def _acting(self, by: str | None) -> str:
+        return self._project.user if by is None else clean_name(by, "person acting (by=)")
 
 
 def _check_merge(tree: list[Code], src: Code, dst: Code) -> list[Code]:
@@ -184,6 +224,46 @@ def _check_merge(tree: list[Code], src: Code, dst: Code) -> list[Code]:
                 f"{child.name!r} under them; merge or rename {child.path!r} first"
             )
     return children
+
+
+def _require_rights(
+    conn: Any,
+    by: str,
+    code_ids: list[int],
+    what: str,
+    coders: dict[str, int] | None = None,
+) -> str:
+    """Who has coded with these codes ("bob (12 codings) and chen (3)"), once sure `by` may
+    take their codings: their own only, unless `by` is a lead."""
+    used = coders if coders is not None else coder_views.codings_by_coder(conn, code_ids)
+    others = {  # a model's suggestions are nobody's work
+        name: n
+        for name, n in used.items()
+        if not (coder_store.same_person(name, by) or is_suggestion(name))
+    }
+    named = whose_codings(used)
+    if others and not coder_store.is_lead(conn, by):
+        current = coder_store.leads(conn)
+        ask = (
+            f"ask a lead ({', '.join(current)})"
+            if current
+            else "no lead is set yet: p.add_lead('name', by='name')"
+        )
+        raise CodebookError(
+            f"cannot {what}: it holds codings by {whose_codings(others)}, which only a lead "
+            f"may take; {by} is not a lead ({ask}). Nothing was changed"
+        )
+    return named
+
+
+def whose_codings(counts: dict[str, int]) -> str:
+    """ "bob (12 codings) and chen (3)", most first."""
+    if not counts:
+        return "no one"
+    parts = [f"{name} ({n})" for name, n in counts.items()]
+    first = next(iter(counts))
+    parts[0] = f"{first} ({_plural(counts[first], 'coding')})"
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
 def _plural(n: int, word: str) -> str:

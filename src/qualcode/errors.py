@@ -42,3 +42,7 @@ class CodingError(QualcodeError):
 
 class RoundOpenError(QualcodeError):
     """Agreement or consensus asked for while a blind round on those documents is open."""
+
+
+class CoderNameWarning(UserWarning):
+    """A new coder's name is close to an existing coder's ("Amina K" beside "Amina")."""

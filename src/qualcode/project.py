@@ -28,6 +28,7 @@ from qualcode.model import (
     is_suggestion,
 )
 from qualcode.spans import Rewrite
+from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
 from qualcode.store import connect, meta, migrate, resolve_url, rounds, writer
 from qualcode.store.codings import (
@@ -49,6 +50,7 @@ from qualcode.store.documents import (
 )
 from qualcode.store.identity import coder_id_for, require_area
 from qualcode.store.memos import add_memo, delete_memo, memo_row
+from qualcode.views import coders as coder_views
 from qualcode.views import objects
 from qualcode.views import rounds as round_views
 
@@ -307,7 +309,8 @@ class Project:
                     f"(0 to {length} characters); start must be before end"
                 )
             c = code_store.resolve(conn, code)
-            coder_id = coder_id_for(conn, coder)
+            coder_id = coder_id_for(conn, coder)  # "amina" is "Amina"
+            coder = coder_store.known_name(conn, coder)
             text = text_slice(conn, doc_id, start, end)
             return insert_coding(
                 conn, doc_id, start, end, c, coder=coder, coder_id=coder_id, memo=memo, text=text
@@ -320,7 +323,7 @@ class Project:
             row = coding_row(conn, coding_id)
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
-            if coder is not None and row.coder != coder:
+            if coder is not None and not coder_store.same_person(row.coder, coder):
                 raise CodingError(
                     f"coding {coding_id} belongs to {row.coder}, not {coder}; "
                     "a coder can remove only their own codings"
@@ -333,7 +336,8 @@ class Project:
         passed over. Returns how many went."""
         ids = sorted({c.id if isinstance(c, Coding) else c for c in codings})
         with self.writing() as conn:
-            return delete_own_codings(conn, ids, coder=clean_name(coder, "coder"))
+            coder = coder_store.known_name(conn, clean_name(coder, "coder"))
+            return delete_own_codings(conn, ids, coder=coder)
 
     def adjudicate(
         self,
@@ -411,9 +415,9 @@ class Project:
                 raise CodingError(
                     f"coding {suggestion_id} is {row.coder}'s own coding, not a suggestion"
                 )
-            accepted = review_suggestion(
-                conn, row, accept=accept, coder=coder, coder_id=coder_id_for(conn, coder)
-            )
+            coder_id = coder_id_for(conn, coder)
+            coder = coder_store.known_name(conn, coder)
+            accepted = review_suggestion(conn, row, accept=accept, coder=coder, coder_id=coder_id)
         if accepted is None:
             return None
         return self.coding(accepted)
@@ -426,12 +430,12 @@ class Project:
             row = coding_row(conn, coding_id)
             if row is None:
                 raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
-            if row.coder != coder:
+            if not coder_store.same_person(row.coder, coder):
                 raise CodingError(
                     f"coding {coding_id} belongs to {row.coder}, not {coder}; "
                     "a coder can write memos only on their own codings"
                 )
-            set_coding_memo(conn, row, memo, actor=coder)
+            set_coding_memo(conn, row, memo, actor=row.coder)
         return self.coding(coding_id)
 
     def codings(
@@ -448,7 +452,7 @@ class Project:
                 conn,
                 viewer=viewer or self.user,
                 document_id=None if document is None else document_span(conn, document)[0],
-                coder=coder,
+                coder=None if coder is None else coder_store.known_name(conn, coder),
             )
 
     def coding(self, ref: CodingRef) -> Coding:
@@ -489,6 +493,33 @@ class Project:
         with self.reading() as conn:
             return round_views.rounds_df(conn)
 
+    # coders and leads (see docs/coding.md, "Coders and leads") ------------------------------
+
+    def coders_df(self) -> pd.DataFrame:
+        """Every coder with role, whether a lead, codings and memos (`qualcode coder list`)."""
+        with self.reading() as conn:
+            return coder_views.coders_table(conn, coder_store.leads(conn))
+
+    def add_lead(self, name: str, *, by: str) -> list[str]:
+        """Make `name` a lead: anyone names the first lead, later only a lead; the leads."""
+        with self.writing() as conn:
+            return coder_store.add_lead(conn, name, by=by)
+
+    def rename_coder(self, old: str, new: str, *, by: str) -> str:
+        """A lead renames a coder (audited); onto another coder's name is a merge, refused."""
+        with self.writing() as conn:
+            return coder_store.rename_coder(conn, old, new, by=by)
+
+    def merge_coders(self, source: str, *, into: str, by: str) -> dict[str, Any]:
+        """A lead folds coder `source` into `into`: codings (identical ones once), memos and
+        rounds move, audited; returns what moved."""
+        with self.writing() as conn:
+            return coder_store.merge_coder(conn, source, into, by=by)
+
+    def restore_code(self, ref: str, *, by: str) -> Code:
+        """Bring back a deleted code and its codings from the audit log (`Codebook.restore`)."""
+        return self.codebook.restore(ref, by=by)
+
     # memos ----------------------------------------------------------------------------------
 
     def add_memo(
@@ -513,12 +544,12 @@ class Project:
             row = memo_row(conn, memo)
             if row is None:
                 raise NotFoundError(f"no memo with id {memo}; it may have been removed")
-            if row.coder != coder:
+            if not coder_store.same_person(row.coder, coder):
                 raise CodingError(
                     f"memo {memo} was written by {row.coder}, not {coder}; "
                     "a coder can remove only their own memos"
                 )
-            delete_memo(conn, row, actor=coder)
+            delete_memo(conn, row, actor=row.coder)
 
     # views ----------------------------------------------------------------------------------
 
@@ -561,6 +592,8 @@ class Project:
         `p.user`) own are listed."""
         coders = [coder] if isinstance(coder, str) else coder
         with self.reading() as conn:
+            if coders is not None:  # "amina" is "Amina"
+                coders = [coder_store.known_name(conn, name) for name in coders]
             if area is not None:
                 require_area(conn, area)
             if question is not None:

@@ -24,8 +24,7 @@ def coders_for(project: Project, coder: CoderChoice) -> list[str]:
     with project.reading() as conn:
         if coder is not None:
             names = [coder] if isinstance(coder, str) else list(coder)
-            require_coders(conn, names)
-            return names
+            return require_coders(conn, names)
         return coder_views.people(conn)
 
 

@@ -2,15 +2,15 @@
 
 Heavy imports happen inside the commands, so `qualcode --help` answers at once. Each module
 holds one group of commands: `project` (init, ingest, status, autocode, merge), `export`
-(export, import, codebook), `pipeline`, `privacy` (redact) and `rounds` (round); `options`
-is what they share.
+(export, import, codebook), `pipeline`, `privacy` (redact), `rounds` (round) and `coders`
+(coder); `options` is what they share.
 """
 
 from __future__ import annotations
 
 import typer
 
-from qualcode.cli import export, pipeline, privacy, project, rounds
+from qualcode.cli import coders, export, pipeline, privacy, project, rounds
 from qualcode.errors import QualcodeError
 
 app = typer.Typer(
@@ -32,6 +32,7 @@ app.add_typer(
     privacy.app, name="redact", help="Find and pseudonymise personal data in transcripts."
 )
 app.add_typer(rounds.app, name="round", help="Blind coding rounds: open, progress, close.")
+app.add_typer(coders.app, name="coder", help="Coders and leads: list, lead, rename, merge.")
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from qualcode.coding.bootstrap import (
 from qualcode.coding.statistics import AgreementError, presence_statistics
 from qualcode.coding.unitizing import overlap_agreement, unitizing_alpha, unitizing_alpha_1995
 from qualcode.store import codes as code_store
+from qualcode.store.coders import as_known
 from qualcode.store.documents import document_span
 from qualcode.views import agreement as agreement_views
 from qualcode.views import objects
@@ -89,6 +90,7 @@ def select_codings(
     names = _coder_list(coders)
     with project.reading() as conn:
         known = objects.coder_names(conn)
+        names = _coder_list(as_known(names, known))  # "amina" is "Amina"
         unknown = [n for n in names if n not in known]
         if unknown:
             raise AgreementError(

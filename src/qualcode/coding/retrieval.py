@@ -36,6 +36,7 @@ from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
 from qualcode.model import attribute_matches, attribute_text
 from qualcode.store import codes as code_store
+from qualcode.store.coders import as_known
 from qualcode.store.documents import document_span
 from qualcode.views import objects
 from qualcode.views import retrieval as reads
@@ -157,6 +158,7 @@ class Retrieval:
                 _check_name(area, objects.area_names(conn), "area")
             if coders:
                 known = objects.coder_names(conn)
+                coders = as_known(coders, known)  # "amina" is "Amina"
                 for name in coders:
                     _check_name(name, known, "coder")
             case_ids = _cases_where(reads.case_attributes_by_id(conn), self.where)

@@ -99,17 +99,23 @@ def resolve(
 
 
 def insert_code(
-    conn: Connection, values: dict[str, Any], *, actor: str, after: dict[str, Any] | None = None
+    conn: Connection,
+    values: dict[str, Any],
+    *,
+    actor: str,
+    after: dict[str, Any] | None = None,
+    action: str = "add",
 ) -> int:
     """Insert a code (a row of the codes table, checked by the caller) with its audit row, in
     the caller's transaction: the one way a code enters the store (the codebook, a REFI-QDA
-    import, a merge). `after` is what the audit row keeps (default: the row's public fields)."""
+    import, a merge, a restore). `after` is what the audit row keeps (default: the row's
+    public fields)."""
     values = _storable(values)
     code_id: int = conn.execute(schema.codes.insert().values(**values)).inserted_primary_key[0]
     audit.record(
         conn,
         actor=actor,
-        action="add",
+        action=action,
         object="code",
         object_id=code_id,
         after=after if after is not None else public_fields(values),

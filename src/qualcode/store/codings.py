@@ -182,6 +182,7 @@ def delete_code_codings(
                 "coder": row.coder,
                 "memo": row.memo,
                 "updated_at": row.updated_at,
+                "created_at": row.created_at,  # so a restore gives the coding back as it was
             },
         )
 
@@ -250,6 +251,67 @@ def move_codings(
     conn.execute(
         c.update().where(c.c.code_id == source.id).values(code_id=target.id, updated_at=stamp)
     )
+    return moved, dropped
+
+
+def move_coder_codings(
+    conn: Connection, source: Any, target: Any, *, actor: str
+) -> tuple[list[int], list[int]]:
+    """Move coder `source`'s codings to coder `target` (rows with id and name), an audit row
+    each, in the caller's transaction (two coders merged). A coding `target` already has
+    (same document, span and code) is kept once, the memo of the one that goes joined to it.
+    Returns the ids moved and the ids removed."""
+    c = schema.codings
+    columns = (
+        c.c.id,
+        c.c.guid,
+        c.c.document_id,
+        c.c.start,
+        c.c.end,
+        c.c.code_id,
+        c.c.memo,
+        c.c.updated_at,
+    )
+    keep = {
+        (row.document_id, row.start, row.end, row.code_id): {"id": row.id, "memo": row.memo}
+        for row in conn.execute(select(*columns).where(c.c.coder_id == target.id))
+    }
+    moved: list[int] = []
+    dropped: list[int] = []
+    stamp = now()
+    for row in conn.execute(
+        select(*columns).where(c.c.coder_id == source.id).order_by(c.c.id)
+    ).all():
+        before = {"start": row.start, "end": row.end, "code": row.code_id, "coder": source.name}
+        twin = keep.get((row.document_id, row.start, row.end, row.code_id))
+        if twin is None:
+            moved.append(row.id)
+            change, after = "update", {**before, "coder": target.name}
+        else:
+            memo = _joined_memo(twin["memo"], row.memo)
+            if memo != twin["memo"]:
+                conn.execute(
+                    c.update().where(c.c.id == twin["id"]).values(memo=memo, updated_at=stamp)
+                )
+                twin["memo"] = memo
+            conn.execute(c.delete().where(c.c.id == row.id))
+            dropped.append(row.id)
+            change, after = "delete", {"duplicate_of": twin["id"], "coder": target.name}
+        audit.record(
+            conn,
+            actor=actor,
+            action=change,
+            object="coding",
+            object_id=row.id,
+            document_id=row.document_id,
+            # guid and updated_at: a removal is a tombstone a later merge reads
+            before={**before, "memo": row.memo, "guid": row.guid, "updated_at": row.updated_at},
+            after=after,
+        )
+    for chunk in in_chunks(moved):
+        conn.execute(
+            c.update().where(c.c.id.in_(chunk)).values(coder_id=target.id, updated_at=stamp)
+        )
     return moved, dropped
 
 

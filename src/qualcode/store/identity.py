@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Row, func, select
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
 from qualcode.model import CODER_ROLES, CONSENSUS, Code, check_name, coder_role
 from qualcode.store import audit, schema
+from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
 from qualcode.store import meta as meta_store
 from qualcode.store.stamps import new_guid, now
@@ -23,13 +24,14 @@ from qualcode.store.stamps import new_guid, now
 def coder_id_for(
     conn: Connection, name: str, role: str | None = None, *, guid: str | None = None
 ) -> int:
-    """The id of a coder, created on first use (with `role`, else `coder_role(name)`, and
-    `guid`, else a fresh one). An adjudicated layer (role "adjudicator", such as "consensus")
-    is written only through `Project.adjudicate`."""
+    """The id of a coder, in any spelling of their name ("amina" is "Amina"), created on
+    first use (with `role`, else `coder_role(name)`, and `guid`, else a fresh one; a name
+    close to another coder's warns). An adjudicated layer (role "adjudicator", such as
+    "consensus") is written only through `Project.adjudicate`."""
     check_name(name, "coder")
     role = role or coder_role(name)
     t = schema.coders
-    found = conn.execute(select(t.c.id, t.c.role).where(t.c.name == name)).first()
+    found = coder_store.coder_row(conn, name)
     layer = found is not None and found.role == "adjudicator"
     if (layer or (found is None and name == CONSENSUS)) and role != "adjudicator":
         raise CodingError(
@@ -40,6 +42,9 @@ def coder_id_for(
         return found.id
     if role not in CODER_ROLES:
         raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
+    name = coder_store.display_name(name)
+    if role == "coder":
+        coder_store.warn_near_duplicates(name, coder_store.coder_names(conn))
     return conn.execute(
         t.insert().values(guid=guid or new_guid(), name=name, role=role, created_at=now())
     ).inserted_primary_key[0]
@@ -56,7 +61,8 @@ def find_coder(conn: Connection, *, guid: str | None = None, name: str | None = 
         if found is not None:
             return int(found.id)
     if name is not None:
-        return conn.execute(select(t.c.id).where(t.c.name == name)).scalar_one_or_none()
+        row = coder_store.coder_row(conn, name)
+        return None if row is None else int(row.id)
     return None
 
 
@@ -70,16 +76,20 @@ def require_area(conn: Connection, name: str) -> int:
     return found
 
 
-def require_coders(conn: Connection, names: Sequence[str]) -> None:
-    """Refuse coder names nobody has used (a typo would give an empty table); the consensus
-    layer is always a name, empty until someone adjudicates."""
+def require_coders(conn: Connection, names: Sequence[str]) -> list[str]:
+    """The coders' names as stored ("amina" is "Amina"), refusing names nobody has used (a
+    typo would give an empty table); the consensus layer is always a name, empty until
+    someone adjudicates."""
     t = schema.coders
-    known = set(conn.execute(select(t.c.name)).scalars())
-    if unknown := [n for n in names if n not in known and n != CONSENSUS]:
+    known = {coder_store.coder_key(n): n for n in conn.execute(select(t.c.name)).scalars()}
+    if unknown := [
+        n for n in names if coder_store.coder_key(n) not in known and n != CONSENSUS
+    ]:
         raise NotFoundError(
             f"no coder named {', '.join(unknown)} in this project "
-            f"(coders: {', '.join(sorted(known)) or 'none yet'})"
+            f"(coders: {', '.join(sorted(known.values())) or 'none yet'})"
         )
+    return [known.get(coder_store.coder_key(n), n) for n in names]
 
 
 def area_id_for(conn: Connection, name: str) -> int:
@@ -291,11 +301,12 @@ class KnownCoders:
         return self.by_guid.get(guid) or (self.by_guid.get(alias) if alias else None)
 
     def named(self, name: str) -> KnownCoder | None:
-        """Our coder with this name: the same person only if the user says so."""
-        return self.by_name.get(name)
+        """Our coder with this name (in any spelling): the same person only if the user
+        says so."""
+        return self.by_name.get(coder_store.coder_key(name))
 
     def add(self, coder: KnownCoder) -> None:
-        self.by_guid[coder.guid] = self.by_name[coder.name] = coder
+        self.by_guid[coder.guid] = self.by_name[coder_store.coder_key(coder.name)] = coder
 
 
 def remember_same_coder(conn: Connection, their_guid: str, ours: KnownCoder) -> None:

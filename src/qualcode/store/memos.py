@@ -76,11 +76,17 @@ def delete_memo(
     )
 
 
-def move_code_memos(conn: Connection, code_ids: list[int], code_id: int | None) -> None:
+def move_code_memos(
+    conn: Connection, code_ids: list[int], code_id: int | None
+) -> dict[int, int]:
     """Attach the memos on these codes to `code_id` (None: to no code), in the caller's
-    transaction; no audit row of its own, the code's merge or deletion records it."""
+    transaction; no audit row of its own, the code's merge or deletion records it. Returns
+    the code each moved memo was on, by memo id."""
     m = schema.memos
-    conn.execute(m.update().where(m.c.code_id.in_(code_ids)).values(code_id=code_id))
+    where = m.c.code_id.in_(code_ids)
+    moved = {row.id: row.code_id for row in conn.execute(select(m.c.id, m.c.code_id).where(where))}
+    conn.execute(m.update().where(where).values(code_id=code_id))
+    return moved
 
 
 def add_memo(

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, or_, select, tuple_
 from qualcode.errors import CodingError, NotFoundError, QualcodeError, RoundOpenError
 from qualcode.model import DocumentRef, Round, clean_name, person_name
 from qualcode.store import audit, schema
+from qualcode.store.coders import coder_row, known_name, same_person
 from qualcode.store.documents import current_ids, document_span
 from qualcode.store.identity import require_area
 from qualcode.store.stamps import new_guid, now
@@ -34,10 +35,11 @@ def open_round(
     """Open a round on `documents` (or every current document of `area`) for `coders`, with
     its names checked: the lead and coders are people, at least two coders."""
     name = clean_name(name, "round name")
-    lead = person_name(lead, "lead")
+    lead = known_name(conn, person_name(lead, "lead"))
     if isinstance(coders, str):
         raise QualcodeError(f"coders is a list of names, e.g. coders=[{coders!r}, 'another']")
-    people = list(dict.fromkeys(person_name(c, "coder") for c in coders))
+    # one person, one place, however the name is typed ("Amina", "amina")
+    people = list(dict.fromkeys(known_name(conn, person_name(c, "coder")) for c in coders))
     if len(people) < 2:
         raise QualcodeError(
             f"round {name!r}: a blind round needs at least two coders, got "
@@ -97,7 +99,7 @@ def close_round(conn: Connection, name: str, *, lead: str) -> Round:
     found = get_round(conn, name)
     if not found.is_open:
         raise QualcodeError(f"round {name!r} is already closed (at {found.closed_at})")
-    if lead != found.lead:
+    if not same_person(lead, found.lead):
         raise CodingError(f"only {found.lead}, who leads round {name!r}, can close it (not {lead})")
     conn.execute(r.update().where(r.c.id == found.id).values(status="closed", closed_at=now()))
     audit.record(
@@ -154,9 +156,10 @@ def visible_codings(conn: Connection, viewer: str) -> Any | None:
     hidden = set().union(*(ids for _, ids in open_rounds(conn)))
     if not hidden:
         return None
-    c, k = schema.codings, schema.coders
+    c = schema.codings
     ids = sorted(hidden)
-    viewer_id = conn.execute(select(k.c.id).where(k.c.name == viewer)).scalar_one_or_none()
+    viewer_row = coder_row(conn, viewer)
+    viewer_id = None if viewer_row is None else viewer_row.id
     outside = c.c.document_id.not_in(ids)
     return outside if viewer_id is None else or_(outside, c.c.coder_id == viewer_id)
 

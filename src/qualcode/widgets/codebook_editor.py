@@ -4,17 +4,24 @@ Written for community researchers, not software people: plain labels, one code a
 every button saves at once through the `Codebook` API, and mistakes show as a line of text
 instead of a traceback. Each button calls a small method (`select`, `save`, `add`,
 `merge_into`, `delete`) so the editor can be driven and tested from Python too.
+
+The editor acts as its `coder`: deleting or merging a code other people have coded with needs
+a lead, and a lead's delete first lists whose codings would go. A warning lasts until the user
+does anything else, or `CONFIRM_SECONDS` pass.
 """
 
 from __future__ import annotations
 
+import asyncio
 import html
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
+from qualcode.codebook import whose_codings
 from qualcode.errors import QualcodeError
 from qualcode.model import Code
 
@@ -32,18 +39,29 @@ TEXT_FORM = {  # codebook field -> plain label
     "example": "Example",
 }
 _LABEL = {"description_width": "9em"}
+CONFIRM_SECONDS = 30.0  # a pending delete (and its warning) lasts this long
 
 
 class CodebookEditor(widgets.VBox):
     """Add, change, merge and delete codes; the code tree is on the left, its form on the right."""
 
-    def __init__(self, project: Project) -> None:
+    def __init__(
+        self,
+        project: Project,
+        *,
+        coder: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.project = project
         self.codebook = project.codebook
+        self.coder = coder or project.user  # who acts: the rights to delete and merge are theirs
+        self._clock = clock
         self._codes: dict[int, Code] = {}
         self._counts: dict[int, int] = {}
         self._quiet = False  # True while we set widget values ourselves
-        self._pending_delete: tuple[int, int, int] | None = None  # (code id, codings, codes)
+        # (code id, codings per coder, codes under it) and when the warning was shown
+        self._pending_delete: tuple[int, tuple[tuple[str, int], ...], int] | None = None
+        self._pending_since = 0.0
 
         self.tree = widgets.Select(
             options=[], rows=18, layout=widgets.Layout(width="34%", min_width="16em")
@@ -76,6 +94,10 @@ class CodebookEditor(widgets.VBox):
         self.status = widgets.HTML()
 
         self.tree.observe(self._on_tree, names="value")
+        for box in (self.name, self.parent, self.color, self.shortcut, self.merge_target):
+            box.observe(self._on_edit, names="value")
+        for box in self.texts.values():
+            box.observe(self._on_edit, names="value")
         self.add_button.on_click(lambda _: self.add())
         self.save_button.on_click(lambda _: self.save())
         self.merge_button.on_click(lambda _: self.merge_into())
@@ -96,7 +118,8 @@ class CodebookEditor(widgets.VBox):
             [
                 widgets.HTML(
                     "<b>Codebook</b> — pick a code on the left to see or change it. "
-                    "Changes are saved as soon as you press a button."
+                    "Changes are saved as soon as you press a button. "
+                    f"Acting as <b>{html.escape(self.coder)}</b>."
                 ),
                 widgets.HBox([self.tree, form]),
                 self.status,
@@ -125,6 +148,7 @@ class CodebookEditor(widgets.VBox):
 
     def add(self, name: str | None = None) -> Code | None:
         """Add a code beside the selected one (same parent) and select it for editing."""
+        self._pending_delete = None
         here = self.selected
         parent = here.parent_id if here is not None else None
         siblings = {c.name.casefold() for c in self._codes.values() if c.parent_id == parent}
@@ -144,6 +168,7 @@ class CodebookEditor(widgets.VBox):
 
     def save(self) -> Code | None:
         """Store what the form says about the selected code; an invalid form changes nothing."""
+        self._pending_delete = None
         code = self.selected
         if code is None:
             self._say("Add a code first.")
@@ -168,9 +193,10 @@ class CodebookEditor(widgets.VBox):
         if code is None or target is None:
             self._say("Choose a code, and the code to merge it into.")
             return None
+        self._pending_delete = None
         try:
             moving = self.codebook.usage(code)
-            merged = self.codebook.merge(code, target)
+            merged = self.codebook.merge(code, target, by=self.coder)
         except QualcodeError as exc:
             self._error(exc)
             return None
@@ -179,7 +205,8 @@ class CodebookEditor(widgets.VBox):
         return merged
 
     def delete(self) -> int | None:
-        """Delete the selected code; one that is used, or has codes under it, needs two presses.
+        """Delete the selected code; one that is used, or has codes under it, needs two presses
+        (the first lists whose codings would go), and one others coded with needs a lead.
 
         Returns the number of codings removed, or None when only the warning was shown.
         """
@@ -194,16 +221,26 @@ class CodebookEditor(widgets.VBox):
             self._say("That code was already deleted.")
             return None
         below = [c for c in fresh if c.path.startswith(code.path + "/")]
-        counts = self.codebook.usage_counts()
-        used = sum(counts.get(c.id, 0) for c in [code, *below])
-        pending = (code.id, used, len(below))
-        if (used or below) and self._pending_delete != pending:
-            self._pending_delete = pending
-            self._say(f"{_what_goes(used, len(below))} Press Delete again to confirm.", warn=True)
+        try:
+            by_coder = self.codebook.check_delete(code, by=self.coder)
+        except QualcodeError as exc:
+            self._pending_delete = None
+            self._error(exc)
+            return None
+        used = sum(by_coder.values())
+        pending = (code.id, tuple(by_coder.items()), len(below))
+        if (used or below) and (self._pending_delete != pending or self._warning_expired()):
+            self._pending_delete, self._pending_since = pending, self._clock()
+            whose = f" Codings by {whose_codings(by_coder)} go." if used else ""
+            self._say(
+                f"{_what_goes(used, len(below))}{whose} Press Delete again to confirm.",
+                warn=True,
+            )
+            self._clear_later()
             return None
         self._pending_delete = None
         try:
-            removed = self.codebook.delete(code, confirm=bool(used or below))
+            removed = self.codebook.delete(code, confirm=bool(used or below), by=self.coder)
         except QualcodeError as exc:
             self._error(exc)
             return None
@@ -231,6 +268,31 @@ class CodebookEditor(widgets.VBox):
         self._pending_delete = None
         self._fill()
         self._say("")
+
+    def _on_edit(self, change: dict[str, Any]) -> None:
+        """The user typed or chose something: a pending delete and its warning are over."""
+        if self._quiet:
+            return
+        self._pending_delete = None
+        self._say("")
+
+    def _clear_later(self) -> None:
+        """Take the warning off the screen when its time is up (in a running kernel)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # driven from plain Python: the clock check on the next press suffices
+        loop.call_later(CONFIRM_SECONDS + 0.5, self.expire_warning)
+
+    def expire_warning(self) -> None:
+        """Take a delete warning older than `CONFIRM_SECONDS` off the screen, and its pending
+        delete with it (a kernel timer calls this)."""
+        if self._pending_delete is not None and self._warning_expired():
+            self._pending_delete = None
+            self._say("")
+
+    def _warning_expired(self) -> bool:
+        return self._clock() - self._pending_since > CONFIRM_SECONDS
 
     def _fill(self) -> None:
         """Put the selected code's fields into the form, and the choices that fit it."""

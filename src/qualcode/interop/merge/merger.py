@@ -15,6 +15,7 @@ from qualcode.store import codes as code_store
 from qualcode.store import identity as ids
 from qualcode.store import memos as memo_store
 from qualcode.store import recommendations as recommendation_store
+from qualcode.store.coders import coder_key
 from qualcode.store.codings import insert_codings
 from qualcode.store.documents import (
     DocumentVersion,
@@ -140,14 +141,17 @@ class Merger:
 
     def coders(self) -> None:
         known = ids.KnownCoders.load(self.conn)
+        # the options name coders as people type them: "amina" is "Amina"
+        renames = {coder_key(k): v for k, v in self.options.rename_coders.items()}
+        same = {coder_key(n) for n in self.options.same_coders}
         for theirs in self.side.coders:
-            name = self.options.rename_coders.get(theirs.name, theirs.name).strip()
+            name = renames.get(coder_key(theirs.name), theirs.name).strip()
             mine = known.same(theirs.guid)
             named = known.named(name) if mine is None else None
             if named is not None:
                 mine = named
                 layer = theirs.role in ("adjudicator", "model") and theirs.role == mine.role
-                if theirs.name in self.options.same_coders:
+                if coder_key(theirs.name) in same:
                     ids.remember_same_coder(self.conn, theirs.guid, mine)
                     self.report.notes.append(f"coder {name!r} taken as the same person here")
                 elif not layer:
