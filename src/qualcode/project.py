@@ -25,30 +25,23 @@ from qualcode.model import (
     DocumentRef,
     Round,
     clean_name,
-    is_suggestion,
 )
 from qualcode.spans import Rewrite
+from qualcode.store import coder_actions as actions
 from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
 from qualcode.store import connect, meta, migrate, resolve_url, rounds, writer
 from qualcode.store.codings import (
-    coding_row,
-    delete_codings,
     delete_own_codings,
-    identical,
-    insert_coding,
-    review_suggestion,
 )
-from qualcode.store.codings import set_memo as set_coding_memo
 from qualcode.store.documents import (
     current_document,
     document_from_row,
     document_row,
     document_span,
     insert_revision,
-    text_slice,
 )
-from qualcode.store.identity import coder_id_for, require_area
+from qualcode.store.identity import require_area
 from qualcode.store.memos import add_memo, delete_memo, memo_row
 from qualcode.views import coders as coder_views
 from qualcode.views import objects
@@ -298,37 +291,13 @@ class Project:
         memo: str | None = None,
     ) -> Coding:
         """Apply `code` to text[start:end] of `document` as `coder`; saved at once."""
-        coder = clean_name(coder, "coder")
-        if not (isinstance(start, int) and isinstance(end, int)):
-            raise CodingError(f"start and end are character offsets (int), got {start!r}, {end!r}")
         with self.writing() as conn:
-            doc_id, length = document_span(conn, document)
-            if not 0 <= start < end <= length:
-                raise CodingError(
-                    f"span [{start}:{end}] is not inside document {doc_id} "
-                    f"(0 to {length} characters); start must be before end"
-                )
-            c = code_store.resolve(conn, code)
-            coder_id = coder_id_for(conn, coder)  # "amina" is "Amina"
-            coder = coder_store.known_name(conn, coder)
-            text = text_slice(conn, doc_id, start, end)
-            return insert_coding(
-                conn, doc_id, start, end, c, coder=coder, coder_id=coder_id, memo=memo, text=text
-            )
+            return actions.code_span(conn, document, start, end, code, coder=coder, memo=memo)
 
     def uncode(self, coding: CodingRef, *, coder: str | None = None) -> None:
         """Remove a coding. With `coder`, refuse to remove another coder's coding."""
-        coding_id = coding.id if isinstance(coding, Coding) else coding
         with self.writing() as conn:
-            row = coding_row(conn, coding_id)
-            if row is None:
-                raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
-            if coder is not None and not coder_store.same_person(row.coder, coder):
-                raise CodingError(
-                    f"coding {coding_id} belongs to {row.coder}, not {coder}; "
-                    "a coder can remove only their own codings"
-                )
-            delete_codings(conn, [row], actor=coder or self.user)
+            actions.uncode(conn, _coding_id(coding), coder=coder, actor=self.user)
 
     def uncode_many(self, codings: Iterable[CodingRef], *, coder: str) -> int:
         """Remove many of `coder`'s own codings (an auto-coding's `added`) in one transaction;
@@ -354,45 +323,16 @@ class Project:
         The layer is a coder of its own (role "adjudicator"), so analysis can use it as the
         final coding; the audit row names the person. An identical coding is not doubled.
         """
-        adjudicator = clean_name(adjudicator, "adjudicator")
         with self.writing() as conn:
-            doc_id, length = document_span(conn, document)
-            rounds.require_revealed(conn, [doc_id], "adjudicating")
-            if not 0 <= start < end <= length:
-                raise CodingError(
-                    f"span [{start}:{end}] is not inside document {doc_id} (0 to {length})"
-                )
-            c = code_store.resolve(conn, code)
-            layer_id = coder_id_for(conn, layer, "adjudicator")
-            same = identical(conn, doc_id, start, end, c.id, layer_id)
-            if same is None:
-                same = insert_coding(
-                    conn,
-                    doc_id,
-                    start,
-                    end,
-                    c,
-                    coder=layer,
-                    coder_id=layer_id,
-                    memo=None,
-                    text="",
-                    actor=adjudicator,
-                    action="adjudicate",
-                ).id
-        return self.coding(same)
+            coding_id = actions.adjudicate(
+                conn, document, start, end, code, adjudicator=adjudicator, layer=layer
+            )
+        return self.coding(coding_id)
 
     def unadjudicate(self, coding: CodingRef, *, adjudicator: str) -> None:
         """Remove a coding from an adjudicated layer, as `adjudicator` (audited)."""
-        coding_id = coding.id if isinstance(coding, Coding) else coding
         with self.writing() as conn:
-            row = coding_row(conn, coding_id)
-            if row is None:
-                raise NotFoundError(f"no coding with id {coding_id}; it may already be removed")
-            if row.coder_role != "adjudicator":
-                raise CodingError(
-                    f"coding {coding_id} is {row.coder}'s own coding, not part of a consensus"
-                )
-            delete_codings(conn, [row], actor=clean_name(adjudicator, "adjudicator"))
+            actions.unadjudicate(conn, _coding_id(coding), adjudicator=adjudicator)
 
     def review_suggestion(
         self, suggestion: CodingRef, *, accept: bool, coder: str
@@ -403,40 +343,15 @@ class Project:
         it came from; either way the suggestion is removed. One transaction, one audit row
         ("accept" or "reject") naming both, so machine output never passes as human coding.
         """
-        coder = clean_name(coder, "coder")
-        if is_suggestion(coder):
-            raise CodingError("suggestions are reviewed by a person; give your own coder name")
-        suggestion_id = suggestion.id if isinstance(suggestion, Coding) else suggestion
         with self.writing() as conn:
-            row = coding_row(conn, suggestion_id)
-            if row is None:
-                raise NotFoundError(f"no suggestion with id {suggestion_id}; it may be reviewed")
-            if not is_suggestion(row.coder):
-                raise CodingError(
-                    f"coding {suggestion_id} is {row.coder}'s own coding, not a suggestion"
-                )
-            coder_id = coder_id_for(conn, coder)
-            coder = coder_store.known_name(conn, coder)
-            accepted = review_suggestion(conn, row, accept=accept, coder=coder, coder_id=coder_id)
-        if accepted is None:
-            return None
-        return self.coding(accepted)
+            accepted = actions.review(conn, _coding_id(suggestion), accept=accept, coder=coder)
+        return None if accepted is None else self.coding(accepted)
 
     def set_memo(self, coding: CodingRef, memo: str | None, *, coder: str) -> Coding:
         """Write (or clear, with None or "") the memo on one of `coder`'s own codings."""
-        coding_id = coding.id if isinstance(coding, Coding) else coding
-        memo = (memo or "").strip() or None
         with self.writing() as conn:
-            row = coding_row(conn, coding_id)
-            if row is None:
-                raise NotFoundError(f"no coding with id {coding_id}; it may have been removed")
-            if not coder_store.same_person(row.coder, coder):
-                raise CodingError(
-                    f"coding {coding_id} belongs to {row.coder}, not {coder}; "
-                    "a coder can write memos only on their own codings"
-                )
-            set_coding_memo(conn, row, memo, actor=row.coder)
-        return self.coding(coding_id)
+            actions.write_memo(conn, _coding_id(coding), memo, coder=coder)
+        return self.coding(coding)
 
     def codings(
         self,
@@ -639,6 +554,10 @@ class Project:
 
 
 # helpers shared by the methods above ------------------------------------------------------------
+
+
+def _coding_id(coding: CodingRef) -> int:
+    return coding.id if isinstance(coding, Coding) else coding
 
 
 def _login() -> str:
