@@ -29,7 +29,7 @@ from qualcode.model import (
 )
 from qualcode.spans import Rewrite
 from qualcode.store import codes as code_store
-from qualcode.store import connect, meta, migrate, resolve_url, rounds, writer
+from qualcode.store import connect, meta, migrate, resolve_url, rounds
 from qualcode.store.codings import (
     coding_row,
     delete_codings,
@@ -47,6 +47,7 @@ from qualcode.store.documents import (
     insert_revision,
     text_slice,
 )
+from qualcode.store.engine import reading, write_transaction
 from qualcode.store.identity import coder_id_for, require_area
 from qualcode.store.memos import add_memo, delete_memo, memo_row
 from qualcode.views import objects
@@ -54,7 +55,7 @@ from qualcode.views import rounds as round_views
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from qualcode.ingest import IngestReport
     from qualcode.ingest.source import Unit
@@ -143,12 +144,16 @@ class Project:
 
     def reading(self) -> Any:
         """A read-only connection, for passing to `qualcode.views` (features never run SQL)."""
-        return self.engine.connect()
+        return reading(self.engine)
 
-    def writing(self) -> Any:
+    def writing(self, staged: Connection | None = None) -> Any:
         """One write transaction (with the writer lock), for passing to `qualcode.store`
-        writers: everything inside lands together with its audit rows, or nothing does."""
-        return writer(self.engine).begin()
+        writers: everything inside lands together with its audit rows, or nothing does.
+        Others' writes wait for it; a wait that runs out is a plain StoreError ("the project
+        is busy ... press again"). `staged`: a connection from `reading()` that staged rows
+        outside the lock (`store.documents.stage_units`), so the lock is held only to copy
+        them in."""
+        return write_transaction(staged if staged is not None else self.engine)
 
     # documents ------------------------------------------------------------------------------
 
