@@ -18,10 +18,12 @@ import contextlib
 import os
 import random
 import re
+import shutil
 import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -146,12 +148,28 @@ def connect(url: str) -> Engine:
     return engine
 
 
-def connect_readonly(path: Path) -> Engine:
-    """An engine on a SQLite file opened read-only (mode=ro): nothing done through it can
-    change the file (another laptop's project being merged). Each transaction is one snapshot."""
+def connect_readonly(path: Path, scratch: Path) -> Engine:
+    """An engine reading another laptop's SQLite file that can never change it nor write
+    beside it (no -wal or -shm left next to it), also on a read-only mount. Each transaction
+    is one snapshot. A file nobody has open (no -wal beside it) is read as immutable; one
+    open in another program (-wal and -shm beside it) read-only through its WAL; one whose
+    -wal is there without its -shm, or on a read-only mount, is copied with its -wal into
+    `scratch` first. A missing file is a StoreError: nothing is created."""
+    path = Path(path).expanduser().resolve()
+    if not path.is_file():
+        raise StoreError(f"no such project file: {path}")
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    if not wal.exists():
+        target, options = path, "mode=ro&immutable=1"
+    elif shm.exists() and os.access(path.parent, os.W_OK):
+        target, options = path, "mode=ro"
+    else:
+        target, options = scratch / path.name, "mode=ro"
+        shutil.copyfile(path, target)
+        shutil.copyfile(wal, f"{target}-wal")
     engine = create_engine(
-        f"sqlite:///file:{path.resolve()}?mode=ro&uri=true",
-        connect_args={"uri": True, "check_same_thread": False},
+        f"sqlite:///file:{quote(str(target))}?{options}&uri=true",
+        connect_args={"check_same_thread": False},
     )
 
     @event.listens_for(engine, "connect")
@@ -165,15 +183,29 @@ def connect_readonly(path: Path) -> Engine:
     return engine
 
 
-def copy_sqlite(source: Path, dest: Path) -> None:
-    """Copy a SQLite store with SQLite's backup (consistent while others write), reading the
-    source read-only."""
-    con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+def sqlite_file(url: str) -> Path | None:
+    """The file a sqlite:// URL names (None for another database); a URL with no file (an
+    in-memory database) is a StoreError, since nothing could be read from it."""
     try:
-        with sqlite3.connect(dest) as copy:
-            con.backup(copy)
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        return None  # `resolve_url` names what is wrong with it
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    if parsed.database in (None, "", ":memory:"):
+        raise StoreError(f"{url!r} names no file; give the path of a .qualcode project")
+    return Path(parsed.database)
+
+
+def copy_sqlite(source: Engine, dest: Path) -> None:
+    """Copy the SQLite store behind `source` (an engine from `connect_readonly`) with SQLite's
+    backup, which reads one consistent state."""
+    raw = source.raw_connection()
+    try:
+        with contextlib.closing(sqlite3.connect(dest)) as copy:
+            raw.driver_connection.backup(copy)  # type: ignore[union-attr]
     finally:
-        con.close()
+        raw.close()
 
 
 @contextlib.contextmanager
