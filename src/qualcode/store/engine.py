@@ -236,7 +236,8 @@ def write_transaction(bind: Engine | Connection) -> Iterator[Connection]:
     an error. On a connection (one that staged rows outside the lock, see
     `store.documents.stage_units`), that connection is used and left open. A wait for the lock
     that runs out is a plain StoreError; PostgreSQL tries to take its lock twice first."""
-    conn = bind.connect() if isinstance(bind, Engine) else bind
+    with busy_as_store_error(bind):
+        conn = bind.connect() if isinstance(bind, Engine) else bind
     if conn.in_transaction():
         conn.commit()  # a read snapshot (and staged rows) end here; the write starts afresh
     conn.execution_options(**{WRITE: True})
