@@ -180,7 +180,7 @@ def main() -> None:
 
 
 INGEST_MB = (8, 36)
-INGEST_RUNS = {8: 3, 36: 1}  # a 36 MB transcript takes minutes to segment on 2 cores
+INGEST_RUNS = {8: 3, 36: 1}  # 36 MB takes minutes to segment on 2 cores; other sizes: 1
 INGEST_CODERS = 3
 PRESS_EVERY_S = 0.2
 PEER = "61674f2"  # main before the write-lock change
@@ -285,13 +285,13 @@ def run_ingest(src: Path, mb: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def ingest_main() -> None:
+def ingest_main(sizes: tuple[int, ...] = INGEST_MB) -> None:
     here = Path(__file__).resolve().parents[1] / "src"
     versions = [("this", here)] + ([("peer " + PEER, peer_src())] if peer_src() else [])
     rows, failures = [], []
-    for mb in INGEST_MB:
+    for mb in sizes:
         for label, src in versions:
-            runs = [run_ingest(src, mb) for _ in range(INGEST_RUNS[mb])]
+            runs = [run_ingest(src, mb) for _ in range(INGEST_RUNS.get(mb, 1))]
             rows.append(
                 [
                     label,
@@ -332,8 +332,8 @@ if __name__ == "__main__":
         child(sys.argv[2], sys.argv[3])
     elif sys.argv[1:2] == ["--ingest-child"]:
         ingest_child(sys.argv[2], sys.argv[3])
-    elif sys.argv[1:2] == ["--ingest"]:
-        ingest_main()
+    elif sys.argv[1:2] == ["--ingest"]:  # --ingest [MB ...]: these sizes only
+        ingest_main(tuple(int(mb) for mb in sys.argv[2:]) or INGEST_MB)
     else:
         main()
         ingest_main()
