@@ -74,8 +74,9 @@ def stage_units(conn: Connection, units: list[tuple[Any, ...]]) -> StagedUnits:
 
 
 def discard_staged(conn: Connection) -> None:
-    """Drop this connection's staged units, if any (a document found unchanged after all),
-    and check foreign keys again on it; call it when the insert is done or failed."""
+    """Drop this connection's staged units, if any (copied in, or the document was found
+    unchanged after all), and check foreign keys on it again; call it when the insert is
+    done or failed."""
     try:
         conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_staged.name}")
         conn.commit()
@@ -130,8 +131,7 @@ def _copy_staged(conn: Connection, staged: StagedUnits, doc_id: int) -> None:
         raise ValueError("staged units belong to another connection; stage them on this one")
     columns = [_staged.c[name] for name in STAGED_COLUMNS]
     rows = select(literal(doc_id, Integer), *columns).order_by(_staged.c.seq)
-    conn.execute(schema.units.insert().from_select(UNIT_COLUMNS, rows))
-    conn.exec_driver_sql(f"DROP TABLE {_staged.name}")
+    conn.execute(schema.units.insert().from_select(UNIT_COLUMNS, rows))  # dropped after the lock
 
 
 def document_by_guid(conn: Connection, guid: str) -> Row[Any] | None:
