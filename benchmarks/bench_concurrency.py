@@ -319,6 +319,7 @@ def ingest_main(sizes: tuple[int, ...] = INGEST_MB) -> None:
             "presses",
             "failures",
             "worst s",
+            "run's worst s",
             "median ms",
             "ingest s",
         ],
