@@ -8,13 +8,22 @@ against what every coder did: codings that should exist but do not are lost, row
 Peer, in the same run: the same workload from 1 process, so the table shows what contention
 costs. PostgreSQL runs on a throwaway cluster started here (tests/pg.py) with the server's
 default, durable settings; peak MB is the largest coder process's peak memory (VmHWM).
+
+Second table (`--ingest`, or after the first): a long transcript (8 MB, then 36 MB) is
+ingested while 3 coders, each a separate process, press a key every 0.2 s (code, or uncode
+their own, each saved at once); goal: 0 failures and worst wait < 1 s. Peer, in the same run:
+the same workload on the code before the write-lock change (commit PEER, checked out with
+`git worktree add /tmp/peer PEER`, or QUALCODE_PEER_SRC), when it is there.
 """
 
 from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -170,8 +179,163 @@ def main() -> None:
         raise SystemExit("codings were lost or duplicated, or the audit log does not match")
 
 
+INGEST_MB = (8, 36)
+INGEST_RUNS = {8: 3, 36: 1}  # 36 MB takes minutes to segment on 2 cores; other sizes: 1
+INGEST_CODERS = 3
+PRESS_EVERY_S = 0.2
+PEER = "61674f2"  # main before the write-lock change
+PARAGRAPH = (
+    "Interviewer: How do you get to the surgery when the bus does not come?\n"
+    "Participant: Well, it is hard. My daughter drives me when she can, but she works. "
+    "Sometimes I wait two hours for the bus and then I miss the appointment.\n"
+)
+
+
+def presser(url: str, index: int, out: str, stop, ready) -> None:  # type: ignore[no-untyped-def]
+    """One coder pressing keys until told to stop: each press codes (or uncodes one of their
+    own codings) and is saved at once; every wait and every failure is recorded."""
+    import qualcode
+
+    name = f"coder{index}"
+    p = qualcode.open_project(url, user=name)
+    doc = p.documents(area="bench")[0]
+    rng = random.Random(index)
+    mine: list[int] = []
+    waits, failures = [], []
+    ready.wait(600)  # every coder has the project open, and so has the ingest
+    while not stop.is_set():
+        t0 = time.perf_counter()
+        try:
+            if mine and rng.random() < 0.3:
+                p.uncode(mine.pop(), coder=name)
+            else:
+                start = rng.randrange(0, 900)
+                mine.append(p.code(doc, start, start + 20, CODES[index % 4], coder=name).id)
+        except Exception as exc:  # a failure is what this counts
+            failures.append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:150]}")
+        waits.append(time.perf_counter() - t0)
+        time.sleep(PRESS_EVERY_S)
+    p.close()
+    Path(out).write_text(json.dumps({"waits": waits, "failures": failures}))
+
+
+def ingest_child(folder: str, mb: str) -> None:
+    """Ingest an `mb` MB transcript while INGEST_CODERS processes press keys; report."""
+    import qualcode
+
+    url = str(Path(folder) / "bench.qualcode")
+    p = qualcode.open_project(url, user="ingest")
+    p.add_document(TEXT, area="bench", title="short")
+    for name in CODES:
+        p.codebook.add(name)
+    big = Path(folder) / "long.txt"
+    big.write_text(PARAGRAPH * int(float(mb) * 2**20 / len(PARAGRAPH)), encoding="utf-8")
+    ctx = multiprocessing.get_context("spawn")
+    stop, ready = ctx.Event(), ctx.Barrier(INGEST_CODERS + 1)
+    outs = [Path(folder) / f"coder{i}.json" for i in range(INGEST_CODERS)]
+    coders = [
+        ctx.Process(target=presser, args=(url, i, str(outs[i]), stop, ready))
+        for i in range(INGEST_CODERS)
+    ]
+    for c in coders:
+        c.start()
+    ready.wait(600)
+    t0 = time.perf_counter()
+    report_ = p.ingest(big, area="long", progress=False)
+    ingest_s = time.perf_counter() - t0
+    time.sleep(1)
+    stop.set()
+    for c in coders:
+        c.join()
+    results = [json.loads(out.read_text()) for out in outs]
+    waits = sorted(w for r in results for w in r["waits"])
+    failures = [f for r in results for f in r["failures"]]
+    report(
+        {
+            "ingested": len(report_.added),
+            "ingest_s": ingest_s,
+            "presses": len(waits),
+            "failures": len(failures),
+            "failure": failures[0] if failures else "",
+            "worst_s": waits[-1],
+            "median_ms": statistics.median(waits) * 1000,
+        }
+    )
+
+
+def peer_src() -> Path | None:
+    """The source folder of the peer (the code before this change), if checked out."""
+    folder = Path(os.environ.get("QUALCODE_PEER_SRC", "/tmp/peer/src"))
+    return folder if (folder / "qualcode").is_dir() else None
+
+
+def run_ingest(src: Path, mb: int) -> dict:
+    """One ingest-while-coding run in a fresh process whose qualcode comes from `src`."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    with tempfile.TemporaryDirectory() as folder:
+        out = subprocess.run(
+            [sys.executable, __file__, "--ingest-child", folder, str(mb)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=False,
+        )
+    if out.returncode != 0:
+        raise SystemExit(f"benchmark child failed:\n{out.stderr}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def ingest_main(sizes: tuple[int, ...] = INGEST_MB) -> None:
+    here = Path(__file__).resolve().parents[1] / "src"
+    versions = [("this", here)] + ([("peer " + PEER, peer_src())] if peer_src() else [])
+    rows, failures = [], []
+    for mb in sizes:
+        for label, src in versions:
+            runs = [run_ingest(src, mb) for _ in range(INGEST_RUNS.get(mb, 1))]
+            rows.append(
+                [
+                    label,
+                    mb,
+                    len(runs),
+                    sum(r["ingested"] for r in runs),
+                    sum(r["presses"] for r in runs),
+                    sum(r["failures"] for r in runs),
+                    max(r["worst_s"] for r in runs),
+                    median(runs, "worst_s"),
+                    median(runs, "median_ms"),
+                    median(runs, "ingest_s"),
+                ]
+            )
+            failures += [f"{label}, {mb} MB: {r['failure']}" for r in runs if r["failure"]]
+    table(
+        f"a long transcript ingested while {INGEST_CODERS} coders press a key every "
+        f"{PRESS_EVERY_S} s (goal: 0 failures, worst wait < 1 s; worst over the runs, "
+        "then medians of the runs: each run's worst, the median wait, the ingest)",
+        [
+            "code",
+            "MB",
+            "runs",
+            "ingested",
+            "presses",
+            "failures",
+            "worst s",
+            "run's worst s",
+            "median ms",
+            "ingest s",
+        ],
+        rows,
+    )
+    for line in failures:
+        print(f"  first failure: {line}")
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--child"]:
         child(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["--ingest-child"]:
+        ingest_child(sys.argv[2], sys.argv[3])
+    elif sys.argv[1:2] == ["--ingest"]:  # --ingest [MB ...]: these sizes only
+        ingest_main(tuple(int(mb) for mb in sys.argv[2:]) or INGEST_MB)
     else:
         main()
+        ingest_main()

@@ -30,7 +30,7 @@ from qualcode.spans import Rewrite
 from qualcode.store import coder_actions as actions
 from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
-from qualcode.store import connect, meta, migrate, resolve_url, rounds, writer
+from qualcode.store import connect, meta, migrate, resolve_url, rounds
 from qualcode.store.codings import (
     delete_own_codings,
 )
@@ -41,6 +41,7 @@ from qualcode.store.documents import (
     document_span,
     insert_revision,
 )
+from qualcode.store.engine import reading, write_transaction
 from qualcode.store.identity import require_area
 from qualcode.store.memos import add_memo, delete_memo, memo_row
 from qualcode.views import coders as coder_views
@@ -49,7 +50,7 @@ from qualcode.views import rounds as round_views
 
 if TYPE_CHECKING:
     import pandas as pd
-    from sqlalchemy import Engine
+    from sqlalchemy import Connection, Engine
 
     from qualcode.ingest import IngestReport
     from qualcode.ingest.source import Unit
@@ -137,12 +138,16 @@ class Project:
 
     def reading(self) -> Any:
         """A read-only connection, for passing to `qualcode.views` (features never run SQL)."""
-        return self.engine.connect()
+        return reading(self.engine)
 
-    def writing(self) -> Any:
+    def writing(self, staged: Connection | None = None) -> Any:
         """One write transaction (with the writer lock), for passing to `qualcode.store`
-        writers: everything inside lands together with its audit rows, or nothing does."""
-        return writer(self.engine).begin()
+        writers: everything inside lands together with its audit rows, or nothing does.
+        Others' writes wait for it; a wait that runs out is a plain StoreError ("the project
+        is busy ... press again"). `staged`: a connection from `reading()` that staged rows
+        outside the lock (`store.documents.stage_units`), so the lock is held only to copy
+        them in."""
+        return write_transaction(staged if staged is not None else self.engine)
 
     # documents ------------------------------------------------------------------------------
 

@@ -2,11 +2,15 @@
 
 This is the one place text becomes units: ingest, `Project.add_document` and the REFI-QDA
 importer all segment here, so a document is cut the same way whichever door it came in by.
+Everything slow (segmenting, hashing, counting, binding each unit's row) is done first, with
+no lock held (`prepare`); the write lock is held only to copy the prepared rows in, so coders
+saving meanwhile wait a fraction of a second even for a long transcript.
 """
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
@@ -17,12 +21,15 @@ from qualcode.ingest.turns import assign_roles, find_turns
 from qualcode.model import Document, clean_name
 from qualcode.store.access import StoreAccess
 from qualcode.store.documents import (
+    StagedUnits,
     current_document,
+    discard_staged,
     document_from_row,
     document_row,
     document_values,
     insert_document,
     retire_version,
+    stage_units,
 )
 from qualcode.store.identity import area_id_for, assign_case, ensure_case
 
@@ -30,6 +37,23 @@ if TYPE_CHECKING:
     from sqlalchemy import Connection
 
     from qualcode.ingest.source import Unit
+
+
+@dataclass(frozen=True)
+class PreparedDocument:
+    """A text made ready to insert without any lock: its words counted and its units staged
+    on the connection that will insert it (or, made inside the lock, as rows)."""
+
+    words: int
+    units: StagedUnits | list[tuple[Any, ...]]
+
+
+def prepare(
+    conn: Connection, text: str, turns: list[Unit] | None, *, interviewer: str | None
+) -> PreparedDocument:
+    """Segment a normalised text and stage its units on `conn` (no write lock is taken)."""
+    units = units_of(text, turns, interviewer=interviewer)
+    return PreparedDocument(words=len(text.split()), units=stage_units(conn, units))
 
 
 def units_of(
@@ -58,9 +82,10 @@ def add_document(
 ) -> tuple[Document, str]:
     """Add or re-add one document; returns it and "added", "new version" or "unchanged".
 
-    The text is segmented before the write lock is taken (it is the slow part), and again
-    inside it only if another process changed the document meanwhile. The case's attributes
-    are updated with those given (see `store.identity.ensure_case`).
+    The text is segmented and its units staged before the write lock is taken (they are the
+    slow part); it is segmented inside the lock only if another process changed the document
+    meanwhile. The case's attributes are updated with those given
+    (see `store.identity.ensure_case`).
     """
     read = Source(
         title,
@@ -80,8 +105,7 @@ def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Docume
     """Add a document read from a file (see `add_document`), also saying whether an existing
     case changed: its attributes were updated, or an unchanged document moved to the case
     now named for it."""
-    text, turns, case, source, format = read.text, read.turns, read.case, read.path, read.format
-    attributes, meta = read.attributes, read.meta
+    text, turns, case, attributes = read.text, read.turns, read.case, read.attributes
     area, title = clean_name(area, "area"), clean_name(read.title, "document title")
     text = normalise(text)
     if not text.strip():
@@ -90,54 +114,72 @@ def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Docume
     case_name = clean_name(case, "case") if case else title
     named = attributes.get("interviewer")
     interviewer = named if isinstance(named, str) else None  # several: found from the questions
-    with project.reading() as conn:
-        latest = current_document(conn, area, title)
-    units = (
-        None
-        if latest is not None and latest.sha256 == digest
-        else units_of(text, turns, interviewer=interviewer)
+    with project.reading() as reader:
+        latest = current_document(reader, area, title)
+        prepared = None
+        if latest is None or latest.sha256 != digest:
+            prepared = prepare(reader, text, turns, interviewer=interviewer)
+        try:
+            with project.writing(staged=reader) as conn:
+                area_id = area_id_for(conn, area)
+                latest = current_document(conn, area, title)  # again, inside the lock
+                if case is None and latest is not None:  # a new version stays with its person
+                    case_name = document_row(conn, latest.id).case or title
+                if latest is not None and latest.sha256 == digest:
+                    named_case = case_name if case else None
+                    return _unchanged(project, conn, latest.id, area_id, named_case, attributes)
+                case_id, case_changed = ensure_case(
+                    conn, area_id, case_name, attributes, actor=project.user
+                )
+                if prepared is None:  # another process changed it since: segment it here
+                    units = units_of(text, turns, interviewer=interviewer)
+                    prepared = PreparedDocument(len(text.split()), units)
+                document = Document(
+                    id=0,  # given by the insert
+                    guid="",
+                    area=area,
+                    title=title,
+                    text=text,
+                    case=case_name,
+                    version=0,
+                    format=read.format,
+                    sha256=digest,
+                    source=read.path,
+                    meta=read.meta,
+                )
+                added = _insert(conn, project.user, document, prepared, (area_id, case_id), latest)
+        finally:
+            if prepared is not None and isinstance(prepared.units, StagedUnits):
+                discard_staged(reader)
+    return added, "new version" if latest is not None else "added", case_changed
+
+
+def _insert(
+    conn: Connection,
+    actor: str,
+    document: Document,
+    prepared: PreparedDocument,
+    area_case: tuple[int, int],
+    latest: Any,
+) -> Document:
+    """Write `document` as the version after `latest` (None: the first), inside the lock."""
+    area_id, case_id = area_case
+    values = document_values(
+        area_id=area_id,
+        case_id=case_id,
+        title=document.title,
+        text=document.text,
+        sha256=document.sha256,
+        format=document.format,
+        source=document.source,
+        meta=document.meta,
+        previous=latest,
+        words=prepared.words,
     )
-    with project.writing() as conn:
-        area_id = area_id_for(conn, area)
-        latest = current_document(conn, area, title)  # again, inside the lock
-        if case is None and latest is not None:  # a new version stays with its participant
-            case_name = document_row(conn, latest.id).case or title
-        if latest is not None and latest.sha256 == digest:
-            named_case = case_name if case else None
-            return _unchanged(project, conn, latest.id, area_id, named_case, attributes)
-        case_id, case_changed = ensure_case(
-            conn, area_id, case_name, attributes, actor=project.user
-        )
-        if units is None:  # another process changed it between our read and this write
-            units = units_of(text, turns, interviewer=interviewer)
-        values = document_values(
-            area_id=area_id,
-            case_id=case_id,
-            title=title,
-            text=text,
-            sha256=digest,
-            format=format,
-            source=source,
-            meta=meta,
-            previous=latest,
-        )
-        if latest is not None:
-            retire_version(conn, latest.id)
-        doc_id = insert_document(conn, values, units, actor=project.user)
-    document = Document(
-        id=doc_id,
-        guid=values["guid"],
-        area=area,
-        title=title,
-        text=text,
-        case=case_name,
-        version=values["version"],
-        format=format,
-        sha256=digest,
-        source=source,
-        meta=meta,
-    )
-    return document, "new version" if latest is not None else "added", case_changed
+    if latest is not None:
+        retire_version(conn, latest.id)
+    doc_id = insert_document(conn, values, prepared.units, actor=actor)
+    return replace(document, id=doc_id, guid=values["guid"], version=values["version"])
 
 
 def _unchanged(

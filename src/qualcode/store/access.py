@@ -17,5 +17,5 @@ class StoreAccess(Protocol):
     def reading(self) -> Any:
         """A read-only connection."""
 
-    def writing(self) -> Any:
-        """One write transaction."""
+    def writing(self, staged: Any = None) -> Any:
+        """One write transaction (on the `staged` connection from `reading()`, if given)."""

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 
 from qualcode.errors import SchemaVersionError, StoreError
 from qualcode.interop.merge.report import MergeError
-from qualcode.store.engine import connect, connect_readonly, copy_sqlite, resolve_url, snapshot
+from qualcode.store.engine import (
+    connect,
+    connect_readonly,
+    copy_sqlite,
+    resolve_url,
+    snapshot,
+    sqlite_file,
+)
 from qualcode.store.migrations import SCHEMA_VERSION, UnreadableStoreError, migrate, version_at
 from qualcode.views.merge import ProjectRows, project_rows
 
@@ -43,17 +50,19 @@ def other_engine(
     if isinstance(other, Project):
         yield other.engine, other.location, True
         return
-    if isinstance(other, str) and "://" in other:  # a project on a PostgreSQL server
-        engine, label = server_engine(other)
+    path = Path(other) if not isinstance(other, str) or "://" not in other else local_file(other)
+    if path is None:  # a project on a PostgreSQL server
+        engine, label = server_engine(str(other))
         try:
             yield engine, label, True
         finally:
             engine.dispose()
         return
-    path = Path(other).expanduser()
+    path = path.expanduser()
     if not path.is_file():
         raise MergeError(
-            f"{path}: no such file; give another laptop's .qualcode project or a .qdpx"
+            f"no such project file: {path}; give another laptop's .qualcode project or a "
+            ".qdpx. Nothing was merged"
         )
     with tempfile.TemporaryDirectory(prefix="qualcode-merge-") as folder:
         qdpx = path.suffix.lower() == ".qdpx"
@@ -68,6 +77,15 @@ def other_engine(
             engine.dispose()
 
 
+def local_file(url: str) -> Path | None:
+    """The file of a sqlite:// URL (opened like a path: read-only, never created), or None
+    for a server's URL."""
+    try:
+        return sqlite_file(url)
+    except (StoreError, ValueError) as exc:
+        raise MergeError(f"{exc}; nothing was merged") from None
+
+
 def qdpx_engine(path: Path, target: Project, area: str | None, folder: Path) -> Engine:
     """Import the .qdpx into a scratch project (the one REFI-QDA reader), to merge from."""
     from qualcode.interop.refi import DEFAULT_AREA, import_qdpx
@@ -79,14 +97,15 @@ def qdpx_engine(path: Path, target: Project, area: str | None, folder: Path) -> 
 
 
 def sqlite_snapshot(path: Path, folder: Path) -> Engine:
-    """A read-only engine on another laptop's store, never modified: a store from an older
-    qualcode is copied and the copy upgraded; one from a newer qualcode is refused."""
-    engine = connect_readonly(path)
+    """A read-only engine on another laptop's store, never modified nor written beside (see
+    `connect_readonly`): a store from an older qualcode is copied and the copy upgraded; one
+    from a newer qualcode is refused."""
+    engine = connect_readonly(path, folder)
     version = checked_version(engine, str(path), "give a .qualcode file or a .qdpx")
     if version == SCHEMA_VERSION:
         return engine
     copy = folder / "older.qualcode"
-    copy_sqlite(path, copy)
+    copy_sqlite(engine, copy)
     engine.dispose()
     upgraded = connect(f"sqlite:///{copy}")
     migrate(upgraded)
