@@ -9,6 +9,7 @@ other people have used.
 
 from __future__ import annotations
 
+import inspect
 import json
 import warnings
 from collections.abc import Sequence
@@ -79,8 +80,17 @@ def warn_near_duplicates(name: str, names: Sequence[str]) -> None:
                 f"person, a lead can merge them: p.merge_coders({name!r}, into={close[0]!r}, "
                 "by=...)"
             ),
-            stacklevel=4,
+            stacklevel=_outside_qualcode(),
         )
+
+
+def _outside_qualcode() -> int:
+    """The stack level of the first caller outside qualcode, so the warning names the
+    user's line (a notebook cell) however deep the call came in."""
+    frame, level = inspect.currentframe(), 0
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("qualcode"):
+        frame, level = frame.f_back, level + 1
+    return max(level, 1)
 
 
 def coder_row(conn: Connection, name: str) -> Any | None:
