@@ -288,8 +288,9 @@ def test_one_coder_however_the_name_is_typed(project, doc) -> None:
 def test_a_near_duplicate_name_is_let_in_with_a_warning_naming_both(project, doc) -> None:
     project.codebook.add("Carers")
     project.code(doc, 0, 10, "Carers", coder="Amina")
-    with pytest.warns(CoderNameWarning, match=r"'Amina K'.*'Amina'"):
+    with pytest.warns(CoderNameWarning, match=r"'Amina K'.*'Amina'") as caught:
         project.code(doc, 0, 10, "Carers", coder="Amina K")  # one is the start of the other
+    assert caught[0].filename == __file__  # it points at the researcher's own line
     with pytest.warns(CoderNameWarning, match=r"'Anima'.*'Amina'"):
         project.code(doc, 0, 10, "Carers", coder="Anima")  # two letters apart
     assert set(project.coders_df()["coder"]) == {"Amina", "Amina K", "Anima"}
