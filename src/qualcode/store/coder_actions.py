@@ -25,7 +25,7 @@ from qualcode.store.codings import (
     set_memo,
 )
 from qualcode.store.documents import document_span, text_slice
-from qualcode.store.identity import coder_id_for
+from qualcode.store.identity import coder_for, coder_id_for
 
 if TYPE_CHECKING:
     from typing import Any
@@ -66,8 +66,7 @@ def code_span(
     coder = clean_name(coder, "coder")
     doc_id = _checked_span(conn, document, start, end)
     c = code_store.resolve(conn, code)
-    coder_id = coder_id_for(conn, coder)
-    coder = coder_store.known_name(conn, coder)
+    coder_id, coder = coder_for(conn, coder)
     text = text_slice(conn, doc_id, start, end)
     return insert_coding(
         conn, doc_id, start, end, c, coder=coder, coder_id=coder_id, memo=memo, text=text
@@ -139,8 +138,7 @@ def review(conn: Connection, suggestion_id: int, *, accept: bool, coder: str) ->
         raise NotFoundError(f"no suggestion with id {suggestion_id}; it may be reviewed")
     if not is_suggestion(row.coder):
         raise CodingError(f"coding {suggestion_id} is {row.coder}'s own coding, not a suggestion")
-    coder_id = coder_id_for(conn, coder)
-    coder = coder_store.known_name(conn, coder)
+    coder_id, coder = coder_for(conn, coder)
     return review_suggestion(conn, row, accept=accept, coder=coder, coder_id=coder_id)
 
 

@@ -25,9 +25,17 @@ def coder_id_for(
     conn: Connection, name: str, role: str | None = None, *, guid: str | None = None
 ) -> int:
     """The id of a coder, in any spelling of their name ("amina" is "Amina"), created on
-    first use (with `role`, else `coder_role(name)`, and `guid`, else a fresh one; a name
-    close to another coder's warns). An adjudicated layer (role "adjudicator", such as
-    "consensus") is written only through `Project.adjudicate`."""
+    first use: see `coder_for`."""
+    return coder_for(conn, name, role, guid=guid)[0]
+
+
+def coder_for(
+    conn: Connection, name: str, role: str | None = None, *, guid: str | None = None
+) -> tuple[int, str]:
+    """The id and stored name of a coder, in any spelling of their name, from one lookup;
+    created on first use (with `role`, else `coder_role(name)`, and `guid`, else a fresh one;
+    a name close to another coder's warns). An adjudicated layer (role "adjudicator", such
+    as "consensus") is written only through `Project.adjudicate`."""
     check_name(name, "coder")
     role = role or coder_role(name)
     t = schema.coders
@@ -39,15 +47,16 @@ def coder_id_for(
             f"p.adjudicate(..., adjudicator='your name')"
         )
     if found is not None:
-        return found.id
+        return found.id, found.name
     if role not in CODER_ROLES:
         raise QualcodeError(f"coder role {role!r} is not one of {', '.join(CODER_ROLES)}")
     name = coder_store.display_name(name)
     if role == "coder":
         coder_store.warn_near_duplicates(name, coder_store.coder_names(conn))
-    return conn.execute(
+    coder_id = conn.execute(
         t.insert().values(guid=guid or new_guid(), name=name, role=role, created_at=now())
     ).inserted_primary_key[0]
+    return coder_id, name
 
 
 def find_coder(conn: Connection, *, guid: str | None = None, name: str | None = None) -> int | None:
