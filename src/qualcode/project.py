@@ -41,7 +41,7 @@ from qualcode.store.documents import (
     document_span,
     insert_revision,
 )
-from qualcode.store.engine import reading, write_transaction
+from qualcode.store.engine import reading, store_label, write_transaction
 from qualcode.store.identity import require_area
 from qualcode.store.memos import add_memo, delete_memo, memo_row
 from qualcode.views import coders as coder_views
@@ -117,8 +117,7 @@ class Project:
     @property
     def location(self) -> str:
         """The file path of a SQLite store, or the URL (password hidden) of a server store."""
-        url = self.engine.url
-        return url.database or "" if url.get_backend_name() == "sqlite" else str(url)
+        return store_label(self.engine)
 
     @property
     def guid(self) -> str:

@@ -27,8 +27,8 @@ FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 REPLACEMENT = "\ufffd"
 XLSX_CELL_CHARS = 32_767  # Excel's limit: a longer cell makes it "repair" (cut) the workbook
 # what XML 1.0 (so XLSX and DOCX) cannot carry: control characters (openpyxl's
-# ILLEGAL_CHARACTERS_RE), lone surrogates, U+FFFE and U+FFFF
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# ILLEGAL_CHARACTERS_RE), lone surrogates, U+FFFE and U+FFFF; REFI-QDA files use it too
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _ESCAPED = re.compile(r"'+[=+\-@\t\r]")  # a text csv_text has prefixed, or one it must
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # "-5" is a number, not a sum
 
@@ -36,7 +36,7 @@ _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")  # "-5" is a numb
 def xml_text(text: str) -> str:
     """`text` with the characters an XLSX cell (or any XML file) cannot hold replaced: a
     vertical tab (Word's line break) by a newline, the others by U+FFFD."""
-    return _NOT_XML.sub(lambda m: "\n" if m.group() == "\v" else REPLACEMENT, text)
+    return NOT_XML.sub(lambda m: "\n" if m.group() == "\v" else REPLACEMENT, text)
 
 
 def csv_text(text: str) -> str:

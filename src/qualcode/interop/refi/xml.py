@@ -13,6 +13,7 @@ from xml.etree import ElementTree as ET
 
 from qualcode.files import BoundedZip, UnsafeXml, ZipLimits, parse_xml
 from qualcode.interop.refi.errors import RefiError, UnsafeRefiFile
+from qualcode.sheets import NOT_XML, REPLACEMENT
 
 NS_PROJECT = "urn:QDA-XML:project:1.0"
 NS_CODEBOOK = "urn:QDA-XML:codebook:1.0"
@@ -26,7 +27,6 @@ MAX_RATIO = 100  # uncompressed/compressed, per member and per archive (see file
 MAX_MEMBERS = 100_000
 LIMIT_HINT = "raise max_xml_bytes / max_source_bytes if you trust the file"
 # characters XML 1.0 cannot carry; replaced so a stray control character never breaks a file
-_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def schema_file(kind: str) -> Traversable:
@@ -180,4 +180,4 @@ def tag(ns: str, name: str) -> str:
 
 def clean_text(text: str) -> str:
     """`text` with the characters XML 1.0 cannot carry replaced by U+FFFD."""
-    return _NOT_XML.sub("\ufffd", text)
+    return NOT_XML.sub(REPLACEMENT, text)
