@@ -77,7 +77,10 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty store: a SQLite file path, or a PostgreSQL database URL."""
     if request.param == "sqlite":
         return str(tmp_path / "test.qualcode")
-    return request.getfixturevalue("postgres_url")
+    server: pg.Cluster = request.getfixturevalue("postgres")
+    url = server.store()
+    request.addfinalizer(lambda: server.drop(url))
+    return url
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ and bad input that writes nothing."""
 from __future__ import annotations
 
 import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from sqlalchemy import func, select
 from qualcode.coding.autocode import PREVIEW_COLUMNS, autocode
 from qualcode.errors import CodingError, NotFoundError, QualcodeError
 from qualcode.store import schema
+from tests.cli import run_cli
 
 CLINIC = """[SYNTHETIC transcript for auto-coding tests]
 
@@ -296,19 +296,14 @@ def test_consensus_layer_cannot_autocode(project, corpus) -> None:
 
 @pytest.mark.sqlite_only
 def test_command_line_lists_then_applies(project, corpus) -> None:
-    args = [QUALCODE, "autocode", "waiting", "--code", "Waiting", "--coder", "amina"]
+    args = ["autocode", "waiting", "--code", "Waiting", "--coder", "amina"]
     args += ["--mode", "lemma", "--project", project.location]
-    listed = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    listed = run_cli(*args, cwd=Path.cwd())
     assert listed.returncode == 0, listed.stderr
     assert "7 hits, 7 not yet coded; add --apply" in listed.stdout
     assert "I [waited] two hours" in listed.stdout and project.codings() == []  # as written
-    applied = subprocess.run([*args, "--apply"], capture_output=True, text=True, timeout=300)
+    applied = run_cli(*args, "--apply", cwd=Path.cwd())
     assert "added 7 codings of 'Waiting' as amina" in applied.stdout
     assert len(project.codings(coder="amina")) == 7
-    bad = subprocess.run(
-        [*args[:2], "(wait", *args[3:8], "regex", *args[9:]],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    bad = run_cli(args[0], "(wait", *args[2:7], "regex", *args[8:], cwd=Path.cwd())
     assert bad.returncode == 1 and "error: the pattern '(wait' is not a valid" in bad.stderr

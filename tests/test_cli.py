@@ -9,11 +9,14 @@ from pathlib import Path
 
 import openpyxl
 
+from tests.cli import run_cli as run
+
 QUALCODE = str(Path(sys.executable).parent / "qualcode")
 TRANSCRIPT = "Interviewer: How do you get to the hospital?\nParticipant: Two buses and a prayer.\n"
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+def script(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The installed `qualcode` script in a new process: for what only a real start shows."""
     return subprocess.run([QUALCODE, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
 
 
@@ -87,7 +90,7 @@ def test_refused_files_exit_non_zero_and_name_the_file(tmp_path: Path) -> None:
 
 def test_user_errors_are_one_line_and_exit_one(tmp_path: Path) -> None:
     (tmp_path / "notes.qualcode").write_text("not a database " * 100)
-    result = run("status", "-p", str(tmp_path / "notes.qualcode"), cwd=tmp_path)
+    result = script("status", "-p", str(tmp_path / "notes.qualcode"), cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr

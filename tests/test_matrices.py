@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -25,6 +23,7 @@ from qualcode.errors import QualcodeError
 from qualcode.interop.tables import export_codings
 from qualcode.privacy.errors import NotPseudonymisedError
 from qualcode.store import new_guid, now, schema
+from tests.cli import Done, run_cli
 
 T1 = "The bus is late. Money is tight. The bus again today.\n"
 T2 = "Nothing much to say. The bus is fine.\n"
@@ -275,13 +274,8 @@ def test_cli_export_table(coded, tmp_path: Path) -> None:  # type: ignore[no-unt
     tmp_path = tmp_path / "out"
     tmp_path.mkdir()
 
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "qualcode.cli", *args, "-p", store],
-            capture_output=True,
-            text=True,
-            cwd=tmp_path,
-        )
+    def run(*args: str) -> Done:
+        return run_cli(*args, "-p", store, cwd=tmp_path)
 
     result = run("export", str(tmp_path / "m.csv"), "--table", "counts", "--coder", "amina")
     assert result.returncode == 0, result.stderr

@@ -22,8 +22,8 @@ from qualcode.interop import refi
 from qualcode.interop.merge import MergeConflict, MergeError, _Merger, merge_project
 from qualcode.store import codes as code_store
 from qualcode.store import schema
+from tests.cli import run_cli as run
 from tests.conftest import ROOT
-from tests.test_cli import run
 
 LINES = [
     "Interviewer: How do you find getting a GP appointment?",

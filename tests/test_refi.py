@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
 import time
 import zipfile
@@ -21,6 +20,7 @@ from qualcode.interop import refi
 from qualcode.model import Code
 from qualcode.store import codes as code_store
 from qualcode.store import new_guid, schema
+from tests.cli import run_cli
 
 DATA = Path(__file__).resolve().parent / "data" / "refi"
 QUALCODE = str(Path(sys.executable).parent / "qualcode")
@@ -578,8 +578,7 @@ def test_malformed_xml_and_wrong_roots_are_refused(project, tmp_path: Path):
 # command line -------------------------------------------------------------------------------
 
 
-def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([QUALCODE, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+run = run_cli
 
 
 def test_cli_exports_and_imports_by_extension(tmp_path: Path):

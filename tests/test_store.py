@@ -77,6 +77,14 @@ def test_use_wal_waits_out_a_lock_that_sqlite_will_not_wait_for(tmp_path: Path) 
     holder.close()
 
 
+@pytest.fixture
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Here a store's location starts empty (no schema): these tests create and open stores."""
+    if request.param == "sqlite":
+        return str(tmp_path / "test.qualcode")
+    return str(request.getfixturevalue("postgres_url"))
+
+
 def test_new_store_has_every_table_and_column(store_url: str) -> None:
     p = qualcode.open_project(store_url)
     backend = "postgresql" if store_url.startswith("postgresql") else "sqlite"
