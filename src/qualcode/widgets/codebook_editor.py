@@ -300,9 +300,7 @@ class CodebookEditor(widgets.VBox):
         for button in (self.save_button, self.merge_button, self.delete_button):
             button.disabled = code is None
         others = [
-            c
-            for c in self._codes.values()
-            if code is None or not is_under(c.path, code.path)
+            c for c in self._codes.values() if code is None or not is_under(c.path, code.path)
         ]
         with self._quietly():
             self.parent.options = [("(top level)", TOP_LEVEL)] + [(c.path, c.id) for c in others]
