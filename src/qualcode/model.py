@@ -214,6 +214,8 @@ def join_path(names: Iterable[str]) -> str:
 def split_path(path: str) -> tuple[str, ...]:
     """The names of a path, as `join_path` wrote them: "\\/" is a "/" inside a name,
     "\\\\" a backslash, and any other backslash is itself."""
+    if "\\" not in path:  # nearly every path: nothing escaped
+        return tuple(path.split(PATH_SEPARATOR))
     names: list[str] = []
     name: list[str] = []
     i = 0
@@ -254,7 +256,7 @@ def plain_path(path: str) -> str:
     """A path with its names joined by a bare "/", as someone might type it without the
     escape ("Access/Transport to/ from services"); for matching only, since it can be
     ambiguous."""
-    return PATH_SEPARATOR.join(split_path(path))
+    return PATH_SEPARATOR.join(split_path(path)) if "\\" in path else path
 
 
 def check_color(color: str) -> str:

@@ -100,9 +100,9 @@ def resolve(
         return matches[0]
     if matches:
         paths = ", ".join(repr(c.path) for c in matches)
+        escape = ", with a '/' inside a name written '\\/'" if "/" in wanted else ""
         raise NotFoundError(
-            f"more than one code is named {wanted!r} ({paths}); use its path, "
-            "with a '/' inside a name written '\\/'"
+            f"more than one code is named {wanted!r} ({paths}); use its path{escape}"
         )
     candidates = list(dict.fromkeys([c.name for c in tree] + [c.path for c in tree]))
     close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
