@@ -9,7 +9,7 @@ const HELP =
 
 function initials(code) {
   const name = code.name || code.path;  // the code's own name: it may contain "/"
-  const words = name.split(/[\s-]+/).filter((w) => /^[A-Za-z0-9]/.test(w) && !/^(and|of|to|the|in|for|with)$/i.test(w));
+  const words = name.split(/[\s/-]+/).filter((w) => /^[A-Za-z0-9]/.test(w) && !/^(and|of|to|the|in|for|with)$/i.test(w));
   return (words.slice(0, 3).map((w) => w[0].toUpperCase()).join("") || name.slice(0, 2)).slice(0, 3);
 }
 
