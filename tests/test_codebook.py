@@ -37,7 +37,8 @@ def test_add_tree_colours_and_shortcuts(project) -> None:
     ("kwargs", "message"),
     [
         ({"name": ""}, "non-empty"),
-        ({"name": "Health/care"}, "contains '/'"),
+        ({"name": "Health\x07care"}, "control character U\\+0007"),
+        ({"name": "   "}, "non-empty"),
         ({"name": "Buses", "color": "blue"}, "hex colour"),
         ({"name": "Other", "shortcut": "1"}, "already used by 'Transport'"),
         ({"name": "Other", "shortcut": "F1"}, "must be one key"),
@@ -114,7 +115,7 @@ def test_import_updates_changed_fields(project, tmp_path: Path) -> None:
             "codes: [{name: A, children: [{name: B, shortcut: '1'}, {name: C, shortcut: '1'}]}]",
             "already used",
         ),
-        ("codes: [{name: A}, {name: 'B/C'}]", "contains '/'"),
+        ('codes: [{name: A}, {name: "B\\x01C"}]', "control character U\\+0001"),
         ("codes: [{name: A\n", "not readable YAML"),
     ],
 )

@@ -337,7 +337,7 @@ def test_import_from_another_tool_tolerates_its_quirks(project: qualcode.Project
 
     got = {(c.code, c.coder, c.text, c.memo) for c in project.codings()}
     assert got == {
-        ("Services/Transport-travel", "Sam Carer", "Two buses", "Two changes each way."),
+        ("Services/Transport\\/travel", "Sam Carer", "Two buses", "Two changes each way."),
         ("Wellbeing", "Priya", "café", None),  # NFD e + accent, 5 code points, became 4
         (
             "Services/GP access",
@@ -355,7 +355,8 @@ def test_import_from_another_tool_tolerates_its_quirks(project: qualcode.Project
     )
     codes = {c.path: c for c in project.codebook.all()}
     assert codes["Services/GP access"].color == "#E69F00"
-    assert codes["Services/Transport-travel"].color == "#00AA77"
+    assert codes["Services/Transport\\/travel"].color == "#00AA77"
+    assert codes["Services/Transport\\/travel"].name == "Transport/travel"  # kept as written
     assert codes["Services"].guid == "3750e4fe-0dca-4e0e-b243-1e848a788d51"
     docs = {d.title: d for d in project.documents(area="bus routes")}
     assert docs["Interview 1"].case == "Resident 1"

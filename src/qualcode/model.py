@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,7 +65,8 @@ class Document:
 
 @dataclass(frozen=True, slots=True)
 class Code:
-    """A code in the codebook tree; `path` is its name with its ancestors', joined by '/'."""
+    """A code in the codebook tree; `path` is its name with its ancestors', joined by '/'
+    (`join_path`: a '/' inside a name is written '\\/')."""
 
     id: int
     guid: str
@@ -185,18 +187,76 @@ def person_name(value: object, what: str) -> str:
 
 
 def check_code_name(name: object) -> str:
-    """A code name with its spaces folded, or a clear error (a '/' would split its path)."""
+    """A code name with its spaces folded, or a clear error. Any printable text will do,
+    '/' included ("Transport to/ from services"): `join_path` keeps paths unambiguous."""
     if not isinstance(name, str) or not name.strip():
         raise CodebookError(f"a code name must be a non-empty text, got {name!r}")
     name = " ".join(check_name(name.strip(), "code", CodebookError).split())
-    if "/" in name:
-        raise CodebookError(
-            f"code name {name!r} contains '/', which separates codes in a path; "
-            "choose another character"
-        )
     if len(name) > 200:
         raise CodebookError(f"code name {name[:40]!r}... is longer than 200 characters")
     return name
+
+
+# code paths: the one place a path is joined from names and split back -----------------------
+
+PATH_SEPARATOR = "/"
+_TO_ESCAPE = re.compile(r"/|\\(?=[\\/]|\Z)")  # a "/", or a backslash that would escape
+
+
+def join_path(names: Iterable[str]) -> str:
+    """A code's path: its names from the top of the codebook down, joined by "/". A "/"
+    inside a name is written "\\/" (and a backslash just before a "/" or a backslash, or
+    ending a name, "\\\\"), so the path splits back into the same names; a name without
+    "/" is written as it is, so paths of older stores read the same."""
+    return PATH_SEPARATOR.join(_TO_ESCAPE.sub(lambda m: "\\" + m.group(), n) for n in names)
+
+
+def split_path(path: str) -> tuple[str, ...]:
+    """The names of a path, as `join_path` wrote them: "\\/" is a "/" inside a name,
+    "\\\\" a backslash, and any other backslash is itself."""
+    if "\\" not in path:  # nearly every path: nothing escaped
+        return tuple(path.split(PATH_SEPARATOR))
+    names: list[str] = []
+    name: list[str] = []
+    i = 0
+    while i < len(path):
+        char = path[i]
+        if char == "\\" and path[i + 1 : i + 2] in ("\\", PATH_SEPARATOR):
+            name.append(path[i + 1])
+            i += 2
+            continue
+        if char == PATH_SEPARATOR:
+            names.append("".join(name))
+            name = []
+        else:
+            name.append(char)
+        i += 1
+    names.append("".join(name))
+    return tuple(names)
+
+
+def parent_path(path: str) -> str | None:
+    """The path of the code above, or None for a code at the top of the codebook."""
+    names = split_path(path)
+    return join_path(names[:-1]) if len(names) > 1 else None
+
+
+def path_depth(path: str) -> int:
+    """How many codes are above this one (0 at the top of the codebook)."""
+    return len(split_path(path)) - 1
+
+
+def is_under(path: str, ancestor: str) -> bool:
+    """Whether the code at `path` is the one at `ancestor` or below it."""
+    names, above = split_path(path), split_path(ancestor)
+    return names[: len(above)] == above
+
+
+def plain_path(path: str) -> str:
+    """A path with its names joined by a bare "/", as someone might type it without the
+    escape ("Access/Transport to/ from services"); for matching only, since it can be
+    ambiguous."""
+    return PATH_SEPARATOR.join(split_path(path)) if "\\" in path else path
 
 
 def check_color(color: str) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from qualcode.model import is_suggestion
+from qualcode.model import is_suggestion, split_path
 from qualcode.store.identity import require_coders
 from qualcode.views import coders as coder_views
 from qualcode.views import texts as text_views
@@ -46,7 +46,7 @@ def select_codings(
         frame = frame[~frame["coder"].map(is_suggestion).astype(bool)]  # bool when empty too
     frame = frame.copy()
     frame["participant"] = frame["area"].astype(str) + "/" + frame["case"].astype(str)
-    frame["code_name"] = frame["code"].astype(str).str.rsplit("/", n=1).str[-1]
+    frame["code_name"] = [code_name(path) for path in frame["code"].astype(str)]
     return frame
 
 
@@ -89,7 +89,7 @@ def merge_passages(codings: pd.DataFrame, texts: dict[int, str]) -> pd.DataFrame
         doc, s, e = int(row["document_id"]), int(row["start"]), int(row["end"])  # type: ignore[call-overload]
         row.update(document_id=doc, start=s, end=e, text=texts[doc][s:e])
         row["coders"] = ", ".join(sorted(row["coders"]))  # type: ignore[call-overload]
-        row["code_name"] = str(row["code"]).rsplit("/", 1)[-1]
+        row["code_name"] = code_name(str(row["code"]))
     order = [*columns[:1], "code_name", *columns[1:], "text", "coders"]
     return pd.DataFrame(rows, columns=order)
 
@@ -100,7 +100,12 @@ def document_texts(project: Project, ids: Sequence[int]) -> dict[int, str]:
         return text_views.document_texts(conn, ids)
 
 
+def code_name(path: str) -> str:
+    """A code's own name, from its path."""
+    return split_path(path)[-1]
+
+
 def short_names(paths: Sequence[str]) -> dict[str, str]:
     """Code paths to readable labels: the code's own name, or its path where names repeat."""
-    names = [p.rsplit("/", 1)[-1] for p in paths]
+    names = [code_name(p) for p in paths]
     return {p: n if names.count(n) == 1 else p for p, n in zip(paths, names, strict=True)}

@@ -13,7 +13,9 @@ YAML::
             inclusion: ...
             shortcut: "1"
 
-CSV columns: path (``Parent/Child``), description, inclusion, exclusion, example, color, shortcut.
+CSV columns: path (``Parent/Child``, as `qualcode.model.join_path` writes it: a "/" inside a
+name is ``\\/``, so ``Access/Transport to\\/ from services``), description, inclusion,
+exclusion, example, color, shortcut.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import CodebookError, NotFoundError
 from qualcode.files import atomic_path
+from qualcode.model import join_path, split_path
 from qualcode.sheets import csv_text, csv_value
 from qualcode.store import codes as code_store
 from qualcode.store.codes import TEXT_FIELDS
@@ -76,7 +79,7 @@ def import_codebook(project: Project, path: str | Path) -> ImportResult:
     try:
         with project.writing() as conn:
             for spec in specs:
-                path_text = "/".join(spec.path)
+                path_text = join_path(spec.path)
                 try:
                     existing = code_store.resolve(conn, path_text)
                 except NotFoundError:
@@ -95,7 +98,7 @@ def import_codebook(project: Project, path: str | Path) -> ImportResult:
                     else:
                         unchanged += 1
                     continue
-                parent = "/".join(spec.path[:-1]) or None
+                parent = join_path(spec.path[:-1]) or None
                 code_store.add_code(
                     conn, spec.path[-1], actor=project.user, parent=parent, **spec.fields
                 )
@@ -164,7 +167,7 @@ def _read_yaml(path: Path) -> list[CodeSpec]:
     def walk(items: list[Any], prefix: tuple[str, ...]) -> None:
         for item in items:
             if not isinstance(item, dict) or not str(item.get("name") or "").strip():
-                where = "/".join(prefix) or "the top level"
+                where = join_path(prefix) or "the top level"
                 raise CodebookError(f"{path}: an entry under {where} has no name")
             unknown = set(item) - {"name", "children", *FIELDS}
             if unknown:
@@ -199,7 +202,7 @@ def _read_csv(path: Path) -> list[CodeSpec]:
         )
     specs = []
     for number, row in enumerate(rows, start=2):
-        parts = tuple(part.strip() for part in (row.get("path") or "").split("/"))
+        parts = tuple(part.strip() for part in split_path(row.get("path") or ""))
         if not all(parts):
             raise CodebookError(f"{path}: row {number} has an empty path")
         specs.append(CodeSpec(parts, _fields(row)))
@@ -216,13 +219,14 @@ def _check_specs(path: Path, specs: list[CodeSpec]) -> list[CodeSpec]:
     ordered: list[CodeSpec] = []
     for spec in sorted(specs, key=lambda s: len(s.path)):
         if spec.path in seen:
-            raise CodebookError(f"{path}: code {'/'.join(spec.path)!r} appears twice")
+            raise CodebookError(f"{path}: code {join_path(spec.path)!r} appears twice")
         seen.add(spec.path)
         ordered.append(spec)
     for spec in ordered:
         if len(spec.path) > 1 and spec.path[:-1] not in seen:
             raise CodebookError(
-                f"{path}: parent {'/'.join(spec.path[:-1])!r} of "
-                f"{spec.path[-1]!r} is not in the file"
+                f"{path}: parent {join_path(spec.path[:-1])!r} of "
+                f"{spec.path[-1]!r} is not in the file; add a row for it (in a path, a '/' "
+                "inside a name is written '\\/')"
             )
     return ordered

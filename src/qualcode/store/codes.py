@@ -15,7 +15,17 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from qualcode.errors import CodebookError, NotFoundError
-from qualcode.model import PALETTE, Code, check_code_name, check_color, check_name, clean_text
+from qualcode.model import (
+    PALETTE,
+    Code,
+    check_code_name,
+    check_color,
+    check_name,
+    clean_text,
+    join_path,
+    parent_path,
+    plain_path,
+)
 from qualcode.store import audit, schema
 from qualcode.store.stamps import new_guid, now
 
@@ -31,9 +41,10 @@ def code_tree(rows: list[Any]) -> list[Code]:
         children.setdefault(row.parent_id, []).append(row)
     out: list[Code] = []
 
-    def walk(parent_id: int | None, prefix: str) -> None:
+    def walk(parent_id: int | None, above: tuple[str, ...]) -> None:
         for row in sorted(children.get(parent_id, []), key=lambda r: (r.position, r.name, r.id)):
-            path = f"{prefix}/{row.name}" if prefix else row.name
+            names = (*above, row.name)
+            path = join_path(names)
             out.append(
                 Code(
                     id=row.id,
@@ -49,9 +60,9 @@ def code_tree(rows: list[Any]) -> list[Code]:
                     shortcut=row.shortcut,
                 )
             )
-            walk(row.id, path)
+            walk(row.id, names)
 
-    walk(None, "")
+    walk(None, ())
     return out
 
 
@@ -68,7 +79,9 @@ def paths(conn: Connection) -> dict[int, str]:
 def resolve(
     conn: Connection, ref: Code | int | str | None, tree: list[Code] | None = None
 ) -> Code:
-    """A code by object, id, guid, path or (unique) name, or an error suggesting close names."""
+    """A code by object, id, guid, path or (unique) name, or an error suggesting close names.
+    A path typed without the escape for a "/" inside a name ("Access/Transport to/ from
+    services") finds its code too, when only one code reads that way."""
     if isinstance(ref, Code):
         ref = ref.id
     tree = tree if tree is not None else code_tree(conn.execute(select(schema.codes)).all())
@@ -81,13 +94,16 @@ def resolve(
         raise TypeError(f"a code is a Code, an id, a name or a path, not {type(ref).__name__}")
     wanted = ref.strip()
     matches = [c for c in tree if wanted in (c.path, c.guid)] or [
-        c for c in tree if c.name == wanted
+        c for c in tree if wanted in (c.name, plain_path(c.path))
     ]
     if len(matches) == 1:
         return matches[0]
     if matches:
         paths = ", ".join(repr(c.path) for c in matches)
-        raise NotFoundError(f"more than one code is named {wanted!r} ({paths}); use its path")
+        escape = ", with a '/' inside a name written '\\/'" if "/" in wanted else ""
+        raise NotFoundError(
+            f"more than one code is named {wanted!r} ({paths}); use its path{escape}"
+        )
     candidates = list(dict.fromkeys([c.name for c in tree] + [c.path for c in tree]))
     close = difflib.get_close_matches(wanted, candidates, n=3, cutoff=0.6)
     hint = (
@@ -319,7 +335,7 @@ def check_unique(codes: list[Code], name: str, parent_id: int | None) -> None:
             where = (
                 "at the top of the codebook"
                 if parent_id is None
-                else (f"under {c.path.rsplit('/', 1)[0]!r}")
+                else (f"under {parent_path(c.path)!r}")
             )
             raise CodebookError(f"a code named {c.name!r} already exists {where}")
 

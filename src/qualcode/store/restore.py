@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from qualcode.errors import CodebookError, NotFoundError
-from qualcode.model import Code
+from qualcode.model import Code, parent_path, plain_path
 from qualcode.store import audit, schema
 from qualcode.store.bulk import in_chunks
 from qualcode.store.codes import TEXT_FIELDS, check_unique, insert_code, tree
@@ -170,7 +170,12 @@ def _code_deletions(conn: Connection) -> list[Any]:
 
 
 def _names(before: dict[str, Any] | None) -> set[str]:
-    return {before.get(k) for k in ("guid", "path", "name")} if before else set()
+    """What finds a deleted code: its guid, name or path (also typed without the escape)."""
+    if not before:
+        return set()
+    path = before.get("path")
+    typed = {plain_path(path)} if isinstance(path, str) else set()
+    return {before.get(k) for k in ("guid", "path", "name")} | typed
 
 
 def _not_found(ref: str, matching: list[Any], deletions: list[Any]) -> str:
@@ -187,9 +192,9 @@ def _not_found(ref: str, matching: list[Any], deletions: list[Any]) -> str:
 
 
 def _parent_now(conn: Connection, path: str) -> int | None:
-    if "/" not in path:
+    parent = parent_path(path)
+    if parent is None:
         return None
-    parent = path.rsplit("/", 1)[0]
     found = next((c.id for c in tree(conn) if c.path == parent), None)
     if found is None:
         raise CodebookError(

@@ -16,7 +16,7 @@ from sqlalchemy import JSON, Connection, Integer, func, select
 
 from qualcode.errors import QualcodeError
 from qualcode.ingest.source import UNIT_KINDS
-from qualcode.model import Code, attribute_text, document_question
+from qualcode.model import Code, attribute_text, document_question, path_depth
 from qualcode.store import schema
 from qualcode.store.rounds import visible_codings
 
@@ -112,7 +112,7 @@ def codes_df(conn: Connection, tree: list[Code]) -> pd.DataFrame:
             "name": code.name,
             "path": code.path,
             "parent": paths.get(code.parent_id) if code.parent_id else None,
-            "depth": code.path.count("/"),
+            "depth": path_depth(code.path),
             "description": code.description,
             "inclusion": code.inclusion,
             "exclusion": code.exclusion,

@@ -23,7 +23,7 @@ import ipywidgets as widgets
 
 from qualcode.codebook import whose_codings
 from qualcode.errors import QualcodeError
-from qualcode.model import Code
+from qualcode.model import Code, is_under, path_depth
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -220,7 +220,7 @@ class CodebookEditor(widgets.VBox):
             self.refresh()
             self._say("That code was already deleted.")
             return None
-        below = [c for c in fresh if c.path.startswith(code.path + "/")]
+        below = [c for c in fresh if c.id != code.id and is_under(c.path, code.path)]
         try:
             by_coder = self.codebook.check_delete(code, by=self.coder)
         except QualcodeError as exc:
@@ -300,9 +300,7 @@ class CodebookEditor(widgets.VBox):
         for button in (self.save_button, self.merge_button, self.delete_button):
             button.disabled = code is None
         others = [
-            c
-            for c in self._codes.values()
-            if code is None or not (c.id == code.id or c.path.startswith(code.path + "/"))
+            c for c in self._codes.values() if code is None or not is_under(c.path, code.path)
         ]
         with self._quietly():
             self.parent.options = [("(top level)", TOP_LEVEL)] + [(c.path, c.id) for c in others]
@@ -339,7 +337,7 @@ class CodebookEditor(widgets.VBox):
         }
 
     def _label(self, code: Code) -> str:
-        depth = code.path.count("/")
+        depth = path_depth(code.path)
         key = f" [{code.shortcut}]" if code.shortcut else ""
         return f"{INDENT * depth}{code.name}{key} ({_codings(self._counts.get(code.id, 0))})"
 

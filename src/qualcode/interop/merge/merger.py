@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.interop.merge.history import History, when
 from qualcode.interop.merge.report import Conflict, MergeReport
-from qualcode.model import Code
+from qualcode.model import Code, is_under, join_path, plain_path, split_path
 from qualcode.store import audit, now
 from qualcode.store import codes as code_store
 from qualcode.store import identity as ids
@@ -44,6 +44,16 @@ class MergeOptions:
     keep: str | None
     keep_codes: dict[str, str]
     new_versions: set[str]
+
+
+def as_paths(keep_codes: dict[str, str], paths: set[str]) -> dict[str, str]:
+    """`keep_codes` by the codes' paths: a path typed without the escape for a "/" inside a
+    name ("Access/Transport to/ from services") stands for the one code that reads so."""
+    out = {}
+    for typed, keep in keep_codes.items():
+        read_so = [p for p in paths if plain_path(p) == typed]
+        out[read_so[0] if typed not in paths and len(read_so) == 1 else typed] = keep
+    return out
 
 
 class Merger:
@@ -189,12 +199,14 @@ class Merger:
         raw = {r.id: r for r in self.side.codes}
         theirs_tree = code_store.code_tree(self.side.codes)
         every = {*known.paths.values(), *(c.path for c in theirs_tree)}
+        self.options.keep_codes = as_paths(self.options.keep_codes, every)
         for path in sorted(set(self.options.keep_codes) - every):  # a typo settles nothing
             self.conflict(
                 "code",
                 path,
                 "keep_codes names a code that is on neither side",
-                "check the path: names from the root joined by '/', as in codes_df()",
+                "check the path: names from the root joined by '/', as in codes_df() "
+                "(a '/' inside a name written '\\/' where a path could be read two ways)",
             )
         self.their_paths = {c.id: c.path for c in theirs_tree}
         for code in theirs_tree:  # parents before children
@@ -254,7 +266,7 @@ class Merger:
 
     def new_work(self, path: str) -> int:
         """How many of their codings on the code at `path` (or under it) would come back."""
-        under = {i for i, p in self.their_paths.items() if p == path or p.startswith(path + "/")}
+        under = {i for i, p in self.their_paths.items() if is_under(p, path)}
         on = [c for c in self.side.codings if c.code_id in under]
         return self.history.coming_back("coding", on, self.by_guid)
 
@@ -272,8 +284,8 @@ class Merger:
             "created_at": theirs.created_at or stamp,
             "updated_at": theirs.updated_at or stamp,
         }
-        parent_path = known.paths.get(parent) if parent else None
-        path = f"{parent_path}/{theirs.name}" if parent_path else theirs.name
+        above = split_path(known.paths[parent]) if parent in known.paths else ()
+        path = join_path((*above, theirs.name))
         code_id = code_store.insert_code(
             self.conn,
             values,

@@ -263,7 +263,7 @@ def _read_code(path: Path, el: ET.Element, depth: int = 1) -> CodeRecord:
             f"code {guid} is nested more than {MAX_CODE_DEPTH} levels deep (the limit); "
             "a real codebook is a few levels deep: flatten it in the program that wrote the file",
         )
-    name = " ".join((el.get("name") or "").split()).replace("/", "-") or f"code {guid[:8]}"
+    name = " ".join((el.get("name") or "").split()) or f"code {guid[:8]}"
     color = el.get("color")
     if color and COLOR.match(color.strip()):
         color = color.strip()

@@ -7,9 +7,9 @@ const HELP =
   "code's number key. / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
   "Suggestions: . goes to the next, Enter accepts it, Backspace rejects it.";
 
-function initials(path) {
-  const name = path.split("/").pop();
-  const words = name.split(/[\s-]+/).filter((w) => /^[A-Za-z0-9]/.test(w) && !/^(and|of|to|the|in|for|with)$/i.test(w));
+function initials(code) {
+  const name = code.name || code.path;  // the code's own name: it may contain "/"
+  const words = name.split(/[\s/-]+/).filter((w) => /^[A-Za-z0-9]/.test(w) && !/^(and|of|to|the|in|for|with)$/i.test(w));
   return (words.slice(0, 3).map((w) => w[0].toUpperCase()).join("") || name.slice(0, 2)).slice(0, 3);
 }
 
@@ -145,7 +145,7 @@ function render({ model, el: root }) {
           { type: "button", class: "qc-chip", title: `${c.path}: press ${c.shortcut}`, "data-code": c.id, style: `--qc-color:${c.color}`,
             onclick: () => applyCode(c.id, currentRange()) },
           el("kbd", { text: c.shortcut }),
-          el("span", { class: "qc-swatch", text: initials(c.path) }),
+          el("span", { class: "qc-swatch", text: initials(c) }),
           ` ${c.name}`,
         ),
       );
@@ -289,7 +289,7 @@ function render({ model, el: root }) {
             class: `qc-badge${c.mine ? "" : " qc-other"}${c.suggestion ? " qc-suggested" : ""}`,
             contenteditable: "false", "aria-hidden": "true",
             style: `--qc-color:${code.color}`, "data-coding": c.id, title: `${code.path} (${c.coder})`,
-          }, (c.suggestion ? "?" : "") + initials(code.path)));
+          }, (c.suggestion ? "?" : "") + initials(code)));
         }
       }
       const span = el("span", { class: "qc-seg", "data-s": s });
@@ -454,7 +454,7 @@ function render({ model, el: root }) {
     list.replaceChildren(...matches.map((c, i) =>
       el("li", { role: "option", class: i === active ? "qc-active" : "", "aria-selected": String(i === active), style: `--qc-color:${c.color}`,
         onmousedown: (ev) => { ev.preventDefault(); pick(i); } },
-        el("span", { class: "qc-swatch", text: initials(c.path) }), ` ${c.path}`, c.shortcut ? el("kbd", { text: c.shortcut }) : "")));
+        el("span", { class: "qc-swatch", text: initials(c) }), ` ${c.path}`, c.shortcut ? el("kbd", { text: c.shortcut }) : "")));
   }
   function openPalette() {
     savedRange = currentRange();
@@ -494,7 +494,7 @@ function render({ model, el: root }) {
     for (const c of here) {
       const code = codesById.get(c.code_id) || { path: "?", color: "#999" };
       const row = el("div", { class: "qc-pop-row", style: `--qc-color:${code.color}` },
-        el("span", { class: "qc-swatch", text: initials(code.path) }),
+        el("span", { class: "qc-swatch", text: initials(code) }),
         el("span", { class: "qc-pop-code", text: ` ${code.path}` }),
         el("span", { class: "qc-pop-coder", text: ` by ${c.coder}` }));
       if (c.memo) row.append(el("div", { class: "qc-memo", text: `Memo: ${c.memo}` }));
