@@ -5,9 +5,10 @@ A labelled line marks each identifier inline as `[[kind:text]]`, for example
 what style of mention it is (`[[person/passing:Shaz]]`), so recall can be shown per style;
 lines starting with `#` are comments. `load` reads one example a line; `load_passages` one a
 passage (lines up to a blank line), scored as `scan` treats a document: rules, then every
-other mention of a name or place found once. A structured identifier (postcode, phone, email, NHS number, date of birth) counts as
-found only when the finding has its kind and exactly its span; a name, place or address when a
-finding of its kind overlaps it. Every other finding is a false positive.
+other mention of a name or place found once. A structured identifier (postcode, phone, email,
+NHS number, date of birth) counts as found only when the finding has its kind and exactly its
+span; a name, place or address when a finding of its kind overlaps it. Every other finding is
+a false positive.
 """
 
 from __future__ import annotations
