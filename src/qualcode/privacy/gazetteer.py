@@ -9,8 +9,9 @@ the everyday English vocabulary that tells a place or a name from a common word.
   where the name cannot be read another way.
 - English words: spaCy's lemma tables (spacy-lookups-data), so "Nobody said" is not a name.
 
-Both are cached in-process (`places()`, `english_words()`); the first call reads about 80 MB
-of GeoNames JSON without parsing it (about half a second), later calls cost nothing.
+Both are cached in-process (`places()`, `well_known()`, `english_words()`); the first call
+reads about 80 MB of GeoNames JSON without parsing it, and spaCy's lemma tables (about a second
+in all on a quiet machine); later calls cost nothing.
 """
 
 from __future__ import annotations
@@ -58,11 +59,21 @@ def _vocabulary() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(everyday | nouns), frozenset(everyday)
 
 
-@lru_cache(maxsize=1)
 def places() -> frozenset[str]:
     """UK place names as written (case-sensitive), without those that read as other words,
     unless a county or district, or a town of `BIG_TOWN` people or more ("Bath", "Reading")."""
-    towns, counties = _towns(), _subdivisions()  # read once: places() itself is cached
+    return _gazetteer()[0]
+
+
+def well_known() -> frozenset[str]:
+    """The counties, districts and big towns among `places()`: a common word that names one
+    ("Norfolk", "Bath") is still the place after another capitalised word ("Radio Norfolk")."""
+    return _gazetteer()[1]
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> tuple[frozenset[str], frozenset[str]]:
+    towns, counties = _towns(), _subdivisions()
     names = set(counties) | set(towns)
     for name in list(names):
         short = _SUFFIX.sub("", name)
@@ -72,13 +83,14 @@ def places() -> frozenset[str]:
     big = {n for n, people in towns.items() if people >= BIG_TOWN} | set(counties)
     big = {n for n in big if n.lower() not in FIRST_NAMES | NOT_NAMES}
     vocabulary = english_words()
-    return frozenset(
+    kept = frozenset(
         n
         for n in names
         if len(n) > 2
         and (n in big or n.lower() not in ambiguous)
         and (n in big or " " not in n or not all(w.lower() in vocabulary for w in n.split()))
     )
+    return kept, frozenset(big)
 
 
 def _subdivisions() -> list[str]:

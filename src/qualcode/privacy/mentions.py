@@ -21,8 +21,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from qualcode.privacy.gazetteer import english_words, places
-from qualcode.privacy.names import NOT_NAMES, TITLES, words
+from qualcode.privacy.gazetteer import english_words, places, well_known
+from qualcode.privacy.names import FUNCTION_WORDS, NOT_NAMES, TITLES, words
 
 if TYPE_CHECKING:
     from qualcode.privacy.detect import Finding
@@ -56,7 +56,7 @@ _CUE_AFTER = re.compile(
 )
 _CUE_BEFORE = re.compile(
     r"\b(?:(?:[Hh]im|[Hh]er|[Mm]e|[Uu]s|[Tt]hem) and"
-    r"|(?:a|the|this|one|another) (?:man|woman|lady|girl|lad|bloke|fella|chap|gentleman|guy)"
+    r"|(?i:a|the|this|one|another) (?:man|woman|lady|girl|lad|bloke|fella|chap|gentleman|guy)"
     r"(?: (?:there|here|called|named|from the \w+))?,?"
     r"|(?:[Tt]hanks|[Tt]hank you|[Hh]ello|[Hh]iya|[Hh]i|[Cc]heers|[Tt]ell|[Aa]sk),?)"
     rf" ({_WORD})\b"
@@ -64,6 +64,8 @@ _CUE_BEFORE = re.compile(
 _AND_NAME = re.compile(rf" and ({_WORD})\b")
 _TITLE_BEFORE = re.compile(rf"\b(?:{TITLES})\.?\s+$")
 _THE_BEFORE = re.compile(r"\b[Tt]he\s+$")
+_NEXT_WORD = re.compile(r" ([A-Za-z]+)")
+_CAPITAL_BEFORE = re.compile(r"\b[A-Z][a-z]+ $")
 
 
 def place_findings(text: str) -> Iterable[Mention]:
@@ -71,17 +73,26 @@ def place_findings(text: str) -> Iterable[Mention]:
     yield from _gazetteer(text)
     for m in _WARD.finditer(text):
         group = 1 if m.group(1) else 2
-        value = m.group(group)
-        if _plausible(value):
-            yield (m.start(group), m.end(group), "place", value, "ward")
+        if trimmed := _trim(m.start(group), m.group(group), keep=1):
+            yield (*trimmed, "ward")
     for rx, rule in ((_INSTITUTION, "institution"), (_LANDMARK, "street or landmark")):
         for m in rx.finditer(text):
-            group = 1 if m.group(1) else 2 if m.lastindex and m.lastindex >= 2 else 1
-            start, value = m.start(group), m.group(group)
-            first = value.split()[0]
-            if first.lower() in NOT_NAMES or (first.lower() in _FIRST_WORDS_NOT_PLACES):
-                continue
-            yield (start, start + len(value), "place", value, rule)
+            group = 1 if m.group(1) else 2
+            institution = rule == "institution" and group == 1  # "St Mary's" stands alone
+            if trimmed := _trim(m.start(group), m.group(group), keep=1 if institution else 2):
+                yield (*trimmed, rule)
+
+
+def _trim(start: int, value: str, keep: int) -> tuple[int, int, str, str] | None:
+    """`value` (at `start`) without its leading words that name nothing ("In Nelson ward",
+    "The Winter Gardens"), if at least `keep` words are left."""
+    words = value.split(" ")
+    while words and words[0].lower() in _NOT_FIRST:
+        start += len(words.pop(0)) + 1
+    if len(words) < keep:
+        return None
+    value = " ".join(words)
+    return start, start + len(value), "place", value
 
 
 def person_findings(text: str, found: Sequence[Finding]) -> Iterable[Mention]:
@@ -151,17 +162,23 @@ def _gazetteer(text: str) -> Iterable[Mention]:
 
 def _reads_as_place(text: str, start: int, end: int, words: int) -> bool:
     """A gazetteer name is a place unless a title stands before it ("Mrs Preston"), or it is
-    one common word at the start of a sentence, or "the" stands before it and no word after
-    ("the Street" is not Street in Somerset; "the Yarmouth lot" is Yarmouth)."""
+    one common word at the start of a sentence or after another capitalised word, or "the"
+    stands before it and no noun after ("the Street" is not Street in Somerset, nor "the Quay
+    at two"; "the Yarmouth lot" is Yarmouth)."""
     before = text[max(0, start - 12) : start]
     if _TITLE_BEFORE.search(before):
         return False
     if words > 1:
         return True
-    if starts_sentence(text, start) and text[start:end].lower() in english_words():
-        return False
+    word = text[start:end]
+    if word.lower() in english_words() and (
+        starts_sentence(text, start)
+        or (_CAPITAL_BEFORE.search(before) and word not in well_known())
+    ):
+        return False  # "Street lights are out", "the High Street"
     if _THE_BEFORE.search(before):
-        return bool(re.match(r" [A-Za-z]", text[end : end + 2]))
+        after = _NEXT_WORD.match(text, end, end + 30)
+        return bool(after) and after.group(1).lower() not in FUNCTION_WORDS
     return True
 
 
@@ -173,12 +190,9 @@ def starts_sentence(text: str, start: int) -> bool:
     return at < 0 or text[at] in ".!?:;\n"
 
 
-def _plausible(value: str) -> bool:
-    return value.split()[0].lower() not in NOT_NAMES | _FIRST_WORDS_NOT_PLACES
-
-
 _NAMED_PLACES = ("institution", "street or landmark")
 _FIRST_WORDS_NOT_PLACES = words(
     """the a an this that our your my his her their every each which what no any some one
     new old local main big little nearest same other next last first car high"""
 )
+_NOT_FIRST = NOT_NAMES | FUNCTION_WORDS | _FIRST_WORDS_NOT_PLACES

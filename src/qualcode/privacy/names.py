@@ -102,6 +102,7 @@ FUNCTION_WORDS = words(
     theirs this that these those who whom whose which what everyone everybody someone somebody
     anyone anybody nobody noone none nothing everything something anything the a an and or but
     if then so because as of at by for from in into on onto to with without about over under
+    how when where why whoever whatever whenever wherever aye nah yeah yep nope
     """
 )
 
