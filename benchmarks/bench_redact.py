@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -97,7 +98,7 @@ def child(which: str) -> None:
     )
 
 
-def accuracy(name: str, examples: list, find_ours: object) -> None:
+def accuracy(name: str, examples: list, find_ours: Callable[[str], list] | None) -> None:
     from qualcode.privacy.detect import KINDS
     from qualcode.privacy.evaluate import score
 
