@@ -353,18 +353,19 @@ def test_pseudonymised_exports_leave_the_coders_memos_home(project, key, tmp_pat
 
 
 def test_a_name_found_once_is_found_wherever_else_it_is_written(project, key) -> None:  # type: ignore[no-untyped-def]
-    """The rules find "Dawn" in a speaker label and "Hartlepool" after "I live in"; the same
-    words elsewhere (another turn, another transcript, a later scan) are found too, so the
-    pseudonymised text keeps neither. Other words that merely contain them are left."""
+    """The rules find "Dawn" in a speaker label and "Seacliffe" (made up: no gazetteer holds
+    it) after "I live in"; the same words elsewhere (another turn, another transcript, a later
+    scan) are found too, so the pseudonymised text keeps neither. Other words that merely
+    contain them are left."""
     a = project.add_document(
         "[SYNTHETIC]\nInterviewer (Dawn): How are you?\n"
-        "Participant: Say summat normal, Dawn. I live in Hartlepool.\n",
+        "Participant: Say summat normal, Dawn. I live in Seacliffe.\n",
         area="hartlepool",
         title="a",
-        attributes={"interviewer": "Dawn", "population_group": "Carers", "town": "Hartlepool"},
+        attributes={"interviewer": "Dawn", "population_group": "Carers", "town": "Seacliffe"},
     )
     project.add_document(
-        "[SYNTHETIC]\nParticipant: Dawn knows. Hartlepool is home. Up at dawn, Dawnside Road.\n",
+        "[SYNTHETIC]\nParticipant: Dawn knows. Seacliffe is home. Up at dawn, Dawnside way.\n",
         area="hartlepool",
         title="b",
     )
@@ -373,17 +374,17 @@ def test_a_name_found_once_is_found_wherever_else_it_is_written(project, key) ->
     assert [g for g in got if g[2] == "repeat"] == [
         ("a", "Dawn", "repeat"),
         ("b", "Dawn", "repeat"),
-        ("b", "Hartlepool", "repeat"),
+        ("b", "Seacliffe", "repeat"),
     ]
     for kind in ("person", "place"):
         accept_kind(key, kind, by="dawn")
     apply(project, key, by="dawn")
     for title in ("a", "b"):
         text = project.document(title).text
-        assert "Dawn " not in text and "Dawn." not in text and "Hartlepool" not in text
-    assert "Up at dawn, Dawnside Road" in project.document("b").text
+        assert "Dawn " not in text and "Dawn." not in text and "Seacliffe" not in text
+    assert "Up at dawn, Dawnside way" in project.document("b").text
     dawn, hartlepool = (
-        found.loc[found["text"] == value, "pseudonym"].iloc[0] for value in ("Dawn", "Hartlepool")
+        found.loc[found["text"] == value, "pseudonym"].iloc[0] for value in ("Dawn", "Seacliffe")
     )
     case = project.documents_df().set_index("title").loc["a"]  # or the case gives Dawn back
     assert (case["interviewer"], case["town"], case["population_group"]) == (

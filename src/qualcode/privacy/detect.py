@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from qualcode.privacy.mentions import not_people, person_findings, place_findings
 from qualcode.privacy.names import (
     FIRST_NAMES,
     FLAT_BUILDINGS,
@@ -245,10 +246,13 @@ def detect(
         _speakers,
     ):
         found.extend(rule(text))
+    found.extend(Finding(*m) for m in place_findings(text))
+    found.extend(Finding(*m) for m in person_findings(text, found))
     if nlp == "auto":
         nlp = default_ner()
     if nlp is not None:
         found.extend(ner_findings(text, nlp))
+    found = not_people(text, found)
     blocked = [(m.start(), m.end()) for m in _PLACEHOLDER.finditer(text)]
     found = [f for f in found if f.kind in wanted and not _overlaps_any(f, blocked)]
     return resolve_overlaps(found)

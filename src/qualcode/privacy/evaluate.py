@@ -1,10 +1,14 @@
 """Recall and precision of `detect` on a labelled set of sentences.
 
 A labelled line marks each identifier inline as `[[kind:text]]`, for example
-`My daughter [[person:Sarah]] lives at [[postcode:TS24 8AB]].`; lines starting with `#` are
-comments. A structured identifier (postcode, phone, email, NHS number, date of birth) counts as
-found only when the finding has its kind and exactly its span; a name, place or address when a
-finding of its kind overlaps it. Every other finding is a false positive.
+`My daughter [[person:Sarah]] lives at [[postcode:TS24 8AB]].`, or `[[kind/sort:text]]` to say
+what style of mention it is (`[[person/passing:Shaz]]`), so recall can be shown per style;
+lines starting with `#` are comments. `load` reads one example a line; `load_passages` one a
+passage (lines up to a blank line), scored as `scan` treats a document: rules, then every
+other mention of a name or place found once. A structured identifier (postcode, phone, email,
+NHS number, date of birth) counts as found only when the finding has its kind and exactly its
+span; a name, place or address when a finding of its kind overlaps it. Every other finding is
+a false positive.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from typing import Any
 
 from qualcode.privacy.detect import KINDS, STRUCTURED, Finding
 
-_MARK = re.compile(r"\[\[([a-z_]+):(.+?)\]\]")
+_MARK = re.compile(r"\[\[([a-z_]+)(?:/([a-z_]+))?:(.+?)\]\]")
 
 
 @dataclass
@@ -26,6 +30,7 @@ class Example:
     gold: list[tuple[int, int, str]]
     line: str = ""
     source: str = ""
+    sorts: list[str] = field(default_factory=list)  # the style of each gold span, or ""
 
 
 @dataclass
@@ -33,6 +38,7 @@ class Score:
     tp: dict[str, int] = field(default_factory=dict)
     fp: dict[str, int] = field(default_factory=dict)
     fn: dict[str, int] = field(default_factory=dict)
+    by_sort: dict[str, list[int]] = field(default_factory=dict)  # "kind/sort" -> [found, all]
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # kind, text, line
     false: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -59,20 +65,21 @@ class Score:
 
 def parse(line: str, source: str = "") -> Example:
     """Turn a marked line into its plain text and gold spans."""
-    parts, gold, at = [], [], 0
+    parts, gold, sorts, at = [], [], [], 0
     pos = 0
     for m in _MARK.finditer(line):
         parts.append(line[pos : m.start()])
         at += m.start() - pos
-        kind, value = m.group(1), m.group(2)
+        kind, sort, value = m.group(1), m.group(2) or "", m.group(3)
         if kind not in KINDS:
             raise ValueError(f"{source}: unknown kind {kind!r} in {line!r}")
         gold.append((at, at + len(value), kind))
+        sorts.append(sort)
         parts.append(value)
         at += len(value)
         pos = m.end()
     parts.append(line[pos:])
-    return Example("".join(parts), gold, line, source)
+    return Example("".join(parts), gold, line, source, sorts)
 
 
 def load(folder: str | Path) -> list[Example]:
@@ -83,6 +90,32 @@ def load(folder: str | Path) -> list[Example]:
             if line.strip() and not line.startswith("#"):
                 examples.append(parse(line, f"{path.name}:{n}"))
     return examples
+
+
+def load_passages(folder: str | Path) -> list[Example]:
+    """Every labelled passage (lines up to a blank line) of the `.txt` files in `folder`."""
+    examples = []
+    for path in sorted(Path(folder).glob("*.txt")):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        block: list[str] = []
+        for n, line in enumerate([*lines, ""], start=1):
+            if line.strip():
+                if not line.startswith("#"):
+                    block.append(line)
+            elif block:
+                examples.append(parse("\n".join(block), f"{path.name}:{n - len(block)}"))
+                block = []
+    return examples
+
+
+def as_scanned(text: str, nlp: Any = None) -> list[Finding]:
+    """What `scan` finds in one document: `detect`, then every other mention of a name or
+    place found once (`repeats`)."""
+    from qualcode.privacy.detect import REPEATED, detect, repeats
+
+    found = detect(text, nlp=nlp)
+    values = {f.text: f.kind for f in found if f.kind in REPEATED}
+    return sorted([*found, *repeats(text, found, values)], key=lambda f: f.start)
 
 
 def score(examples: Iterable[Example], find: Callable[[str], list[Finding]] | None = None) -> Score:
@@ -97,7 +130,7 @@ def score(examples: Iterable[Example], find: Callable[[str], list[Finding]] | No
     for ex in examples:
         found = find(ex.text)
         used: set[int] = set()
-        for start, end, kind in ex.gold:
+        for (start, end, kind), sort in zip(ex.gold, ex.sorts or [""] * len(ex.gold), strict=True):
             hit = next(
                 (
                     i
@@ -106,11 +139,14 @@ def score(examples: Iterable[Example], find: Callable[[str], list[Finding]] | No
                 ),
                 None,
             )
+            tally = result.by_sort.setdefault(f"{kind}/{sort}" if sort else kind, [0, 0])
+            tally[1] += 1
             if hit is None:
                 _add(result.fn, kind)
                 result.misses.append((kind, ex.text[start:end], ex.source))
             else:
                 used.add(hit)
+                tally[0] += 1
                 _add(result.tp, kind)
         for i, f in enumerate(found):
             if i not in used:

@@ -88,6 +88,21 @@ NOT_NAMES = words(
     english british scottish welsh irish polish romany gypsy traveller travellers
     mr mrs ms miss dr doctor nurse sister practitioner
     person place postcode phone email number date birth address removed redacted
+    district council trust surgery practice hospital agency board police government library
+    hub hospice clinic centre center service services team unit committee department office
+    chair chairman chairwoman chairperson cllr councillor resident member members officer
+    minutes secretary treasurer summer winter spring autumn season
+    """
+)
+
+# Pronouns, determiners and other small words spaCy's lemma tables leave out.
+FUNCTION_WORDS = words(
+    """
+    i me my mine you your yours he him his she her hers it its we us our ours they them their
+    theirs this that these those who whom whose which what everyone everybody someone somebody
+    anyone anybody nobody noone none nothing everything something anything the a an and or but
+    if then so because as of at by for from in into on onto to with without about over under
+    how when where why whoever whatever whenever wherever aye nah yeah yep nope
     """
 )
 
