@@ -65,7 +65,7 @@ def test_waves_from_dates_are_grouped_into_periods(tmp_path) -> None:
     assert waves.wave_order(years) == ["2025", "2026"]
     with pytest.raises(QualcodeError, match="period 'week' is not one of"):
         waves.case_waves(p, by="interviewed", period="week")
-    with pytest.raises(QualcodeError, match="no case attribute 'wave'.*interviewed"):
+    with pytest.raises(QualcodeError, match=r"no case attribute 'wave'.*interviewed"):
         waves.case_waves(p)
 
 

@@ -135,4 +135,3 @@ def change_markdown(change: Change, *, top: int = 5) -> str:
     lines.append(f"- {k or 'No'} new recommendation{'s' if k != 1 else ''}.")
     lines += [f"  - {text}" for text in change.new_recommendations[:top]]
     return "\n".join(lines)
-

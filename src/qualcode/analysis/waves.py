@@ -79,9 +79,7 @@ def case_waves(
     values = people[by].where(people[by].notna() & (people[by].astype(str).str.strip() != ""))
     dates = _as_dates(values)
     if dates is not None:
-        found = [
-            period_of(d, period) if not pd.isna(d) else (NOT_RECORDED, 10**9) for d in dates
-        ]
+        found = [period_of(d, period) if not pd.isna(d) else (NOT_RECORDED, 10**9) for d in dates]
     else:
         text = [None if pd.isna(v) else str(v).strip() for v in values]
         numbers = sorted({t for t in text if t and t.isdigit()}, key=int)
@@ -150,7 +148,7 @@ def wave_table(shares: pd.DataFrame, *, top: int = 12) -> pd.DataFrame:
 
 
 def people_of(part: int, whole: int) -> str:
-    """"3 of 5 people (60%)", the percentage only with its base, and none for a base of 0."""
+    """ "3 of 5 people (60%)", the percentage only with its base, and none for a base of 0."""
     if not whole:
         return "nobody heard"
     noun = "person" if whole == 1 else "people"
