@@ -9,18 +9,21 @@ ingest already keeps (participants.csv), so adding a `wave` column is all a proj
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from qualcode.analysis.selection import CoderChoice, select_codings, short_names
 from qualcode.errors import QualcodeError
+from qualcode.store import areas as area_store
 
 if TYPE_CHECKING:
     from qualcode.project import Project
 
 NOT_RECORDED = "(not recorded)"
 PERIODS = ("month", "quarter", "half", "year")
+DEFAULT_WAVES = {"by": "wave", "period": "quarter"}
 _DATE = re.compile(r"^\s*(\d{4}-\d{1,2}(-\d{1,2})?|\d{1,2}/\d{1,2}/\d{4})")
 
 
@@ -49,6 +52,49 @@ def period_of(when: pd.Timestamp, period: str) -> tuple[str, int]:
     if period == "half":
         return f"{year} H{1 if month <= 6 else 2}", year * 100 + (month > 6)
     return str(year), year * 100
+
+
+def wave_settings(project: Project, area: str) -> dict[str, str]:
+    """How the area's waves are found: `by` (a case attribute) and `period` (for dates), as
+    pipelines/areas.yaml set them (`waves:`), else a `wave` attribute by quarter."""
+    with project.reading() as conn:
+        stored = (area_store.area_row(conn, area).config or {}).get("waves") or {}
+    return {**DEFAULT_WAVES, **stored}
+
+
+def set_wave_settings(
+    project: Project, area: str, *, by: str = "wave", period: str = "quarter", actor: str = ""
+) -> bool:
+    """Record how the area's waves are found (audited); returns whether anything changed."""
+    if not isinstance(by, str) or not by.strip():
+        raise QualcodeError(f"waves for area {area!r}: `by` must name a case attribute")
+    if period not in PERIODS:
+        raise QualcodeError(
+            f"waves for area {area!r}: period {period!r} is not one of: {', '.join(PERIODS)}"
+        )
+    value = {"by": by.strip(), "period": period}
+    with project.writing() as conn:
+        return area_store.set_setting(conn, area, "waves", value, actor=actor or project.user)
+
+
+def apply_wave_config(
+    project: Project, settings: Mapping[str, Mapping[str, str]], *, actor: str = "pipeline"
+) -> list[str]:
+    """Record each area's `waves:` from pipelines/areas.yaml; returns the areas changed."""
+    known = set(project.areas())
+    changed = []
+    for area, spec in settings.items():
+        unknown = set(spec or {}) - set(DEFAULT_WAVES)
+        if unknown:
+            raise QualcodeError(
+                f"waves for area {area!r}: unknown setting {', '.join(sorted(unknown))}; "
+                "use `by:` (a case attribute) and `period:` (month, quarter, half or year)"
+            )
+        if area in known and spec:
+            merged = {**DEFAULT_WAVES, **spec}
+            if set_wave_settings(project, area, **merged, actor=actor):  # type: ignore[arg-type]
+                changed.append(area)
+    return changed
 
 
 def _wave_label(value: str) -> str:
@@ -159,3 +205,35 @@ _DOCUMENT_COLUMNS = {
     "area", "case", "title", "question", "format", "version", "words", "units", "turns",
     "codings", "source", "sha256", "created_at", "case_id",
 }  # fmt: skip
+
+
+def over_time(
+    project: Project,
+    *,
+    area: str | None = None,
+    coder: CoderChoice = None,
+    by: str = "wave",
+    period: str = "quarter",
+) -> tuple[str, pd.DataFrame]:
+    """The "over time" section: a sentence on the waves (Markdown) and the themes by wave
+    (empty when there are no waves, or only one, to compare)."""
+    try:
+        found = case_waves(project, area=area, by=by, period=period)
+    except QualcodeError:
+        return (
+            f"Waves are not recorded yet: add a {by} column (a wave number or an interview "
+            "date) to participants.csv to follow themes over time.",
+            pd.DataFrame(),
+        )
+    order = wave_order(found)
+    counts = found.groupby("wave")["case"].size()
+    each = "; ".join(f"{w}: {counts[w]} {'person' if counts[w] == 1 else 'people'}" for w in order)
+    if len(order) < 2:
+        return (f"Everyone was heard in one wave ({each}): nothing to compare yet.", pd.DataFrame())
+    shares = shares_by_wave(project, area=area, coder=coder, by=by, period=period)
+    text = (
+        f"People were heard in {len(order)} waves ({each}). Each cell is the number of that "
+        "wave's people who raised the theme, of everyone heard in the wave: with few people "
+        "in a wave, a change of one or two people moves the percentage a lot."
+    )
+    return text, wave_table(shares)
