@@ -110,28 +110,39 @@ def _page(html: Path) -> Iterator[Any]:
 
 
 def write_copies(html: Path, *, pdf: bool = True, docx: bool = True) -> dict[str, str]:
-    """Write `html`'s PDF and Word copies beside it; returns their file names by kind."""
+    """Write `html`'s PDF and Word copies beside it; returns their file names by kind. Without
+    a working chromium the Word copy is still written (without its charts) and `pdf_error`
+    says why there is no PDF."""
     written: dict[str, str] = {}
-    with _page(html) as page:
-        charts = [el.screenshot(type="png") for el in page.query_selector_all(".plotly-graph-div")]
-        if pdf:
-            page.add_style_tag(content=PRINT_CSS)
-            page.evaluate(CONTENTS_JS)
-            target = html.with_suffix(".pdf")
-            with atomic_path(target) as tmp:
-                page.pdf(
-                    path=str(tmp),
-                    format="A4",
-                    print_background=True,
-                    margin={"top": "18mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
-                )
-            written["pdf"] = target.name
+    charts: list[bytes] = []
+    try:
+        with _page(html) as page:
+            found = page.query_selector_all(".plotly-graph-div")
+            charts = [el.screenshot(type="png") for el in found]
+            if pdf:
+                written["pdf"] = _print(page, html.with_suffix(".pdf")).name
+    except Exception as exc:  # no chromium, or it crashed: the Word copy needs none
+        written["pdf_error"] = str(exc) if isinstance(exc, PipelineError) else repr(exc)
     if docx:
         target = html.with_suffix(".docx")
         with atomic_path(target) as tmp:
             word_copy(html.read_text(encoding="utf-8"), charts).save(str(tmp))
         written["docx"] = target.name
     return written
+
+
+def _print(page: Any, target: Path) -> Path:
+    """The open report printed to PDF: a contents list, each section on a new page."""
+    page.add_style_tag(content=PRINT_CSS)
+    page.evaluate(CONTENTS_JS)
+    with atomic_path(target) as tmp:
+        page.pdf(
+            path=str(tmp),
+            format="A4",
+            print_background=True,
+            margin={"top": "18mm", "bottom": "18mm", "left": "15mm", "right": "15mm"},
+        )
+    return target
 
 
 def word_copy(html: str, charts: list[bytes] | None = None) -> Any:

@@ -144,12 +144,16 @@ def _copies(html: Path) -> dict[str, str]:
     be made is logged and named in the manifest, and the HTML report still stands."""
     from qualcode.pipeline.documents import write_copies
 
+    log = logging.getLogger("papermill")
     try:
-        return write_copies(html)
-    except Exception as exc:  # chromium missing or crashed: the HTML is the report
+        written = write_copies(html)
+    except Exception as exc:  # the Word copy failed too: the HTML is the report
         message = str(exc) if isinstance(exc, QualcodeError) else f"{type(exc).__name__}: {exc}"
-        logging.getLogger("papermill").warning("no PDF/Word copy of %s: %s", html.name, message)
+        log.warning("no PDF or Word copy of %s: %s", html.name, message)
         return {"copies_error": message}
+    if "pdf_error" in written:
+        log.warning("no PDF copy of %s: %s", html.name, written["pdf_error"])
+    return written
 
 
 @contextlib.contextmanager
