@@ -65,7 +65,9 @@ def paths(conn: Connection) -> dict[int, str]:
     return {c.id: c.path for c in tree(conn)}
 
 
-def resolve(conn: Connection, ref: Code | int | str | None, tree: list[Code] | None = None) -> Code:
+def resolve(
+    conn: Connection, ref: Code | int | str | None, tree: list[Code] | None = None
+) -> Code:
     """A code by object, id, guid, path or (unique) name, or an error suggesting close names."""
     if isinstance(ref, Code):
         ref = ref.id

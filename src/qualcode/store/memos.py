@@ -76,7 +76,9 @@ def delete_memo(
     )
 
 
-def move_code_memos(conn: Connection, code_ids: list[int], code_id: int | None) -> dict[int, int]:
+def move_code_memos(
+    conn: Connection, code_ids: list[int], code_id: int | None
+) -> dict[int, int]:
     """Attach the memos on these codes to `code_id` (None: to no code), in the caller's
     transaction; no audit row of its own, the code's merge or deletion records it. Returns
     the code each moved memo was on, by memo id."""
