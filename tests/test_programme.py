@@ -18,8 +18,6 @@ from bs4 import BeautifulSoup
 
 import qualcode
 from qualcode import pipeline
-from qualcode.analysis.coding_table import import_codings
-from qualcode.interop.codebook_files import import_codebook
 from qualcode.pipeline.jobs import AreaJob
 from qualcode.pipeline.reports import previous_run
 from tests.conftest import ROOT
@@ -54,16 +52,11 @@ def write_config(folder: Path, **defaults: object) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory):  # type: ignore[no-untyped-def]
+def sample(tmp_path_factory, sample_store):  # type: ignore[no-untyped-def]
     """The sample project, its pipeline config and the reports of one run."""
     folder = tmp_path_factory.mktemp("programme")
     store = folder / "sample.qualcode"
-    p = qualcode.open_project(store, user="tester")
-    import_codebook(p, RAW / "codebook.yaml")
-    for area in AREAS:
-        assert p.ingest(RAW / area, area=area, progress=False).ok
-    import_codings(p, RAW / "sample-coding.tsv")
-    p.close()
+    shutil.copy2(sample_store, store)
     (folder / "notebooks").mkdir()
     tiny_notebook(folder / "notebooks" / "tiny.ipynb")
     shutil.copy(ROOT / "notebooks" / "06_programme_report.ipynb", folder / "notebooks")
