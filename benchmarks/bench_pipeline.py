@@ -71,8 +71,9 @@ def build_sample(store: Path) -> float:
     return time.perf_counter() - t0
 
 
-def build_generated(store: Path, areas: int, interviews: int) -> float:
-    """Short synthetic interviews (SYNTHETIC: generated words, no real people), coded in bulk."""
+def build_generated(store: Path, areas: int, interviews: int, *, waves: int = 1) -> float:
+    """Short synthetic interviews (SYNTHETIC: generated words, no real people), coded in bulk;
+    with `waves` above 1, each person is given a `wave` attribute in turn."""
     import qualcode
     from qualcode.interop.codebook_files import import_codebook
     from qualcode.store import new_guid, now, schema, writer
@@ -100,7 +101,10 @@ def build_generated(store: Path, areas: int, interviews: int) -> float:
                 "\n".join(parts) + "\n",
                 area=f"area-{a:02d}",
                 title=f"a{a:02d}-i{i:03d}",
-                attributes={"population_group": rng.choice(GROUPS)},
+                attributes={
+                    "population_group": rng.choice(GROUPS),
+                    **({"wave": str(1 + i % waves)} if waves > 1 else {}),
+                },
             )
             for start, end, code in spans:
                 for coder in [amina] + ([bob] if rng.random() < 0.33 else []):

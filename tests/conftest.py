@@ -31,6 +31,23 @@ Participant: I give up, mostly. My neighbour drives me to the walk-in when it's 
 
 
 @pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample project as `make demo` builds it (without the pipeline run), built once a
+    session; copy it before changing it."""
+    from qualcode.analysis.coding_table import import_codings
+    from qualcode.interop.codebook_files import import_codebook
+
+    raw = ROOT / "data" / "raw"
+    store = tmp_path_factory.mktemp("sample") / "sample.qualcode"
+    with qualcode.open_project(store) as p:
+        import_codebook(p, raw / "codebook.yaml")
+        for area in sorted(d.name for d in raw.iterdir() if d.is_dir()):
+            assert p.ingest(raw / area, area=area, progress=False).ok, area
+        import_codings(p, raw / "sample-coding.tsv")
+    return store
+
+
+@pytest.fixture(scope="session")
 def postgres() -> Iterator[pg.Cluster]:
     """The session's PostgreSQL cluster (started on first use)."""
     if pg.skipped():

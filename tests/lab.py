@@ -21,17 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM = os.environ.get("QUALCODE_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from qualcode.pipeline.documents import CHROMIUM, CHROMIUM_ARGS  # one set of flags: PDFs too
 
 
 @dataclass

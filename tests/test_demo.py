@@ -72,6 +72,15 @@ def test_demo_builds_reports_for_every_sample_area(tmp_path: Path) -> None:
         manifest = json.loads((latest / "manifest.json").read_text())
         assert manifest["status"] == "ok" and manifest["inputs"]["codings"] > 50
         assert f"report: {reports / area}" in run.stdout
+    for area in AREAS:  # PDF and Word copies of each area report, named in its manifest
+        manifest = json.loads((reports / area / "latest" / "manifest.json").read_text())
+        entry = next(n for n in manifest["notebooks"] if n["notebook"] == "05_area_report.ipynb")
+        assert (reports / area / "latest" / entry["pdf"]).is_file(), entry
+        assert (reports / area / "latest" / entry["docx"]).is_file(), entry
+    assert "programme: ok" in run.stdout  # after the areas, across all of them
+    programme = (reports / "programme" / "latest" / "06_programme_report.html").read_text()
+    assert "What we heard across the programme" in programme and "Wave 2" in programme
+    assert (reports / "programme" / "latest" / "06_programme_report.pdf").is_file()
     gy = (reports / "great-yarmouth" / "latest" / "04_agreement.html").read_text()
     assert "Krippendorff" in gy
     worcester = (reports / "worcester" / "latest" / "05_area_report.html").read_text()
@@ -82,4 +91,5 @@ def test_demo_builds_reports_for_every_sample_area(tmp_path: Path) -> None:
                "--reports", str(reports), cwd=tmp_path)  # fmt: skip
     rerun = time.perf_counter() - start
     assert again.stdout.count(": skipped, unchanged since run") == len(AREAS)
+    assert "programme: skipped, nothing changed since run" in again.stdout
     assert rerun < full / 2, (rerun, full)

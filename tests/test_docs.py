@@ -98,21 +98,6 @@ def commands(block: Block) -> list[str]:
     return [s.strip() for s in block.code.splitlines() if s.strip().startswith("qualcode ")]
 
 
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample project as `make demo` builds it (without the pipeline run), built once."""
-    from qualcode.analysis.coding_table import import_codings
-    from qualcode.interop.codebook_files import import_codebook
-
-    store = tmp_path_factory.mktemp("docs-sample") / "sample.qualcode"
-    with qualcode.open_project(store) as p:
-        import_codebook(p, RAW / "codebook.yaml")
-        for area in AREAS:
-            assert p.ingest(RAW / area, area=area, progress=False).ok, area
-        import_codings(p, RAW / "sample-coding.tsv")
-    return store
-
-
 @pytest.fixture
 def workdir(sample_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder laid out like the repository, with a fresh copy of the sample project."""

@@ -15,15 +15,21 @@ older than `lock_max_age_hours` (another host), is stale and taken over. Areas a
 independent, so `--jobs N` runs them in N processes, and a team can run
 `qualcode pipeline run --area A` per host or batch job against one PostgreSQL store.
 
+After the areas, the programme report (`programme:` in the config) runs once across them
+into `reports/programme/<run-id>/`, skipped when no area's inputs changed; the reports listed
+under `documents:` also get PDF and Word copies beside their HTML.
+
 The modules: `config` (pipelines/areas.yaml), `inputs` (what an area is made from, and its
 hash), `lock`, `execute` (one area through papermill), `export` (HTML, shared copies),
-`reports` (run folders, last good run, pruning), `batch` (plan, run, status).
+`reports` (run folders, last good run, pruning), `programme` (the report across areas),
+`documents` (PDF and Word copies), `batch` (plan, run, status).
 """
 
 from __future__ import annotations
 
 from qualcode.pipeline.batch import Plan, check_store, plan, run, status
 from qualcode.pipeline.config import DEFAULT_CONFIG, DEFAULT_NOTEBOOKS, Config, load_config
+from qualcode.pipeline.documents import word_copy, write_copies
 from qualcode.pipeline.errors import PipelineError
 from qualcode.pipeline.execute import run_area, run_in_subprocess
 from qualcode.pipeline.export import SHARED, export_html, share_copies
@@ -31,7 +37,14 @@ from qualcode.pipeline.inputs import area_inputs, file_sha256, inputs_hash
 from qualcode.pipeline.jobs import AreaJob, AreaResult
 from qualcode.pipeline.lock import LOCK_NAME, LockedError, area_lock, lock_holder
 from qualcode.pipeline.manifest import VERSIONS, versions
-from qualcode.pipeline.reports import DEFAULT_REPORTS, LAST_GOOD, last_good, new_run_id
+from qualcode.pipeline.programme import PROGRAMME, programme_job
+from qualcode.pipeline.reports import (
+    DEFAULT_REPORTS,
+    LAST_GOOD,
+    last_good,
+    new_run_id,
+    previous_run,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -39,6 +52,7 @@ __all__ = [
     "DEFAULT_REPORTS",
     "LAST_GOOD",
     "LOCK_NAME",
+    "PROGRAMME",
     "SHARED",
     "VERSIONS",
     "AreaJob",
@@ -58,10 +72,14 @@ __all__ = [
     "lock_holder",
     "new_run_id",
     "plan",
+    "previous_run",
+    "programme_job",
     "run",
     "run_area",
     "run_in_subprocess",
     "share_copies",
     "status",
     "versions",
+    "word_copy",
+    "write_copies",
 ]

@@ -23,7 +23,8 @@ from qualcode.pipeline.execute import run_area, run_in_subprocess
 from qualcode.pipeline.inputs import area_inputs, inputs_hash
 from qualcode.pipeline.jobs import AreaJob, AreaResult
 from qualcode.pipeline.lock import LOCK_NAME, lock_holder
-from qualcode.pipeline.reports import DEFAULT_REPORTS, last_good, run_dirs
+from qualcode.pipeline.programme import programme_job
+from qualcode.pipeline.reports import DEFAULT_REPORTS, last_good, run_dirs, skipped
 from qualcode.store.engine import hide_password, locked_as_store_error
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Plan:
 
     jobs: list[AreaJob]
     done: list[AreaResult]  # skipped, or failed before running
+    programme: AreaJob | AreaResult | None = None  # run after the areas; a result if not
 
 
 def check_store(target: str) -> str:
@@ -46,18 +48,6 @@ def check_store(target: str) -> str:
 
     require_store_file(target)
     return str(Path(target).resolve()) if "://" not in target else target
-
-
-def _unchanged(reports: Path, area: str, previous: dict[str, Any]) -> AreaResult:
-    """An area skipped: its last good run and that run's reports."""
-    run_dir = reports / area / str(previous.get("run_dir"))
-    return AreaResult(
-        area,
-        "skipped",
-        message=f"unchanged since run {previous.get('run_dir')}",
-        run_dir=str(run_dir),
-        reports=[str(run_dir / n["html"]) for n in previous.get("notebooks", []) if n.get("html")],
-    )
 
 
 def plan(
@@ -73,6 +63,7 @@ def plan(
     `project_ref` is the store as the runs open it (a URL with its password), if not
     `project.location`."""
     from qualcode.analysis.reach import apply_area_config
+    from qualcode.analysis.waves import apply_wave_config
 
     config = config or load_config()
     reports = Path(reports).resolve()
@@ -85,6 +76,7 @@ def plan(
             f"{', '.join(known) or 'no areas yet'}"
         )
     apply_area_config(project, config.areas, by="pipeline")
+    apply_wave_config(project, {a: config.waves_for(a) for a in known}, actor="pipeline")
     todo = Plan([], [])
     for area in wanted:
         notebooks, parameters = config.for_area(area)
@@ -98,7 +90,9 @@ def plan(
         digest = inputs_hash(store, notebooks, parameters)
         previous = last_good(reports, area)
         if not force and previous and previous.get("inputs", {}).get("hash") == digest:
-            todo.done.append(_unchanged(reports, area, previous))
+            todo.done.append(
+                skipped(reports, area, previous, f"unchanged since run {previous.get('run_dir')}")
+            )
             continue
         job = AreaJob(
             area=area,
@@ -110,8 +104,12 @@ def plan(
             show_code=config.show_code(area),
             keep_runs=config.keep_runs,
             lock_max_age_hours=config.lock_max_age_hours,
+            documents=[n.name for n in notebooks if n.name in config.documents],
         )
         todo.jobs.append(job)
+    todo.programme = programme_job(
+        project, config, reports, project_ref=project_ref or project.location, force=force
+    )
     return todo
 
 
@@ -155,7 +153,12 @@ def run(
         with ThreadPoolExecutor(max_workers=jobs) as pool:
             results += list(pool.map(run_in_subprocess, todo.jobs))
     order = {a: i for i, a in enumerate(areas or [r.area for r in results])}
-    return sorted(results, key=lambda r: order.get(r.area, len(order)))
+    results = sorted(results, key=lambda r: order.get(r.area, len(order)))
+    if isinstance(todo.programme, AreaJob):  # after the areas: it reads them all
+        results.append(run_area(todo.programme))
+    elif todo.programme is not None:
+        results.append(todo.programme)
+    return results
 
 
 def status(

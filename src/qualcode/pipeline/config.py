@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,9 @@ class Config:
     areas: dict[str, dict[str, Any]]
     keep_runs: int = 10
     lock_max_age_hours: float = 12.0
+    waves: dict[str, Any] = field(default_factory=dict)  # how waves are found: by, period
+    programme: list[str] = field(default_factory=list)  # notebooks run across all areas
+    documents: list[str] = field(default_factory=list)  # reports also written as PDF, Word
 
     def for_area(self, area: str) -> tuple[list[Path], dict[str, Any]]:
         """The area's notebooks (its own list, else the defaults) and parameters (the
@@ -35,6 +38,14 @@ class Config:
             **self.parameters,
             **(spec.get("parameters") or {}),
         }
+
+    def waves_for(self, area: str) -> dict[str, Any]:
+        """How the area's waves are found: the defaults' `waves:`, overridden by its own."""
+        return {**self.waves, **((self.areas.get(area) or {}).get("waves") or {})}
+
+    def programme_notebooks(self) -> list[Path]:
+        """The programme report's notebooks (run once, across all areas, after them)."""
+        return [self.notebooks_dir / n for n in self.programme]
 
     def show_code(self, area: str) -> bool:
         """Whether the area's HTML reports show the notebooks' code (default: no)."""
@@ -71,4 +82,25 @@ def load_config(path: str | os.PathLike[str] | None = None) -> Config:
         areas={str(k): (v or {}) for k, v in areas.items()},
         keep_runs=int(defaults.get("keep_runs", 10)),
         lock_max_age_hours=float(defaults.get("lock_max_age_hours", 12.0)),
+        waves=_mapping(source, "waves", defaults.get("waves")),
+        programme=_names(source, "programme", defaults.get("programme")),
+        documents=_names(source, "documents", defaults.get("documents")),
     )
+
+
+def _mapping(source: Path, key: str, value: Any) -> dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise PipelineError(f"{source}: `defaults: {key}:` must be a mapping (by:, period:)")
+    return dict(value)
+
+
+def _names(source: Path, key: str, value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise PipelineError(f"{source}: `defaults: {key}:` must be a list of notebook names")
+    return list(value)

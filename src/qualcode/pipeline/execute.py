@@ -132,10 +132,28 @@ def _run_notebook(
         ) from exc
     html = out.with_suffix(".html")
     export_html(out, html, show_code=job.show_code)
-    entry.update(
-        status="ok", seconds=round(time.perf_counter() - t0, 3), output=out.name, html=html.name
-    )
+    entry.update(output=out.name, html=html.name)
+    if notebook.name in job.documents:
+        entry.update(_copies(html))
+    entry.update(status="ok", seconds=round(time.perf_counter() - t0, 3))
     return entry
+
+
+def _copies(html: Path) -> dict[str, str]:
+    """The report's PDF and Word copies (their names for the manifest); a copy that cannot
+    be made is logged and named in the manifest, and the HTML report still stands."""
+    from qualcode.pipeline.documents import write_copies
+
+    log = logging.getLogger("papermill")
+    try:
+        written = write_copies(html)
+    except Exception as exc:  # the Word copy failed too: the HTML is the report
+        message = str(exc) if isinstance(exc, QualcodeError) else f"{type(exc).__name__}: {exc}"
+        log.warning("no PDF or Word copy of %s: %s", html.name, message)
+        return {"copies_error": message}
+    if "pdf_error" in written:
+        log.warning("no PDF copy of %s: %s", html.name, written["pdf_error"])
+    return written
 
 
 @contextlib.contextmanager

@@ -25,6 +25,7 @@ class AreaJob:
     lock_max_age_hours: float = 12.0
     run_id: str | None = None
     kernel: str = "python3"
+    documents: list[str] = field(default_factory=list)  # notebooks also copied to PDF, Word
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str)

@@ -49,6 +49,31 @@ def last_good(reports: Path, area: str) -> dict[str, Any] | None:
         return None
 
 
+def skipped(reports: Path, area: str, previous: dict[str, Any], message: str) -> AreaResult:
+    """An area (or the programme) skipped: its last good run and that run's reports."""
+    run_dir = Path(reports) / area / str(previous.get("run_dir"))
+    return AreaResult(
+        area,
+        "skipped",
+        message=message,
+        run_dir=str(run_dir),
+        reports=[str(run_dir / n["html"]) for n in previous.get("notebooks", []) if n.get("html")],
+    )
+
+
+def previous_run(output: str | os.PathLike[str] | None) -> Path | None:
+    """The last good run before the one writing into `output` (a run folder), for "since the
+    last report"; None outside the pipeline or before any good run."""
+    if output is None:
+        return None
+    run_dir = Path(output)
+    good = last_good(run_dir.parent.parent, run_dir.parent.name) or {}
+    name = good.get("run_dir")
+    if not name or name == run_dir.name or not (run_dir.parent / name).is_dir():
+        return None
+    return run_dir.parent / name
+
+
 def promote(folder: Path, run_dir: Path, manifest: dict[str, Any]) -> None:
     """Make `run_dir` the area's last good report: `latest` points to it."""
     write_json(folder / LAST_GOOD, {**manifest, "run_dir": run_dir.name})

@@ -50,3 +50,26 @@ def set_targets(
         after={"targets": after},
     )
     return True
+
+
+def set_setting(conn: Connection, area: str, key: str, value: Any, *, actor: str) -> bool:
+    """Set one of an area's settings (such as how its waves are found) with an "update" audit
+    row, in the caller's transaction; False (nothing written) when it is already so."""
+    row = area_row(conn, area)
+    config = dict(row.config or {})
+    before = config.get(key)
+    if before == value:
+        return False
+    config[key] = value
+    a = schema.areas
+    conn.execute(a.update().where(a.c.id == row.id).values(config=config))
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="area",
+        object_id=row.id,
+        before={key: before},
+        after={key: value},
+    )
+    return True
