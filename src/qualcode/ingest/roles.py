@@ -1,0 +1,94 @@
+"""Who is the interviewer in a transcript, and which rule decided it.
+
+Labels that state a role (`Interviewer:`, `Moderator:`, `P3:`) keep it. A name given for the
+interviewer makes the speaker whose label holds that name (as whole words, any case) the
+interviewer: `--interviewer NAME` at ingest wins, else the case's `interviewer` attribute
+(participants.csv). Failing both, when no label names an interviewer, the speaker who asks the
+most questions is taken to be one. The rule that decided is kept on the document as
+`meta["roles"]`, so the speaker report can say it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from qualcode.ingest.source import Unit
+
+OPTION = "--interviewer"  # the rule when `--interviewer NAME` decided
+PARTICIPANTS = "participants.csv"  # the rule when the case's `interviewer` attribute decided
+ATTRIBUTE = "interviewer attribute"  # the same, given to `add_document` rather than ingested
+LABEL, INFERRED, SET = "label", "inferred", "set"
+
+
+@dataclass(frozen=True)
+class Named:
+    """Who someone said the interviewer is (one name or several), and where (the rule)."""
+
+    names: tuple[str, ...]
+    rule: str
+
+
+def named(value: Any, rule: str) -> Named | None:
+    """A `Named` from an option or attribute value (a name, or a list of names); None if empty."""
+    values = value if isinstance(value, list | tuple) else [value]
+    names = tuple(v.strip() for v in values if isinstance(v, str) and v.strip())
+    return Named(names, rule) if names else None
+
+
+def decide_roles(
+    turns: list[Unit], text: str, named: Sequence[Named | None] = ()
+) -> tuple[list[Unit], dict[str, Any] | None]:
+    """The turns with every speaker's role filled in, and the record of how (None: no turns).
+
+    `named` is tried in order (the first that matches a speaker decides); a name from
+    `--interviewer` that matches no speaker is listed in the record as `not_found`.
+    """
+    speakers = list(dict.fromkeys(t.speaker for t in turns if t.speaker))
+    if not speakers:
+        return turns, None
+    record: dict[str, Any] = {}
+    askers: set[str] = set()
+    for given in (n for n in named if n is not None):
+        found = {s for s in speakers if any(_holds(s, name) for name in given.names)}
+        if found and not askers:
+            askers, record = found, {"rule": given.rule, "named": list(given.names)}
+        elif not found and given.rule == OPTION:
+            record.setdefault("not_found", []).extend(given.names)
+    if not askers:
+        record["rule"] = LABEL
+        if not any(t.role == "interviewer" for t in turns):
+            questions = Counter(
+                t.speaker for t in turns if t.role is None and "?" in text[t.start : t.end]
+            )
+            if questions:
+                askers = {questions.most_common(1)[0][0]}
+                record["rule"] = INFERRED
+    filled = [_with_role(t, askers) for t in turns]
+    record["interviewer"] = sorted({t.speaker for t in filled if t.role == "interviewer"})
+    return filled, {"rule": record.pop("rule"), **record}
+
+
+def assign_roles(turns: list[Unit], text: str, *, interviewer: str | None = None) -> list[Unit]:
+    """The turns with roles filled in, `interviewer` naming the interviewer (see `decide_roles`)."""
+    return decide_roles(turns, text, [named(interviewer, ATTRIBUTE)])[0]
+
+
+def _with_role(turn: Unit, askers: set[str]) -> Unit:
+    """A named speaker is the interviewer; others keep the role their label states, else are
+    participants."""
+    if not turn.speaker:
+        return turn
+    role = "interviewer" if turn.speaker in askers else turn.role or "participant"
+    if role == turn.role:
+        return turn
+    return Unit(turn.kind, turn.start, turn.end, turn.speaker, role, turn.meta)
+
+
+def _holds(speaker: str, name: str) -> bool:
+    """True when `name` appears in the speaker's label as whole words ("Sandra" is in
+    "Sandra (interviewer)", "Speaker 1" is not in "Speaker 12")."""
+    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", speaker, re.IGNORECASE) is not None
