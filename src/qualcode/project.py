@@ -308,7 +308,7 @@ class Project:
         """Make `speaker` the "interviewer" or a "participant" in a document version
         (audited); its text, turns' spans and codings stay as they are."""
         with self.writing() as conn:
-            return speaker_store.set_speaker_role(conn, document, speaker, role, actor=self.user)
+            return speaker_store.set_roles(conn, document, {speaker: role}, actor=self.user)
 
     # coding ---------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from qualcode.ingest.readers import (
     read_participants,
     read_questionnaire,
 )
-from qualcode.ingest.roles import PARTICIPANTS
+from qualcode.ingest.roles import PARTICIPANTS, apply_interviewer
 from qualcode.ingest.speakers import (
     QUESTIONNAIRE_FORMATS,
     SpeakerReport,
@@ -184,6 +184,8 @@ def ingest(
                 report.refused.append((str(path), str(exc)))
                 continue
             if source.format not in QUESTIONNAIRE_FORMATS:
+                if status == "unchanged" and interviewer:
+                    document = apply_interviewer(project, document, interviewer)
                 report.speakers.append(_speakers(project, document, str(path)))
             if case_changed:
                 report.cases_updated.add(case)

@@ -13,10 +13,17 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from qualcode.ingest.source import Unit
+from qualcode.ingest.turns import role_of
+from qualcode.store.documents import document_from_row, document_row
+from qualcode.store.speakers import set_roles, turn_rows
+
+if TYPE_CHECKING:
+    from qualcode.model import Document
+    from qualcode.store.access import StoreAccess
 
 OPTION = "--interviewer"  # the rule when `--interviewer NAME` decided
 PARTICIPANTS = "participants.csv"  # the rule when the case's `interviewer` attribute decided
@@ -75,6 +82,29 @@ def decide_roles(
 def assign_roles(turns: list[Unit], text: str, *, interviewer: str | None = None) -> list[Unit]:
     """The turns with roles filled in, `interviewer` naming the interviewer (see `decide_roles`)."""
     return decide_roles(turns, text, [named(interviewer, ATTRIBUTE)])[0]
+
+
+def apply_interviewer(project: StoreAccess, document: Document, name: str) -> Document:
+    """Decide again, with `--interviewer name`, the roles of a document already stored
+    (ingest found its file unchanged), so the option is never silently passed over; writes
+    only when a role or the rule changes. Returns the document as it is now."""
+    with project.reading() as conn:
+        stored = turn_rows(conn, document.id)
+    labelled = [
+        Unit("turn", t.start, t.end, t.speaker, role_of(t.speaker) if t.speaker else None)
+        for t in stored
+    ]
+    turns, record = decide_roles(labelled, document.text, [named(name, OPTION)])
+    old = document.meta.get("roles") or {}
+    if record is None or (old.get("rule") == OPTION and old.get("named") == record.get("named")):
+        return document
+    if record["rule"] != OPTION:  # the name is none of its speakers: nothing changes; say so
+        missed = {**old, "not_found": record.get("not_found", [])}
+        return replace(document, meta={**document.meta, "roles": missed})
+    roles = {t.speaker: t.role for t in turns if t.speaker and t.role}
+    with project.writing() as conn:
+        set_roles(conn, document.id, roles, actor=project.user, record=record)
+        return document_from_row(document_row(conn, document.id))
 
 
 def _with_role(turn: Unit, askers: set[str]) -> Unit:

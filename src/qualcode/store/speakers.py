@@ -1,4 +1,4 @@
-"""A document's speakers: read its turns, rename a speaker, set a speaker's role.
+"""A document's speakers: read its turns, rename a speaker, set speakers' roles.
 
 A rename or a new role re-labels every unit (turns, and the sentences inside them) that the
 speaker's turns hold, in one transaction with one audit row; the text, the turns' spans and
@@ -38,53 +38,9 @@ def rename_speaker(
     roles = dict(row.meta.get("roles") or {}) if row.meta else {}
     if roles.get("interviewer"):
         roles["interviewer"] = sorted({new if s == old else s for s in roles["interviewer"]})
-    return _relabel(conn, row, old, {"speaker": new}, roles, actor=actor, before={"speaker": old})
-
-
-def set_speaker_role(
-    conn: Connection, document: DocumentRef, speaker: str, role: str, *, actor: str
-) -> int:
-    """Give `speaker` the role `role` ("interviewer" or "participant") in one document
-    version; returns the number of units re-labelled. The roles record says it was set."""
-    if role not in SPEAKER_ROLES:
-        raise QualcodeError(
-            f"speaker role {role!r} is not one of {', '.join(SPEAKER_ROLES)}; nothing was changed"
-        )
-    row, speakers = _speakers(conn, document, speaker)
-    interviewers = {s for s, r in speakers.items() if r == "interviewer" and s != speaker}
-    interviewers |= {speaker} if role == "interviewer" else set()
-    roles = {"rule": "set", "by": actor, "interviewer": sorted(interviewers)}
-    before = {"speaker": speaker, "role": speakers[speaker]}
-    return _relabel(conn, row, speaker, {"role": role}, roles, actor=actor, before=before)
-
-
-def _speakers(conn: Connection, document: DocumentRef, speaker: str) -> tuple[Row[Any], dict]:
-    """The document's row and its speakers' roles; refused if `speaker` is not one of them."""
-    row = document_row(conn, document)
-    speakers = {t.speaker: t.role for t in turn_rows(conn, row.id) if t.speaker}
-    if speaker not in speakers:
-        known = ", ".join(repr(s) for s in speakers) or "none (no speaker turns were found)"
-        raise NotFoundError(
-            f"document {row.title!r} has no speaker {speaker!r}; its speakers are {known}"
-        )
-    return row, speakers
-
-
-def _relabel(
-    conn: Connection,
-    row: Row[Any],
-    speaker: str,
-    values: dict[str, str],
-    roles: dict[str, Any],
-    *,
-    actor: str,
-    before: dict[str, Any],
-) -> int:
-    """Re-label the speaker's units, keep the roles record, and write the audit row."""
     u, d = schema.units, schema.documents
-    changed = conn.execute(
-        u.update().where(u.c.document_id == row.id, u.c.speaker == speaker).values(**values)
-    ).rowcount
+    where = (u.c.document_id == row.id) & (u.c.speaker == old)
+    count = conn.execute(u.update().where(where).values(speaker=new)).rowcount
     if roles:
         meta = {**(row.meta or {}), "roles": roles}
         conn.execute(d.update().where(d.c.id == row.id).values(meta=meta))
@@ -95,7 +51,64 @@ def _relabel(
         object="speaker",
         object_id=row.id,
         document_id=row.id,
-        before=before,
-        after={**values, "units": changed},
+        before={"speaker": old},
+        after={"speaker": new, "units": count},
     )
-    return changed
+    return count
+
+
+def set_roles(
+    conn: Connection,
+    document: DocumentRef,
+    roles: dict[str, str],
+    *,
+    actor: str,
+    record: dict[str, Any] | None = None,
+) -> int:
+    """Give speakers of one document version a role each ("interviewer" or "participant");
+    returns the number of units re-labelled. `record` says how the roles were decided (see
+    `ingest.roles`; default: set by `actor`)."""
+    for role in roles.values():
+        if role not in SPEAKER_ROLES:
+            raise QualcodeError(
+                f"speaker role {role!r} is not one of {', '.join(SPEAKER_ROLES)}; "
+                "nothing was changed"
+            )
+    row, speakers = _speakers(conn, document, *roles)
+    changed = {s: r for s, r in roles.items() if speakers[s] != r}
+    u, d = schema.units, schema.documents
+    count = 0
+    for speaker, role in changed.items():
+        where = (u.c.document_id == row.id) & (u.c.speaker == speaker)
+        count += conn.execute(u.update().where(where).values(role=role)).rowcount
+    after = {**speakers, **roles}
+    interviewers = sorted(s for s, r in after.items() if r == "interviewer")
+    record = {**(record or {"rule": "set", "by": actor}), "interviewer": interviewers}
+    conn.execute(
+        d.update().where(d.c.id == row.id).values(meta={**(row.meta or {}), "roles": record})
+    )
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="speaker",
+        object_id=row.id,
+        document_id=row.id,
+        before={"roles": {s: speakers[s] for s in changed}},
+        after={"roles": changed, "rule": record["rule"], "units": count},
+    )
+    return count
+
+
+def _speakers(
+    conn: Connection, document: DocumentRef, *wanted: str
+) -> tuple[Row[Any], dict[str, str | None]]:
+    """The document's row and its speakers' roles; refused if one wanted is not a speaker."""
+    row = document_row(conn, document)
+    speakers = {t.speaker: t.role for t in turn_rows(conn, row.id) if t.speaker}
+    for speaker in (s for s in wanted if s not in speakers):
+        known = ", ".join(repr(s) for s in speakers) or "none (no speaker turns were found)"
+        raise NotFoundError(
+            f"document {row.title!r} has no speaker {speaker!r}; its speakers are {known}"
+        )
+    return row, speakers
