@@ -26,7 +26,7 @@ INTERVIEWER_SHARE = 0.5  # interviewer turns holding more than this share of the
 # answers, not transcripts: no speakers expected
 QUESTIONNAIRE_FORMATS = tuple(suffix.lstrip(".") for suffix in QUESTIONNAIRE_SUFFIXES)
 MOST_SPEAKERS_SHOWN = 6  # speakers listed in one row of the table
-HOW_TO_FIX = "docs/ingest.md, 'Speakers and roles'"
+HOW_TO_FIX = "docs/coding.md, 'Speakers and roles'"
 
 
 class Turn(Protocol):
