@@ -59,7 +59,7 @@ def test_a_name_matches_whole_words_and_an_unmatched_option_is_recorded() -> Non
     roles, record = _rule(text, named("Speaker 1", "--interviewer"))
     assert roles == {"Speaker 12": "participant", "Speaker 1": "interviewer"}
     roles, record = _rule(LABELLED, named("Dawn", "--interviewer"))
-    assert record["rule"] == "label" and record["not_found"] == ["Dawn"]
+    assert record == {"rule": "label", "interviewer": ["Interviewer"]}
     assert decide_roles([], "no turns", [named("Dawn", "--interviewer")]) == ([], None)
 
 
@@ -221,3 +221,26 @@ def test_bad_speaker_edits_are_refused_and_write_nothing(project, doc) -> None:
     with pytest.raises(QualcodeError, match="speaker name"):
         project.rename_speaker(doc, "Participant", "  ")
     assert _snapshot(project, doc) == before
+
+
+@pytest.mark.sqlite_only
+def test_a_pseudonymised_version_and_a_purge_keep_no_speaker_name_in_the_roles(project) -> None:
+    from qualcode.store.purge import purge_version
+
+    text = ASKING.replace("Sandra", "Sandra Jones")
+    doc = project.add_document(text, area="a", title="t", attributes={"interviewer": "Sandra"})
+    assert doc.meta["roles"]["interviewer"] == ["Sandra Jones"]
+    spans = [
+        (m, m + len("Sandra Jones")) for m in range(len(text)) if text.startswith("Sandra Jones", m)
+    ]
+    new, _ = project.revise(
+        doc,
+        [(s, e, "[PERSON 1]") for s, e in spans],
+        by="dawn",
+        speakers={"Sandra Jones": "[PERSON 1]"},
+    )
+    assert "Sandra" not in str(new.meta) and new.meta["roles"]["interviewer"] == ["[PERSON 1]"]
+    with project.writing() as conn:
+        old = conn.execute(select(schema.documents).where(schema.documents.c.id == doc.id)).one()
+        purge_version(conn, old, actor="dawn", units=0, codings=0, pseudonymised_version=new.id)
+    assert "Sandra" not in str(project.document(doc.id).meta)

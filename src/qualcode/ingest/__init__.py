@@ -186,7 +186,7 @@ def ingest(
             if source.format not in QUESTIONNAIRE_FORMATS:
                 if status == "unchanged" and interviewer:
                     document = apply_interviewer(project, document, interviewer)
-                report.speakers.append(_speakers(project, document, str(path)))
+                report.speakers.append(_speakers(project, document, str(path), interviewer))
             if case_changed:
                 report.cases_updated.add(case)
             {
@@ -197,12 +197,16 @@ def ingest(
     return report
 
 
-def _speakers(project: StoreAccess, document: Document, path: str) -> SpeakerReport:
+def _speakers(
+    project: StoreAccess, document: Document, path: str, interviewer: str | None
+) -> SpeakerReport:
     """A transcript's speaker report, from its turns as stored (so an unchanged file's too)."""
     with project.reading() as conn:
         turns = turn_rows(conn, document.id)
     roles = document.meta.get("roles")
-    return speaker_report(path, document.text, turns, roles, format=document.format)
+    return speaker_report(
+        path, document.text, turns, roles, format=document.format, interviewer=interviewer
+    )
 
 
 def _attributes(listed: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from qualcode.ingest.source import Unit
@@ -51,32 +51,28 @@ def decide_roles(
 ) -> tuple[list[Unit], dict[str, Any] | None]:
     """The turns with every speaker's role filled in, and the record of how (None: no turns).
 
-    `named` is tried in order (the first that matches a speaker decides); a name from
-    `--interviewer` that matches no speaker is listed in the record as `not_found`.
+    `named` is tried in order: the first that matches a speaker decides. The record holds
+    the rule and the interviewer's speaker labels, not the names given (a person's name stays
+    in the case's attributes, where pseudonymisation finds it).
     """
     speakers = list(dict.fromkeys(t.speaker for t in turns if t.speaker))
     if not speakers:
         return turns, None
-    record: dict[str, Any] = {}
-    askers: set[str] = set()
+    rule, askers = LABEL, set()
     for given in (n for n in named if n is not None):
-        found = {s for s in speakers if any(_holds(s, name) for name in given.names)}
-        if found and not askers:
-            askers, record = found, {"rule": given.rule, "named": list(given.names)}
-        elif not found and given.rule == OPTION:
-            record.setdefault("not_found", []).extend(given.names)
-    if not askers:
-        record["rule"] = LABEL
-        if not any(t.role == "interviewer" for t in turns):
-            questions = Counter(
-                t.speaker for t in turns if t.role is None and "?" in text[t.start : t.end]
-            )
-            if questions:
-                askers = {questions.most_common(1)[0][0]}
-                record["rule"] = INFERRED
+        askers = {s for s in speakers if any(holds(s, name) for name in given.names)}
+        if askers:
+            rule = given.rule
+            break
+    if not askers and not any(t.role == "interviewer" for t in turns):
+        questions = Counter(
+            t.speaker for t in turns if t.role is None and "?" in text[t.start : t.end]
+        )
+        if questions:
+            rule, askers = INFERRED, {questions.most_common(1)[0][0]}
     filled = [_with_role(t, askers) for t in turns]
-    record["interviewer"] = sorted({t.speaker for t in filled if t.role == "interviewer"})
-    return filled, {"rule": record.pop("rule"), **record}
+    interviewers = sorted({t.speaker for t in filled if t.role == "interviewer" and t.speaker})
+    return filled, {"rule": rule, "interviewer": interviewers}
 
 
 def assign_roles(turns: list[Unit], text: str, *, interviewer: str | None = None) -> list[Unit]:
@@ -96,11 +92,8 @@ def apply_interviewer(project: StoreAccess, document: Document, name: str) -> Do
     ]
     turns, record = decide_roles(labelled, document.text, [named(name, OPTION)])
     old = document.meta.get("roles") or {}
-    if record is None or (old.get("rule") == OPTION and old.get("named") == record.get("named")):
-        return document
-    if record["rule"] != OPTION:  # the name is none of its speakers: nothing changes; say so
-        missed = {**old, "not_found": record.get("not_found", [])}
-        return replace(document, meta={**document.meta, "roles": missed})
+    if record is None or record["rule"] != OPTION or old == record:
+        return document  # no speaker has the name (the report says so), or nothing changes
     roles = {t.speaker: t.role for t in turns if t.speaker and t.role}
     with project.writing() as conn:
         set_roles(conn, document.id, roles, actor=project.user, record=record)
@@ -118,7 +111,7 @@ def _with_role(turn: Unit, askers: set[str]) -> Unit:
     return Unit(turn.kind, turn.start, turn.end, turn.speaker, role, turn.meta)
 
 
-def _holds(speaker: str, name: str) -> bool:
+def holds(speaker: str, name: str) -> bool:
     """True when `name` appears in the speaker's label as whole words ("Sandra" is in
     "Sandra (interviewer)", "Speaker 1" is not in "Speaker 12")."""
     return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", speaker, re.IGNORECASE) is not None

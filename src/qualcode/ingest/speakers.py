@@ -19,7 +19,7 @@ from pathlib import PurePath
 from typing import Any, Protocol
 
 from qualcode.ingest.readers import QUESTIONNAIRE_SUFFIXES
-from qualcode.ingest.roles import INFERRED, OPTION
+from qualcode.ingest.roles import INFERRED, OPTION, holds
 
 ONE_TURN_SHARE = 0.6  # one turn holding more than this share of the words warns
 INTERVIEWER_SHARE = 0.5  # interviewer turns holding more than this share of the words warn
@@ -72,9 +72,16 @@ class SpeakerReport:
 
 
 def speaker_report(
-    file: str, text: str, turns: Sequence[Turn], roles: dict[str, Any] | None, *, format: str
+    file: str,
+    text: str,
+    turns: Sequence[Turn],
+    roles: dict[str, Any] | None,
+    *,
+    format: str,
+    interviewer: str | None = None,
 ) -> SpeakerReport:
-    """The report of one document from its text, its turns and its roles record."""
+    """The report of one document from its text, its turns and its roles record;
+    `interviewer`: the name `--interviewer` gave, which should be one of its speakers'."""
     counts: dict[str, list[Any]] = {}
     longest = 0, ""
     for t in turns:
@@ -85,12 +92,12 @@ def speaker_report(
     speakers = [Speaker(name, role, n, w) for name, (role, n, w) in counts.items()]
     report = SpeakerReport(file, speakers, (roles or {}).get("rule"))
     if format not in QUESTIONNAIRE_FORMATS:
-        report.warnings = _warnings(report, len(turns), longest, roles or {})
+        report.warnings = _warnings(report, len(turns), longest, interviewer)
     return report
 
 
 def _warnings(
-    report: SpeakerReport, turns: int, longest: tuple[int, str], roles: dict[str, Any]
+    report: SpeakerReport, turns: int, longest: tuple[int, str], interviewer: str | None
 ) -> list[str]:
     """What looks wrong in a transcript's speakers, each naming the file and what to do."""
     out, file, total = [], report.file, report.words or 1
@@ -118,10 +125,10 @@ def _warnings(
             f"words; if a participant's words are among them, name the interviewer with "
             f"{OPTION} NAME or p.set_speaker_role(...), or check the labels"
         )
-    for name in roles.get("not_found", []):
+    if interviewer and not any(holds(s.name, interviewer) for s in report.speakers):
         listed = ", ".join(s.name for s in report.speakers) or "none"
         out.append(
-            f"{file}: {OPTION} {name!r} is none of its speakers ({listed}); "
+            f"{file}: {OPTION} {interviewer!r} is none of its speakers ({listed}); "
             f"roles were decided by {report.rule}: give a name its labels use"
         )
     return out
