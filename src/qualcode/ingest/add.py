@@ -92,15 +92,14 @@ def add_document(
     source: str | None = None,
     meta: dict[str, Any] | None = None,
     turns: list[Unit] | None = None,
-    interviewer: str | None = None,
 ) -> tuple[Document, str]:
     """Add or re-add one document; returns it and "added", "new version" or "unchanged".
 
     The text is segmented and its units staged before the write lock is taken (they are the
     slow part); it is segmented inside the lock only if another process changed the document
     meanwhile. The case's attributes are updated with those given
-    (see `store.identity.ensure_case`). `interviewer` names the interviewer's speaker label,
-    over the case's `interviewer` attribute (see `ingest.roles`).
+    (see `store.identity.ensure_case`); its `interviewer` attribute names the interviewer
+    (see `ingest.roles`).
     """
     read = Source(
         title,
@@ -112,9 +111,7 @@ def add_document(
         turns=turns,
         meta=meta or {},
     )
-    document, status, _ = add_source(
-        project, read, area=area, interviewer=interviewer, attribute_rule=ATTRIBUTE
-    )
+    document, status, _ = add_source(project, read, area=area)
     return document, status
 
 

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 OPTION = "--interviewer"  # the rule when `--interviewer NAME` decided
 PARTICIPANTS = "participants.csv"  # the rule when the case's `interviewer` attribute decided
 ATTRIBUTE = "interviewer attribute"  # the same, given to `add_document` rather than ingested
-LABEL, INFERRED, SET = "label", "inferred", "set"
+LABEL, INFERRED = "label", "inferred"
 
 
 @dataclass(frozen=True)
