@@ -288,7 +288,7 @@ class Project:
             interviewer=interviewer,
         )
 
-    # speakers (see docs/ingest.md, "Speakers and roles") ------------------------------------
+    # speakers (see docs/coding.md, "Speakers and roles") ------------------------------------
 
     def speakers(self, document: DocumentRef) -> SpeakerReport:
         """A document's speakers with their turns, role and words, the rule that decided the
