@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qualcode.ingest.turns import assign_roles, find_turns
+from qualcode.ingest.roles import assign_roles
+from qualcode.ingest.turns import find_turns
 
 
 def _turns(text: str) -> list[tuple[str, str | None, str]]:

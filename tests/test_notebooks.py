@@ -14,7 +14,8 @@ from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-WIDGETS = {"02_code.ipynb": 3, "04_agreement.ipynb": 1}  # 04: the consensus review
+# 01: the speaker editor; 04: the consensus review
+WIDGETS = {"01_ingest.ipynb": 1, "02_code.ipynb": 3, "04_agreement.ipynb": 1}
 
 
 @pytest.fixture(scope="module")

@@ -58,6 +58,9 @@ def test_sample_project_builds_without_refusals(tmp_path: Path) -> None:
     for area in AREAS:
         report = p.ingest(RAW / area, area=area, progress=False)
         assert report.ok, str(report)
+        # every transcript gets a speaker report, and none of the warnings fires on the sample
+        assert len(report.speakers) == len(_transcripts(area))
+        assert report.speaker_warnings == [], report.speaker_warnings
     docs = p.documents_df()
     assert sorted(docs["area"].unique()) == AREAS
     interviews = docs[docs["format"].isin(["txt", "docx", "vtt"])]

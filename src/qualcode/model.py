@@ -41,6 +41,7 @@ _COLOR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 SUGGESTION_PREFIX = "suggest:"  # machine suggestions belong to coders named suggest:<model>
 CONSENSUS = "consensus"  # the default adjudicated layer
 CODER_ROLES = ("coder", "adjudicator", "model")
+SPEAKER_ROLES = ("interviewer", "participant")  # a speaker turn's role
 
 
 @dataclass(frozen=True, slots=True)

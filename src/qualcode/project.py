@@ -16,6 +16,7 @@ from qualcode import views
 from qualcode.codebook import Codebook
 from qualcode.errors import CodingError, NotFoundError, QualcodeError, StoreError
 from qualcode.ingest.add import add_document
+from qualcode.ingest.speakers import SpeakerReport, speaker_report
 from qualcode.model import (
     CONSENSUS,
     Code,
@@ -31,6 +32,7 @@ from qualcode.store import coder_actions as actions
 from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
 from qualcode.store import connect, meta, migrate, resolve_url, rounds
+from qualcode.store import speakers as speaker_store
 from qualcode.store.codings import (
     delete_own_codings,
 )
@@ -267,8 +269,11 @@ class Project:
         text_column: str | Sequence[str] | None = None,
         max_mb: float | None = None,
         progress: bool = True,
+        interviewer: str | None = None,
     ) -> IngestReport:
-        """Read files and folders into an area; see `qualcode.ingest.ingest`."""
+        """Read files and folders into an area; see `qualcode.ingest.ingest`. `interviewer`
+        names the interviewer's speaker label in every transcript (over participants.csv's
+        `interviewer` column and over inference); the report lists each file's speakers."""
         from qualcode.ingest import ingest
 
         if isinstance(paths, str | os.PathLike):
@@ -280,7 +285,30 @@ class Project:
             text_column=text_column,
             max_mb=max_mb,
             progress=progress,
+            interviewer=interviewer,
         )
+
+    # speakers (see docs/coding.md, "Speakers and roles") ------------------------------------
+
+    def speakers(self, document: DocumentRef) -> SpeakerReport:
+        """A document's speakers with their turns, role and words, the rule that decided the
+        roles, and warnings of what looks wrong (as ingest prints them)."""
+        with self.reading() as conn:
+            doc = document_from_row(document_row(conn, document))
+            turns = speaker_store.turn_rows(conn, doc.id)
+        return speaker_report(doc.title, doc.text, turns, doc.meta.get("roles"), format=doc.format)
+
+    def rename_speaker(self, document: DocumentRef, old: str, new: str) -> int:
+        """Call speaker `old` `new` in a document version (audited); its text, turns' spans
+        and codings stay as they are. Returns the number of units re-labelled."""
+        with self.writing() as conn:
+            return speaker_store.rename_speaker(conn, document, old, new, actor=self.user)
+
+    def set_speaker_role(self, document: DocumentRef, speaker: str, role: str) -> int:
+        """Make `speaker` the "interviewer" or a "participant" in a document version
+        (audited); its text, turns' spans and codings stay as they are."""
+        with self.writing() as conn:
+            return speaker_store.set_roles(conn, document, {speaker: role}, actor=self.user)
 
     # coding ---------------------------------------------------------------------------------
 

@@ -35,11 +35,21 @@ def ingest(
         ),
     ] = None,
     max_mb: Annotated[float | None, typer.Option(help="Largest file to read, in MB")] = None,
+    interviewer: Annotated[
+        str | None,
+        typer.Option(
+            help="The interviewer's speaker label in these transcripts (a name it holds); "
+            "wins over participants.csv and over guessing from who asks the questions"
+        ),
+    ] = None,
     project: ProjectOption = None,
 ) -> None:
-    """Read transcripts (txt, md, docx, vtt, srt) and questionnaires (csv, xlsx) into an area."""
+    """Read transcripts (txt, md, docx, vtt, srt) and questionnaires (csv, xlsx) into an area,
+    and print each transcript's speakers, their turns and roles, and warnings."""
     p = open_from_cli(project, create=True)  # adding documents may start a project
-    report = p.ingest(paths, area=area, text_column=text_column or None, max_mb=max_mb)
+    report = p.ingest(
+        paths, area=area, text_column=text_column or None, max_mb=max_mb, interviewer=interviewer
+    )
     for line in str(report).splitlines()[: -len(report.refused) or None]:
         typer.echo(line)  # the counts, cases updated, and each questionnaire's columns
     for path, reason in report.refused:

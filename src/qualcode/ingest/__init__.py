@@ -28,6 +28,14 @@ from qualcode.ingest.readers import (
     read_participants,
     read_questionnaire,
 )
+from qualcode.ingest.roles import PARTICIPANTS, apply_interviewer
+from qualcode.ingest.speakers import (
+    QUESTIONNAIRE_FORMATS,
+    SpeakerReport,
+    speaker_report,
+    speaker_table,
+)
+from qualcode.store.speakers import turn_rows
 
 if TYPE_CHECKING:
     from qualcode.model import Document
@@ -47,11 +55,17 @@ class IngestReport:
     questionnaires: dict[str, Questionnaire] = field(default_factory=dict)  # path -> columns
     cases_updated: set[str] = field(default_factory=set)  # cases whose attributes changed
     warnings: list[str] = field(default_factory=list)  # read, but not exactly as written
+    speakers: list[SpeakerReport] = field(default_factory=list)  # per transcript, as stored
 
     @property
     def ok(self) -> bool:
         """True when no file was refused."""
         return not self.refused
+
+    @property
+    def speaker_warnings(self) -> list[str]:
+        """What looks wrong in the transcripts' speakers (`ingest.speakers`), file by file."""
+        return [w for r in self.speakers for w in r.warnings]
 
     def __str__(self) -> str:
         lines = [
@@ -69,7 +83,9 @@ class IngestReport:
             if found.left_out:
                 line += f"; not taken {column_list(found.left_out)}"
             lines.append(line)
-        lines += [f"warning {text}" for text in self.warnings]
+        if self.speakers:
+            lines.append(speaker_table(self.speakers))
+        lines += [f"warning {text}" for text in self.warnings + self.speaker_warnings]
         lines += [f"refused {path}: {reason}" for path, reason in self.refused]
         return "\n".join(lines)
 
@@ -97,6 +113,7 @@ def ingest(
     text_column: TextColumns = None,
     max_mb: float | None = None,
     progress: bool = True,
+    interviewer: str | None = None,
 ) -> IngestReport:
     """Read files and folders into `area`; a `participants.csv` beside them gives case attributes.
 
@@ -105,6 +122,9 @@ def ingest(
     `text_column`s, one or several, else every column of free text). Re-ingesting an
     unchanged file does nothing; a changed one becomes a new version. A participants file
     replaces the attributes it names for its cases (audited) and keeps the others.
+    `interviewer` names the interviewer's speaker label in every transcript, over the
+    participants file's `interviewer` column and over inference (see `ingest.roles`); the
+    report gives each transcript's speakers, as stored, and warns of what looks wrong.
     """
     from tqdm.auto import tqdm
 
@@ -153,10 +173,20 @@ def ingest(
             case = named or source.title
             source.attributes = _attributes(participants.attributes_for(case), source.attributes)
             try:
-                document, status, case_changed = add_source(project, source, area=area)
+                document, status, case_changed = add_source(
+                    project,
+                    source,
+                    area=area,
+                    interviewer=interviewer,
+                    attribute_rule=PARTICIPANTS,
+                )
             except QualcodeError as exc:
                 report.refused.append((str(path), str(exc)))
                 continue
+            if source.format not in QUESTIONNAIRE_FORMATS:
+                if status == "unchanged" and interviewer:
+                    document = apply_interviewer(project, document, interviewer)
+                report.speakers.append(_speakers(project, document, str(path), interviewer))
             if case_changed:
                 report.cases_updated.add(case)
             {
@@ -165,6 +195,18 @@ def ingest(
                 "unchanged": report.unchanged,
             }[status].append(document)
     return report
+
+
+def _speakers(
+    project: StoreAccess, document: Document, path: str, interviewer: str | None
+) -> SpeakerReport:
+    """A transcript's speaker report, from its turns as stored (so an unchanged file's too)."""
+    with project.reading() as conn:
+        turns = turn_rows(conn, document.id)
+    roles = document.meta.get("roles")
+    return speaker_report(
+        path, document.text, turns, roles, format=document.format, interviewer=interviewer
+    )
 
 
 def _attributes(listed: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.ingest.decode import normalise
+from qualcode.ingest.roles import ATTRIBUTE, OPTION, Named, decide_roles, named
 from qualcode.ingest.segment import Segmenter
 from qualcode.ingest.source import Source
-from qualcode.ingest.turns import assign_roles, find_turns
+from qualcode.ingest.turns import find_turns
 from qualcode.model import Document, clean_name
 from qualcode.store.access import StoreAccess
 from qualcode.store.documents import (
@@ -41,30 +42,42 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PreparedDocument:
-    """A text made ready to insert without any lock: its words counted and its units staged
-    on the connection that will insert it (or, made inside the lock, as rows)."""
+    """A text made ready to insert without any lock: its words counted, its units staged
+    on the connection that will insert it (or, made inside the lock, as rows), and how its
+    speakers' roles were decided (`ingest.roles`; None without turns)."""
 
     words: int
     units: StagedUnits | list[tuple[Any, ...]]
+    roles: dict[str, Any] | None = None
 
 
 def prepare(
-    conn: Connection, text: str, turns: list[Unit] | None, *, interviewer: str | None
+    conn: Connection | None, text: str, turns: list[Unit] | None, named: list[Named | None]
 ) -> PreparedDocument:
-    """Segment a normalised text and stage its units on `conn` (no write lock is taken)."""
-    units = units_of(text, turns, interviewer=interviewer)
-    return PreparedDocument(words=len(text.split()), units=stage_units(conn, units))
+    """Segment a normalised text and stage its units on `conn` (no write lock is taken);
+    without a connection (inside the lock) the units stay rows."""
+    units, roles = segment(text, turns, named)
+    staged = stage_units(conn, units) if conn is not None else units
+    return PreparedDocument(words=len(text.split()), units=staged, roles=roles)
+
+
+def segment(
+    text: str, turns: list[Unit] | None, named: list[Named | None]
+) -> tuple[list[tuple[Any, ...]], dict[str, Any] | None]:
+    """The units of a normalised text as store rows (kind, start, end, speaker, role, meta):
+    speaker turns (found, or as given) with their roles, then sentences and paragraphs; and
+    the record of how the roles were decided."""
+    found = find_turns(text) if turns is None else turns
+    with_roles, roles = decide_roles(found, text, named)
+    units = Segmenter().units(text, with_roles)
+    return [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in units], roles
 
 
 def units_of(
     text: str, turns: list[Unit] | None, *, interviewer: str | None = None
 ) -> list[tuple[Any, ...]]:
-    """The units of a normalised text as store rows (kind, start, end, speaker, role, meta):
-    speaker turns (found, or as given) with their roles, then sentences and paragraphs."""
-    found = find_turns(text) if turns is None else turns
-    roles = assign_roles(found, text, interviewer=interviewer)
-    units = Segmenter().units(text, roles)
-    return [(u.kind, u.start, u.end, u.speaker, u.role, u.meta) for u in units]
+    """The units of a normalised text as store rows, `interviewer` naming the interviewer."""
+    return segment(text, turns, [named(interviewer, ATTRIBUTE)])[0]
 
 
 def add_document(
@@ -85,7 +98,8 @@ def add_document(
     The text is segmented and its units staged before the write lock is taken (they are the
     slow part); it is segmented inside the lock only if another process changed the document
     meanwhile. The case's attributes are updated with those given
-    (see `store.identity.ensure_case`).
+    (see `store.identity.ensure_case`); its `interviewer` attribute names the interviewer
+    (see `ingest.roles`).
     """
     read = Source(
         title,
@@ -101,10 +115,18 @@ def add_document(
     return document, status
 
 
-def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Document, str, bool]:
+def add_source(
+    project: StoreAccess,
+    read: Source,
+    *,
+    area: str,
+    interviewer: str | None = None,
+    attribute_rule: str = ATTRIBUTE,
+) -> tuple[Document, str, bool]:
     """Add a document read from a file (see `add_document`), also saying whether an existing
     case changed: its attributes were updated, or an unchanged document moved to the case
-    now named for it."""
+    now named for it. `attribute_rule` says where the case's `interviewer` attribute came
+    from, for the record of how roles were decided."""
     text, turns, case, attributes = read.text, read.turns, read.case, read.attributes
     area, title = clean_name(area, "area"), clean_name(read.title, "document title")
     text = normalise(text)
@@ -112,13 +134,12 @@ def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Docume
         raise QualcodeError(f"document {title!r} in area {area!r} is empty; nothing was added")
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     case_name = clean_name(case, "case") if case else title
-    named = attributes.get("interviewer")
-    interviewer = named if isinstance(named, str) else None  # several: found from the questions
+    who = [named(interviewer, OPTION), named(attributes.get("interviewer"), attribute_rule)]
     with project.reading() as reader:
         latest = current_document(reader, area, title)
         prepared = None
         if latest is None or latest.sha256 != digest:
-            prepared = prepare(reader, text, turns, interviewer=interviewer)
+            prepared = prepare(reader, text, turns, who)
         try:
             with project.writing(staged=reader) as conn:
                 area_id = area_id_for(conn, area)
@@ -132,8 +153,7 @@ def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Docume
                     conn, area_id, case_name, attributes, actor=project.user
                 )
                 if prepared is None:  # another process changed it since: segment it here
-                    units = units_of(text, turns, interviewer=interviewer)
-                    prepared = PreparedDocument(len(text.split()), units)
+                    prepared = prepare(None, text, turns, who)
                 document = Document(
                     id=0,  # given by the insert
                     guid="",
@@ -145,7 +165,7 @@ def add_source(project: StoreAccess, read: Source, *, area: str) -> tuple[Docume
                     format=read.format,
                     sha256=digest,
                     source=read.path,
-                    meta=read.meta,
+                    meta={**read.meta, **({"roles": prepared.roles} if prepared.roles else {})},
                 )
                 added = _insert(conn, project.user, document, prepared, (area_id, case_id), latest)
         finally:

@@ -2,8 +2,8 @@
 
 A turn starts at a line that opens with a speaker label and runs until the next labelled line.
 The turn's span covers the words spoken, not the label or timestamp, so a coding of a whole
-turn never includes "Interviewer:". Roles (interviewer or participant) come from the label,
-else from the case's `interviewer` attribute, else from who asks the questions.
+turn never includes "Interviewer:". A label may state a role (`role_of`); `ingest.roles`
+decides the others.
 """
 
 from __future__ import annotations
@@ -62,40 +62,6 @@ def role_of(label: str) -> str | None:
     if key in PARTICIPANT_LABELS or _NUMBERED.match(key):
         return "participant"
     return None
-
-
-def assign_roles(turns: list[Unit], text: str, *, interviewer: str | None = None) -> list[Unit]:
-    """Fill in roles the labels left open (named speakers).
-
-    The case's `interviewer` attribute names the interviewer; failing that, the named speaker
-    who asks the most questions is taken to be the interviewer.
-    """
-    open_speakers = {t.speaker for t in turns if t.role is None and t.speaker}
-    if not open_speakers:
-        return turns
-    asker = None
-    wanted = (interviewer or "").strip().lower()
-    matches = [s for s in open_speakers if wanted and wanted in s.lower()]
-    if matches:
-        asker = matches[0]
-    elif not any(t.role == "interviewer" for t in turns):
-        questions = Counter(
-            t.speaker for t in turns if t.role is None and "?" in text[t.start : t.end]
-        )
-        asker = questions.most_common(1)[0][0] if questions else None
-    return [
-        t
-        if t.role is not None or not t.speaker
-        else Unit(
-            t.kind,
-            t.start,
-            t.end,
-            speaker=t.speaker,
-            role="interviewer" if t.speaker == asker else "participant",
-            meta=t.meta,
-        )
-        for t in turns
-    ]
 
 
 def _key(m: re.Match[str]) -> str:

@@ -306,7 +306,7 @@ def insert_revision(
         sha256=digest,
         format=old.format,
         source=old.source,
-        meta={**(old.meta or {}), **(meta or {})},
+        meta=_renamed_roles({**(old.meta or {}), **(meta or {})}, speakers),
         previous=old,
     )
     u, k = schema.units, schema.codings
@@ -369,6 +369,19 @@ def _renamed(label: str | None, names: dict[str, str] | None) -> str | None:
         if label:
             label = re.sub(rf"\b{re.escape(old)}\b", new, label)
     return label
+
+
+def _renamed_roles(meta: dict[str, Any], names: dict[str, str] | None) -> dict[str, Any]:
+    """Document meta with the speakers named in its roles record (`ingest.roles`) renamed as
+    the units' labels are, so a pseudonymised version does not keep the original names."""
+    roles = meta.get("roles")
+    if not roles or not names:
+        return meta
+    renamed = {
+        k: [_renamed(v, names) for v in value] if isinstance(value, list) else value
+        for k, value in roles.items()
+    }
+    return {**meta, "roles": renamed}
 
 
 def question_of(meta: dict[str, Any] | None) -> str:

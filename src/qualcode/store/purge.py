@@ -38,7 +38,12 @@ def purge_version(
             text="",
             length=0,
             words=0,
-            meta={**(old.meta or {}), "purged_at": stamp, "purged_by": actor},
+            # the roles record names the speakers, as the units did
+            meta={
+                **{k: v for k, v in (old.meta or {}).items() if k != "roles"},
+                "purged_at": stamp,
+                "purged_by": actor,
+            },
         )
     )
     audit.record(

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from qualcode.widgets.redaction import RedactionReview
     from qualcode.widgets.retrieval import Retrieval, RetrievalView
     from qualcode.widgets.round_manager import RoundManager
+    from qualcode.widgets.speakers import SpeakerEditor
     from qualcode.widgets.transcript import TranscriptView
 
 _LAZY = {
@@ -33,6 +34,7 @@ _LAZY = {
     "Retrieval": "qualcode.widgets.retrieval",
     "RetrievalView": "qualcode.widgets.retrieval",
     "RoundManager": "qualcode.widgets.round_manager",
+    "SpeakerEditor": "qualcode.widgets.speakers",
     "TranscriptView": "qualcode.widgets.transcript",
 }
 
@@ -46,6 +48,7 @@ __all__ = [
     "Retrieval",
     "RetrievalView",
     "RoundManager",
+    "SpeakerEditor",
     "TranscriptView",
 ]
 
