@@ -18,15 +18,14 @@ TITLES = frozenset(
 )
 _PARTICLES = frozenset({"van", "von", "de", "del", "da", "di", "du", "le", "la", "bin", "al", "ap"})
 # words that open sentences, list items and headings, never a name
-NOT_NAMES = frozenset(
-    """a an and as at because but by for from he her here his how i if in is it its just
+_OPENERS = """a an and as at because but by for from he her here his how i if in is it its just
     my no not now of on or our she so some that the their then there these they this those
     to was we well what when where who why with yes yeah you your also all every one two
     note notes date time location place duration subject re cc tel phone email address
     website url page step section question item example monday tuesday wednesday thursday
     friday saturday sunday january february march april june july august september october
-    november december today tomorrow yesterday""".split()
-)
+    november december today tomorrow yesterday"""
+NOT_NAMES = frozenset(_OPENERS.split())
 
 
 def is_code(label: str) -> bool:
@@ -54,7 +53,7 @@ def is_name(label: str) -> bool:
 
 
 def label_shape(label: str) -> str | None:
-    """"code", "name" or None (not a label) for the text before a colon."""
+    """ "code", "name" or None (not a label) for the text before a colon."""
     label = " ".join(label.split())
     if not label or len(label) > MAX_LABEL or label.lower().startswith(("http", "www")):
         return None
