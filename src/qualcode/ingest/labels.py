@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 MAX_LABEL = 40  # characters: a name or a code, not a clause
-_CODE = re.compile(r"[^\W\d_]{1,15}[-_ ]?\d{1,4}[^\W\d_]?")  # admin-1, P-07, id1, Speaker 12
+_CODE = re.compile(r"([^\W\d_]{1,15})[-_ ]?\d{1,4}[^\W\d_]?")  # admin-1, P-07, id1, Speaker 12
 _INITIAL = re.compile(r"[^\W\d_]\.")  # "J."
 TITLES = frozenset(
     {"dr", "mr", "mrs", "ms", "miss", "mx", "prof", "cllr", "rev", "sir", "dame", "nurse"}
@@ -29,8 +29,10 @@ NOT_NAMES = frozenset(_OPENERS.split())
 
 
 def is_code(label: str) -> bool:
-    """A participant code: letters then a number (`admin-1`, `P-07`, `id1`, `Speaker 12`)."""
-    return _CODE.fullmatch(" ".join(label.split())) is not None
+    """A participant code: letters then a number (`admin-1`, `P-07`, `id1`, `Speaker 12`),
+    not a heading's number (`Question 3`, `Step 2`)."""
+    m = _CODE.fullmatch(" ".join(label.split()))
+    return m is not None and m.group(1).lower() not in NOT_NAMES
 
 
 def is_name(label: str) -> bool:

@@ -74,18 +74,26 @@ def find_turns(text: str) -> list[Unit]:
 def _confirmed(heads: list[_Head]) -> list[_Head]:
     """The heads that start turns: a label stating a role, or one used on two or more lines;
     then, once the file shows its convention, a label used once that follows it: a code like
-    the file's (`id2` beside `id1`), a titled name (`Mr. Tyeri`), or a line laid out like the
+    the file's (`id2` beside `id1`; two codes alike confirm each other), a titled name (`Mr. Tyeri`), or a line laid out like the
     file's labelled lines (`Bob (00:01:30):`, `   ADMIN-1   :`), which prose never is."""
     counts = Counter(_key(h.label) for h in heads)
-    sure = [h for h in heads if _known(_key(h.label)) or counts[_key(h.label)] >= 2]
+    counts.update(f"{_prefix(h.label)} #" for h in heads if is_code(h.label))
+    sure = [
+        h
+        for h in heads
+        if _known(_key(h.label))
+        or counts[_key(h.label)] >= 2
+        or (is_code(h.label) and counts[f"{_prefix(h.label)} #"] >= 2)
+    ]
     if not sure:
         return []
+    starts = {h.start for h in sure}
     prefixes = {_prefix(h.label) for h in sure if is_code(h.label)}
     layouts = {h.layout for h in sure if h.layout != _PLAIN}
     return [
         h
         for h in heads
-        if h in sure
+        if h.start in starts
         or (is_code(h.label) and _prefix(h.label) in prefixes)
         or h.layout in layouts
         or h.label.split()[0].lower().rstrip(".") in TITLES
