@@ -72,10 +72,11 @@ def find_turns(text: str) -> list[Unit]:
 
 
 def _confirmed(heads: list[_Head]) -> list[_Head]:
-    """The heads that start turns: a label stating a role, or one used on two or more lines;
-    then, once the file shows its convention, a label used once that follows it: a code like
-    the file's (`id2` beside `id1`; two codes alike confirm each other), a titled name (`Mr. Tyeri`), or a line laid out like the
-    file's labelled lines (`Bob (00:01:30):`, `   ADMIN-1   :`), which prose never is."""
+    """The heads that start turns: a label stating a role, or one used on two or more lines
+    (two codes alike, `Speaker 3` and `Speaker 12`, confirm each other); then, once the file
+    shows its convention, a label used once that follows it: a code like the file's (`id2`
+    beside `id1`), a titled name (`Mr. Tyeri`), or a line laid out like the file's labelled
+    lines (`Bob (00:01:30):`, `   ADMIN-1   :`), which prose never is."""
     counts = Counter(_key(h.label) for h in heads)
     counts.update(f"{_prefix(h.label)} #" for h in heads if is_code(h.label))
     sure = [
