@@ -62,6 +62,39 @@ def test_srt_with_speaker_names_in_the_text(tmp_path: Path) -> None:
     assert source.format == "srt"
 
 
+def test_vtt_voices_in_one_cue_and_cues_without_a_voice_continue(tmp_path: Path) -> None:
+    path = tmp_path / "call.vtt"
+    path.write_text(
+        "WEBVTT\n\nNOTE SYNTHETIC\n\n00:00:01.000 --> 00:00:03.000\n"
+        "<v Amina>How are you?</v> <v.loud Bob>Fine, and\nyou?</v>\n\n"
+        "00:00:03.000 --> 00:00:05.000\nnot too bad, the bus was\n\n"
+        "00:00:05.000 --> 00:00:06.000\n<v Amina>late again?</v>\n"
+    )
+    (source,) = read_file(path)
+    assert [(t.speaker, source.text[t.start : t.end]) for t in source.turns] == [
+        ("Amina", "How are you?"),
+        ("Bob", "Fine, and you? not too bad, the bus was"),
+        ("Amina", "late again?"),
+    ]
+    assert source.turns[1].meta == {"start_time": "00:00:01.000", "end_time": "00:00:05.000"}
+
+
+def test_srt_names_in_cue_lines_dashes_and_speaker_changes(tmp_path: Path) -> None:
+    path = tmp_path / "group.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\n- Moderator: Who helps you?\n- P-07: My neighbour.\n\n"
+        "2\n00:00:02,500 --> 00:00:04,000\nShe comes round: every day.\n\n"
+        "3\n00:00:04,500 --> 00:00:05,000\n>> Dr. Khan: Every day?\n>>\nSo: that's it.\n"
+    )
+    (source,) = read_file(path)
+    assert [(t.speaker, t.role, source.text[t.start : t.end]) for t in source.turns] == [
+        ("Moderator", "interviewer", "Who helps you?"),
+        ("P-07", "participant", "My neighbour. She comes round: every day."),
+        ("Dr. Khan", None, "Every day?"),
+    ]
+    assert source.text.endswith("\nSo: that's it.\n")  # kept, said by someone not named
+
+
 def test_docx_paragraphs_become_lines(tmp_path: Path) -> None:
     import docx
 
