@@ -108,6 +108,61 @@ def test_docx_paragraphs_become_lines(tmp_path: Path) -> None:
     assert (source.title, source.format) == ("hp07", "docx")
 
 
+def test_docx_speakers_in_bold_become_labels(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("SYNTHETIC interview")
+    for who, words in [
+        ("Interviewer:", " How is the surgery?"),
+        ("Amina", " Hard to get in."),
+        ("Interviewer:", " Why?"),
+        ("Amina", "\tThe phone line."),
+    ]:
+        paragraph = d.add_paragraph()
+        paragraph.add_run(who).bold = True
+        paragraph.add_run(words)
+    paragraph = d.add_paragraph()
+    paragraph.add_run("Important").bold = True  # bold once: emphasis, not a speaker
+    paragraph.add_run(" the bus stops at six.")
+    d.save(tmp_path / "bold.docx")
+    (source,) = read_file(tmp_path / "bold.docx")
+    assert source.text.splitlines()[1:] == [
+        "Interviewer: How is the surgery?",
+        "Amina: Hard to get in.",
+        "Interviewer: Why?",
+        "Amina: The phone line.",
+        "Important the bus stops at six.",
+    ]
+
+
+def test_docx_speaker_tables_become_turns(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    table = d.add_table(rows=0, cols=2)
+    rows = [("Speaker", "Words"), ("Moderator", "Who has a carer?"), ("P-07", "I do."),
+            ("P-07", "Twice a week.")]  # fmt: skip
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    timed = d.add_table(rows=0, cols=3)
+    for row in [("00:01:02", "Dawn", "And you?"), ("00:01:09", "Dawn", "Go on.")]:
+        for cell, text in zip(timed.add_row().cells, row, strict=True):
+            cell.text = text
+    d.save(tmp_path / "table.docx")
+    (source,) = read_file(tmp_path / "table.docx")
+    assert source.text.splitlines() == [
+        "Speaker",  # a header named once is not a speaker
+        "Words",
+        "Moderator: Who has a carer?",
+        "P-07: I do.",
+        "P-07: Twice a week.",
+        "[00:01:02] Dawn: And you?",
+        "[00:01:09] Dawn: Go on.",
+    ]
+
+
 def test_xlsx_questionnaire_with_a_named_text_column(tmp_path: Path) -> None:
     import openpyxl
 

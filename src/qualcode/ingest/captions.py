@@ -15,9 +15,8 @@ from typing import Any
 
 from qualcode.errors import IngestError
 from qualcode.ingest.decode import normalise, read_text
-from qualcode.ingest.labels import label_shape
 from qualcode.ingest.source import Source, Unit
-from qualcode.ingest.turns import role_of
+from qualcode.ingest.turns import is_speaker_label, role_of
 
 _STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"[ \t]*(?P<start>{_STAMP})[ \t]*-->[ \t]*(?P<end>{_STAMP})(?:[ \t]|$)")
@@ -93,7 +92,7 @@ def _named(text: str) -> Iterator[tuple[str | None, str]]:
     words: list[str] = []
     for line in text.split("\n"):
         m = _NAMED.match(line)
-        named = m is not None and _is_label(m.group("label"))
+        named = m is not None and is_speaker_label(m.group("label"))
         if not named and not line.startswith(">>"):
             words.append(line)
             continue
@@ -106,11 +105,6 @@ def _named(text: str) -> Iterator[tuple[str | None, str]]:
             speaker, words = None, [line[2:]]
     if any(w.strip() for w in words):
         yield speaker, " ".join(words)
-
-
-def _is_label(label: str) -> bool:
-    """A speaker's label in a cue: a role, a code or a name, not "So" or "Note"."""
-    return role_of(label) is not None or label_shape(label) is not None
 
 
 def _blocks(raw: str) -> Iterator[tuple[int, list[str]]]:

@@ -134,7 +134,7 @@ def _head(text: str, m: re.Match[str], stop: int) -> _Head | None:
         form = "alone"
     else:
         return None
-    if not _plausible(label):
+    if not is_speaker_label(label):
         return None
     stamp = stamps[0].strip().strip("[]()") if stamps else None
     words = stop if alone else m.end()
@@ -207,7 +207,7 @@ def _prefix(code: str) -> str:
     return _NUMBER.sub("", _key(code))
 
 
-def _plausible(label: str) -> bool:
+def is_speaker_label(label: str) -> bool:
     """A label, not a sentence with a colon in it: a role, a code or a name."""
     key = _key(label)
     if key in _NOT_SPEAKERS:
