@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qualcode.ingest.turns import assign_roles, find_turns
+from tests import speakers_corpus
 
 
 def _turns(text: str) -> list[tuple[str, str | None, str]]:
@@ -223,3 +226,28 @@ def test_hostile_runs_finish_finding_turns(run: str) -> None:
     turns = find_turns(text)
     assert all(0 <= t.start < t.end <= len(text) for t in turns)
     assert {"Interviewer", "P1"} <= {t.speaker for t in turns}
+
+
+# the measuring corpus -----------------------------------------------------------------------
+
+CORPUS_NAMES = speakers_corpus.names()
+
+
+@pytest.mark.parametrize("name", CORPUS_NAMES)
+def test_speaker_corpus_turns_speakers_and_roles(name: str, tmp_path: Path) -> None:
+    want = speakers_corpus.expected(name)
+    found = speakers_corpus.find(name, tmp_path)
+    assert [(s, w) for s, _, w in found.turns] == [
+        (t["speaker"], t["starts"]) for t in want["turns"]
+    ]
+    assert [r for _, r, _ in found.turns] == [t["role"] for t in want["turns"]]
+    assert found.words == want["words"]
+
+
+def test_the_corpus_covers_every_convention_of_issue_19() -> None:
+    assert len(CORPUS_NAMES) >= 13
+    for name in CORPUS_NAMES:
+        want = speakers_corpus.expected(name)
+        assert want["synthetic"] is True and want["turns"], name
+    carer = speakers_corpus.expected("padded-wrapped")["turns"]
+    assert sum(t["speaker"] == "admin-1" for t in carer) >= 10
