@@ -9,6 +9,7 @@ here is only its shape, so a sentence that happens to hold a colon ("The thing i
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_LABEL = 40  # characters: a name or a code, not a clause
 _CODE = re.compile(r"([^\W\d_]{1,15})[-_ ]?\d{1,4}[^\W\d_]?")  # admin-1, P-07, id1, Speaker 12
@@ -28,6 +29,7 @@ _OPENERS = """a an and as at because but by for from he her here his how i if in
 NOT_NAMES = frozenset(_OPENERS.split())
 
 
+@lru_cache(maxsize=4096)  # a transcript repeats a few labels thousands of times
 def is_code(label: str) -> bool:
     """A participant code: letters then a number (`admin-1`, `P-07`, `id1`, `Speaker 12`),
     not a heading's number (`Question 3`, `Step 2`)."""

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from qualcode.ingest.labels import TITLES, is_code, label_shape
 from qualcode.ingest.source import Unit
@@ -149,6 +150,7 @@ def _head(text: str, m: re.Match[str], stop: int) -> _Head | None:
     return _Head(m.start(), words, label, name, stamp, layout)
 
 
+@lru_cache(maxsize=4096)  # a transcript repeats a few labels thousands of times
 def role_of(label: str) -> str | None:
     """The role a label states: "interviewer", "participant", or None for a bare name."""
     key = label.strip().lower().split("(")[0].strip().rstrip(".")
@@ -194,6 +196,7 @@ def assign_roles(turns: list[Unit], text: str, *, interviewer: str | None = None
     ]
 
 
+@lru_cache(maxsize=4096)
 def _key(label: str) -> str:
     return " ".join(label.lower().split()).rstrip(".")
 
@@ -207,6 +210,7 @@ def _prefix(code: str) -> str:
     return _NUMBER.sub("", _key(code))
 
 
+@lru_cache(maxsize=4096)
 def is_speaker_label(label: str) -> bool:
     """A label, not a sentence with a colon in it: a role, a code or a name."""
     key = _key(label)
