@@ -21,7 +21,10 @@ from qualcode.ingest.turns import is_speaker_label, role_of
 _STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"[ \t]*(?P<start>{_STAMP})[ \t]*-->[ \t]*(?P<end>{_STAMP})(?:[ \t]|$)")
 _VOICE = re.compile(r"v(?:\.[^\s>]*)?\s+(.*)", re.S)  # a tag's inside: "v.loud Amina"
-_NAMED = re.compile(r"(?:>>[ \t]*|-[ \t]*)?(?P<label>[^\W\d_][\w'’. -]{0,39}?)[ \t]*:(?:[ \t]+|$)")
+_NAMED = re.compile(  # "Amina:", "- Dr. Khan:", ">> P-07:", "Amina Begum (she/her):"
+    r"(?:>>[ \t]*|-[ \t]*)?(?P<label>[^\W\d_][\w'’. -]{0,39}?)"
+    r"(?P<aside>[ \t]*\([^()\n]{1,40}\))?[ \t]*:(?:[ \t]+|$)"
+)
 _NOT_CUES = ("WEBVTT", "NOTE", "STYLE", "REGION")
 MAX_SPEAKER = 100  # characters: a name, not a paragraph
 
@@ -99,7 +102,8 @@ def _named(text: str) -> Iterator[tuple[str | None, str]]:
         if any(w.strip() for w in words):
             yield speaker, " ".join(words)
         if m is not None and named:
-            speaker, words = m.group("label"), [line[m.end() :]]
+            speaker = m.group("label") + (m.group("aside") or "")
+            words = [line[m.end() :]]
         else:  # `>>` alone: someone not named speaks
             yield "", ""
             speaker, words = None, [line[2:]]
