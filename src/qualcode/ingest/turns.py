@@ -1,9 +1,13 @@
-"""Speaker turns in plain transcripts: `Interviewer:`, `I:`, `P3:`, `[00:01:23] R:` and names.
+"""Speaker turns in plain transcripts, in the forms they arrive in: `Interviewer:`, `P3:`,
+`   admin-1   :` padded, `[id1] words`, `Dr. Khan:`, `[00:01:23] Name:`, `Name (00:01:23):`,
+and `Name  0:03` alone on a line with the words below (what a label looks like: `labels`).
 
-A turn starts at a line that opens with a speaker label and runs until the next labelled line.
-The turn's span covers the words spoken, not the label or timestamp, so a coding of a whole
-turn never includes "Interviewer:". Roles (interviewer or participant) come from the label,
-else from the case's `interviewer` attribute, else from who asks the questions.
+A turn starts at a line that opens with a speaker label and runs until the next labelled line,
+so hard-wrapped lines continue it. The turn's span covers the words spoken, not the label or
+timestamp, so a coding of a whole turn never includes "Interviewer:". Each line is looked at
+for a label in its first `_LOOK` characters only, so finding turns is linear in the text.
+Roles (interviewer or participant) come from the label, else from the case's `interviewer`
+attribute, else from who asks the questions.
 """
 
 from __future__ import annotations

@@ -339,20 +339,22 @@ def expected(source: str, turns: list[Turn]) -> dict[str, object]:
 
 
 def build_docx(rows_file: Path, out: Path) -> Path:
-    """The .docx a `NAME.rows.json` describes: speakers in bold, or a table (speaker | words)."""
+    """The .docx a `NAME.rows.json` describes: speakers in bold (every other one with its
+    colon inside the bold), or a table of speaker and words under a header row."""
     import docx
 
     spec = json.loads(rows_file.read_text(encoding="utf-8"))
     document = docx.Document()
     document.add_paragraph("SYNTHETIC transcript written for qualcode's tests.")
     table = document.add_table(rows=0, cols=2) if spec["layout"] == "table" else None
-    for speaker, said in spec["rows"]:
+    rows = [["Speaker", "Words"], *spec["rows"]] if table is not None else spec["rows"]
+    for n, (speaker, said) in enumerate(rows):
         if table is not None:
             left, right = table.add_row().cells
             left.text, right.text = speaker, said
         else:
             paragraph = document.add_paragraph()
-            paragraph.add_run(speaker).bold = True
+            paragraph.add_run(speaker + (":" if n % 2 else "")).bold = True
             paragraph.add_run(" " + said)
     document.save(out)
     return out
