@@ -147,6 +147,10 @@ def test_sentences_with_colons_are_not_speakers() -> None:
             "**Interviewer:** Any help at home?\n**Amina**: Not much.\n**Amina**: My son.\n",
             [("Interviewer", "Any help at home?"), ("Amina", "Not much."), ("Amina", "My son.")],
         ),
+        (  # a tab after the label, and after the time, as Word exports have it
+            "Interviewer\tAny help?\nP2\t0:09\tMy son.\nThen\tnothing.\n",
+            [("Interviewer", "Any help?"), ("P2", "My son.\nThen\tnothing.")],
+        ),
         (  # the label on a line of its own, the words on the next
             "Interviewer:\nWho cooks?\nParticipant:\nI do.\n",
             [("Interviewer", "Who cooks?"), ("Participant", "I do.")],

@@ -1,6 +1,7 @@
 """Speaker turns in plain transcripts, in the forms they arrive in: `Interviewer:`, `P3:`,
 `   admin-1   :` padded, `[id1] words`, `Dr. Khan:`, `[00:01:23] Name:`, `Name (00:01:23):`,
-and `Name  0:03` alone on a line with the words below (what a label looks like: `labels`).
+`Interviewer<tab>words`, and `Name  0:03` alone on a line with the words below (what a
+label looks like is `labels`).
 
 A turn starts at a line that opens with a speaker label and runs until the next labelled line,
 so hard-wrapped lines continue it. The turn's span covers the words spoken, not the label or
@@ -39,7 +40,8 @@ _HEAD = re.compile(
     r"|(?P<label>[^\W\d_][\w'’.-]*(?:[ \t]+\w[\w'’.-]*){0,3}?)"
     r"(?:[ \t]*\((?P<aside>[^()\n]{1,40})\))?"
     rf"(?:[ \t]*(?P<after>{_BOXED}))?[ \t]*{_BOLD}[ \t]*"
-    rf"(?:(?P<colon>:)(?![\d/]){_BOLD}[ \t]*(?:(?P<stamp>{_BOXED})(?=[ \t]|$))?|$))"
+    rf"(?:(?P<colon>:)(?![\d/]){_BOLD}[ \t]*(?:(?P<stamp>{_BOXED})(?=[ \t]|$))?"
+    r"|(?<=\t)(?P<tab>)(?=[^\s])|$))"
 )
 _PLAIN = ("colon", 0, "", False, False)  # `Name: words`, the layout of prose too
 _LOOK = 160  # characters of a line a label and its timestamps can take
@@ -137,6 +139,8 @@ def _head(text: str, m: re.Match[str], stop: int) -> _Head | None:
             return None
     elif alone and stamps:
         form = "alone"
+    elif m.group("tab") is not None:
+        form = "tab"  # `Interviewer<tab>words`, as Word exports have it
     else:
         return None
     if not is_speaker_label(label):

@@ -235,6 +235,16 @@ DAYCENTRE = [  # a day centre interview typed in Word, in a table of speaker and
 ]
 
 
+PANTRY = [  # a food pantry volunteer, exported from Word with tabs after the labels
+    ("Interviewer", INT, "How did you start volunteering at the pantry?"),
+    ("Marek", PAR, "I came for a parcel first. Then they asked if I could lift boxes."),
+    ("Interviewer", INT, "Who comes in, mostly?"),
+    ("Marek", PAR, "Working people now. Nurses, even. That surprised me."),
+    ("Interviewer", INT, "What do people ask for that you can't give?"),
+    ("Marek", PAR, "Nappies and toiletries. And someone to talk to about the debts."),
+]
+
+
 def stamp(i: int, *, hours: bool = True) -> str:
     seconds = 5 + 17 * i
     if hours:
@@ -316,6 +326,7 @@ RENDER = {
             lines_with(lambda i, s, w: f"[{stamp(i)}] {s}: {w}\n"),
         ),
         "stamp-first": (HOUSING, lines_with(lambda i, s, w: f"{stamp(i)} {s}: {w}\n")),
+        "tab-separated": (PANTRY, lines_with(lambda i, s, w: f"{s}\t{w}\n")),
     },
     "md": {"markdown-bold": (WALKING, lines_with(lambda i, s, w: f"**{s}:** {w}\n\n"))},
     "vtt": {"captions-voices": (DENTAL, vtt)},
