@@ -12,6 +12,8 @@ import re
 from functools import lru_cache
 
 MAX_LABEL = 40  # characters: a name or a code, not a clause
+TIME = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"  # a transcript's time: 0:03, 00:01:23.5
+BOXED_TIME = rf"\[{TIME}\]|\({TIME}\)|{TIME}"  # bare, or in brackets: [00:01:23], (0:03)
 _CODE = re.compile(r"([^\W\d_]{1,15})[-_ ]?\d{1,4}[^\W\d_]?")  # admin-1, P-07, id1, Speaker 12
 _INITIAL = re.compile(r"[^\W\d_]\.")  # "J."
 TITLES = frozenset(

@@ -19,6 +19,7 @@ from xml.sax.handler import ContentHandler
 
 from qualcode.errors import IngestError
 from qualcode.files import BoundedZip, UnsafeXml, parse_xml, sax_parse
+from qualcode.ingest.labels import BOXED_TIME
 from qualcode.ingest.limits import Limits
 from qualcode.ingest.turns import is_speaker_label, role_of
 
@@ -29,7 +30,7 @@ _MARKUP = "http://schemas.openxmlformats.org/markup-compatibility/2006"
 # parts of a paragraph that hold no text: properties (whose <w:tab> is a tab stop, not a tab)
 # and a text box's second, older copy for programs that cannot show the first
 _SKIPPED = frozenset({"pPr", "rPr", "tblPr", "sectPr", "tabs"})
-_TIME = re.compile(r"[\[(]?(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?[\])]?")
+_TIME = re.compile(BOXED_TIME)
 _MARKS = {"tab": "\t", "br": "\n", "cr": "\n", "noBreakHyphen": "-"}
 
 

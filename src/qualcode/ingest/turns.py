@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
-from qualcode.ingest.labels import TITLES, is_code, label_shape
+from qualcode.ingest.labels import BOXED_TIME, TITLES, is_code, label_shape
 from qualcode.ingest.source import Unit
 
 INTERVIEWER_LABELS = frozenset(
@@ -31,8 +31,7 @@ PARTICIPANT_LABELS = frozenset(
 _NOT_SPEAKERS = frozenset({"note", "notes", "date", "time", "location", "place", "duration"})
 _NUMBER = re.compile(r"[-_ ]?\d{1,4}$")  # "Interviewer 2", "P-07", "R1": a role and a number
 
-_STAMP = r"(?:\d{1,2}:)?\d{1,2}:\d{2}(?:[.,]\d{1,3})?"
-_BOXED = rf"\[{_STAMP}\]|\({_STAMP}\)|{_STAMP}"
+_BOXED = BOXED_TIME
 _BOLD = r"(?:\*\*|__)?"
 _HEAD = re.compile(
     rf"[ \t]*(?:(?P<before>{_BOXED})[ \t]*(?:[-–][ \t]*)?)?(?P<bold>\*\*|__)?(?:"
