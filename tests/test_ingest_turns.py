@@ -181,6 +181,17 @@ def test_timestamps_in_service_formats(line: str, stamp: str) -> None:
     assert turns[0].meta == {"timestamp": stamp}
 
 
+def test_a_wrapped_line_that_opens_like_a_label_continues_the_turn() -> None:
+    text = "".join(
+        f"   INTERVIEWER :   Question {n}?\n   admin-1     :   Well, my husband\n"
+        "Derek: he says it is fine. Derek: he would.\n"
+        for n in range(3)
+    )
+    turns = find_turns(text)
+    assert [t.speaker for t in turns] == ["INTERVIEWER", "admin-1"] * 3
+    assert text[turns[1].start : turns[1].end].endswith("Derek: he would.")
+
+
 def test_a_file_layout_confirms_a_label_used_once() -> None:
     text = (
         "Amina (00:00:01): Shall we start?\nBob (00:00:04): Aye.\n"

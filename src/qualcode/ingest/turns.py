@@ -82,7 +82,13 @@ def _confirmed(heads: list[_Head]) -> list[_Head]:
     (two codes alike, `Speaker 3` and `Speaker 12`, confirm each other); then, once the file
     shows its convention, a label used once that follows it: a code like the file's (`id2`
     beside `id1`), a titled name (`Mr. Tyeri`), or a line laid out like the file's labelled
-    lines (`Bob (00:01:30):`, `   ADMIN-1   :`), which prose never is."""
+    lines (`Bob (00:01:30):`, `   ADMIN-1   :`), which prose never is. Where the labels
+    that state a role are all laid out one way that is not prose's (padded, timed, bold), a
+    line laid out otherwise is not a label (`Derek: he said` in a wrapped line, twice)."""
+    known = [h for h in heads if _known(_key(h.label))]
+    kept = {h.layout for h in known}
+    if len(known) >= 3 and len(kept) == 1 and _PLAIN not in kept:  # one layout, not prose's
+        heads = [h for h in heads if h.layout in kept]
     counts = Counter(_key(h.label) for h in heads)
     counts.update(f"{_prefix(h.label)} #" for h in heads if is_code(h.label))
     sure = [

@@ -87,14 +87,15 @@ CARER = [  # an unpaid carer and a community researcher: padded, hard-wrapped
         "admin-1",
         PAR,
         "A night off. One night a month where I know he's safe and I can "
-        "sleep through. That's all. Not a holiday. A night.",
+        "sleep through. That's all. Not a holiday. A night.\nDerek: he says go to your "
+        "sister's. Derek: he means it, too.",
     ),
     ("INTERVIEWER", INT, "Thank you. Is there anything I should have asked and didn't?"),
     (
         "admin-1",
         PAR,
         "Only that there's a lot of us. Every street's got one. We just don't "
-        "make a fuss, so nobody counts us.",
+        "make a fuss, so nobody counts us.\nDerek: he'd say the same.",
     ),
 ]
 
