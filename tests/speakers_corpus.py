@@ -1,7 +1,8 @@
 """The speaker corpus (tests/data/speakers/): each file read as ingest reads it, its turns and
 roles found, and compared with what was written. Used by the tests and by
 benchmarks/bench_speakers.py, which also runs it against an older qualcode, so it uses only
-`read_file`, `find_turns` and `assign_roles`, as they were before issue 19."""
+`read_file`, `find_turns` and `assign_roles` (in `ingest.roles` since issue 19's roles, in
+`ingest.turns` before)."""
 
 from __future__ import annotations
 
@@ -45,7 +46,12 @@ def source_file(name: str, folder: Path) -> Path:
 def find(name: str, folder: Path) -> Found:
     """Read the file, find its turns and roles as ingest does, and score the roles."""
     from qualcode.ingest.readers import read_file
-    from qualcode.ingest.turns import assign_roles, find_turns
+    from qualcode.ingest.turns import find_turns
+
+    try:  # where roles are decided since issue 19; in turns before it (the benchmark's peer)
+        from qualcode.ingest.roles import assign_roles  # type: ignore[import-not-found]
+    except ImportError:
+        from qualcode.ingest.turns import assign_roles  # type: ignore[attr-defined,no-redef]
 
     (read,) = read_file(source_file(name, folder))
     text = read.text
