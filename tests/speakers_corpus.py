@@ -49,9 +49,9 @@ def find(name: str, folder: Path) -> Found:
     from qualcode.ingest.turns import find_turns
 
     try:  # where roles are decided since issue 19; in turns before it (the benchmark's peer)
-        from qualcode.ingest.roles import assign_roles  # type: ignore[import-not-found]
+        from qualcode.ingest.roles import assign_roles
     except ImportError:
-        from qualcode.ingest.turns import assign_roles  # type: ignore[attr-defined,no-redef]
+        from qualcode.ingest.turns import assign_roles
 
     (read,) = read_file(source_file(name, folder))
     text = read.text
