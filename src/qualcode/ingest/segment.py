@@ -180,8 +180,9 @@ def _pieces(text: str, paragraphs: list[Unit], turns: list[Unit]) -> list[Unit]:
         i = bisect.bisect_right(starts, para.end - 1) - 1
         turn = turns[i] if i >= 0 and turns[i].end > para.start else None
         if turn is None:
-            following = turns[i + 1].start if i + 1 < len(turns) else len(text) + _GAP
-            if following - para.end > _GAP or text[para.end : following].strip():
+            following = turns[i + 1].start if i + 1 < len(turns) else None
+            gap = following - para.end if following is not None else _GAP + 1
+            if gap > _GAP or text[para.end : para.end + gap].strip():
                 pieces.append(para)
             continue
         lo, hi = max(para.start, turn.start), min(para.end, turn.end)
