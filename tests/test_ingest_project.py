@@ -132,3 +132,25 @@ def test_questionnaire_answers_become_documents_with_case_attributes(project, tm
     d = report.added[0]
     project.code(d, 0, len(d.text), "Access to GP", coder="amina")
     assert project.codings_df().iloc[0]["age_band"] == "65+"
+
+
+@pytest.mark.sqlite_only  # reading turns does not depend on the store
+def test_the_speaker_corpus_goes_in_with_its_turns_and_roles(project, tmp_path: Path) -> None:
+    """Every convention of tests/data/speakers/, ingested as a folder, is stored as written."""
+    import shutil
+
+    from tests import speakers_corpus
+
+    folder = tmp_path / "speakers"
+    folder.mkdir()
+    for name in speakers_corpus.names():
+        source = speakers_corpus.source_file(name, folder)
+        if source.parent != folder:
+            shutil.copy(source, folder / source.name)
+    report = project.ingest(folder, area="corpus", progress=False)
+    assert report.ok and len(report.added) == len(speakers_corpus.names())
+    for name in speakers_corpus.names():
+        turns = project.units_df("turn", document=name)
+        want = speakers_corpus.expected(name)["turns"]
+        stored = list(zip(turns["speaker"], turns["role"], strict=True))
+        assert stored == [(t["speaker"], t["role"]) for t in want], name

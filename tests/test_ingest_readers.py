@@ -62,6 +62,41 @@ def test_srt_with_speaker_names_in_the_text(tmp_path: Path) -> None:
     assert source.format == "srt"
 
 
+def test_vtt_voices_in_one_cue_and_cues_without_a_voice_continue(tmp_path: Path) -> None:
+    path = tmp_path / "call.vtt"
+    path.write_text(
+        "WEBVTT\n\nNOTE SYNTHETIC\n\n00:00:01.000 --> 00:00:03.000\n"
+        "<v Amina>How are you?</v> <v.loud Bob>Fine, and\nyou?</v>\n\n"
+        "00:00:03.000 --> 00:00:05.000\nnot too bad, the bus was\n\n"
+        "00:00:05.000 --> 00:00:06.000\n<v Amina>late again?</v>\n"
+    )
+    (source,) = read_file(path)
+    assert [(t.speaker, source.text[t.start : t.end]) for t in source.turns] == [
+        ("Amina", "How are you?"),
+        ("Bob", "Fine, and you? not too bad, the bus was"),
+        ("Amina", "late again?"),
+    ]
+    assert source.turns[1].meta == {"start_time": "00:00:01.000", "end_time": "00:00:05.000"}
+
+
+def test_srt_names_in_cue_lines_dashes_and_speaker_changes(tmp_path: Path) -> None:
+    path = tmp_path / "group.srt"
+    path.write_text(
+        "1\n00:00:01,000 --> 00:00:02,000\n- Moderator: Who helps you?\n- P-07: My neighbour.\n\n"
+        "2\n00:00:02,500 --> 00:00:04,000\nShe comes round: every day.\n\n"
+        "3\n00:00:04,500 --> 00:00:05,000\n>> Dr. Khan: Every day?\n>>\nSo: that's it.\n\n"
+        "4\n00:00:05,000 --> 00:00:06,000\nAmina Begum (she/her): Me too.\n"
+    )
+    (source,) = read_file(path)
+    assert [(t.speaker, t.role, source.text[t.start : t.end]) for t in source.turns] == [
+        ("Moderator", "interviewer", "Who helps you?"),
+        ("P-07", "participant", "My neighbour. She comes round: every day."),
+        ("Dr. Khan", None, "Every day?"),
+        ("Amina Begum (she/her)", None, "Me too."),  # as a video call names people
+    ]
+    assert "\nSo: that's it.\n" in source.text  # kept, said by someone not named
+
+
 def test_docx_paragraphs_become_lines(tmp_path: Path) -> None:
     import docx
 
@@ -73,6 +108,61 @@ def test_docx_paragraphs_become_lines(tmp_path: Path) -> None:
     (source,) = read_file(path)
     assert source.text == "[SYNTHETIC]\nInterviewer: Hello?\nParticipant: Hiya, pet.\n"
     assert (source.title, source.format) == ("hp07", "docx")
+
+
+def test_docx_speakers_in_bold_become_labels(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("SYNTHETIC interview")
+    for who, words in [
+        ("Interviewer:", " How is the surgery?"),
+        ("Amina", " Hard to get in."),
+        ("Interviewer:", " Why?"),
+        ("Amina", "\tThe phone line."),
+    ]:
+        paragraph = d.add_paragraph()
+        paragraph.add_run(who).bold = True
+        paragraph.add_run(words)
+    paragraph = d.add_paragraph()
+    paragraph.add_run("Important").bold = True  # bold once: emphasis, not a speaker
+    paragraph.add_run(" the bus stops at six.")
+    d.save(tmp_path / "bold.docx")
+    (source,) = read_file(tmp_path / "bold.docx")
+    assert source.text.splitlines()[1:] == [
+        "Interviewer: How is the surgery?",
+        "Amina: Hard to get in.",
+        "Interviewer: Why?",
+        "Amina: The phone line.",
+        "Important the bus stops at six.",
+    ]
+
+
+def test_docx_speaker_tables_become_turns(tmp_path: Path) -> None:
+    import docx
+
+    d = docx.Document()
+    table = d.add_table(rows=0, cols=2)
+    rows = [("Speaker", "Words"), ("Moderator", "Who has a carer?"), ("P-07", "I do."),
+            ("P-07", "Twice a week.")]  # fmt: skip
+    for row in rows:
+        for cell, text in zip(table.add_row().cells, row, strict=True):
+            cell.text = text
+    timed = d.add_table(rows=0, cols=3)
+    for row in [("00:01:02", "Dawn", "And you?"), ("00:01:09", "Dawn", "Go on.")]:
+        for cell, text in zip(timed.add_row().cells, row, strict=True):
+            cell.text = text
+    d.save(tmp_path / "table.docx")
+    (source,) = read_file(tmp_path / "table.docx")
+    assert source.text.splitlines() == [
+        "Speaker",  # a header named once is not a speaker
+        "Words",
+        "Moderator: Who has a carer?",
+        "P-07: I do.",
+        "P-07: Twice a week.",
+        "[00:01:02] Dawn: And you?",
+        "[00:01:09] Dawn: Go on.",
+    ]
 
 
 def test_xlsx_questionnaire_with_a_named_text_column(tmp_path: Path) -> None:

@@ -158,3 +158,17 @@ def test_reading_in_pieces_gives_the_same_units(monkeypatch) -> None:
         monkeypatch.undo()
     monkeypatch.setattr(segment, "CHUNK", 40)  # one long line: cut at spaces
     assert max(b - a for a, b in segment._chunks("word " * 1000)) <= 40
+
+
+def test_a_label_on_its_own_line_is_no_sentence() -> None:
+    text = (
+        "[SYNTHETIC]\n\nSpeaker 1  0:03\nHow are you?\n\n"
+        "Speaker 2  0:09\nFine.\nSpeaker 1  0:15\nGood.\n"
+    )
+    sentences = [u for u in Segmenter().units(text) if u.kind == "sentence"]
+    assert [(text[u.start : u.end], u.speaker) for u in sentences] == [
+        ("[SYNTHETIC]", None),
+        ("How are you?", "Speaker 1"),
+        ("Fine.", "Speaker 2"),
+        ("Good.", "Speaker 1"),
+    ]

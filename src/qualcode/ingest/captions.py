@@ -16,28 +16,34 @@ from typing import Any
 from qualcode.errors import IngestError
 from qualcode.ingest.decode import normalise, read_text
 from qualcode.ingest.source import Source, Unit
-from qualcode.ingest.turns import role_of
+from qualcode.ingest.turns import is_speaker_label, role_of
 
 _STAMP = r"(?:\d+:)?\d{1,2}:\d{2}[.,]\d{1,3}"
 _TIMING = re.compile(rf"[ \t]*(?P<start>{_STAMP})[ \t]*-->[ \t]*(?P<end>{_STAMP})(?:[ \t]|$)")
 _VOICE = re.compile(r"v(?:\.[^\s>]*)?\s+(.*)", re.S)  # a tag's inside: "v.loud Amina"
-_NAMED = re.compile(r"^(?:-\s*)?([A-Z][\w'’.-]*(?: [A-Z][\w'’.-]*){0,2})\s*:\s+")
+_NAMED = re.compile(  # "Amina:", "- Dr. Khan:", ">> P-07:", "Amina Begum (she/her):"
+    r"(?:>>[ \t]*|-[ \t]*)?(?P<label>[^\W\d_][\w'’. -]{0,39}?)"
+    r"(?P<aside>[ \t]*\([^()\n]{1,40}\))?[ \t]*:(?:[ \t]+|$)"
+)
 _NOT_CUES = ("WEBVTT", "NOTE", "STYLE", "REGION")
 MAX_SPEAKER = 100  # characters: a name, not a paragraph
 
 
 def read_captions(path: Path, max_mb: float) -> Source:
-    """WebVTT/SRT cues, merged into turns where the same speaker goes on."""
+    """WebVTT/SRT cues, merged into turns where the same speaker goes on. A cue, or a line of
+    one, without a speaker continues the turn before it, as captions name a speaker only when
+    the speaker changes; `>>` alone marks a change to a speaker not named."""
     raw = read_text(path, max_mb=max_mb)
     if path.suffix.lower() == ".vtt" and not raw.lstrip().startswith("WEBVTT"):
         raise IngestError(path, "is not a WebVTT file: it must start with 'WEBVTT'")
     merged: list[list[Any]] = []  # [speaker, [texts], start, end]
     for speaker, words, start, end in _cues(path, raw):
-        if merged and speaker == merged[-1][0]:
+        if merged and (speaker is None or speaker == merged[-1][0]):
             merged[-1][1].append(words)
             merged[-1][3] = end
         else:
             merged.append([speaker, [words], start, end])
+    merged = [m for m in merged if any(m[1])]  # a bare `>>` with no words after it
     if not merged:
         raise IngestError(
             path,
@@ -48,7 +54,7 @@ def read_captions(path: Path, max_mb: float) -> Source:
     turns: list[Unit] = []
     offset = 0
     for speaker, texts, start, end in merged:
-        words = " ".join(texts)
+        words = " ".join(t for t in texts if t)
         prefix = f"{speaker}: " if speaker else ""
         if speaker:
             begin = offset + len(prefix)
@@ -64,7 +70,8 @@ def read_captions(path: Path, max_mb: float) -> Source:
 
 
 def _cues(path: Path, raw: str) -> Iterator[tuple[str | None, str, str, str]]:
-    """(speaker, words, start, end) of each cue with words, checked."""
+    """(speaker, words, start, end) of each speaker's words in each cue with words, checked;
+    speaker None where the cue does not say, "" after a bare `>>`."""
     for first, lines in _blocks(raw):
         if lines[0].startswith(_NOT_CUES):
             continue  # header, NOTE, STYLE or REGION block
@@ -72,14 +79,36 @@ def _cues(path: Path, raw: str) -> Iterator[tuple[str | None, str, str, str]]:
         if timing is None:
             continue  # a stray line between cues, as some tools leave
         start, end = _times(path, first + timing, lines[timing])
-        voice, words = _cue_text(" ".join(line.strip() for line in lines[timing + 1 :]))
-        speaker = _speaker(path, first + timing, voice) if voice is not None else None
-        words = " ".join(normalise(html.unescape(words)).split())
-        named = _NAMED.match(words) if speaker is None else None
-        if named:
-            speaker, words = named.group(1), words[named.end() :]
-        if words:
-            yield speaker, words, start, end
+        payload = "\n".join(line.strip() for line in lines[timing + 1 :])
+        for voice, text in _voices(payload):
+            speaker = _speaker(path, first + timing, voice) if voice is not None else None
+            for named, words in _named(text) if voice is None else [(speaker, text)]:
+                words = " ".join(normalise(html.unescape(words)).split())
+                if words or named == "":
+                    yield named, words, start, end
+
+
+def _named(text: str) -> Iterator[tuple[str | None, str]]:
+    """The lines of a cue without a voice tag, split where a line opens with a speaker
+    (`Amina: ...`, `- Dr. Khan: ...`, `>> P-07: ...`); ("", "") for a bare `>>`."""
+    speaker: str | None = None
+    words: list[str] = []
+    for line in text.split("\n"):
+        m = _NAMED.match(line)
+        named = m is not None and is_speaker_label(m.group("label"))
+        if not named and not line.startswith(">>"):
+            words.append(line)
+            continue
+        if any(w.strip() for w in words):
+            yield speaker, " ".join(words)
+        if m is not None and named:
+            speaker = m.group("label") + (m.group("aside") or "")
+            words = [line[m.end() :]]
+        else:  # `>>` alone: someone not named speaks
+            yield "", ""
+            speaker, words = None, [line[2:]]
+    if any(w.strip() for w in words):
+        yield speaker, " ".join(words)
 
 
 def _blocks(raw: str) -> Iterator[tuple[int, list[str]]]:
@@ -128,10 +157,11 @@ def _seconds(stamp: str) -> float | None:
     return int(hours[0] if hours else 0) * 3600 + int(minutes) * 60 + float(seconds)
 
 
-def _cue_text(payload: str) -> tuple[str | None, str]:
-    """The first voice's annotation and the words without tags, in one pass.
+def _voices(payload: str) -> Iterator[tuple[str | None, str]]:
+    """(voice annotation or None, words without tags) for each voice of a cue, in one pass.
 
-    As WebVTT's own parser does, a `<` opens a tag that runs to the next `>` (or to the end).
+    As WebVTT's own parser does, a `<` opens a tag that runs to the next `>` (or to the end);
+    `<v Name>` (or `<v.loud Name>`) starts that voice's words, `</v>` ends them.
     """
     words: list[str] = []
     voice = None
@@ -140,14 +170,18 @@ def _cue_text(payload: str) -> tuple[str | None, str]:
         words.append(payload[at:opened])
         closed = payload.find(">", opened)
         inside = payload[opened + 1 : closed if closed >= 0 else len(payload)]
-        m = _VOICE.match(inside) if voice is None else None
-        if m:
-            voice = m.group(1)
+        m = _VOICE.match(inside)
+        if m or inside.strip() == "/v":
+            if "".join(words).strip():
+                yield voice, "".join(words)
+            words, voice = [], m.group(1) if m else None
         if closed < 0:
-            return voice, "".join(words)
+            break
         at = closed + 1
-    words.append(payload[at:])
-    return voice, "".join(words)
+    else:
+        words.append(payload[at:])
+    if "".join(words).strip():
+        yield voice, "".join(words)
 
 
 def _speaker(path: Path, line: int, voice: str) -> str | None:

@@ -29,6 +29,7 @@ MAX_RUN = 32  # longest run of punctuation, symbols or emoji spaCy sees whole
 MAX_WORD = 200  # longest run of non-space characters spaCy sees whole
 _RUNS = re.compile(rf"[^\w\s]{{{MAX_RUN + 1},}}")
 _WORDS = re.compile(rf"\S{{{MAX_WORD + 1},}}")
+_GAP = 200  # blank characters at most between a label's line and the words below it
 CHUNK = 100_000  # characters spaCy reads at once, so its memory stays flat in the text's size
 
 
@@ -77,7 +78,7 @@ class Segmenter:
             turns = find_turns(text)
         spans = (_stripped(text, m.start(), m.end()) for m in _LINES.finditer(text))
         paragraphs = [Unit("paragraph", *span) for span in spans if span is not None]
-        pieces = _pieces(paragraphs, turns)
+        pieces = _pieces(text, paragraphs, turns)
         return paragraphs + list(turns) + self._sentences(text, pieces)
 
     def sentence_spans(self, text: str) -> list[tuple[int, int]]:
@@ -169,15 +170,20 @@ def _spaced(run: str, every: int) -> str:
     return "".join(run[i : i + every] + " " for i in range(0, len(run), step))[: len(run)]
 
 
-def _pieces(paragraphs: list[Unit], turns: list[Unit]) -> list[Unit]:
-    """Lines clipped to the turn they belong to (dropping labels), with its speaker."""
+def _pieces(text: str, paragraphs: list[Unit], turns: list[Unit]) -> list[Unit]:
+    """Lines clipped to the turn they belong to (dropping labels), with its speaker. A line
+    just before a turn's words and outside every turn is that turn's label (`Name  0:03`
+    above the words), so it is no sentence."""
     starts = [t.start for t in turns]
     pieces = []
     for para in paragraphs:
         i = bisect.bisect_right(starts, para.end - 1) - 1
         turn = turns[i] if i >= 0 and turns[i].end > para.start else None
         if turn is None:
-            pieces.append(para)
+            following = turns[i + 1].start if i + 1 < len(turns) else None
+            gap = following - para.end if following is not None else _GAP + 1
+            if gap > _GAP or text[para.end : para.end + gap].strip():
+                pieces.append(para)
             continue
         lo, hi = max(para.start, turn.start), min(para.end, turn.end)
         if lo < hi:
