@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 UNITS = ("sentence", "turn", "paragraph", "overlap")
+TOGETHER = {"turn": "answer", "overlap": "passage"}  # a unit in a reader's words
 
 
 def cooccurrence(
@@ -94,7 +95,7 @@ def cooccurrence_chart(matrix: pd.DataFrame) -> Any:
         shown,
         text_auto=True,
         color_continuous_scale="Blues",
-        labels={"color": f"together ({unit})", "x": "", "y": ""},
+        labels={"color": f"Times in the same {TOGETHER.get(unit, unit)}", "x": "", "y": ""},
         aspect="auto",
     )
     size = max(360, 60 + 34 * len(matrix))
