@@ -158,7 +158,7 @@ def test_themes_report_names_themes_by_keywords_and_quotes_not_names(rendered) -
 def test_agreement_compares_shared_transcripts_and_says_who_was_left_out(rendered) -> None:
     shown = text(rendered, "04_agreement")
     assert "compares the coding of amina and bob on the 9 transcripts" in shown
-    assert f"{THIRD} is left out of the overall figures" in shown
+    assert f"Left out of the overall figures: {THIRD}, who coded 2 of the 9" in shown
     assert "coded 2 of the 9 transcripts" in shown
     assert "κ" in shown and "α" in shown and "chance" in shown
     p = qualcode.open_project(rendered["store"], create=False)

@@ -115,8 +115,8 @@ def comparison_in_words(comp: Comparison) -> str:
     ]
     for name, why in comp.left_out.items():
         lines.append(
-            f"{name} is left out of the overall figures: {name} {why}. "
-            f"{name} is compared with each other coder below, on the transcripts the two share."
+            f"Left out of the overall figures: {name}, who {why}. {name} is compared with "
+            "each other coder below, on the transcripts the two share."
         )
     return "\n\n".join(lines)
 

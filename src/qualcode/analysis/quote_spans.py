@@ -79,3 +79,9 @@ def drop_overlaps(spans: Sequence[tuple[int, int, int]]) -> list[int]:
         taken.setdefault(doc, []).append((start, end))
         kept.append(i)
     return kept
+
+
+def tidy(text: str) -> str:
+    """A quote on one line, without a bracket left open at its end ("... hear me. (" where a
+    sentence ended before "(laughs)")."""
+    return " ".join(text.split()).rstrip("([{ ").rstrip()

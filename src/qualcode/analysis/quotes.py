@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.framework import reference
-from qualcode.analysis.quote_spans import drop_overlaps, whole_sentences
+from qualcode.analysis.quote_spans import drop_overlaps, tidy, whole_sentences
 from qualcode.analysis.selection import (
     CoderChoice,
     document_texts,
@@ -127,7 +127,7 @@ def quote_bank(
                     "code": code,
                     "name": names[code],
                     "rank": rank,
-                    "quote": " ".join(row.text.split()),
+                    "quote": tidy(row.text),
                     "case_id": pseudonym(guid, row.area, row.case),
                     "group": groups.get(row.participant, None),
                     "reference": reference(row.document_id, row.start, row.end),

@@ -108,7 +108,9 @@ def show_table(frame: pd.DataFrame) -> None:
     """Display a table of plain words: HTML without the index, and the same as text."""
     from IPython.display import display
 
-    html_table = frame.style.hide(axis="index").format(precision=0, na_rep="").to_html()
+    styled = frame.style.hide(axis="index").format(precision=0, na_rep="")
+    left = [{"selector": "th, td", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+    html_table = styled.set_table_styles(left).to_html()
     display({"text/html": html_table, "text/plain": frame.to_string(index=False)}, raw=True)
 
 

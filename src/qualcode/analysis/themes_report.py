@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from qualcode.analysis.charts import bar_height, whole_number_axis
-from qualcode.analysis.quote_spans import whole_sentences
+from qualcode.analysis.quote_spans import tidy, whole_sentences
 from qualcode.analysis.report import of_base
 from qualcode.analysis.selection import document_texts, pseudonym, short_names
 from qualcode.privacy.names import FIRST_NAMES
@@ -133,7 +133,7 @@ def _best_quote(
             who = f"participant {pseudonym(project.guid, str(unit['area']), str(unit['case']))}"
             group = groups.get(unit["case"])
             who += f", {group}" if isinstance(group, str) and group else ""
-            return " ".join(texts[doc][slice(*span)].split()), who
+            return tidy(texts[doc][slice(*span)]), who
     return "", ""
 
 
