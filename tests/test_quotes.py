@@ -71,3 +71,28 @@ def test_quote_bank_quotes_a_passage_once_in_whole_sentences_across_groups(
     assert not any("How do you get about" in q for q in quotes)  # never the interviewer
     assert set(bank["group"]) == {"Carers", "Young people"}  # both groups before a second carer
     p.close()
+
+
+def test_a_passage_coded_with_two_themes_is_quoted_under_one() -> None:
+    import pandas as pd
+
+    from qualcode.analysis.report import quote_sources, quotes_markdown
+
+    quotes = pd.DataFrame(
+        {
+            "code": ["A", "A", "B", "B"],
+            "name": ["A", "A", "B", "B"],
+            "quote": ["one said", "two said", "one said again", "three said"],
+            "case_id": ["X-1", "X-2", "X-1", "X-3"],
+            "group": ["G", None, "G", "H"],
+            "document_id": [1, 2, 1, 3],
+            "start": [0, 0, 5, 0],
+            "end": [20, 20, 25, 20],
+        }
+    )
+    text = quotes_markdown(quotes, codes=["A", "B"], per_code=2)
+    assert "one said again" not in text and "three said" in text
+    assert "[doc" not in text and "<sup>3</sup>" in text
+    assert quote_sources(quotes, codes=["A", "B"], per_code=2)["Participant"].tolist() == [
+        "X-1", "X-2", "X-3"
+    ]

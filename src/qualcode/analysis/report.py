@@ -153,7 +153,21 @@ def quote_sources(quotes: pd.DataFrame, *, codes: list[str], per_code: int = 2) 
 
 
 def _shown_quotes(quotes: pd.DataFrame, codes: list[str], per_code: int) -> pd.DataFrame:
-    shown = [quotes[quotes["code"] == code].head(per_code) for code in codes]
+    """The first `per_code` quotes of each code, skipping a passage already quoted under an
+    earlier code (a passage coded with two themes is quoted once)."""
+    taken: list[tuple[int, int, int]] = []
+    shown = []
+    for code in codes:
+        rows = quotes[quotes["code"] == code]
+        spans = list(zip(rows["document_id"], rows["start"], rows["end"], strict=True))
+        fresh = [
+            i
+            for i, (doc, start, end) in enumerate(spans)
+            if not any(d == doc and start < e and s < end for d, s, e in taken)
+        ]
+        picked = fresh[:per_code]
+        taken += [spans[i] for i in picked]
+        shown.append(rows.iloc[picked])
     shown = [rows for rows in shown if not rows.empty]
     return pd.concat(shown, ignore_index=True) if shown else quotes.iloc[0:0]
 
