@@ -3,6 +3,7 @@ spans of text."""
 
 from __future__ import annotations
 
+import math
 from itertools import combinations
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from qualcode.project import Project
 
 UNITS = ("sentence", "turn", "paragraph", "overlap")
+TOGETHER = {"turn": "answer", "overlap": "passage"}  # a unit in a reader's words
 
 
 def cooccurrence(
@@ -94,9 +96,11 @@ def cooccurrence_chart(matrix: pd.DataFrame) -> Any:
         shown,
         text_auto=True,
         color_continuous_scale="Blues",
-        labels={"color": f"together ({unit})", "x": "", "y": ""},
+        labels={"color": f"Times in the same {TOGETHER.get(unit, unit)}", "x": "", "y": ""},
         aspect="auto",
     )
+    largest = float(np.nanmax(values)) if np.isfinite(values).any() else 0.0
+    fig.update_coloraxes(colorbar={"dtick": max(1, math.ceil(largest / 8)), "tickformat": ",d"})
     size = max(360, 60 + 34 * len(matrix))
     fig.update_layout(height=size, margin={"l": 10, "r": 10, "t": 30, "b": 10})
     fig.update_xaxes(tickangle=-45)

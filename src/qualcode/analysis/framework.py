@@ -70,11 +70,13 @@ def framework_matrix(
     words: int = 25,
     per_cell: int = 3,
     pseudonymise: bool = True,
+    every_case: bool = False,
 ) -> pd.DataFrame:
     """Cases (rows; pseudonymous ids unless `pseudonymise=False`) x codes (columns, in
     codebook order): each cell the case's first `per_cell` passages of that code, each cut to
     `words` words and followed by its reference, `[doc 12: 340-512]`; "(+2 more)" says what
-    was left out. Empty where the case never had the code."""
+    was left out. Empty where the case never had the code. Rows are the cases with coded
+    passages, or with `every_case` every person heard (the people a report counts)."""
     passages = framework_passages(
         project, area=area, coder=coder, words=words, pseudonymise=pseudonymise
     )
@@ -86,7 +88,13 @@ def framework_matrix(
         ]
         more = len(group) - len(shown)
         cells[(case, code)] = "\n".join(shown) + (f"\n(+{more} more)" if more > 0 else "")
-    cases = sorted(passages["case_id"].unique())
+    cases = set(passages["case_id"])
+    if every_case:
+        docs = project.documents_df(area=area)
+        heard = zip(docs["area"].astype(str), docs["case"].astype(str), strict=True)
+        guid = project.guid
+        cases |= {pseudonym(guid, a, c) if pseudonymise else c for a, c in heard}
+    cases = sorted(cases)
     matrix = pd.DataFrame(
         [[cells.get((case, code), "") for code in order] for case in cases],
         index=pd.Index(cases, name="case"),

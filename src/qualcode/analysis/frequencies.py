@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.charts import bar_height
+from qualcode.analysis.charts import bar_height, whole_number_axis
 from qualcode.analysis.selection import CoderChoice, select_codings, short_names
 from qualcode.errors import QualcodeError
 from qualcode.views import CODING_COLUMNS
@@ -25,8 +25,9 @@ def code_frequencies(
     question: str | Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Per code (and per group of `by`: "area" or any case attribute such as
-    "population_group"): codings, documents and participants (people heard on it), and
-    `share`, the percentage of the group's people whose words were given the code.
+    "population_group"): codings, documents and participants (people heard on it), `people`
+    (the group's people heard: the base of the share) and `share`, the percentage of the
+    group's people whose words were given the code.
 
     Without `by`, every code of the codebook is listed, unused ones with zeros. With
     `question`, only the codings of a questionnaire's answers to it count (and its
@@ -65,15 +66,18 @@ def code_frequencies(
             .fillna({"codings": 0, "documents": 0, "participants": 0})
         )
         heard = people["participant"].nunique()
+        counts["people"] = heard
         counts["share"] = 100 * counts["participants"] / heard if heard else 0.0
     else:
         present = [g for g in groups if g in people]
         sizes = people.groupby(present)["participant"].nunique().rename("people").reset_index()
         counts = counts.merge(sizes, on=present, how="left") if present else counts
         counts["share"] = 100 * counts["participants"] / counts.get("people", pd.NA)
-        counts = counts.drop(columns=["people"], errors="ignore")
+        if "people" not in counts:
+            counts["people"] = pd.NA
     for col in ("codings", "documents", "participants"):
         counts[col] = counts[col].astype(int)
+    counts["people"] = counts["people"].astype("Int64")
     counts["share"] = counts["share"].astype(float).round(1)
     counts.insert(len(groups) + 1, "name", counts["code"].map(short_names(counts["code"].unique())))
     return counts.sort_values(
@@ -103,4 +107,6 @@ def frequency_chart(frequencies: pd.DataFrame, *, top: int = 15, by: str | None 
         hover_data=["codings", "documents", "share"],
     )
     fig.update_layout(height=bar_height(len(order)), margin={"l": 10, "r": 10, "t": 30, "b": 10})
+    totals = data.groupby("name")["participants"].sum()
+    whole_number_axis(fig, float(totals.max()) if len(totals) else 0.0)
     return fig

@@ -1,12 +1,19 @@
 """A quote bank: per code, the passages that best represent what people said.
 
-How a passage is chosen: each code's passages (overlapping codings merged) are turned into
+A quote stands alone: each coded passage (overlapping codings of a code merged, so a passage
+two coders coded is one passage) is widened to whole sentences within its speaker's turn,
+grown by the next (or previous) sentence of the same turn while it is shorter than
+`min_words`, and cut at a sentence end near `max_words`; a passage still too short, or in an
+interviewer's turn, is never quoted. Widened passages that overlap are one passage.
+
+How a passage is chosen: the passages are turned into
 TF-IDF vectors (words and word pairs, over every passage in the selection). A passage's
 centrality is the cosine similarity of its vector to the mean of its code's vectors: high when
 it uses the words most passages of that code use. Its score is centrality times a length fit
 (1 between `min_words` and `max_words`, falling off outside, so a two-word fragment or a whole
-page does not win). The best-scoring passages are taken, at most one per person, so the quotes
-come from different people. Cases are shown by pseudonymous id.
+page does not win). The best-scoring passages are taken, at most one per person and first from
+groups not yet quoted for the code, so the quotes come from different people and groups.
+Cases are shown by pseudonymous id.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from qualcode.analysis.framework import reference
+from qualcode.analysis.quote_spans import drop_overlaps, tidy, whole_sentences
 from qualcode.analysis.selection import (
     CoderChoice,
     document_texts,
@@ -74,7 +82,10 @@ def quote_bank(
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     codings = select_codings(project, area=area, coder=coder)
-    passages = merge_passages(codings, document_texts(project, codings["document_id"].unique()))
+    texts = document_texts(project, codings["document_id"].unique())
+    passages = merge_passages(codings, texts)
+    passages = standalone(project, passages, texts, area=area, min_words=min_words,
+                          max_words=max_words)  # fmt: skip
     if passages.empty:
         return pd.DataFrame(columns=COLUMNS)
     groups = (
@@ -109,14 +120,14 @@ def quote_bank(
                 for c, w in zip(np.asarray(sims).ravel(), words, strict=True)
             ],
         ).sort_values(["score", "document_id", "start"], ascending=[False, True, True])
-        picked = scored.drop_duplicates("participant").head(per_code)
+        picked = balanced(scored, groups, per_code)
         for rank, row in enumerate(picked.itertuples(), start=1):
             out.append(
                 {
                     "code": code,
                     "name": names[code],
                     "rank": rank,
-                    "quote": " ".join(row.text.split()),
+                    "quote": tidy(row.text),
                     "case_id": pseudonym(guid, row.area, row.case),
                     "group": groups.get(row.participant, None),
                     "reference": reference(row.document_id, row.start, row.end),
@@ -134,3 +145,66 @@ def quote_bank(
         ["code", "rank"], key=lambda s: s.map(order) if s.name == "code" else s
     )
     return frame.reset_index(drop=True)
+
+
+def standalone(
+    project: Project,
+    passages: pd.DataFrame,
+    texts: dict[int, str],
+    *,
+    area: str | None,
+    min_words: int,
+    max_words: int,
+) -> pd.DataFrame:
+    """The passages widened to quotes that stand alone (see `quote_spans.whole_sentences`):
+    the interviewer's and those too short left out, overlapping ones of a code made one."""
+    if passages.empty:
+        return passages
+    docs = set(passages["document_id"])
+    sentences: dict[int, list[tuple[int, int]]] = {}
+    turns: dict[int, list[tuple[int, int, str | None]]] = {}
+    for kind, into in (("sentence", sentences), ("turn", turns)):
+        units = project.units_df(kind, area=area)
+        units = units[units["document_id"].isin(docs)]
+        for doc, start, end, role in units[["document_id", "start", "end", "role"]].itertuples(
+            index=False, name=None
+        ):
+            span = (int(start), int(end)) if kind == "sentence" else (int(start), int(end), role)
+            into.setdefault(int(doc), []).append(span)  # type: ignore[arg-type]
+    rows = []
+    for row in passages.to_dict("records"):
+        doc = int(row["document_id"])
+        span = whole_sentences(
+            texts[doc], row["start"], row["end"], sentences=sentences.get(doc, []),
+            turns=turns.get(doc, []), min_words=min_words, max_words=max_words,
+        )  # fmt: skip
+        if span is not None:
+            rows.append({**row, "start": span[0], "end": span[1], "text": texts[doc][slice(*span)]})
+    if not rows:
+        return passages.iloc[0:0]
+    widened = pd.DataFrame(rows).sort_values(["code", "document_id", "start"], kind="stable")
+    kept = []
+    for _, group in widened.groupby("code", sort=False):
+        spans = list(zip(group["document_id"], group["start"], group["end"], strict=True))
+        kept.append(group.iloc[drop_overlaps(spans)])
+    return pd.concat(kept, ignore_index=True)
+
+
+def balanced(scored: pd.DataFrame, groups: pd.Series, per_code: int) -> pd.DataFrame:
+    """The best `per_code` rows of `scored` (best first), one per person, taking first the
+    best of each group not yet quoted, so one group's voices do not fill a theme."""
+    people: set[str] = set()
+    heard: set[object] = set()
+    chosen: list[int] = []
+    for fresh_groups_only in (True, False):
+        for i, person in enumerate(scored["participant"]):
+            if len(chosen) == per_code:
+                break
+            group = groups.get(person, None)
+            group = None if not isinstance(group, str) else group
+            if person in people or (fresh_groups_only and group in heard):
+                continue
+            people.add(person)
+            heard.add(group)
+            chosen.append(i)
+    return scored.iloc[sorted(chosen)]

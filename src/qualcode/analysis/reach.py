@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from qualcode.analysis.charts import bar_height
+from qualcode.analysis.charts import bar_height, whole_number_axis
 from qualcode.errors import QualcodeError
 from qualcode.model import attribute_values
 from qualcode.store import areas as area_store
@@ -118,23 +118,32 @@ def reach(
 
 
 def reach_chart(frame: pd.DataFrame) -> Any:
-    """People heard per group as bars (groups under target in orange), targets as markers."""
+    """People heard per group as bars (groups under target in orange, the others in blue,
+    each colour its own legend entry), targets as markers."""
     import plotly.graph_objects as go
 
     data = frame.sort_values(["heard"], ascending=True)
     label = data["group"] if data["area"].nunique() <= 1 else data["area"] + ": " + data["group"]
-    colours = ["#E69F00" if u else "#0072B2" for u in data["under_target"]]
-    fig = go.Figure(
-        go.Bar(
-            x=data["heard"],
-            y=label,
-            orientation="h",
-            marker_color=colours,
-            name="people heard",
-            text=[n or "" for n in data["note"]],
-            hovertemplate="%{y}: %{x} heard<br>%{text}<extra></extra>",
+    fig = go.Figure()
+    under = data["under_target"].astype(bool)
+    for rows, colour, name in (
+        (~under, "#0072B2", "people heard"),
+        (under, "#E69F00", "people heard, under target"),
+    ):
+        if not rows.any():
+            continue
+        fig.add_trace(
+            go.Bar(
+                x=data.loc[rows, "heard"],
+                y=label[rows],
+                orientation="h",
+                marker_color=colour,
+                name=name,
+                text=[n or "" for n in data.loc[rows, "note"]],
+                textposition="none",
+                hovertemplate="%{y}: %{x} heard<br>%{text}<extra></extra>",
+            )
         )
-    )
     has_target = data["target"].notna()
     if has_target.any():
         fig.add_trace(
@@ -153,8 +162,11 @@ def reach_chart(frame: pd.DataFrame) -> Any:
         )
     fig.update_layout(
         height=bar_height(len(data)),
-        xaxis_title="People heard (orange: under target)",
+        xaxis_title="People heard",
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         legend={"orientation": "h"},
+        yaxis={"categoryorder": "array", "categoryarray": list(label)},
     )
+    largest = max(data["heard"].max(), data["target"].max() if has_target.any() else 0)
+    whole_number_axis(fig, float(largest) if len(data) else 0.0)
     return fig

@@ -21,6 +21,8 @@ from qualcode.sheets import write_csv
 if TYPE_CHECKING:
     from qualcode.project import Project
 
+SMALL_BASE = 5  # groups of fewer people get counts, not percentages
+
 
 class Outputs:
     """Shows charts and tables and, when `folder` is set, writes them there too."""
@@ -57,7 +59,9 @@ def check_area(project: Project, area: str) -> None:
 
 
 def summary(project: Project, area: str, coder: CoderChoice) -> str:
-    """The report's opening paragraph, in Markdown."""
+    """The report's opening paragraph, in Markdown: one count of people (everyone heard, the
+    base of every share and a row each in the framework matrix), and whose coding it uses as
+    a number of coders, never their logins."""
     docs = project.documents_df(area=area)
     people = docs["case"].nunique()
     interviews = int((docs["format"] != "csv").sum()) if "format" in docs else len(docs)
@@ -66,16 +70,48 @@ def summary(project: Project, area: str, coder: CoderChoice) -> str:
     whose = (
         "the coding the team agreed (the consensus)"
         if coder == "consensus"
-        else f"the coding of {', '.join(names) or 'nobody yet'}"
+        else f"the coding of {counted(len(names), 'coder')}"
+        if names
+        else "no coding yet"
     )
     when = datetime.now(UTC).strftime("%d %B %Y")
-    parts = [f"# What we heard in {area.replace('-', ' ').title()}", ""]
+    parts = [f"# What we heard in {area_title(area)}", ""]
     parts.append(
-        f"We heard from **{people} people**: {interviews} interviews"
-        + (f" and {answers} written answers to a questionnaire" if answers else "")
+        f"We heard from **{counted(people, 'person', 'people')}**: "
+        f"{counted(interviews, 'interview')}"
+        + (f" and {counted(answers, 'written answer')} to a questionnaire" if answers else "")
         + f". This report uses {whose}, and was made on {when} from the project's latest data."
     )
     return "\n".join(parts)
+
+
+def area_title(area: str) -> str:
+    """An area's name as a heading ("great-yarmouth" -> "Great Yarmouth")."""
+    return area.replace("-", " ").title()
+
+
+def counted(n: int, one: str, many: str | None = None) -> str:
+    """ "1 coder", "3 coders"."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+def of_base(part: int, base: int, *, unit: str = "", small: int = 0) -> str:
+    """A share with its base: "12 of 44 turns (27%)"; without the percentage when the base
+    is under `small` (a percentage of one or two people says more than they did)."""
+    words = f"{part:,} of {base:,}" + (f" {unit}" if unit else "")
+    if not base or base < small:
+        return words
+    return f"{words} ({round(100 * part / base)}%)"
+
+
+def show_table(frame: pd.DataFrame) -> None:
+    """Display a table of plain words: HTML without the index, and the same as text."""
+    from IPython.display import display
+
+    styled = frame.style.hide(axis="index").format(precision=0, na_rep="")
+    left = [{"selector": "th, td", "props": [("text-align", "left"), ("vertical-align", "top")]}]
+    html_table = styled.set_table_styles(left).to_html()
+    display({"text/html": html_table, "text/plain": frame.to_string(index=False)}, raw=True)
 
 
 def plain_table(frame: pd.DataFrame, columns: Mapping[str, str]) -> Any:
@@ -85,20 +121,59 @@ def plain_table(frame: pd.DataFrame, columns: Mapping[str, str]) -> Any:
 
 
 def quotes_markdown(quotes: pd.DataFrame, *, codes: list[str], per_code: int = 2) -> str:
-    """Quotes as Markdown: a heading per code, each quote with who said it (pseudonymised)."""
+    """Quotes as Markdown: a heading per code, each quote with who said it (pseudonymised)
+    and a note number; where each passage is in the transcripts is in `quote_sources`."""
     lines = []
-    for code in codes:
-        rows = quotes[quotes["code"] == code].head(per_code)
-        if rows.empty:
-            continue
-        lines.append(f"### {rows.iloc[0]['name']}")
-        for row in rows.itertuples():
-            who = f"participant {row.case_id}" + (f", {row.group}" if row.group else "")
-            lines.append(
-                f"> “{html.escape(row.quote)}”  \n> — {who} <small>{row.reference}</small>"
-            )
-            lines.append("")
+    previous = None
+    for number, row in enumerate(_shown_quotes(quotes, codes, per_code).itertuples(), start=1):
+        if row.code != previous:
+            lines.append(f"### {row.name}")
+        previous = row.code
+        who = f"participant {row.case_id}" + (f", {row.group}" if _known(row.group) else "")
+        lines.append(f"> “{html.escape(row.quote)}”  \n> — {who} <sup>{number}</sup>")
+        lines.append("")
     return "\n".join(lines) or "No coded passages yet."
+
+
+def quote_sources(quotes: pd.DataFrame, *, codes: list[str], per_code: int = 2) -> pd.DataFrame:
+    """Where each quote of `quotes_markdown` is, by its note number: for the research team,
+    at the end of the report (the evidence workbook has the same per passage)."""
+    shown = _shown_quotes(quotes, codes, per_code)
+    return pd.DataFrame(
+        {
+            "Note": range(1, len(shown) + 1),
+            "Theme": shown["name"].tolist(),
+            "Participant": shown["case_id"].tolist(),
+            "Transcript": [f"number {d}" for d in shown["document_id"]],
+            "Characters": [
+                f"{s:,} to {e:,}" for s, e in zip(shown["start"], shown["end"], strict=True)
+            ],
+        }
+    )
+
+
+def _shown_quotes(quotes: pd.DataFrame, codes: list[str], per_code: int) -> pd.DataFrame:
+    """The first `per_code` quotes of each code, skipping a passage already quoted under an
+    earlier code (a passage coded with two themes is quoted once)."""
+    taken: list[tuple[int, int, int]] = []
+    shown = []
+    for code in codes:
+        rows = quotes[quotes["code"] == code]
+        spans = list(zip(rows["document_id"], rows["start"], rows["end"], strict=True))
+        fresh = [
+            i
+            for i, (doc, start, end) in enumerate(spans)
+            if not any(d == doc and start < e and s < end for d, s, e in taken)
+        ]
+        picked = fresh[:per_code]
+        taken += [spans[i] for i in picked]
+        shown.append(rows.iloc[picked])
+    shown = [rows for rows in shown if not rows.empty]
+    return pd.concat(shown, ignore_index=True) if shown else quotes.iloc[0:0]
+
+
+def _known(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
 
 
 def seldom_heard(reach: pd.DataFrame) -> str:
@@ -125,10 +200,46 @@ def top_pairs(matrix: pd.DataFrame, n: int = 3) -> str:
     return "The themes that came up together most often:\n\n" + "\n".join(items)
 
 
-def by_group_table(frequencies: pd.DataFrame, by: str = "population_group") -> Any:
-    """Themes (rows) by group (columns): the percentage of the group's people who raised it."""
-    table = frequencies.pivot_table(index="name", columns=by, values="share", fill_value=0)
-    table = table.round(0).astype(int)
-    table.index.name = "Theme"
-    table.columns.name = None
-    return table.style.format("{}%")
+def themes_table(frequencies: pd.DataFrame) -> pd.DataFrame:
+    """Themes people raised, each with how many of the people heard raised it, with the
+    base: "14 of 48 (29%)" (not codings, which count a passage once per coder)."""
+    used = frequencies[frequencies["participants"] > 0]
+    return pd.DataFrame(
+        {
+            "Theme": used["name"].tolist(),
+            "People who raised it": [
+                of_base(int(n), int(base))
+                for n, base in zip(used["participants"], used["people"], strict=True)
+            ],
+        }
+    )
+
+
+def by_group_table(
+    frequencies: pd.DataFrame, by: str = "population_group", *, small: int = SMALL_BASE
+) -> pd.DataFrame:
+    """Themes (rows) by group (columns, with the group's size): how many of the group's
+    people raised each theme, "3 of 9 (33%)"; for a group under `small` people only the
+    count ("1 of 2"), since a percentage of one or two people misleads."""
+    sizes = frequencies.drop_duplicates(by).set_index(by)["people"]
+    counts = frequencies.pivot_table(
+        index="name", columns=by, values="participants", fill_value=0, aggfunc="sum"
+    )
+    table = pd.DataFrame({"Theme": counts.index})
+    for group in counts.columns:
+        base = int(sizes[group])
+        cells = [of_base(int(n), base, small=small) for n in counts[group]]
+        table[f"{group} ({counted(base, 'person', 'people')})"] = cells
+    return table
+
+
+def small_base_note(frequencies: pd.DataFrame, by: str = "population_group") -> str:
+    """The note under the by-group table: which groups are too small for percentages."""
+    sizes = frequencies.drop_duplicates(by).set_index(by)["people"]
+    few = [f"{g} ({int(n)})" for g, n in sizes.items() if int(n) < SMALL_BASE]
+    if not few:
+        return ""
+    return (
+        f"Groups of fewer than {SMALL_BASE} people are shown as counts without a percentage, "
+        f"because a percentage of one or two people says more than they did: {', '.join(few)}."
+    )

@@ -9,17 +9,24 @@ from pathlib import Path
 from qualcode.files import atomic_path
 
 SHARED = ".shared"  # one copy of large files every run writes alike
+NOTEBOOK_ONLY = "notebook-only"  # a cell's tag: instructions for the researcher, not the report
 
 
 def export_html(notebook: Path, target: Path, *, show_code: bool) -> None:
-    """Write an executed notebook as an HTML report, without its code unless `show_code`."""
+    """Write an executed notebook as an HTML report, without its code unless `show_code`,
+    and without the cells tagged `notebook-only` (how to run or act on it: instructions for
+    the researcher at the notebook, never for the report's reader)."""
     import nbformat
     from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     exporter = HTMLExporter(
         exclude_input=not show_code,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={NOTEBOOK_ONLY}, enabled=True), enabled=True
     )
     body, _ = exporter.from_notebook_node(
         nbformat.read(notebook, as_version=4),
