@@ -13,7 +13,7 @@ import pandas as pd
 from qualcode.analysis.frequencies import code_frequencies
 from qualcode.analysis.reach import reach
 from qualcode.analysis.recommendations import recommendations_df
-from qualcode.analysis.selection import CoderChoice
+from qualcode.analysis.selection import CoderChoice, code_name
 from qualcode.analysis.waves import case_waves, people_of, wave_order
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ def recommendation_list(project: Project) -> pd.DataFrame:
         {
             "Area": recs["area"].map(lambda a: a if a.startswith("(") else area_name(a)),
             "Recommendation": recs["text"],
-            "Themes": recs["codes"].map(lambda c: ", ".join(x.rsplit("/", 1)[-1] for x in c)),
+            "Themes": recs["codes"].map(lambda c: ", ".join(map(code_name, c))),
             "Status": recs["status"].str.capitalize(),
             "Response": recs["response"].fillna(""),
         }
