@@ -128,6 +128,9 @@ def test_meaning_is_chosen_when_it_carries_what_words_do_not(unworded) -> None: 
     knows.code_of[new[0]] = CODES[2]
     out = s.predict_proba(new, knows.encode(new))
     assert s.codes_[int(np.argmax(out[0]))] == CODES[2]
+    meaning = CodeSuggester(embedder=knows, method="meaning").fit(p, coder="amina", unit="turn")
+    assert meaning.choice_.method == "meaning" and meaning.choice_.words_score is None
+    assert str(meaning.choice_).startswith("meaning alone: top code right")
     # asked for words alone, it keeps them whatever they score
     words = CodeSuggester(embedder=knows, method="words").fit(p, coder="amina", unit="turn")
     assert words.choice_.method == "words" and words.choice_.runner_up is None

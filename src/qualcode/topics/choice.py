@@ -46,8 +46,11 @@ class Choice:
         if self.note:
             said = f" ({self.score:.2f} {where})" if self.score is not None else ""
             return f"{name}: {self.note}{said}"
+        if self.words_score is None:  # words alone was not on offer
+            return f"{name}: top code right {self.score:.2f} {where}"
         if self.method != "words":
-            return f"{name}: top code right {self.score:.2f} vs words alone {self.words_score:.2f} {where}"  # noqa: E501
+            versus = f"vs words alone {self.words_score:.2f}"
+            return f"{name}: top code right {self.score:.2f} {versus} {where}"
         if self.runner_up is None:
             return f"{name}: top code right {self.score:.2f} {where}"
         weight, score = self.runner_up

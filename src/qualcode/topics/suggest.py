@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -215,7 +216,7 @@ class CodeSuggester:
         if len(self.codes_) == 1:
             note = "one code learned, so there are no codes to rank against each other"
         if note:
-            self.choice_ = Choice(**{**self.choice_.__dict__, "note": note})
+            self.choice_ = replace(self.choice_, note=note)
         weight = self.choice_.weight
         self.words_ = OneVsRest(self.C).fit(words_X, Y) if weight > 0 else None
         self.meaning_ = None
