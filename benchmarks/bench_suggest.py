@@ -63,10 +63,10 @@ CORPORA = {  # corpus -> (store, area, unit)
 }
 METHODS = {
     "baseline": "TF-IDF + OvR LR (baseline)",
+    "auto": "CodeSuggester() default",
     "words": "CodeSuggester words",
     "meaning": "CodeSuggester meaning",
     "blend": "CodeSuggester blend",
-    "auto": "CodeSuggester() default",
 }
 THRESHOLD, TOP_K = 0.3, 3
 MEDIANS = ("shown_per_unit", "shown_precision", "shown_recall", "n_eval", "fit_s", "suggest_s")
@@ -223,6 +223,7 @@ def main() -> None:
                 + [spread(runs, k) for k in ("p@1", "p@3", "r@3")]
                 + [median(runs, k) for k in (*MEDIANS, "peak_mb")]
             )
+            print(" | ".join(map(str, rows[-1])), flush=True)  # as it comes: runs are slow
             if method == "auto":
                 chosen[corpus] = [r["chose"] for r in runs]
     table(
