@@ -449,6 +449,25 @@ def add_handwritten(p, *, area: str = HANDWRITTEN_AREA, coder: str = CODER) -> d
     return codes
 
 
+def ensure_handwritten(path: Path) -> Path:
+    """A project holding only the hand-written corpus at `path`, written first if it is not
+    there yet (about a minute: one document per comment)."""
+    if not path.exists():
+        import time
+
+        import qualcode
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        t0 = time.perf_counter()
+        p = qualcode.open_project(path, user=CODER)
+        codes = add_handwritten(p)
+        p.close()
+        print(
+            f"hand-written corpus: {len(codes)} codes ({time.perf_counter() - t0:.0f} s to write)"
+        )
+    return path
+
+
 if __name__ == "__main__":
     import sys
 
