@@ -540,6 +540,19 @@ def test_auto_topic_count_finds_clear_groups() -> None:
     assert auto_topic_count(vectors, seed=0) == 7
 
 
+def test_auto_topic_count_is_not_drawn_to_a_few_coarse_splits() -> None:
+    """Twelve groups beside one long direction with no groups along it (as real comments
+    spread): the plain silhouette chose 4 themes, merging groups; the gain over
+    structureless data of the same spread does not."""
+    from qualcode.topics.themes import auto_topic_count
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(12, 30)) * 0.8
+    vectors = centres[rng.integers(12, size=1200)] + rng.normal(size=(1200, 30))
+    vectors[:, 0] += rng.normal(size=1200) * 8
+    assert auto_topic_count(vectors, seed=0) >= 12
+
+
 def test_an_empty_project_and_a_transcript_header(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """No documents at all is a clear error (and a reason in a report, never a crash); a
     transcript's header lines outside the speaker turns are nobody's words, so no unit."""
