@@ -427,20 +427,13 @@ def load_handwritten(path: Path = HANDWRITTEN) -> list[Comment]:
 
 def add_handwritten(p, *, area: str = HANDWRITTEN_AREA, coder: str = CODER) -> dict[str, object]:
     """Add each comment to project `p` as a document of `area` (title: its id), coded whole by
-    `coder`; returns code name -> Code. A store that still refuses "/" in a code name gets
-    the look-alike division slash U+2215 instead (benchmarks compare by the CSV's names)."""
-    from qualcode.errors import CodebookError
+    `coder`; returns code name -> Code (names exactly as written, "/" included)."""
     from qualcode.store.coder_actions import code_span
 
     comments = load_handwritten()
     codes: dict[str, object] = {}
     for name in sorted({c for comment in comments for c in comment.codes}):
-        try:
-            codes[name] = p.codebook.get(name) if name in p.codebook else p.codebook.add(name)
-        except CodebookError:
-            stand_in = name.replace("/", "\u2215")
-            found = stand_in in p.codebook
-            codes[name] = p.codebook.get(stand_in) if found else p.codebook.add(stand_in)
+        codes[name] = p.codebook.get(name) if name in p.codebook else p.codebook.add(name)
     docs = [p.add_document(c.text, area=area, title=c.id) for c in comments]
     with p.writing() as conn:  # one transaction for the codings: seconds, not a minute
         for doc, comment in zip(docs, comments, strict=True):
