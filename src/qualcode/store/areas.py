@@ -31,25 +31,8 @@ def set_targets(
 ) -> bool:
     """Set an area's targets for one attribute (group -> people) with an "update" audit row,
     in the caller's transaction; False (nothing written) when they are already so."""
-    row = area_row(conn, area)
-    config = dict(row.config or {})
-    before = dict(config.get("targets", {}))
-    after = {**before, attribute: groups}
-    if before == after:
-        return False
-    config["targets"] = after
-    a = schema.areas
-    conn.execute(a.update().where(a.c.id == row.id).values(config=config))
-    audit.record(
-        conn,
-        actor=actor,
-        action="update",
-        object="area",
-        object_id=row.id,
-        before={"targets": before},
-        after={"targets": after},
-    )
-    return True
+    before = dict((area_row(conn, area).config or {}).get("targets", {}))
+    return set_setting(conn, area, "targets", {**before, attribute: groups}, actor=actor)
 
 
 def set_setting(conn: Connection, area: str, key: str, value: Any, *, actor: str) -> bool:
