@@ -284,7 +284,7 @@ ENTRIES: tuple[Entry, ...] = (
         "refi",
         "accepted",
         qdpx_formula_names,
-        after=After(documents=1, titles=("+source",), codes=("=cmd|' -C calc'!A0",)),
+        after=After(documents=1, titles=("+source",), codes=("=cmd|' /C calc'!A0",)),
         fixed_by="already",
     ),
     Entry(

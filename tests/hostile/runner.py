@@ -69,7 +69,7 @@ def _facts(entry: Entry, project: qualcode.Project) -> dict[str, Any]:
         "documents": len(documents),
         "sha256": sorted(d.sha256 for d in documents),
         "titles": sorted(d.title for d in documents),
-        "codes": sorted(c.path for c in project.codebook.all()),
+        "codes": sorted(c.name for c in project.codebook.all()),
         "contains": {s: any(s in t for t in texts) for s in after.contains},
         "absent": {s: not any(s in t for t in seen) for s in after.absent},
     }

@@ -85,13 +85,8 @@ def under_target(project: Project, *, attribute: str = "population_group") -> st
 
 def themes_by_area(project: Project, *, coder: CoderChoice = None) -> pd.DataFrame:
     """Per area and theme: people who raised it, people heard in the area and the share."""
-    frame = code_frequencies(project, coder=coder, by="area")
-    docs = project.documents_df()
-    heard = docs.groupby("area")["case"].nunique().rename("people").reset_index()
-    frame = frame.drop(columns=["share"]).merge(heard, on="area", how="right")
-    frame = frame.dropna(subset=["code"])
-    frame["participants"] = frame["participants"].astype(int)
-    frame["share"] = (100 * frame["participants"] / frame["people"]).round(1)
+    frame = code_frequencies(project, coder=coder, by="area")  # `people`: the area's base
+    frame["people"] = frame["people"].astype(int)
     return frame[["area", "code", "name", "participants", "people", "share"]]
 
 
