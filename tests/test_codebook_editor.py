@@ -211,8 +211,12 @@ def test_editor_on_an_empty_codebook(project) -> None:
     assert editor.save_button.disabled and editor.delete_button.disabled
     editor.save()
     assert "Add a code first" in editor.status.value
+    editor.add_button.click()  # nothing typed yet: nothing is made up
+    assert "Theme name" in editor.status.value and len(project.codebook) == 0
+    editor.name.value = "Transport"
     editor.add_button.click()
-    assert [c.name for c in project.codebook.all()] == ["New code"]
+    (code,) = project.codebook.all()
+    assert code.name == "Transport" and code.color != "#000000"  # a palette colour, not black
 
 
 def test_select_edit_and_save(project, book) -> None:
@@ -263,15 +267,58 @@ def test_invalid_form_shows_an_error_and_changes_nothing(
     assert getattr(editor, field).value == value  # the form keeps what was typed, to fix it
 
 
-def test_add_puts_a_new_code_beside_the_selected_one(project, book) -> None:
+def test_add_makes_the_code_the_form_describes(project, book) -> None:
     editor = CodebookEditor(project)
     editor.select("Access/GP")
-    first = editor.add()
-    second = editor.add()
-    assert (first.path, second.path) == ("Access/New code", "Access/New code 2")
-    assert editor.selected == second and editor.name.value == "New code 2"
-    named = editor.add("Pharmacy")
-    assert named.path == "Access/Pharmacy"
+    editor.name.value = "Pharmacy"
+    editor.parent.value = book["family"].id
+    editor.shortcut.value = "P"
+    editor.color.value = "#aa3377"
+    editor.texts["description"].value = "Getting medicines"
+    editor.texts["inclusion"].value = "prescriptions, chemists"
+    rows = len(_code_audit(project))
+    editor.add_button.click()
+    code = project.codebook.get("Family/Pharmacy")
+    assert (code.shortcut, code.color.upper()) == ("p", "#AA3377")
+    assert (code.description, code.inclusion) == ("Getting medicines", "prescriptions, chemists")
+    assert len(_code_audit(project)) == rows + 1  # one add, no follow-up change
+    assert editor.selected == code and "Added 'Family/Pharmacy'" in editor.status.value
+    assert project.codebook.get("Access/GP") == book["gp"]  # the code shown before is as it was
+
+
+def test_add_beside_the_selected_code_takes_neither_its_key_nor_its_colour(project, book) -> None:
+    editor = CodebookEditor(project)
+    editor.select("Access/GP")  # key "g"
+    editor.name.value = "Walk-in centre"
+    code = editor.add()
+    assert code.path == "Access/Walk-in centre"  # beside GP: the form's "Belongs under"
+    assert code.shortcut is None and code.color != book["gp"].color
+    assert editor.add("Pharmacy").path == "Access/Pharmacy"  # a name passed from Python
+
+
+@pytest.mark.parametrize(
+    ("name", "key", "message"),
+    [
+        (None, "", "the form still shows 'Access/GP'"),  # nothing typed
+        ("  ", "", "Theme name"),
+        ("walk-in", "", "already exists under 'Access'"),
+        ("Pharmacy", "n", "already used by 'Neighbours'"),
+        ("Pharmacy", "??", "must be one key"),
+    ],
+)
+def test_add_with_a_bad_or_taken_name_or_key_writes_nothing(
+    project, book, name, key, message
+) -> None:
+    editor = CodebookEditor(project)
+    editor.select("Access/GP")
+    if name is not None:
+        editor.name.value = name
+    editor.shortcut.value = key
+    before = (project.codebook.all(), len(project.audit_df()))
+    assert editor.add() is None
+    assert message in editor.status.value and "Nothing was changed" in editor.status.value
+    assert (project.codebook.all(), len(project.audit_df())) == before
+    assert editor.shortcut.value == key  # the form keeps what was typed, to fix it
 
 
 def test_merge_through_the_editor(project, book) -> None:
@@ -411,3 +458,48 @@ def test_a_delete_warning_expires(project, book) -> None:
     assert editor.status.value == "" and "Access/GP" in project.codebook
     editor.delete()
     assert "Access/GP" in project.codebook  # a warning again, not a delete
+
+
+# watching the codebook ----------------------------------------------------------------------
+
+
+class _Panel:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def changed(self) -> None:
+        self.calls += 1
+
+
+def test_watch_is_told_after_each_committed_change_and_stops(project) -> None:
+    panel = _Panel()
+    watching = project.codebook.watch(panel.changed)
+    project.codebook.add("Access")
+    project.codebook.update("Access", shortcut="a")
+    project.codebook.delete("Access")
+    assert panel.calls == 3
+    project.add_lead("tester", by="tester")  # not a codebook change
+    assert panel.calls == 3
+    watching.stop()
+    project.codebook.add("Family")
+    assert panel.calls == 3 and not watching.active
+
+
+def test_watch_does_not_keep_a_panel_alive_and_a_failing_one_breaks_no_write(project) -> None:
+    import gc
+    import weakref
+
+    panel = _Panel()
+    watching = project.codebook.watch(panel.changed)
+    gone = weakref.ref(panel)
+    del panel
+    gc.collect()
+    assert gone() is None and not watching.active
+
+    def broken() -> None:
+        raise RuntimeError("a panel whose kernel state is gone")
+
+    watching = project.codebook.watch(broken)  # a plain function is held until stop()
+    assert project.codebook.add("Access").path == "Access"  # saved, and no error for the writer
+    assert "Access" in project.codebook and watching.active
+    watching.stop()

@@ -286,3 +286,66 @@ def test_autocode_panel_scope_changes_and_bad_input(project, doc) -> None:
     result = coder.apply_search()
     assert [c.text for c in project.codings(coder="amina")] == ["The queue again."]
     assert result.added and "Transport" in coder.view.status
+
+
+# the codebook live in every open Coder ------------------------------------------------------
+
+
+def _paths(widget: Coder) -> dict[str, str | None]:
+    return {c["path"]: c["shortcut"] for c in widget.view.codes}
+
+
+def test_a_code_added_in_the_editor_reaches_an_open_coder_at_once(coder, project) -> None:
+    from qualcode.widgets import CodebookEditor
+
+    editor = CodebookEditor(project)
+    editor.select("Transport")
+    editor.name.value = "Loneliness"
+    editor.shortcut.value = "3"
+    editor.add_button.click()
+    assert _paths(coder)["Loneliness"] == "3"  # no Refresh pressed
+    assert "Loneliness" in [label for label, _ in coder.search_code.options]
+
+
+def test_codebook_changes_from_python_reach_every_open_coder(coder, project, doc) -> None:
+    second = Coder(project, coder="bo")
+    project.codebook.add("Waiting lists", parent="Access to GP", shortcut="w")
+    for widget in (coder, second):
+        assert _paths(widget)["Access to GP/Waiting lists"] == "w"
+    project.codebook.update("Transport", name="Getting there", shortcut="8")
+    assert _paths(coder)["Getting there"] == "8" and "Transport" not in _paths(coder)
+    again = qualcode.open_project(project.location)  # the first cell run twice, say
+    again.codebook.rename("Getting there", "Buses and lifts")
+    assert "Buses and lifts" in _paths(second)
+    again.close()
+
+
+def test_a_deleted_code_leaves_an_open_coder_with_its_codings(coder, project, doc) -> None:
+    start, end = _span(doc, "nightmare")
+    transport = project.codebook.get("Transport")
+    send(coder, type="code", start=start, end=end, code_id=transport.id, id=1)
+    assert [c["code_id"] for c in coder.view.codings] == [transport.id]
+    project.codebook.delete("Transport", confirm=True, by="amina")
+    assert "Transport" not in _paths(coder) and coder.view.codings == []
+
+
+def test_a_closed_coder_hears_no_more_codebook_changes(coder, project) -> None:
+    still_open = Coder(project, coder="bo")
+    shown = list(coder.view.codes)
+    coder.close()
+    project.codebook.add("Loneliness")
+    assert coder.view.codes == shown and "Loneliness" in _paths(still_open)
+
+
+def test_a_failed_codebook_change_tells_no_one(coder, project) -> None:
+    shown = list(coder.view.codes)
+    with pytest.raises(QualcodeError):
+        project.codebook.add("Transport")  # taken: rolled back
+    with pytest.raises(QualcodeError), project.writing() as conn:
+        from qualcode.store import codes as code_store
+
+        code_store.add_code(conn, "Loneliness", actor="amina")
+        raise QualcodeError("something after it failed")  # the whole transaction goes
+    assert coder.view.codes == shown and "Loneliness" not in project.codebook
+    project.codebook.add("Loneliness")  # and the next one that commits is heard
+    assert "Loneliness" in _paths(coder)

@@ -7,6 +7,7 @@ keep the id, so codings follow. Colours default to colour-blind-safe palettes.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import CodebookError, NotFoundError
@@ -16,6 +17,7 @@ from qualcode.store import codes as code_store
 from qualcode.store import codings as coding_store
 from qualcode.store import memos as memo_store
 from qualcode.store import restore as restore_store
+from qualcode.store.changes import Listening, listen, store_key
 from qualcode.store.codes import TEXT_FIELDS
 from qualcode.views import coders as coder_views
 
@@ -57,6 +59,14 @@ class Codebook:
         """A code by object, id, guid, unique name or path ("Parent/Child")."""
         with self._project.reading() as conn:
             return code_store.resolve(conn, ref)
+
+    def watch(self, callback: Callable[[], Any]) -> Listening:
+        """Call `callback()` after every committed change to the codebook (a code added,
+        renamed, re-keyed, moved, merged, deleted or restored, from any `Project` on this store
+        in this kernel), so an open panel can redraw at once. A bound method is held weakly;
+        `.stop()` on the returned handle ends it."""
+        with self._project.reading() as conn:
+            return listen(store_key(conn), callback)
 
     def add(
         self,

@@ -27,6 +27,7 @@ from qualcode.model import (
     plain_path,
 )
 from qualcode.store import audit, schema
+from qualcode.store.changes import mark as mark_changed
 from qualcode.store.stamps import new_guid, now
 
 TEXT_FIELDS = ("description", "inclusion", "exclusion", "example")
@@ -128,6 +129,7 @@ def insert_code(
     public fields)."""
     values = _storable(values)
     code_id: int = conn.execute(schema.codes.insert().values(**values)).inserted_primary_key[0]
+    mark_changed(conn)
     audit.record(
         conn,
         actor=actor,
@@ -147,6 +149,7 @@ def update_code(conn: Connection, code_id: int, values: dict[str, Any], *, actor
     current = conn.execute(select(t).where(t.c.id == code_id)).one()._mapping
     before = {k: current[k] for k in values}
     conn.execute(t.update().where(t.c.id == code_id).values(**values, updated_at=now()))
+    mark_changed(conn)
     audit.record(
         conn,
         actor=actor,
@@ -276,6 +279,7 @@ def append_children(conn: Connection, code_ids: list[int], parent_id: int) -> No
             .where(t.c.id == code_id)
             .values(parent_id=parent_id, position=position + offset, updated_at=stamp)
         )
+    mark_changed(conn)
 
 
 def delete_code(
@@ -290,6 +294,7 @@ def delete_code(
     """Delete one code (its codings, memos and children already seen to) with its audit row,
     in the caller's transaction (a deleted code, one merged into another)."""
     conn.execute(schema.codes.delete().where(schema.codes.c.id == code_id))
+    mark_changed(conn)
     audit.record(
         conn,
         actor=actor,

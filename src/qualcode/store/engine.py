@@ -30,6 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from qualcode.errors import StoreError
+from qualcode.store import changes
 
 BUSY_TIMEOUT_MS = 30_000
 WRITE = "qualcode_write"  # execution option: this transaction writes
@@ -241,6 +242,8 @@ def write_transaction(bind: Engine | Connection) -> Iterator[Connection]:
     if conn.in_transaction():
         conn.commit()  # a read snapshot (and staged rows) end here; the write starts afresh
     conn.execution_options(**{WRITE: True})
+    changes.take(conn)  # a mark left by a write outside this door is not this one's
+    changed: set[str] = set()
     try:
         with busy_as_store_error(conn):
             _begin_write(conn)
@@ -248,12 +251,16 @@ def write_transaction(bind: Engine | Connection) -> Iterator[Connection]:
                 yield conn
             except BaseException:
                 conn.rollback()
+                changes.take(conn)
                 raise
             conn.commit()
+            changed = changes.take(conn)
     finally:
         conn.execution_options(**{WRITE: False})
         if conn is not bind:
             conn.close()
+    if changed:  # committed and the lock let go: open panels may read it now
+        changes.tell(changes.store_key(bind), changed)
 
 
 def _begin_write(conn: Connection) -> None:

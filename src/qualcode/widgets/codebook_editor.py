@@ -147,23 +147,33 @@ class CodebookEditor(widgets.VBox):
         return code
 
     def add(self, name: str | None = None) -> Code | None:
-        """Add a code beside the selected one (same parent) and select it for editing."""
+        """Add a code made from the form (its name, or `name`; where it belongs; key, colour
+        and texts) and select it. A key or colour still the selected code's is not copied (a
+        key is one code's; the next palette colour keeps highlights apart); a bad or taken
+        name changes nothing."""
         self._pending_delete = None
         here = self.selected
-        parent = here.parent_id if here is not None else None
-        siblings = {c.name.casefold() for c in self._codes.values() if c.parent_id == parent}
-        if name is None:
-            name, n = "New code", 1
-            while name.casefold() in siblings:
-                n += 1
-                name = f"New code {n}"
+        name = self.name.value if name is None else name
+        parent = self.parent.value or None
+        same = here is not None and (name.strip().casefold(), parent) == (
+            here.name.casefold(),
+            here.parent_id,
+        )
+        if same or not name.strip():
+            shows = f"the form still shows {here.path!r}. " if same and here else ""
+            self._say(
+                f"Nothing was changed: {shows}Type the new code's name in “Theme name” (and "
+                "what it means), then press Add new code.",
+                warn=True,
+            )
+            return None
         try:
-            code = self.codebook.add(name, parent=parent)
+            code = self.codebook.add(name, parent=parent, **self._new_code_fields(here))
         except QualcodeError as exc:
             self._error(exc)
             return None
         self.refresh(select=code.id)
-        self._say(f"Added {code.path!r}. Give it a name and say what it means, then Save changes.")
+        self._say(f"Added {code.path!r}.")
         return code
 
     def save(self) -> Code | None:
@@ -312,6 +322,17 @@ class CodebookEditor(widgets.VBox):
             self.shortcut.value = (code.shortcut or "") if code else ""
             for field, box in self.texts.items():
                 box.value = getattr(code, field) if code else ""
+
+    def _new_code_fields(self, here: Code | None) -> dict[str, Any]:
+        """The form's key, colour and texts for a new code, less what is only `here`'s."""
+        key = self.shortcut.value.strip().lower() or None
+        color = self.color.value
+        shown = here.color if here is not None else "#000000"  # what `_fill` put there
+        return {
+            "shortcut": None if here is not None and key == here.shortcut else key,
+            "color": None if color.upper() == shown.upper() else color,
+            **{field: box.value for field, box in self.texts.items()},
+        }
 
     def _changes(self, code: Code) -> dict[str, Any]:
         """Only the fields the form changed, so saving writes one meaningful audit row."""

@@ -125,8 +125,17 @@ class Coder(widgets.VBox):
         )
         self._load_codes()
         self._refresh_documents()
+        # new, renamed, re-keyed and deleted codes show at once, without Refresh
+        self._watching = project.codebook.watch(self.codebook_changed)
         if document is not None:
             self.go_to(document, *(focus or ()))
+
+    def close(self) -> None:
+        """Close the panel; a closed Coder hears no more codebook changes."""
+        watching = getattr(self, "_watching", None)  # None if __init__ failed before it
+        if watching is not None:
+            watching.stop()
+        super().close()
 
     # navigation ---------------------------------------------------------------------------
 
@@ -219,10 +228,22 @@ class Coder(widgets.VBox):
 
     # loading ------------------------------------------------------------------------------
 
+    def codebook_changed(self) -> None:
+        """Send the codebook as it now is (and this transcript's codings, which a merge or a
+        delete moves or removes) to the browser: the codebook calls this after each change."""
+        self._load_codes()
+        if self.document is not None:
+            self.view.codings = self._coding_dicts()
+
     def _load_codes(self) -> None:
         codes = self.project.codebook.all()
         self._codes = {c.id: c for c in codes}
-        self.search_code.options = [(c.path, c.id) for c in codes]
+        chosen = self.search_code.value
+        options = [(c.path, c.id) for c in codes]
+        if list(self.search_code.options) != options:
+            self.search_code.options = options
+            if chosen in self._codes:
+                self.search_code.value = chosen
         self.view.codes = [
             {"id": c.id, "path": c.path, "name": c.name, "color": c.color, "shortcut": c.shortcut}
             for c in codes
