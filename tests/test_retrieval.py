@@ -657,3 +657,53 @@ def test_not_after_a_code_reads_as_and_not(doubled) -> None:  # type: ignore[no-
     assert len(mixed) == len(Retrieval(doubled, '"Access to GP"')) + 3
     with pytest.raises(QueryError, match="NOT NOT cancels out"):
         parse("Carers NOT NOT Transport")
+
+
+# the notebook panel as a researcher sees it (issue 15) ---------------------------------------
+
+
+def test_the_area_and_coder_lists_show_their_choice(proj) -> None:
+    view = Retrieval(proj, "Transport").widget()
+    # a Dropdown whose value is None shows blank: "All ..." must be the one selected
+    assert (view.area_box.index, view.area_box.label) == (0, "All areas")
+    assert (view.coder_box.index, view.coder_box.label) == (0, "All coders")
+    view.area_box.value = "redcar"
+    view.coder_box.value = "ben"
+    assert (view.area_box.label, view.coder_box.label) == ("redcar", "ben")
+    assert (view.retrieval.area, view.retrieval.coder) == ("redcar", "ben")
+    view.coder_box.index = 0
+    assert view.retrieval.coder is None and view.coder_box.label == "All coders"
+    chosen = Retrieval(proj, "Transport", area="hartlepool", coder=["ben"]).widget()
+    assert (chosen.area_box.label, chosen.coder_box.label) == ("hartlepool", "ben")
+
+
+def test_a_coder_who_starts_after_the_panel_opened_is_listed_at_the_next_search(proj) -> None:
+    view = Retrieval(proj, "Transport").widget()
+    assert "dawn" not in view.coder_box.options[-1]
+    proj.code(proj.docs["rc1"], *at(RC1, "the bus is late."), "Transport", coder="dawn")
+    view.search_button.click()
+    assert ("dawn", "dawn") in view.coder_box.options
+    assert view.coder_box.label == "All coders"
+    view.coder_box.value = "dawn"
+    assert "1 passage in 1 transcript" in view.count.value
+
+
+def test_not_through_the_panel_and_typographic_quotes(proj) -> None:
+    view = Retrieval(proj, "Transport").widget()
+    view.query_box.value = "Carers NOT Peer support"
+    assert "1 passage in 1 transcript" in view.count.value
+    assert texts(view.retrieval) == ["My daughter does the shopping."]
+    # quotes as a word processor or a handout writes them
+    view.query_box.value = "Transport AND NOT \u201cAccess to GP\u201d"
+    assert "Could not search" not in view.count.value
+    assert rows(view.retrieval) == rows(Retrieval(proj, 'Transport AND NOT "Access to GP"'))
+    assert parse("Carers NOT \u201cPeer support\u201d") == parse('Carers NOT "Peer support"')
+
+
+def test_lowercase_operators_are_named_in_the_error(proj) -> None:
+    with pytest.raises(NotFoundError, match="did you mean Carers NOT Peer support"):
+        Retrieval(proj, "Carers not Peer support")
+    view = Retrieval(proj, "Transport").widget()
+    view.query_box.value = "Carers and not Peer support"
+    assert "written in capitals" in view.count.value
+    assert len(Retrieval(proj, "Loneliness and isolation")) == 2  # a name with "and" in it
