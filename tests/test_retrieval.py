@@ -707,3 +707,55 @@ def test_lowercase_operators_are_named_in_the_error(proj) -> None:
     view.query_box.value = "Carers and not Peer support"
     assert "written in capitals" in view.count.value
     assert len(Retrieval(proj, "Loneliness and isolation")) == 2  # a name with "and" in it
+
+
+@pytest.mark.browser
+def test_the_panel_in_jupyterlab_shows_its_choices_and_finds_not(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """What the researcher sees: the lists' chosen text, a NOT query typed, a new coder."""
+    import nbformat
+
+    import qualcode
+    from tests.lab import chromium, jupyterlab, open_and_run
+
+    root, home = tmp_path_factory.mktemp("lab"), tmp_path_factory.mktemp("home")
+    store = root / "retrieval.qualcode"
+    with qualcode.open_project(store) as p:
+        doc = p.add_document(HP2, area="hartlepool", title="hp-02")  # SYNTHETIC
+        for name in ("Carers", "Dementia support"):
+            p.codebook.add(name)
+        p.code(doc, *at(HP2, "My daughter does the shopping."), "Carers", coder="amina")
+        p.code(doc, *at(HP2, "The carers group <b>stopped</b>"), "Carers", coder="bob")
+        p.code(doc, *at(HP2, "The carers group"), "Dementia support", coder="bob")
+    setup = (
+        "import qualcode\nfrom qualcode.widgets import Retrieval\n"
+        f'p = qualcode.open_project("{store}", user="amina", create=False)'
+    )
+    cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell('Retrieval(p, "Carers")')]
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": kernel}),
+        root / "retrieval.ipynb",
+    )
+    # the text each list shows (ipywidgets writes spaces in options as no-break spaces)
+    shown = (
+        "els => els.map(e => e.selectedIndex < 0 ? '' : "
+        "e.options[e.selectedIndex].text.replace(/\\u00a0/g, ' '))"
+    )
+    options = "els => Array.from(els[1].options).map(o => o.text)"
+    with jupyterlab(root, home) as lab, chromium(home) as browser:
+        page = browser.new_page()
+        open_and_run(page, lab, "retrieval.ipynb")
+        out = page.locator(".jp-OutputArea-output")
+        out.get_by_text("2 passages in 1 transcript").wait_for(timeout=60_000)
+        assert out.locator("select").evaluate_all(shown) == ["All areas", "All coders"]
+        box = out.locator("input[type=text]").first
+        box.fill("Carers NOT Dementia support")
+        box.press("Enter")
+        out.get_by_text("1 passage in 1 transcript").wait_for(timeout=30_000)
+        with qualcode.open_project(store, create=False) as p:  # a coder starts meanwhile
+            (doc,) = p.documents()
+            p.code(doc, *at(HP2, "The bus only comes twice a day."), "Carers", coder="chen")
+        out.get_by_role("button", name="Search").click()
+        out.get_by_text("2 passages in 1 transcript").wait_for(timeout=30_000)
+        assert "chen" in out.locator("select").evaluate_all(options)
+        assert out.locator("select").evaluate_all(shown) == ["All areas", "All coders"]
