@@ -688,6 +688,13 @@ def test_a_coder_who_starts_after_the_panel_opened_is_listed_at_the_next_search(
     assert "1 passage in 1 transcript" in view.count.value
 
 
+def test_a_coder_typed_in_another_case_is_chosen_in_the_list(proj) -> None:
+    r = Retrieval(proj, "Transport", coder=" BEN ")
+    assert r.coder == "ben"  # as the project spells the name
+    assert r.widget().coder_box.label == "ben"
+    assert Retrieval(proj, "Transport", coder=["AMINA", "Ben"]).coder == ["amina", "ben"]
+
+
 def test_not_through_the_panel_and_typographic_quotes(proj) -> None:
     view = Retrieval(proj, "Transport").widget()
     view.query_box.value = "Carers NOT Peer support"

@@ -140,14 +140,17 @@ class Retrieval:
         coders = [coder] if isinstance(coder, str) else list(coder) if coder is not None else None
         tree = parse(query)
         with _gc_paused():
-            frame = self._run(tree, area, coders)
+            frame, coders = self._run(tree, area, coders)
         self.query, self.tree, self.area, self.df = query, tree, area, frame
         self.coder = coders[0] if isinstance(coder, str) and coders else coders
         return self
 
     # the work -------------------------------------------------------------------------------
 
-    def _run(self, tree: Node, area: str | None, coders: list[str] | None) -> pd.DataFrame:
+    def _run(
+        self, tree: Node, area: str | None, coders: list[str] | None
+    ) -> tuple[pd.DataFrame, list[str] | None]:
+        """The passages, and the coders asked for as the project spells them."""
         project = self.project
         with project.reading() as conn:
             codes = code_store.tree(conn)
@@ -188,7 +191,7 @@ class Retrieval:
             passages = _passages(tree, found, ids_of, units)
             docs = reads.documents(conn, passages.keys())
         paths = {c.id: (n, c.path) for n, c in enumerate(codes)}
-        return _frame(passages, found, paths, docs, self.context)
+        return _frame(passages, found, paths, docs, self.context), coders
 
     def _code_ids(self, code: Code, tree: list[Code]) -> set[int]:
         """The code and, with include_children, every code below it."""
