@@ -657,3 +657,112 @@ def test_not_after_a_code_reads_as_and_not(doubled) -> None:  # type: ignore[no-
     assert len(mixed) == len(Retrieval(doubled, '"Access to GP"')) + 3
     with pytest.raises(QueryError, match="NOT NOT cancels out"):
         parse("Carers NOT NOT Transport")
+
+
+# the notebook panel as a researcher sees it (issue 15) ---------------------------------------
+
+
+def test_the_area_and_coder_lists_show_their_choice(proj) -> None:
+    view = Retrieval(proj, "Transport").widget()
+    # a Dropdown whose value is None shows blank: "All ..." must be the one selected
+    assert (view.area_box.index, view.area_box.label) == (0, "All areas")
+    assert (view.coder_box.index, view.coder_box.label) == (0, "All coders")
+    view.area_box.value = "redcar"
+    view.coder_box.value = "ben"
+    assert (view.area_box.label, view.coder_box.label) == ("redcar", "ben")
+    assert (view.retrieval.area, view.retrieval.coder) == ("redcar", "ben")
+    view.coder_box.index = 0
+    assert view.retrieval.coder is None and view.coder_box.label == "All coders"
+    chosen = Retrieval(proj, "Transport", area="hartlepool", coder=["ben"]).widget()
+    assert (chosen.area_box.label, chosen.coder_box.label) == ("hartlepool", "ben")
+
+
+def test_a_coder_who_starts_after_the_panel_opened_is_listed_at_the_next_search(proj) -> None:
+    view = Retrieval(proj, "Transport").widget()
+    assert "dawn" not in view.coder_box.options[-1]
+    proj.code(proj.docs["rc1"], *at(RC1, "the bus is late."), "Transport", coder="dawn")
+    view.search_button.click()
+    assert ("dawn", "dawn") in view.coder_box.options
+    assert view.coder_box.label == "All coders"
+    view.coder_box.value = "dawn"
+    assert "1 passage in 1 transcript" in view.count.value
+
+
+def test_a_coder_typed_in_another_case_is_chosen_in_the_list(proj) -> None:
+    r = Retrieval(proj, "Transport", coder=" BEN ")
+    assert r.coder == "ben"  # as the project spells the name
+    assert r.widget().coder_box.label == "ben"
+    assert Retrieval(proj, "Transport", coder=["AMINA", "Ben"]).coder == ["amina", "ben"]
+
+
+def test_not_through_the_panel_and_typographic_quotes(proj) -> None:
+    view = Retrieval(proj, "Transport").widget()
+    view.query_box.value = "Carers NOT Peer support"
+    assert "1 passage in 1 transcript" in view.count.value
+    assert texts(view.retrieval) == ["My daughter does the shopping."]
+    # quotes as a word processor or a handout writes them
+    view.query_box.value = "Transport AND NOT \u201cAccess to GP\u201d"
+    assert "Could not search" not in view.count.value
+    assert rows(view.retrieval) == rows(Retrieval(proj, 'Transport AND NOT "Access to GP"'))
+    assert parse("Carers NOT \u201cPeer support\u201d") == parse('Carers NOT "Peer support"')
+
+
+def test_lowercase_operators_are_named_in_the_error(proj) -> None:
+    with pytest.raises(NotFoundError, match="did you mean Carers NOT Peer support"):
+        Retrieval(proj, "Carers not Peer support")
+    view = Retrieval(proj, "Transport").widget()
+    view.query_box.value = "Carers and not Peer support"
+    assert "written in capitals" in view.count.value
+    assert len(Retrieval(proj, "Loneliness and isolation")) == 2  # a name with "and" in it
+
+
+@pytest.mark.browser
+def test_the_panel_in_jupyterlab_shows_its_choices_and_finds_not(tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """What the researcher sees: the lists' chosen text, a NOT query typed, a new coder."""
+    import nbformat
+
+    import qualcode
+    from tests.lab import chromium, jupyterlab, open_and_run
+
+    root, home = tmp_path_factory.mktemp("lab"), tmp_path_factory.mktemp("home")
+    store = root / "retrieval.qualcode"
+    with qualcode.open_project(store) as p:
+        doc = p.add_document(HP2, area="hartlepool", title="hp-02")  # SYNTHETIC
+        for name in ("Carers", "Dementia support"):
+            p.codebook.add(name)
+        p.code(doc, *at(HP2, "My daughter does the shopping."), "Carers", coder="amina")
+        p.code(doc, *at(HP2, "The carers group <b>stopped</b>"), "Carers", coder="bob")
+        p.code(doc, *at(HP2, "The carers group"), "Dementia support", coder="bob")
+    setup = (
+        "import qualcode\nfrom qualcode.widgets import Retrieval\n"
+        f'p = qualcode.open_project("{store}", user="amina", create=False)'
+    )
+    cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell('Retrieval(p, "Carers")')]
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=cells, metadata={"kernelspec": kernel}),
+        root / "retrieval.ipynb",
+    )
+    # the text each list shows (ipywidgets writes spaces in options as no-break spaces)
+    shown = (
+        "els => els.map(e => e.selectedIndex < 0 ? '' : "
+        "e.options[e.selectedIndex].text.replace(/\\u00a0/g, ' '))"
+    )
+    options = "els => Array.from(els[1].options).map(o => o.text)"
+    with jupyterlab(root, home) as lab, chromium(home) as browser:
+        page = browser.new_page()
+        open_and_run(page, lab, "retrieval.ipynb")
+        out = page.locator(".jp-OutputArea-output")
+        out.get_by_text("2 passages in 1 transcript").wait_for(timeout=60_000)
+        assert out.locator("select").evaluate_all(shown) == ["All areas", "All coders"]
+        box = out.locator("input[type=text]").first
+        box.fill("Carers NOT Dementia support")
+        box.press("Enter")
+        out.get_by_text("1 passage in 1 transcript").wait_for(timeout=30_000)
+        with qualcode.open_project(store, create=False) as p:  # a coder starts meanwhile
+            (doc,) = p.documents()
+            p.code(doc, *at(HP2, "The bus only comes twice a day."), "Carers", coder="chen")
+        out.get_by_role("button", name="Search").click()
+        out.get_by_text("2 passages in 1 transcript").wait_for(timeout=30_000)
+        assert "chen" in out.locator("select").evaluate_all(options)
+        assert out.locator("select").evaluate_all(shown) == ["All areas", "All coders"]

@@ -9,7 +9,8 @@
 A code is named by its name or path; words run together into one name until an operator,
 so lowercase "and" inside a name is part of the name. Operators are the uppercase words AND,
 OR, NOT, NEAR, binding in that order: NOT first, then NEAR, then AND, then OR; `A NOT B` is
-short for `A AND NOT B`. Quote a name that contains an operator word or brackets. Only the
+short for `A AND NOT B`. Quote a name that contains an operator word or brackets (typographic
+quotes, as a word processor writes them, count as plain ones). Only the
 standard library is used here, so `import qualcode` stays quick; the data are plain lists of
 `(start, end, codings)` passages.
 
@@ -29,6 +30,9 @@ from dataclasses import dataclass
 from qualcode.errors import QualcodeError
 
 OPERATORS = ("AND", "OR", "NOT", "NEAR")
+# Typographic quotes (from a word processor, a handout or a phone keyboard) read as plain ones;
+# each is one character, so positions in an error still point into the query as typed.
+_QUOTES = str.maketrans(dict.fromkeys("\u201c\u201d\u201e\u201f\u2033", '"'))
 _TOKEN = re.compile(r'\s+|(?P<open>\()|(?P<close>\))|(?P<quote>"[^"]*"?)|(?P<word>[^\s()"]+)')
 
 
@@ -148,7 +152,7 @@ class _Token:
 def _tokens(query: str) -> list[_Token]:
     """Names (adjacent words joined by one space), operators and brackets."""
     out: list[_Token] = []
-    for m in _TOKEN.finditer(query):
+    for m in _TOKEN.finditer(query.translate(_QUOTES)):
         if m.group("open"):
             out.append(_Token("(", "(", m.start()))
         elif m.group("close"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import difflib
 import gc
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -139,19 +140,22 @@ class Retrieval:
         coders = [coder] if isinstance(coder, str) else list(coder) if coder is not None else None
         tree = parse(query)
         with _gc_paused():
-            frame = self._run(tree, area, coders)
+            frame, coders = self._run(tree, area, coders)
         self.query, self.tree, self.area, self.df = query, tree, area, frame
         self.coder = coders[0] if isinstance(coder, str) and coders else coders
         return self
 
     # the work -------------------------------------------------------------------------------
 
-    def _run(self, tree: Node, area: str | None, coders: list[str] | None) -> pd.DataFrame:
+    def _run(
+        self, tree: Node, area: str | None, coders: list[str] | None
+    ) -> tuple[pd.DataFrame, list[str] | None]:
+        """The passages, and the coders asked for as the project spells them."""
         project = self.project
         with project.reading() as conn:
             codes = code_store.tree(conn)
             ids_of = {
-                ref.name: self._code_ids(code_store.resolve(conn, ref.name, codes), codes)
+                ref.name: self._code_ids(_resolve(conn, ref.name, codes), codes)
                 for ref in code_refs(tree)
             }
             if area is not None:
@@ -187,7 +191,7 @@ class Retrieval:
             passages = _passages(tree, found, ids_of, units)
             docs = reads.documents(conn, passages.keys())
         paths = {c.id: (n, c.path) for n, c in enumerate(codes)}
-        return _frame(passages, found, paths, docs, self.context)
+        return _frame(passages, found, paths, docs, self.context), coders
 
     def _code_ids(self, code: Code, tree: list[Code]) -> set[int]:
         """The code and, with include_children, every code below it."""
@@ -199,6 +203,30 @@ class Retrieval:
                 ids |= more
                 grew = bool(more)
         return ids
+
+
+_LOWER_OPERATORS = re.compile(r"\s+((?:and|or|not|near)(?:\s+(?:and|or|not|near))*)\s+")
+
+
+def _resolve(conn: Any, name: str, codes: list[Code]) -> Code:
+    """The code a query names; a name that is codes joined by lowercase operator words
+    ("Carers not Dementia support") says that operators are written in capitals."""
+    try:
+        return code_store.resolve(conn, name, codes)
+    except NotFoundError as error:
+        parts = _LOWER_OPERATORS.split(name)
+        if len(parts) < 3:
+            raise
+        for part in parts[::2]:
+            try:
+                code_store.resolve(conn, part, codes)
+            except NotFoundError:
+                raise error from None
+        meant = " ".join(" ".join(p.upper().split()) if i % 2 else p for i, p in enumerate(parts))
+        raise NotFoundError(
+            f"no code named {name!r}; AND, OR, NOT and NEAR are written in capitals: "
+            f"did you mean {meant}?"
+        ) from None
 
 
 def _cases_where(

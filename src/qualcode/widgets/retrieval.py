@@ -88,7 +88,6 @@ class RetrievalView(widgets.VBox):
     def __init__(self, retrieval: engine.Retrieval, *, open_with: Any = None) -> None:
         self.retrieval = retrieval
         self.open_with = open_with
-        project = retrieval.project
         self.query_box = widgets.Text(
             value=retrieval.query,
             description="Find",
@@ -97,18 +96,11 @@ class RetrievalView(widgets.VBox):
             layout=widgets.Layout(width="60%"),
         )
         self.search_button = widgets.Button(description="Search", button_style="primary")
-        self.area_box = widgets.Dropdown(
-            options=[("All areas", None)] + [(a, a) for a in project.areas()],
-            value=retrieval.area,
-            description="Area",
-        )
-        options: list[tuple[str, Any]] = [("All coders", None)]
-        options += [(name, name) for name in engine.coder_names(project)]
-        chosen = retrieval.coder
-        if isinstance(chosen, list):
-            chosen = tuple(chosen)
-            options.append((", ".join(chosen), chosen))
-        self.coder_box = widgets.Dropdown(options=options, value=chosen, description="Coder")
+        # "All" is "" rather than None: a Dropdown whose value is None shows nothing chosen
+        self.area_box = widgets.Dropdown(description="Area")
+        self.coder_box = widgets.Dropdown(description="Coder")
+        self._syncing = False
+        self._fill_choices()
         self.count = widgets.HTML()
         self.cards = widgets.VBox()
         self.more = widgets.Button(description="Show more", layout=widgets.Layout(display="none"))
@@ -121,8 +113,8 @@ class RetrievalView(widgets.VBox):
 
         self.query_box.observe(self.search, names="value")
         self.search_button.on_click(self.search)
-        self.area_box.observe(self.search, names="value")
-        self.coder_box.observe(self.search, names="value")
+        self.area_box.observe(self._chosen, names="value")
+        self.coder_box.observe(self._chosen, names="value")
         self.more.on_click(lambda _: self._show(self.shown + self.PAGE))
         super().__init__(
             [
@@ -136,14 +128,44 @@ class RetrievalView(widgets.VBox):
         )
         self.render()
 
+    def _fill_choices(self) -> None:
+        """Areas and coders as they are now (a coder who started after the panel opened
+        too), keeping the retrieval's choice selected; "All ..." when there is none."""
+        project = self.retrieval.project
+        areas = project.areas()
+        coders = engine.coder_names(project)
+        area = self.retrieval.area or ""
+        chosen = self.retrieval.coder
+        coder_options: list[tuple[str, Any]] = [("All coders", "")]
+        coder_options += [(name, name) for name in coders]
+        if isinstance(chosen, list):
+            if len(chosen) == 1:
+                chosen = chosen[0]
+            else:
+                chosen = tuple(chosen)
+                coder_options.append((", ".join(chosen), chosen))
+        self._syncing = True
+        try:
+            self.area_box.options = [("All areas", "")] + [(a, a) for a in areas]
+            self.area_box.value = area if area in areas else ""
+            self.coder_box.options = coder_options
+            self.coder_box.value = chosen or ""
+        finally:
+            self._syncing = False
+
+    def _chosen(self, _: Any) -> None:
+        if not self._syncing:
+            self.search()
+
     def search(self, *_: Any) -> None:
-        """Run the query in the box with the chosen area and coder."""
+        """Run the query in the box with the chosen area and coder, then show every area and
+        coder there is now in the two lists."""
         coder = self.coder_box.value
         try:
             self.retrieval.search(
                 self.query_box.value,
-                area=self.area_box.value,
-                coder=list(coder) if isinstance(coder, tuple) else coder,
+                area=self.area_box.value or None,
+                coder=list(coder) if isinstance(coder, tuple) else coder or None,
             )
         except QualcodeError as error:
             self.count.value = (
@@ -155,6 +177,7 @@ class RetrievalView(widgets.VBox):
             self.cards.children = ()
             self.more.layout.display = "none"
             return
+        self._fill_choices()
         self.render()
 
     def render(self) -> None:
