@@ -233,20 +233,21 @@ def test_autocode_panel_previews_then_applies_as_one_undoable_action(coder, proj
     )
     theirs = project.code(doc, *_span(doc, "queue"), "Transport", coder="bob")
     hand = project.code(doc, *_span(doc, "nightmare"), "Access to GP", coder="amina")
-    coder.search_box.value = "queue"
-    coder.search_code.value = coder.view.codes[0]["id"]
-    assert coder.apply_button.disabled  # nothing previewed yet
-    coder.preview_button.click()
-    assert "2 to code" in coder.search_results.value  # the interviewer's "queue" is left out
-    assert "<mark>queue</mark>" in coder.search_results.value
-    assert not coder.apply_button.disabled
+    panel = coder.autocode_panel
+    panel.search_box.value = "queue"
+    panel.search_code.value = coder.view.codes[0]["id"]
+    assert panel.apply_button.disabled  # nothing previewed yet
+    panel.preview_button.click()
+    assert "2 to code" in panel.search_results.value  # the interviewer's "queue" is left out
+    assert "<mark>queue</mark>" in panel.search_results.value
+    assert not panel.apply_button.disabled
     assert len(project.codings()) == 2  # a preview codes nothing
-    coder.apply_button.click()
+    panel.apply_button.click()
     mine = project.codings(coder="amina")
     assert sorted((c.document_id, c.text) for c in mine) == sorted(
         [(doc.id, "nightmare"), (doc.id, "queue"), (other.id, "queue")]
     )
-    assert coder.apply_button.disabled and "added 2 codings" in coder.view.status
+    assert panel.apply_button.disabled and "added 2 codings" in coder.view.status
     assert sum(d["mine"] for d in coder.view.codings) == 2  # shown on the open transcript
     send(coder, type="undo")  # Ctrl+Z in the transcript
     assert {c.id for c in project.codings()} == {theirs.id, hand.id}
@@ -262,28 +263,29 @@ def test_autocode_panel_scope_changes_and_bad_input(project, doc) -> None:
     project.codebook.add("Transport")
     project.add_document("Participant: The queue again.\n", area="worcester", title="wr-queue")
     coder = Coder(project, coder="amina", document=doc.id)
-    coder.search_box.value = "queue"
-    coder.search_code.value = coder.view.codes[1]["id"]
-    coder.search_scope.value = "document"
-    coder.preview_button.click()
-    assert "1 to code" in coder.search_results.value
-    coder.search_box.value = "queues"  # a changed search needs a new preview
-    assert coder.apply_button.disabled and coder.search_results.value == ""
+    panel = coder.autocode_panel
+    panel.search_box.value = "queue"
+    panel.search_code.value = coder.view.codes[1]["id"]
+    panel.search_scope.value = "document"
+    panel.preview_button.click()
+    assert "1 to code" in panel.search_results.value
+    panel.search_box.value = "queues"  # a changed search needs a new preview
+    assert panel.apply_button.disabled and panel.search_results.value == ""
     with pytest.raises(QualcodeError, match="preview the search first"):
-        coder.apply_search()
-    coder.search_mode.value = "regex"
-    coder.search_box.value = "queue("
-    coder.preview_button.click()
+        panel.apply_search()
+    panel.search_mode.value = "regex"
+    panel.search_box.value = "queue("
+    panel.preview_button.click()
     assert coder.view.status.startswith("Could not do that: the pattern 'queue(' is not a valid")
     assert project.codings() == []
-    coder.search_mode.value = "text"
-    coder.search_box.value = "queue"
-    coder.search_expand.value = "sentence"
-    coder.search_scope.value = "listed"
+    panel.search_mode.value = "text"
+    panel.search_box.value = "queue"
+    panel.search_expand.value = "sentence"
+    panel.search_scope.value = "listed"
     coder.area_picker.value = "worcester"
-    hits = coder.preview_search()
+    hits = panel.preview_search()
     assert hits["text"].tolist() == ["The queue again."]
-    result = coder.apply_search()
+    result = panel.apply_search()
     assert [c.text for c in project.codings(coder="amina")] == ["The queue again."]
     assert result.added and "Transport" in coder.view.status
 
@@ -304,7 +306,7 @@ def test_a_code_added_in_the_editor_reaches_an_open_coder_at_once(coder, project
     editor.shortcut.value = "3"
     editor.add_button.click()
     assert _paths(coder)["Loneliness"] == "3"  # no Refresh pressed
-    assert "Loneliness" in [label for label, _ in coder.search_code.options]
+    assert "Loneliness" in [label for label, _ in coder.autocode_panel.search_code.options]
 
 
 def test_codebook_changes_from_python_reach_every_open_coder(coder, project, doc) -> None:

@@ -4,8 +4,8 @@ Layout is plain ipywidgets (area, a case attribute filter, the transcript picker
 `TranscriptView`. Every action the view sends is written to the store in its own transaction
 before the view is updated, so closing the laptop or restarting the kernel loses nothing.
 The widget edits only its coder's codings; undo and redo replay the coder's own actions.
-Its "Auto-code by search" panel previews a search's hits in context, then codes them all
-in one action that one undo takes back.
+Its "Auto-code by search" panel (`widgets.autocode_panel`) previews a search's hits in context,
+then codes them all in one action that one undo takes back.
 """
 
 from __future__ import annotations
@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import ipywidgets as widgets
 
-from qualcode.coding.autocode import AutocodeResult, autocode, code_spans
+from qualcode.coding.autocode import AutocodeResult, code_spans
 from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import attribute_matches, attribute_values, is_suggestion
 from qualcode.spans import snap_to_words
-from qualcode.widgets.hits import hits_html, short
+from qualcode.widgets.autocode_panel import AutocodePanel
+from qualcode.widgets.hits import short
 from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ class Coder(widgets.VBox):
         self.value_picker.observe(lambda _: self._refresh_documents(), names="value")
         self.document_picker.observe(self._on_document, names="value")
         header = widgets.HTML(f"<b>Coding as {html.escape(self.coder)}</b>")
-        self._previewed: dict[str, Any] | None = None
+        self.autocode_panel = AutocodePanel(self)
         super().__init__(
             [
                 header,
@@ -120,7 +121,7 @@ class Coder(widgets.VBox):
                 ),
                 self.document_picker,
                 self.view,
-                self._search_panel(),
+                self.autocode_panel,
             ]
         )
         self._load_codes()
@@ -238,12 +239,7 @@ class Coder(widgets.VBox):
     def _load_codes(self) -> None:
         codes = self.project.codebook.all()
         self._codes = {c.id: c for c in codes}
-        chosen = self.search_code.value
-        options = [(c.path, c.id) for c in codes]
-        if list(self.search_code.options) != options:
-            self.search_code.options = options
-            if chosen in self._codes:
-                self.search_code.value = chosen
+        self.autocode_panel.set_codes(codes)
         self.view.codes = [
             {"id": c.id, "path": c.path, "name": c.name, "color": c.color, "shortcut": c.shortcut}
             for c in codes
@@ -467,109 +463,13 @@ class Coder(widgets.VBox):
             self._say(f"Could not do that: {exc}")
         self.view.send({"type": "ack", "id": content.get("id")})
 
-    # auto-coding by search ----------------------------------------------------------------
-
-    def _search_panel(self) -> widgets.Accordion:
-        """Find, preview, apply: the controls of `preview_search` and `apply_search`."""
-        self.search_box = widgets.Text(
-            description="Find", placeholder="a word, a phrase or a pattern"
-        )
-        self.search_mode = widgets.Dropdown(
-            options=[
-                ("these words", "text"),
-                ("every form of the words", "lemma"),
-                ("a pattern (regular expression)", "regex"),
-            ],
-            description="Match",
-        )
-        self.search_expand = widgets.Dropdown(
-            options=[
-                ("the words found", "match"),
-                ("their sentence", "sentence"),
-                ("their turn", "turn"),
-            ],
-            description="Code",
-        )
-        self.search_code = widgets.Dropdown(options=[], description="with")
-        self.search_speaker = widgets.Text(description="Speaker", placeholder="any participant")
-        self.search_scope = widgets.Dropdown(
-            options=[("transcripts listed above", "listed"), ("this transcript", "document")],
-            description="In",
-        )
-        self.preview_button = widgets.Button(description="Preview", icon="search")
-        self.apply_button = widgets.Button(
-            description="Apply", icon="check", button_style="primary", disabled=True
-        )
-        self.search_results = widgets.HTML()
-        self.preview_button.on_click(lambda _: self._guarded(self.preview_search))
-        self.apply_button.on_click(lambda _: self._guarded(self.apply_search))
-        fields = (self.search_box, self.search_mode, self.search_expand, self.search_code)
-        fields += (self.search_speaker, self.search_scope)
-        for w in fields:
-            w.observe(self._search_changed, names="value")
-        for picker in (self.area_picker, self.value_picker, self.document_picker):
-            picker.observe(self._search_changed, names="value")
-        box = widgets.VBox(
-            [
-                widgets.HBox([self.search_box, self.search_mode, self.search_speaker]),
-                widgets.HBox([self.search_expand, self.search_code, self.search_scope]),
-                widgets.HBox([self.preview_button, self.apply_button]),
-                self.search_results,
-            ]
-        )
-        return widgets.Accordion(children=[box], titles=("Auto-code by search",))
-
-    def _search_args(self) -> dict[str, Any]:
-        """The panel's search as `Project.autocode` arguments."""
-        args: dict[str, Any] = {
-            "query": self.search_box.value,
-            "code": self.search_code.value,
-            "mode": self.search_mode.value,
-            "expand": self.search_expand.value,
-            "speaker": self.search_speaker.value.strip() or None,
-        }
-        if args["code"] is None:
-            raise QualcodeError("pick the code to apply; the codebook has none yet")
-        if self.search_scope.value == "document":
-            args["documents"] = [self._need_document().id]
-        elif self.attribute_picker.value != ANY and self.value_picker.value != ANY:
-            args["documents"] = [v for _, v in self.document_picker.options]
-        elif self.area_picker.value != ANY:
-            args["area"] = self.area_picker.value
-        return args
-
-    def preview_search(self) -> pd.DataFrame:
-        """List the panel's hits in context (the first few) without coding anything."""
-        args = self._search_args()
-        hits = autocode(self.project, **args, coder=self.coder, preview=True)
-        self._previewed = args
-        self.apply_button.disabled = hits.empty
-        new = int((~hits["already_coded"]).sum())
-        self.search_results.value = hits_html(hits, new)
-        self._say(f"{len(hits):,} to code, {new:,} of them new. Apply codes them all.")
-        return hits
-
-    def apply_search(self) -> AutocodeResult:
-        """Code every hit of the previewed search, as one action that one undo takes back."""
-        if self._previewed is None:
-            raise QualcodeError("preview the search first, to see what it will code")
-        result = autocode(self.project, **self._previewed, coder=self.coder)
-        self._previewed = None
-        self.apply_button.disabled = True
+    def autocoded(self, result: AutocodeResult) -> None:
+        """Record an auto-coding as one undoable action and show its codings."""
         if result.added:
             self._done(_Action("autocode", None, batch=result))
         if self.document is not None:
             self.view.codings = self._coding_dicts()
-        self.search_results.value = ""
         self._say(f"{result}." + (" Undo takes them all back." if result.added else ""))
-        return result
-
-    def _search_changed(self, _: Any) -> None:
-        """A preview stands for the search it showed: changing the search asks for another."""
-        if self._previewed is not None:
-            self._previewed = None
-            self.apply_button.disabled = True
-            self.search_results.value = ""
 
     def _guarded(self, action: Any) -> None:
         try:

@@ -1,7 +1,8 @@
 """The transcript view: an anywidget whose front end (static/transcript.js) shows the text,
 the highlights and the keys, and sends each action to Python as one small message.
 
-The view holds no store logic: `Coder` listens to its messages, writes to the project and
+The front end is a core and one file per feature (`_front_end` joins them). The view holds no
+store logic: `Coder` listens to its messages, writes to the project and
 sends the new state back. Offsets are Unicode code points, as everywhere in qualcode.
 """
 
@@ -15,10 +16,18 @@ import traitlets
 STATIC = Path(__file__).with_name("static")
 
 
+def _front_end() -> str:
+    """The front end as one ES module: each feature file (static/features/*.js, in name order)
+    pushes its installer onto FEATURES, and the core (static/transcript.js) installs them."""
+    features = sorted((STATIC / "features").glob("*.js"))
+    parts = ["const FEATURES = [];", *(f.read_text(encoding="utf-8") for f in features)]
+    return "\n".join([*parts, (STATIC / "transcript.js").read_text(encoding="utf-8")])
+
+
 class TranscriptView(anywidget.AnyWidget):
     """One transcript with its codings; the browser side of the `Coder` widget."""
 
-    _esm = STATIC / "transcript.js"
+    _esm = _front_end()
     _css = STATIC / "transcript.css"
 
     title = traitlets.Unicode("").tag(sync=True)

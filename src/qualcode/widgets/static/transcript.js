@@ -1,6 +1,18 @@
 // qualcode transcript view: select words, press a key, the code is saved.
 // Offsets exchanged with Python are Unicode code points (end exclusive); the browser's
 // strings are UTF-16, so every offset crosses `toU16` / `toCp` below.
+//
+// This is the core: the text, its highlights, the selection, the code keys and the messages.
+// Each feature (the code palette, the popover on a highlight, sentence keys, suggestions...)
+// is a file in static/features/ that pushes an installer onto FEATURES; `TranscriptView` joins
+// those files before this one. An installer gets `ctx` and uses only what it offers:
+//   model, root, body, toolbar (.tools: a group features add buttons to), legend, status,
+//   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
+//   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
+//   drawn), colorOf(coding), currentRange(), selectCp(start, end, scroll), applyCode(codeId,
+//   range), redraw(), onKey(fn(e) -> true if handled), panels (elements whose keys are their
+//   own), decorateLine (fns(node, {start, end, codings}) called when a line is drawn),
+//   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg".
 
 const HELP =
   "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
@@ -57,11 +69,12 @@ function render({ model, el: root }) {
   const legend = el("div", { class: "qc-legend", "aria-label": "Codes and their keys" });
   const status = el("div", { class: "qc-status", role: "status", "aria-live": "polite" });
   const body = el("div", { class: "qc-text", "aria-label": "Transcript" });
-  const palette = el("div", { class: "qc-palette", hidden: "" });
-  const pop = el("div", { class: "qc-pop", hidden: "", role: "dialog", "aria-label": "Codes here" });
-  root.append(title, toolbar, legend, status, body, palette, pop);
+  const side = el("div", { class: "qc-side" });
+  const main = el("div", { class: "qc-main" }, body, side);
+  root.append(title, toolbar, legend, status, main);
 
   const button = (label, tip, onclick) => el("button", { type: "button", title: tip, class: "qc-btn", onclick }, label);
+  const tools = el("span", { class: "qc-tools" }); // features' buttons
   const showAll = el("input", { type: "checkbox", id: `qc-all-${Math.random().toString(36).slice(2)}` });
   showAll.addEventListener("change", () => { model.set("show_all", showAll.checked); model.save_changes(); });
   toolbar.append(
@@ -69,7 +82,7 @@ function render({ model, el: root }) {
     button("Next ▶", "Next transcript ( ] )", () => send({ type: "navigate", step: 1 })),
     button("↶ Undo", "Undo (Ctrl+Z)", () => send({ type: "undo" })),
     button("↷ Redo", "Redo (Ctrl+Y)", () => send({ type: "redo" })),
-    button("Find a code… ( / )", "Search all codes and apply one to the selected words", () => openPalette()),
+    tools,
     el("label", { class: "qc-toggle" }, showAll, " Show all coders"),
     button("A−", "Smaller text", () => setFont(-2)),
     button("A+", "Larger text", () => setFont(2)),
@@ -80,10 +93,17 @@ function render({ model, el: root }) {
   let segNodes = [];
   let codesById = new Map();
   let keyToCode = new Map();
-  let savedRange = null; // [start, end] kept while the palette has focus
   let pending = new Map(); // message id -> performance.now() at key press
   const optimistic = new Map(); // message id -> coding drawn before Python has saved it
   let nextId = 1;
+  // what features hook in (see the top of this file)
+  const filters = [];
+  const panels = [];
+  const decorateLine = [];
+  const keyHandlers = [];
+  const listeners = {};
+  const emit = (event, arg) => { for (const fn of listeners[event] || []) fn(arg); };
+  let colorOf = (c) => (codesById.get(c.code_id) || {}).color || "#999";
 
   function send(msg) {
     const id = nextId++;
@@ -101,33 +121,9 @@ function render({ model, el: root }) {
   function visibleCodings() {
     const all = model.get("codings");
     const others = model.get("show_all");
-    const shown = all.filter((c) => c.mine || (c.suggestion ? model.get("show_suggestions") : others));
+    let shown = all.filter((c) => c.mine || (c.suggestion ? model.get("show_suggestions") : others));
+    for (const keep of filters) shown = shown.filter(keep);
     return optimistic.size ? shown.concat([...optimistic.values()]) : shown;
-  }
-
-  // Machine suggestions: "." selects the next one, Enter accepts it, Backspace rejects it.
-  let currentSuggestion = null;
-  function nextSuggestion() {
-    const pending = model.get("codings").filter((c) => c.suggestion).sort((a, b) => a.start - b.start || a.id - b.id);
-    if (!pending.length) {
-      model.set("status", "No suggestions left to review on this transcript.");
-      model.save_changes();
-      return;
-    }
-    const here = currentSuggestion ? pending.findIndex((c) => c.id === currentSuggestion) : -1;
-    const next = pending[(here + 1) % pending.length];
-    currentSuggestion = next.id;
-    selectCp(next.start, next.end);
-    const code = codesById.get(next.code_id) || { path: "?" };
-    model.set("status", `Suggestion ${pending.indexOf(next) + 1} of ${pending.length}: ${code.path} (from ${next.coder}). Enter accepts, Backspace rejects.`);
-    model.save_changes();
-  }
-  function review(accept) {
-    if (currentSuggestion === null) return false;
-    send({ type: accept ? "accept" : "reject", coding_id: currentSuggestion });
-    currentSuggestion = null;
-    window.getSelection().removeAllRanges();
-    return true;
   }
 
   function renderLegend() {
@@ -255,6 +251,11 @@ function render({ model, el: root }) {
       } else {
         line.node = el("div", { class: "qc-line" });
         line.node.append(...line.blocks.map((b) => b.node));
+        if (decorateLine.length) {
+          const on = [...new Set(line.blocks.flatMap((b) => b.codings))];
+          const info = { start: line.start, end: line.blocks[line.blocks.length - 1].end, codings: on };
+          for (const fn of decorateLine) fn(line.node, info);
+        }
       }
     }
     const sameLines = nextLines.length === lines.length && nextLines.every((l, i) => l.node === lines[i].node);
@@ -267,6 +268,7 @@ function render({ model, el: root }) {
     if (keep && keep[1] <= maps.length) selectCp(keep[0], keep[1], false);
     const ms = performance.now() - t0;
     root.dataset.renderMs = ms.toFixed(2);
+    emit("render");
     return ms;
   }
 
@@ -279,7 +281,7 @@ function render({ model, el: root }) {
     const cuts = [...edges].sort((x, y) => x - y);
     const starts = new Map();
     for (const c of codings) if (c.start >= a) (starts.get(c.start) || starts.set(c.start, []).get(c.start)).push(c);
-    const block = { start: a, end: b, sig, node, segStarts: [], segNodes: [] };
+    const block = { start: a, end: b, sig, node, codings, segStarts: [], segNodes: [] };
     for (let i = 0; i < cuts.length - 1; i++) {
       const s = cuts[i], e = cuts[i + 1];
       for (const c of starts.get(s) || []) {
@@ -302,7 +304,7 @@ function render({ model, el: root }) {
         span.dataset.c = here.map((c) => c.id).join(" ");
         span.title = here.map((c) => `suggested: ${(codesById.get(c.code_id) || {}).path} (${c.coder})`).join("\n");
       } else if (here.length) {
-        const colors = [...new Set(here.map((c) => (codesById.get(c.code_id) || {}).color || "#999"))];
+        const colors = [...new Set(here.map(colorOf))];
         span.classList.add("qc-hl");
         if (colors.length > 1) {
           span.classList.add("qc-overlap");
@@ -399,38 +401,19 @@ function render({ model, el: root }) {
     });
   }
 
-  // Keyboard selection by sentence: ↓ ↑ move, Shift extends.
-  let cursor = -1, anchor = -1;
-  function moveSentence(delta, extend) {
-    const sentences = model.get("sentences");
-    if (!sentences.length) return;
-    cursor = Math.max(0, Math.min(sentences.length - 1, cursor + delta));
-    if (!extend || anchor < 0) anchor = cursor;
-    const lo = Math.min(anchor, cursor), hi = Math.max(anchor, cursor);
-    selectCp(sentences[lo][0], sentences[hi][1]);
-  }
-
   function onKey(e) {
-    if (palette.contains(e.target) || pop.contains(e.target)) return;
+    if (panels.some((p) => p.contains(e.target))) return;
     const key = e.key.toLowerCase();
     if ((e.ctrlKey || e.metaKey) && key === "z") {
       send({ type: e.shiftKey ? "redo" : "undo" });
     } else if ((e.ctrlKey || e.metaKey) && key === "y") {
       send({ type: "redo" });
+    } else if (keyHandlers.some((handle) => handle(e))) {
+      // a feature took it (features see Ctrl and Alt keys too: Ctrl+F, say)
     } else if (e.ctrlKey || e.metaKey || e.altKey) {
       return; // leave copy, select-all and the browser's own keys alone
-    } else if (e.key === "/") {
-      openPalette();
-    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
-      moveSentence(e.key === "ArrowDown" ? 1 : -1, e.shiftKey);
     } else if (e.key === "[" || e.key === "]") {
       send({ type: "navigate", step: e.key === "]" ? 1 : -1 });
-    } else if (e.key === "Escape") {
-      closePop();
-    } else if (e.key === ".") {
-      nextSuggestion();
-    } else if ((e.key === "Enter" || e.key === "Backspace") && currentSuggestion !== null) {
-      review(e.key === "Enter");
     } else if (keyToCode.has(key)) {
       applyCode(keyToCode.get(key).id, currentRange());
     } else {
@@ -441,97 +424,9 @@ function render({ model, el: root }) {
   }
   root.addEventListener("keydown", onKey);
 
-  // Palette: type to filter every code; Enter applies it to the words selected before.
-  const search = el("input", { type: "search", class: "qc-search", placeholder: "Type to find a code", "aria-label": "Find a code" });
-  const list = el("ul", { class: "qc-list", role: "listbox" });
-  palette.append(search, list);
-  let matches = [];
-  let active = 0;
-  function fillPalette() {
-    const q = search.value.trim().toLowerCase();
-    matches = model.get("codes").filter((c) => c.path.toLowerCase().includes(q));
-    active = Math.min(active, Math.max(matches.length - 1, 0));
-    list.replaceChildren(...matches.map((c, i) =>
-      el("li", { role: "option", class: i === active ? "qc-active" : "", "aria-selected": String(i === active), style: `--qc-color:${c.color}`,
-        onmousedown: (ev) => { ev.preventDefault(); pick(i); } },
-        el("span", { class: "qc-swatch", text: initials(c) }), ` ${c.path}`, c.shortcut ? el("kbd", { text: c.shortcut }) : "")));
-  }
-  function openPalette() {
-    savedRange = currentRange();
-    palette.hidden = false;
-    search.value = "";
-    active = 0;
-    fillPalette();
-    search.focus();
-  }
-  function closePalette() {
-    palette.hidden = true;
-    root.focus();
-  }
-  function pick(i) {
-    const code = matches[i];
-    closePalette();
-    if (code) applyCode(code.id, savedRange);
-  }
-  search.addEventListener("input", () => { active = 0; fillPalette(); });
-  search.addEventListener("keydown", (e) => {
-    if (e.key === "ArrowDown") active = Math.min(active + 1, matches.length - 1);
-    else if (e.key === "ArrowUp") active = Math.max(active - 1, 0);
-    else if (e.key === "Enter") { pick(active); e.preventDefault(); e.stopPropagation(); return; }
-    else if (e.key === "Escape") closePalette();
-    else { e.stopPropagation(); return; }
-    fillPalette();
-    e.preventDefault();
-    e.stopPropagation();
-  });
-
-  // Click a highlight: its codes and coders; remove or write a memo on your own.
-  function closePop() { pop.hidden = true; }
-  function showPop(seg) {
-    const ids = new Set(seg.dataset.c.split(" ").map(Number));
-    const here = model.get("codings").filter((c) => ids.has(c.id));
-    pop.replaceChildren(el("div", { class: "qc-pop-title", text: "Codes on these words" }));
-    for (const c of here) {
-      const code = codesById.get(c.code_id) || { path: "?", color: "#999" };
-      const row = el("div", { class: "qc-pop-row", style: `--qc-color:${code.color}` },
-        el("span", { class: "qc-swatch", text: initials(code) }),
-        el("span", { class: "qc-pop-code", text: ` ${code.path}` }),
-        el("span", { class: "qc-pop-coder", text: ` by ${c.coder}` }));
-      if (c.memo) row.append(el("div", { class: "qc-memo", text: `Memo: ${c.memo}` }));
-      if (c.suggestion) {
-        row.append(
-          button("Accept", "Make this suggestion your own coding", () => { closePop(); send({ type: "accept", coding_id: c.id }); }),
-          button("Reject", "Remove this suggestion", () => { closePop(); send({ type: "reject", coding_id: c.id }); }),
-        );
-      }
-      if (c.mine) {
-        const memo = el("textarea", { class: "qc-memo-input", rows: "2", "aria-label": "Memo", placeholder: "Write a memo on this coding" });
-        memo.value = c.memo || "";
-        row.append(
-          button("Remove", "Remove this coding", () => { closePop(); send({ type: "uncode", coding_id: c.id }); }),
-          memo,
-          button("Save memo", "Save the memo", () => { closePop(); send({ type: "memo", coding_id: c.id, memo: memo.value }); }),
-        );
-      }
-      pop.append(row);
-    }
-    pop.append(button("Close", "Close (Esc)", closePop));
-    const box = seg.getBoundingClientRect();
-    const host = root.getBoundingClientRect();
-    pop.style.top = `${box.bottom - host.top + 4}px`;
-    pop.style.left = `${Math.max(0, box.left - host.left)}px`;
-    pop.hidden = false;
-    const first = pop.querySelector("button");
-    if (first) first.focus();
-  }
-  body.addEventListener("click", (e) => {
-    const seg = e.target.closest(".qc-hl");
-    if (seg && window.getSelection().isCollapsed) showPop(seg);
-  });
-  pop.addEventListener("keydown", (e) => { if (e.key === "Escape") { closePop(); root.focus(); } e.stopPropagation(); });
-
   // Messages from Python: acknowledgements carry the id of the key press that caused them.
   function onMessage(msg) {
+    emit("msg", msg);
     if (msg.type === "ack" && optimistic.delete(msg.id)) scheduleRender();
     if (msg.type === "ack" && pending.has(msg.id)) {
       const t0 = pending.get(msg.id);
@@ -554,14 +449,28 @@ function render({ model, el: root }) {
     status.classList.toggle("qc-error", (model.get("status") || "").startsWith("Could not"));
   }
 
-  const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); cursor = -1; };
+  const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); emit("text"); };
   model.on("change:text", full);
-  model.on("change:codes", () => { renderLegend(); renderText(true, true); });
-  model.on("change:codings", scheduleRender);
+  model.on("change:codes", () => { renderLegend(); renderText(true, true); emit("codes"); });
+  model.on("change:codings", () => { scheduleRender(); emit("codings"); });
   model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
   model.on("change:show_suggestions", () => renderText());
   model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
   model.on("change:status", renderStatus);
+
+  const ctx = {
+    model, root, body, toolbar, legend, status, side, el, button, send, initials,
+    say: (text) => { model.set("status", text); model.save_changes(); },
+    codes: () => model.get("codes"),
+    codeById: (id) => codesById.get(id),
+    visibleCodings, filters, currentRange, selectCp, applyCode, panels, decorateLine,
+    redraw: () => renderText(true, true),
+    onKey: (fn) => keyHandlers.push(fn),
+    on: (event, fn) => (listeners[event] = listeners[event] || []).push(fn),
+  };
+  Object.defineProperty(ctx, "colorOf", { get: () => colorOf, set: (fn) => { colorOf = fn; } });
+  toolbar.tools = tools;
+  for (const install of FEATURES) install(ctx);
   full();
   // first render, layout and paint included: the frame after next has been drawn
   requestAnimationFrame(() => requestAnimationFrame(() => {
