@@ -133,3 +133,13 @@ def test_a_suggestion_is_accepted_with_the_keyboard(lab_page) -> None:
         assert p.codings(coder="suggest:themes") == []
     finally:
         p.close()
+
+
+def test_select_words_then_click_a_code_in_the_key_strip(lab_page) -> None:
+    page, store = lab_page
+    select_text(page, "welding fumes")
+    page.locator(".qc-transcript .qc-chip", has_text="Carers").click()  # the mouse alone
+    rows = _wait_for(
+        lambda: [r for r in _codings(store) if r[0] == "welding fumes"], "the clicked coding"
+    )
+    assert rows == [("welding fumes", "Support and care/Carers", "amina")]

@@ -24,11 +24,17 @@ def _front_end() -> str:
     return "\n".join([*parts, (STATIC / "transcript.js").read_text(encoding="utf-8")])
 
 
+def _styles() -> str:
+    """The core's styles, then each feature's (static/features/*.css, in name order)."""
+    files = [STATIC / "transcript.css", *sorted((STATIC / "features").glob("*.css"))]
+    return "\n".join(f.read_text(encoding="utf-8") for f in files)
+
+
 class TranscriptView(anywidget.AnyWidget):
     """One transcript with its codings; the browser side of the `Coder` widget."""
 
     _esm = _front_end()
-    _css = STATIC / "transcript.css"
+    _css = _styles()
 
     title = traitlets.Unicode("").tag(sync=True)
     text = traitlets.Unicode("").tag(sync=True)

@@ -73,7 +73,9 @@ function render({ model, el: root }) {
   const main = el("div", { class: "qc-main" }, body, side);
   root.append(title, toolbar, legend, status, main);
 
-  const button = (label, tip, onclick) => el("button", { type: "button", title: tip, class: "qc-btn", onclick }, label);
+  // A press on a button must not take the words selected in the transcript away with it.
+  const holdSelection = (e) => e.preventDefault();
+  const button = (label, tip, onclick) => el("button", { type: "button", title: tip, class: "qc-btn", onclick, onmousedown: holdSelection }, label);
   const tools = el("span", { class: "qc-tools" }); // features' buttons
   const showAll = el("input", { type: "checkbox", id: `qc-all-${Math.random().toString(36).slice(2)}` });
   showAll.addEventListener("change", () => { model.set("show_all", showAll.checked); model.save_changes(); });
@@ -139,7 +141,7 @@ function render({ model, el: root }) {
         el(
           "button",
           { type: "button", class: "qc-chip", title: `${c.path}: press ${c.shortcut}`, "data-code": c.id, style: `--qc-color:${c.color}`,
-            onclick: () => applyCode(c.id, currentRange()) },
+            onclick: () => applyCode(c.id, currentRange()), onmousedown: holdSelection },
           el("kbd", { text: c.shortcut }),
           el("span", { class: "qc-swatch", text: initials(c) }),
           ` ${c.name}`,
