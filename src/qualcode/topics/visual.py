@@ -30,6 +30,7 @@ class FittedThemes(Protocol):
         self, *, n_codes: int = 3, code_threshold: float | None = None
     ) -> pd.DataFrame: ...
 
+
 KINDS = ("barchart", "map", "areas", "codes")
 
 
