@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 SHOWN = 30  # memos listed at once; a search narrows the rest
 NO_CODE = ("(choose a code)", 0)  # code ids start at 1
+WIDE = {"width": "auto", "min_width": "10rem"}  # buttons show their whole label
 KIND_LABEL = {"transcript": "Transcript", "code": "Code", "coding": "Coding", "free": "Note"}
 
 
@@ -41,7 +42,7 @@ class MemoPanel(widgets.VBox):
         self._code_id: int | None = None
         self.doc_label = widgets.HTML("<b>Your memo on this transcript</b>")
         self.doc_text = _editor("What strikes you about this interview? Notes for later.")
-        self.doc_save = widgets.Button(description="Save memo", icon="save")
+        self.doc_save = widgets.Button(description="Save memo", icon="save", layout=WIDE)
         self.doc_save.add_class("qc-memo-save-transcript")
         self.doc_text.add_class("qc-memo-transcript")
         self.code_picker = widgets.Dropdown(
@@ -49,7 +50,7 @@ class MemoPanel(widgets.VBox):
         )
         self.code_text = _editor("What does this code mean to you? When does it apply?")
         self.code_text.add_class("qc-memo-code")
-        self.code_save = widgets.Button(description="Save code memo", icon="save")
+        self.code_save = widgets.Button(description="Save code memo", icon="save", layout=WIDE)
         self.code_save.add_class("qc-memo-save-code")
         self.saved = widgets.HTML()
         self.search = widgets.Text(
@@ -58,8 +59,12 @@ class MemoPanel(widgets.VBox):
             continuous_update=True,
         )
         self.search.add_class("qc-memo-search")
-        self.only_here = widgets.Checkbox(description="Only this transcript", indent=False)
-        self.only_mine = widgets.Checkbox(description="Only mine", indent=False)
+        self.only_here = widgets.Checkbox(
+            description="Only this transcript", indent=False, layout={"width": "14rem"}
+        )
+        self.only_mine = widgets.Checkbox(
+            description="Only mine", indent=False, layout={"width": "10rem"}
+        )
         self.count = widgets.HTML()
         self.rows = widgets.VBox(layout={"max_height": "24rem", "overflow": "auto"})
         self.rows.add_class("qc-memo-list")
@@ -86,7 +91,8 @@ class MemoPanel(widgets.VBox):
             [
                 widgets.HTML("<b>All memos</b> (yours and, where visible, your team's)"),
                 self.search,
-                widgets.HBox([self.only_here, self.only_mine, self.count]),
+                widgets.HBox([self.only_here, self.only_mine]),
+                self.count,
                 self.rows,
             ],
             layout={"flex": "2 1 28rem", "min_width": "20rem", "margin": "0 0 0 1rem"},
@@ -234,7 +240,7 @@ class MemoPanel(widgets.VBox):
         """The list's link: a coding's passage, a transcript, or one's own code memo."""
         if r.kind == "coding":
             label, tip = "Show passage", "Open the transcript with this passage selected"
-            action = lambda: self.coder.go_to(int(r.document_id), int(r.start), int(r.end))  # noqa: E731
+            action = lambda: self._show_passage(r)  # noqa: E731
         elif r.kind == "transcript":
             label, tip = "Open transcript", "Open this transcript in the Coder"
             action = lambda: self._open_transcript(int(r.document_id))  # noqa: E731
@@ -243,10 +249,16 @@ class MemoPanel(widgets.VBox):
             action = lambda: setattr(self.code_picker, "value", int(r.code_id))  # noqa: E731
         else:
             return None
-        button = widgets.Button(description=label, tooltip=tip, layout={"width": "9rem"})
+        button = widgets.Button(description=label, tooltip=tip, layout={"min_width": "10.5rem"})
         button.add_class("qc-memo-go")
         button.on_click(lambda _: self.coder._guarded(action))
         return button
+
+    def _show_passage(self, r: Any) -> None:
+        """Open a coding memo's transcript with its passage selected, and say so."""
+        self.coder.go_to(int(r.document_id), int(r.start), int(r.end))
+        whose = "your" if r.mine else f"{r.author}'s"
+        self.coder._say(f"The passage of {whose} memo is selected: “{short(r.passage)}”.")
 
     def _open_transcript(self, document_id: int) -> None:
         """Open the transcript (its newest version: an older one's memo stays with it)."""

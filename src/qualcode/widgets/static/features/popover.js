@@ -36,6 +36,7 @@ FEATURES.push(function popover(ctx) {
           button("Remove", "Remove this coding", () => { close(); send({ type: "uncode", coding_id: c.id }); }),
           memo,
           button("Save memo", "Save the memo (Ctrl+Enter)", save),
+          el("span", { class: "qc-hint", text: " or press Ctrl+Enter" }),
         );
         requestAnimationFrame(grow);
       }
@@ -45,8 +46,10 @@ FEATURES.push(function popover(ctx) {
     const box = seg.getBoundingClientRect();
     const host = root.getBoundingClientRect();
     pop.style.top = `${box.bottom - host.top + 4}px`;
-    pop.style.left = `${Math.max(0, box.left - host.left)}px`;
     pop.hidden = false;
+    // beside the words, but inside the Coder: never cut off at the right edge
+    const left = Math.min(box.left - host.left, host.width - pop.offsetWidth - 4);
+    pop.style.left = `${Math.max(0, left)}px`;
     const first = pop.querySelector("button");
     if (first) first.focus();
   }
