@@ -8,8 +8,6 @@ a colleague read the same words) are hidden; memos on codes belong to the codebo
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 from sqlalchemy import Connection, func, select
 
@@ -17,6 +15,7 @@ from qualcode.store import schema
 from qualcode.store.coders import coder_row
 from qualcode.store.codes import paths
 from qualcode.store.rounds import all_versions, visible_rows
+from qualcode.views import _frame  # plain tuples from the cursor, names kept when empty
 
 m, c, d, a, k = schema.memos, schema.codings, schema.documents, schema.areas, schema.coders
 
@@ -48,15 +47,15 @@ def memos_df(conn: Connection, viewer: str, *, document_id: int | None = None) -
     (a memo written before a transcript was pseudonymised stays with it)."""
     docs = None if document_id is None else all_versions(conn, [document_id])
     row = coder_row(conn, viewer)
-    viewer_id = None if row is None else row.id
-    code_paths = paths(conn)
-    rows = [*_memo_rows(conn, viewer, docs), *_coding_rows(conn, viewer, document_id)]
-    frame = pd.DataFrame(
-        [_row(r, kind, viewer_id, code_paths) for kind, r in rows], columns=COLUMNS
+    frame = pd.concat(
+        [_memo_frame(conn, viewer, docs), _coding_frame(conn, viewer, document_id)],
+        ignore_index=True,
     )
+    frame["mine"] = (frame.pop("coder_id") == (-1 if row is None else row.id)).astype(bool)
+    frame["code"] = frame["code_id"].map(paths(conn)).astype(object)
+    frame = frame.reindex(columns=COLUMNS)
     for column in ("document_id", "code_id", "start", "end", "memo_id", "coding_id"):
         frame[column] = frame[column].astype("Int64")
-    frame["mine"] = frame["mine"].astype(bool)
     frame = frame.sort_values(["updated_at", "created_at"], ascending=False, kind="stable")
     return frame.reset_index(drop=True)
 
@@ -68,18 +67,21 @@ def search_memos(frame: pd.DataFrame, words: str) -> pd.DataFrame:
     wanted = [w for w in str(words).casefold().split() if w]
     if not wanted or frame.empty:
         return frame
-    haystack = frame[list(SEARCHED)].fillna("").astype(str).agg(" ".join, axis=1).str.casefold()
+    haystack = frame[SEARCHED[0]].fillna("").astype(str)
+    for column in SEARCHED[1:]:
+        haystack = haystack + "\n" + frame[column].fillna("").astype(str)
+    haystack = haystack.str.casefold()
     keep = pd.Series(True, index=frame.index)
     for word in wanted:
         keep &= haystack.str.contains(word, regex=False)
     return frame[keep]
 
 
-def _memo_rows(conn: Connection, viewer: str, docs: list[int] | None) -> list[tuple[str, Any]]:
+def _memo_frame(conn: Connection, viewer: str, docs: list[int] | None) -> pd.DataFrame:
     """Rows of the memos table (on transcripts, codes or free) the viewer may see."""
     query = (
         select(
-            m.c.id,
+            m.c.id.label("memo_id"),
             m.c.title,
             m.c.text,
             m.c.document_id,
@@ -99,19 +101,18 @@ def _memo_rows(conn: Connection, viewer: str, docs: list[int] | None) -> list[tu
         query = query.where(m.c.document_id.in_(docs))
     if (blind := visible_rows(conn, viewer, m.c.document_id, m.c.coder_id)) is not None:
         query = query.where(blind)
-    out = []
-    for r in conn.execute(query):
-        kind = "transcript" if r.document_id is not None else "code" if r.code_id else "free"
-        out.append((kind, r))
-    return out
+    frame = _frame(conn, query)
+    on_code = frame["code_id"].notna().map({True: "code", False: "free"})
+    frame["kind"] = on_code.where(frame["document_id"].isna(), "transcript")
+    return frame
 
 
-def _coding_rows(conn: Connection, viewer: str, document_id: int | None) -> list[tuple[str, Any]]:
+def _coding_frame(conn: Connection, viewer: str, document_id: int | None) -> pd.DataFrame:
     """Codings with a memo, on current transcripts, that the viewer may see; the passage is
     cut in the database (in code points, as offsets are): memos are few, texts long."""
     query = (
         select(
-            c.c.id,
+            c.c.id.label("coding_id"),
             c.c.memo.label("text"),
             c.c.document_id,
             c.c.start,
@@ -134,28 +135,6 @@ def _coding_rows(conn: Connection, viewer: str, document_id: int | None) -> list
         query = query.where(c.c.document_id == document_id)
     if (blind := visible_rows(conn, viewer, c.c.document_id, c.c.coder_id)) is not None:
         query = query.where(blind)
-    return [("coding", r) for r in conn.execute(query)]
-
-
-def _row(r: Any, kind: str, viewer_id: int | None, code_paths: dict[int, str]) -> dict[str, Any]:
-    """One memo as a row of `memos_df`."""
-    coding = kind == "coding"
-    return {
-        "kind": kind,
-        "author": r.author,
-        "mine": viewer_id is not None and r.coder_id == viewer_id,
-        "updated_at": r.updated_at,
-        "created_at": r.created_at,
-        "area": r.area,
-        "document": r.document,
-        "document_id": r.document_id,
-        "code": code_paths.get(r.code_id) if r.code_id is not None else None,
-        "code_id": r.code_id,
-        "start": r.start if coding else None,
-        "end": r.end if coding else None,
-        "passage": r.passage if coding else None,
-        "title": None if coding else r.title,
-        "text": r.text,
-        "memo_id": None if coding else r.id,
-        "coding_id": r.id if coding else None,
-    }
+    frame = _frame(conn, query)
+    frame["kind"] = "coding"
+    return frame

@@ -40,6 +40,7 @@ class MemoPanel(widgets.VBox):
         self._doc_id: int | None = None
         self._code_memo: tuple[int | None, str] = (None, "")
         self._code_id: int | None = None
+        self._listed = False  # the list has been read once
         self.doc_label = widgets.HTML("<b>Your memo on this transcript</b>")
         self.doc_text = _editor("What strikes you about this interview? Notes for later.")
         self.doc_save = widgets.Button(description="Save memo", icon="save", layout=WIDE)
@@ -126,7 +127,8 @@ class MemoPanel(widgets.VBox):
         self.doc_text.value = self._doc_memo[1]
         title = "" if doc is None else f" “{html.escape(short(doc.title))}”"
         self.doc_label.value = f"<b>Your memo on this transcript{title}</b>"
-        self.refresh()
+        if self.only_here.value or not self._listed:  # else the list is as it was
+            self.refresh()
 
     # writing ----------------------------------------------------------------------------------
 
@@ -215,6 +217,7 @@ class MemoPanel(widgets.VBox):
         """List the memos again (after a save, a search, a transcript opened)."""
         frame = self.memos()
         self.rows.children = [self._row(r) for r in frame.head(SHOWN).itertuples()]
+        self._listed = True
         more = len(frame) - SHOWN
         found = f"{len(frame)} memo{'s' if len(frame) != 1 else ''}"
         self.count.value = found + (
