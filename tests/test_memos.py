@@ -201,6 +201,7 @@ def test_the_list_searches_and_takes_the_coder_to_the_passage(coder, project, do
     panel.search.value = "no such words"
     assert panel.rows.children == () and panel.count.value.startswith("0 memos")
     project.add_memo("Bob's note on it", coder="bob", document=doc)
+    coder.refresh()  # the Refresh button brings others' new memos
     panel.search.value = ""
     panel.only_mine.value = True
     assert [
@@ -209,3 +210,19 @@ def test_the_list_searches_and_takes_the_coder_to_the_passage(coder, project, do
     assert len(panel.rows.children) == 1
     panel.only_mine.value = False
     assert len(panel.rows.children) == 2
+
+
+def test_a_code_deleted_while_its_memo_is_typed_keeps_the_words(coder, project) -> None:  # type: ignore[no-untyped-def]
+    panel = coder.memo_panel
+    project.codebook.add("Old code")
+    panel.code_picker.value = project.codebook.get("Old code").id
+    panel.code_text.value = "Half a thought"
+    project.codebook.delete("Old code")  # in the codebook editor, say
+    assert panel.code_picker.value == 0
+    assert "may have been deleted" in panel.saved.value
+    assert panel.code_text.value == "Half a thought" and project.memos_df().empty
+    panel.code_picker.value = project.codebook.get("Transport").id
+    assert panel.code_text.value == "Half a thought"  # still there to save on another code
+    panel.save_code_memo()
+    (row,) = project.memos_df(viewer="amina").itertuples()
+    assert (row.kind, row.code, row.text) == ("code", "Transport", "Half a thought")

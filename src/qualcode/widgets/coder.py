@@ -283,6 +283,7 @@ class Coder(widgets.VBox):
         has a newer version since it was opened (pseudonymised, say) is shown in it."""
         self._docs = self.project.documents_df()
         self._load_codes()
+        self.memo_panel.refresh()  # others' new memos
         with self._rebuild():  # the pickers' observers wait until all three are set
             _set_options(self.area_picker, sorted(self._docs["area"].unique().tolist()))
             _set_options(self.attribute_picker, self._attribute_columns())

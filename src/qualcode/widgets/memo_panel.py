@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import ipywidgets as widgets
 
 from qualcode.errors import QualcodeError
+from qualcode.views.memos import search_memos
 from qualcode.widgets.hits import short
 
 if TYPE_CHECKING:
@@ -40,7 +41,7 @@ class MemoPanel(widgets.VBox):
         self._doc_id: int | None = None
         self._code_memo: tuple[int | None, str] = (None, "")
         self._code_id: int | None = None
-        self._listed = False  # the list has been read once
+        self._all: pd.DataFrame | None = None  # the memos read last (None: read again)
         self.doc_label = widgets.HTML("<b>Your memo on this transcript</b>")
         self.doc_text = _editor("What strikes you about this interview? Notes for later.")
         self.doc_save = widgets.Button(description="Save memo", icon="save", layout=WIDE)
@@ -73,8 +74,9 @@ class MemoPanel(widgets.VBox):
         self.doc_save.on_click(lambda _: coder._guarded(self.save_transcript_memo))
         self.code_save.on_click(lambda _: coder._guarded(self.save_code_memo))
         self.code_picker.observe(self._on_code, names="value")
-        for w in (self.search, self.only_here, self.only_mine):
-            w.observe(lambda _: self.refresh(), names="value")
+        self.only_here.observe(lambda _: self.refresh(), names="value")
+        for w in (self.search, self.only_mine):  # a key typed filters what was read
+            w.observe(lambda _: self._show(), names="value")
         writing = widgets.VBox(
             [
                 self.doc_label,
@@ -127,7 +129,7 @@ class MemoPanel(widgets.VBox):
         self.doc_text.value = self._doc_memo[1]
         title = "" if doc is None else f" “{html.escape(short(doc.title))}”"
         self.doc_label.value = f"<b>Your memo on this transcript{title}</b>"
-        if self.only_here.value or not self._listed:  # else the list is as it was
+        if self.only_here.value or self._all is None:  # else the list is as it was
             self.refresh()
 
     # writing ----------------------------------------------------------------------------------
@@ -179,15 +181,27 @@ class MemoPanel(widgets.VBox):
             self._tell("Your memo on the last transcript was saved.")
 
     def _on_code(self, change: dict[str, Any]) -> None:
-        if self._code_id is not None and self.code_text.value.strip() != self._code_memo[1]:
-            self.coder._guarded(
-                lambda: self._write(self._code_memo, self.code_text.value, code=self._code_id)
-            )
+        """Another code chosen: save what was typed on the last one, show this one's memo.
+        Words that could not be saved (the code was deleted meanwhile) stay in the box."""
+        typed = self.code_text.value.strip()
+        keep = False
+        if typed != self._code_memo[1].strip():
+            keep = bool(typed)
+            if self._code_id is not None:
+                try:
+                    self._write(self._code_memo, typed, code=self._code_id)
+                    keep = False
+                except QualcodeError as exc:
+                    self._tell(
+                        f"Could not save the memo on that code: {exc}. Your words stay in the "
+                        "box: choose a code and press Save code memo."
+                    )
+                self.refresh()
         self._code_id = int(change["new"]) or None
         mine = None if self._code_id is None else self._my_memo(code_id=self._code_id)
         self._code_memo = (None, "") if mine is None else (int(mine.memo_id), mine.text)
-        self.code_text.value = self._code_memo[1]
-        self.refresh()
+        if not (keep and mine is None):  # never put a memo over unsaved words
+            self.code_text.value = self._code_memo[1]
 
     def _my_memo(self, *, document: Any = None, code_id: int | None = None) -> Any | None:
         """This coder's newest memo on the transcript (on no code) or on the code (alone)."""
@@ -207,17 +221,21 @@ class MemoPanel(widgets.VBox):
 
     def memos(self) -> pd.DataFrame:
         """The memos the list shows now: search, "only this transcript", "only mine"."""
-        doc = self.coder.document if self.only_here.value else None
-        frame = self.coder.project.memos_df(
-            document=doc, search=self.search.value, viewer=self.coder.coder
-        )
+        if self._all is None:
+            doc = self.coder.document if self.only_here.value else None
+            self._all = self.coder.project.memos_df(document=doc, viewer=self.coder.coder)
+        frame = search_memos(self._all, self.search.value)
         return frame[frame["mine"]] if self.only_mine.value else frame
 
     def refresh(self) -> None:
-        """List the memos again (after a save, a search, a transcript opened)."""
+        """Read the memos again (after a save, in a Refresh, a transcript opened) and list them."""
+        self._all = None
+        self._show()
+
+    def _show(self) -> None:
+        """List the memos read last, as the search and "only mine" filter them now."""
         frame = self.memos()
         self.rows.children = [self._row(r) for r in frame.head(SHOWN).itertuples()]
-        self._listed = True
         more = len(frame) - SHOWN
         found = f"{len(frame)} memo{'s' if len(frame) != 1 else ''}"
         self.count.value = found + (
