@@ -59,7 +59,9 @@ def read_captions(path: Path, max_mb: float) -> Source:
         if speaker:
             begin = offset + len(prefix)
             meta = {"start_time": start, "end_time": end}
-            turns.append(Unit("turn", begin, begin + len(words), speaker, role_of(speaker), meta))
+            turns.append(
+                Unit("turn", begin, begin + len(words), speaker, role_of(speaker), meta)
+            )
         line = prefix + words + "\n"
         parts.append(line)
         offset += len(line)

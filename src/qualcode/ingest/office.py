@@ -44,7 +44,8 @@ def docx_lines(path: Path, limits: Limits) -> list[str]:
         if part is None:
             raise IngestError(
                 path,
-                f"has no main document part ({main}), so it is not a Word document; {DOCX_ADVICE}",
+                f"has no main document part ({main}), so it is not a Word "
+                f"document; {DOCX_ADVICE}",
             )
         archive.check_member(part)
         try:

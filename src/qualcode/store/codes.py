@@ -77,7 +77,9 @@ def paths(conn: Connection) -> dict[int, str]:
     return {c.id: c.path for c in tree(conn)}
 
 
-def resolve(conn: Connection, ref: Code | int | str | None, tree: list[Code] | None = None) -> Code:
+def resolve(
+    conn: Connection, ref: Code | int | str | None, tree: list[Code] | None = None
+) -> Code:
     """A code by object, id, guid, path or (unique) name, or an error suggesting close names.
     A path typed without the escape for a "/" inside a name ("Access/Transport to/ from
     services") finds its code too, when only one code reads that way."""

@@ -91,7 +91,9 @@ def require_coders(conn: Connection, names: Sequence[str]) -> list[str]:
     someone adjudicates."""
     t = schema.coders
     known = {coder_store.coder_key(n): n for n in conn.execute(select(t.c.name)).scalars()}
-    if unknown := [n for n in names if coder_store.coder_key(n) not in known and n != CONSENSUS]:
+    if unknown := [
+        n for n in names if coder_store.coder_key(n) not in known and n != CONSENSUS
+    ]:
         raise NotFoundError(
             f"no coder named {', '.join(unknown)} in this project "
             f"(coders: {', '.join(sorted(known.values())) or 'none yet'})"
@@ -190,6 +192,8 @@ def insert_coder(
         after=after if after is not None else {"name": name, "role": role},
     )
     return coder_id
+
+
 
 
 def insert_case(

@@ -30,7 +30,6 @@ class FittedThemes(Protocol):
         self, *, n_codes: int = 3, code_threshold: float | None = None
     ) -> pd.DataFrame: ...
 
-
 KINDS = ("barchart", "map", "areas", "codes")
 
 

@@ -433,7 +433,9 @@ class Merger:
         self.present("cases")
         self.merge_attributes(f"{mine.area}/{mine.name}", mine, dict(case.attributes or {}))
 
-    def add_document(self, theirs: Any, area: str, mine: DocumentVersion | None) -> DocumentVersion:
+    def add_document(
+        self, theirs: Any, area: str, mine: DocumentVersion | None
+    ) -> DocumentVersion:
         """Add their document as a new document, or as the next version of ours."""
         case = self.side.cases.get(theirs.case_id) if theirs.case_id else None
         case_id = self.case(area, case) if case is not None else None
