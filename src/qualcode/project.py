@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode import views
 from qualcode.codebook import Codebook
-from qualcode.errors import CodingError, NotFoundError, QualcodeError, StoreError
+from qualcode.errors import NotFoundError, QualcodeError, StoreError
 from qualcode.ingest.add import add_document
 from qualcode.ingest.speakers import SpeakerReport, speaker_report
 from qualcode.model import (
@@ -45,8 +45,9 @@ from qualcode.store.documents import (
 )
 from qualcode.store.engine import reading, store_label, write_transaction
 from qualcode.store.identity import require_area
-from qualcode.store.memos import add_memo, delete_memo, memo_row
+from qualcode.store.memos import add_memo, delete_memo, own_memo, update_memo
 from qualcode.views import coders as coder_views
+from qualcode.views import memos as memo_views
 from qualcode.views import objects
 from qualcode.views import rounds as round_views
 
@@ -479,24 +480,39 @@ class Project:
         code: Code | int | str | None = None,
     ) -> int:
         """Write a memo, the analytic note a coder keeps as they go: on a document, on a code,
-        on both, or free (neither). Returns its id; `memo_table` lists memos with what they
+        on both, or free (neither). Returns its id; `memos_df` lists memos with what they
         are attached to, and a .qdpx carries them as Notes. The title defaults to the text's
         first line."""
         with self.writing() as conn:
             return add_memo(conn, text, coder=coder, title=title, document=document, code=code)
 
-    def delete_memo(self, memo: int, *, coder: str) -> None:
-        """Remove one of `coder`'s own memos (by id, as `add_memo` and `memo_table` give it)."""
+    def edit_memo(self, memo: int, text: str, *, coder: str) -> None:
+        """Give one of `coder`'s own memos new text (audited, the old text kept in the log)."""
         with self.writing() as conn:
-            row = memo_row(conn, memo)
-            if row is None:
-                raise NotFoundError(f"no memo with id {memo}; it may have been removed")
-            if not coder_store.same_person(row.coder, coder):
-                raise CodingError(
-                    f"memo {memo} was written by {row.coder}, not {coder}; "
-                    "a coder can remove only their own memos"
-                )
+            row = own_memo(conn, memo, coder)
+            update_memo(conn, row, text, actor=row.coder)
+
+    def delete_memo(self, memo: int, *, coder: str) -> None:
+        """Remove one of `coder`'s own memos (by id, as `add_memo` and `memos_df` give it)."""
+        with self.writing() as conn:
+            row = own_memo(conn, memo, coder)
             delete_memo(conn, row, actor=row.coder)
+
+    def memos_df(
+        self,
+        *,
+        document: DocumentRef | None = None,
+        search: str | None = None,
+        viewer: str | None = None,
+    ) -> pd.DataFrame:
+        """Every memo `viewer` (default `p.user`) may see, newest first: `kind` (transcript,
+        code, coding or free), author, dates, the transcript, code and passage it is on, and
+        its text; others' memos on a blind round's transcripts are hidden. `document`: only
+        that transcript's; `search`: only memos holding every word typed."""
+        with self.reading() as conn:
+            doc_id = None if document is None else document_span(conn, document)[0]
+            frame = memo_views.memos_df(conn, viewer or self.user, document_id=doc_id)
+        return frame if search is None else memo_views.search_memos(frame, search)
 
     # views ----------------------------------------------------------------------------------
 

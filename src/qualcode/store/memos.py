@@ -7,9 +7,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from qualcode.errors import QualcodeError
+from qualcode.errors import CodingError, NotFoundError, QualcodeError
 from qualcode.model import Code, DocumentRef, check_name, clean_name, clean_text
 from qualcode.store import audit, schema
+from qualcode.store.coders import same_person
 from qualcode.store.codes import resolve
 from qualcode.store.documents import document_span
 from qualcode.store.identity import coder_id_for
@@ -76,9 +77,7 @@ def delete_memo(
     )
 
 
-def move_code_memos(
-    conn: Connection, code_ids: list[int], code_id: int | None
-) -> dict[int, int]:
+def move_code_memos(conn: Connection, code_ids: list[int], code_id: int | None) -> dict[int, int]:
     """Attach the memos on these codes to `code_id` (None: to no code), in the caller's
     transaction; no audit row of its own, the code's merge or deletion records it. Returns
     the code each moved memo was on, by memo id."""
@@ -106,7 +105,7 @@ def add_memo(
         raise QualcodeError("a memo needs some text; nothing was written")
     title = (title or "").strip() or _first_line(text)
     doc_id = document_span(conn, document)[0] if document is not None else None
-    code_id = resolve(conn, code).id if code is not None else None
+    code_id = _code_id(conn, code)
     stamp = now()
     values = {
         "guid": new_guid(),
@@ -119,6 +118,60 @@ def add_memo(
         "updated_at": stamp,
     }
     return insert_memo(conn, values, actor=coder, after={"title": title, "code_id": code_id})
+
+
+def own_memo(conn: Connection, memo_id: int, coder: str) -> Any:
+    """A memo's row (`memo_row`) when `coder` wrote it; else a clear error: no such memo, or
+    someone else's (a coder changes only their own memos)."""
+    row = memo_row(conn, memo_id) if isinstance(memo_id, int) else None
+    if row is None:
+        raise NotFoundError(f"no memo with id {memo_id!r}; it may have been removed")
+    if not same_person(row.coder, coder):
+        raise CodingError(
+            f"memo {memo_id} was written by {row.coder}, not {coder}; "
+            "a coder can change or remove only their own memos"
+        )
+    return row
+
+
+def update_memo(conn: Connection, row: Any, text: str, *, actor: str) -> None:
+    """Give a memo (a `memo_row`) new text, audited as an update keeping the old text (so
+    nothing a coder wrote is lost); the title follows the first line unless it was set
+    apart from it. Empty text is refused: removing a memo is `delete_memo`."""
+    text = clean_text(text.strip()) if isinstance(text, str) else ""
+    if not text:
+        raise QualcodeError(
+            f"memo {row.id} needs some text; to remove it, delete it (nothing was written)"
+        )
+    title = _first_line(text) if row.title == _first_line(row.text) else row.title
+    m = schema.memos
+    conn.execute(
+        m.update().where(m.c.id == row.id).values(text=text, title=title[:500], updated_at=now())
+    )
+    audit.record(
+        conn,
+        actor=actor,
+        action="update",
+        object="memo",
+        object_id=row.id,
+        document_id=row.document_id,
+        before={"title": row.title, "text": row.text, "updated_at": row.updated_at},
+        after={"title": title},
+    )
+
+
+def _code_id(conn: Connection, code: Code | int | str | None) -> int | None:
+    """The id of the code a memo goes on, or a clear error when it is not in the codebook
+    (deleted since the Coder showed it, say)."""
+    if code is None:
+        return None
+    try:
+        return resolve(conn, code).id
+    except NotFoundError as exc:
+        raise NotFoundError(
+            f"{exc}; it may have been deleted: refresh to see the codebook as it is now "
+            "(nothing was written)"
+        ) from None
 
 
 def _first_line(text: str) -> str:

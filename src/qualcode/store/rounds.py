@@ -153,15 +153,22 @@ def open_round_of(conn: Connection, document_id: int) -> Round | None:
 def visible_codings(conn: Connection, viewer: str) -> Any | None:
     """A condition on `codings` rows that hides, on documents of open rounds, every coding
     but the viewer's own; None when no round is open (nothing to hide)."""
+    c = schema.codings
+    return visible_rows(conn, viewer, c.c.document_id, c.c.coder_id)
+
+
+def visible_rows(conn: Connection, viewer: str, document_id: Any, coder_id: Any) -> Any | None:
+    """The blind rule on any table with a document and a writer (codings, memos): a condition
+    hiding, on documents of open rounds, every row but the viewer's own; None when no round
+    is open. A row on no document (a code's memo) is never hidden."""
     hidden = set().union(*(ids for _, ids in open_rounds(conn)))
     if not hidden:
         return None
-    c = schema.codings
     ids = sorted(hidden)
     viewer_row = coder_row(conn, viewer)
     viewer_id = None if viewer_row is None else viewer_row.id
-    outside = c.c.document_id.not_in(ids)
-    return outside if viewer_id is None else or_(outside, c.c.coder_id == viewer_id)
+    outside = or_(document_id.is_(None), document_id.not_in(ids))
+    return outside if viewer_id is None else or_(outside, coder_id == viewer_id)
 
 
 def require_revealed(conn: Connection, document_ids: Sequence[int], what: str) -> None:

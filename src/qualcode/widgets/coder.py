@@ -24,6 +24,7 @@ from qualcode.model import attribute_matches, attribute_values, is_suggestion
 from qualcode.spans import snap_to_words
 from qualcode.widgets.autocode_panel import AutocodePanel
 from qualcode.widgets.hits import short
+from qualcode.widgets.memo_panel import MemoPanel
 from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class Coder(widgets.VBox):
         self.document_picker.observe(self._on_document, names="value")
         header = widgets.HTML(f"<b>Coding as {html.escape(self.coder)}</b>")
         self.autocode_panel = AutocodePanel(self)
+        self.memo_panel = MemoPanel(self)  # transcript and code memos, the memo list
         super().__init__(
             [
                 header,
@@ -121,6 +123,7 @@ class Coder(widgets.VBox):
                 ),
                 self.document_picker,
                 self.view,
+                self.memo_panel,
                 self.autocode_panel,
             ]
         )
@@ -240,6 +243,7 @@ class Coder(widgets.VBox):
         codes = self.project.codebook.all()
         self._codes = {c.id: c for c in codes}
         self.autocode_panel.set_codes(codes)
+        self.memo_panel.set_codes(codes)
         self.view.codes = [
             {"id": c.id, "path": c.path, "name": c.name, "color": c.color, "shortcut": c.shortcut}
             for c in codes
@@ -265,6 +269,7 @@ class Coder(widgets.VBox):
             self.view.codings = self._coding_dicts()
             self.view.text = doc.text
             self.view.status = _blind_notice(self.project, doc.id)
+        self.memo_panel.show_document()
 
     def _coding_dicts(self) -> list[dict[str, Any]]:
         if self.document is None:
@@ -278,6 +283,7 @@ class Coder(widgets.VBox):
         has a newer version since it was opened (pseudonymised, say) is shown in it."""
         self._docs = self.project.documents_df()
         self._load_codes()
+        self.memo_panel.refresh()  # others' new memos
         with self._rebuild():  # the pickers' observers wait until all three are set
             _set_options(self.area_picker, sorted(self._docs["area"].unique().tolist()))
             _set_options(self.attribute_picker, self._attribute_columns())
@@ -334,6 +340,7 @@ class Coder(widgets.VBox):
         updated = self.project.set_memo(coding.id, memo, coder=self.coder)
         self._done(_Action("memo", updated, before=coding.memo, after=updated.memo))
         self._put(updated)
+        self.memo_panel.refresh()
         self._say("Memo saved." if updated.memo else "Memo cleared.")
 
     def review(self, suggestion_id: int, *, accept: bool) -> Coding | None:
@@ -378,6 +385,7 @@ class Coder(widgets.VBox):
             updated = self.project.set_memo(c.id, memo, coder=self.coder)
             result = _Action("memo", updated, action.before, action.after)
             self._put(updated)
+            self.memo_panel.refresh()
         elif adds:
             again = self.project.code(c.document_id, c.start, c.end, c.code_id, coder=self.coder)
             if c.memo:

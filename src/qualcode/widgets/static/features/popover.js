@@ -23,13 +23,22 @@ FEATURES.push(function popover(ctx) {
         );
       }
       if (c.mine) {
-        const memo = el("textarea", { class: "qc-memo-input", rows: "2", "aria-label": "Memo", placeholder: "Write a memo on this coding" });
+        // the memo editor grows with what is written; Ctrl+Enter saves, as the button does
+        const memo = el("textarea", { class: "qc-memo-input", rows: "4", "aria-label": "Memo on this coding", placeholder: "Write a memo on this coding: why this code, what to ask next… (Ctrl+Enter saves)" });
         memo.value = c.memo || "";
+        const grow = () => { memo.style.height = "auto"; memo.style.height = `${Math.min(memo.scrollHeight + 2, 320)}px`; };
+        const save = () => { close(); send({ type: "memo", coding_id: c.id, memo: memo.value }); root.focus(); };
+        memo.addEventListener("input", grow);
+        memo.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); save(); }
+        });
         row.append(
           button("Remove", "Remove this coding", () => { close(); send({ type: "uncode", coding_id: c.id }); }),
           memo,
-          button("Save memo", "Save the memo", () => { close(); send({ type: "memo", coding_id: c.id, memo: memo.value }); }),
+          button("Save memo", "Save the memo (Ctrl+Enter)", save),
+          el("span", { class: "qc-hint", text: " or press Ctrl+Enter" }),
         );
+        requestAnimationFrame(grow);
       }
       pop.append(row);
     }
@@ -37,8 +46,10 @@ FEATURES.push(function popover(ctx) {
     const box = seg.getBoundingClientRect();
     const host = root.getBoundingClientRect();
     pop.style.top = `${box.bottom - host.top + 4}px`;
-    pop.style.left = `${Math.max(0, box.left - host.left)}px`;
     pop.hidden = false;
+    // beside the words, but inside the Coder: never cut off at the right edge
+    const left = Math.min(box.left - host.left, host.width - pop.offsetWidth - 4);
+    pop.style.left = `${Math.max(0, left)}px`;
     const first = pop.querySelector("button");
     if (first) first.focus();
   }
