@@ -23,6 +23,7 @@ from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import attribute_matches, attribute_values, is_suggestion
 from qualcode.spans import snap_to_words
 from qualcode.widgets.autocode_panel import AutocodePanel
+from qualcode.widgets.code_tree import CodeCounts, key_message, set_key
 from qualcode.widgets.hits import short
 from qualcode.widgets.transcript import TranscriptView
 
@@ -94,6 +95,7 @@ class Coder(widgets.VBox):
         )
         self.view = TranscriptView(show_all=show_all, font_size=font_size)
         self.view.on_msg(self._on_message)
+        self.counts = CodeCounts(project, self.coder, self.view)  # the code tree's numbers
         self.view.observe(self._on_show_all, names="show_all")
         self.refresh_button = widgets.Button(
             description="Refresh",
@@ -241,9 +243,11 @@ class Coder(widgets.VBox):
         self._codes = {c.id: c for c in codes}
         self.autocode_panel.set_codes(codes)
         self.view.codes = [
-            {"id": c.id, "path": c.path, "name": c.name, "color": c.color, "shortcut": c.shortcut}
+            {"id": c.id, "path": c.path, "name": c.name, "parent_id": c.parent_id}
+            | {"color": c.color, "shortcut": c.shortcut}
             for c in codes
         ]
+        self.counts.reload()  # opening, Refresh, a code merged or deleted
 
     def _load(self, document_id: int) -> None:
         doc = self.project.document(document_id)
@@ -315,6 +319,7 @@ class Coder(widgets.VBox):
         if span is None:
             raise QualcodeError("the selection holds no words; select some words first")
         coding = self.project.code(doc, *span, code, coder=self.coder)
+        self.counts.added(coding)
         self._done(_Action("code", coding))
         self._put(coding)
         self._say(f"Saved: {coding.code} on “{short(coding.text)}”")
@@ -324,6 +329,7 @@ class Coder(widgets.VBox):
         """Remove one of this coder's codings."""
         coding = self._mine(coding_id)
         self.project.uncode(coding.id, coder=self.coder)
+        self.counts.removed(coding)
         self._done(_Action("uncode", coding))
         self._drop(coding.id)
         self._say(f"Removed: {coding.code} from “{short(coding.text)}”")
@@ -341,6 +347,7 @@ class Coder(widgets.VBox):
         remove the coding if you change your mind)."""
         coding = self.project.review_suggestion(suggestion_id, accept=accept, coder=self.coder)
         self._drop(suggestion_id)
+        self.counts.added(coding)
         if coding is not None:
             self._put(coding)
             self._say(f"Accepted: {coding.code} on “{short(coding.text)}” is now your coding.")
@@ -383,9 +390,11 @@ class Coder(widgets.VBox):
             if c.memo:
                 again = self.project.set_memo(again.id, c.memo, coder=self.coder)
             result = _Action(action.kind, again)
+            self.counts.added(again)
             self._put(again)
         else:
             self.project.uncode(c.id, coder=self.coder)
+            self.counts.removed(c)
             result = _Action(action.kind, c)
             self._drop(c.id)
         return result
@@ -401,6 +410,7 @@ class Coder(widgets.VBox):
             )
         if self.document is not None:
             self.view.codings = self._coding_dicts()
+        self.counts.reload()
         return _Action("autocode", None, batch=again)
 
     def _done(self, action: _Action) -> None:
@@ -457,6 +467,8 @@ class Coder(widgets.VBox):
                 self.redo()
             elif kind == "navigate":
                 self.step(int(content.get("step", 1)))
+            elif kind == "set_key":  # from the code tree: codebook_changed redraws
+                self._say(set_key(self.project, self.coder, *key_message(content)))
             else:
                 return
         except QualcodeError as exc:
@@ -467,6 +479,7 @@ class Coder(widgets.VBox):
         """Record an auto-coding as one undoable action and show its codings."""
         if result.added:
             self._done(_Action("autocode", None, batch=result))
+            self.counts.reload()
         if self.document is not None:
             self.view.codings = self._coding_dicts()
         self._say(f"{result}." + (" Undo takes them all back." if result.added else ""))
