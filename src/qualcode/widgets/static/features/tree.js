@@ -16,7 +16,7 @@ FEATURES.push(function tree(ctx) {
   const list = el("div", { class: "qc-tree-list", role: "tree", "aria-label": "Codes" });
   const none = el("div", { class: "qc-tree-none", hidden: "" });
   const keybox = el("div", { class: "qc-tree-keybox", hidden: "", role: "dialog", "aria-label": "Set a key" });
-  const panel = el("section", { class: "qc-tree", "aria-label": "Code tree" },
+  const panel = el("section", { class: "qc-tree", "aria-label": "Code tree", "data-jp-suppress-context-menu": "" },
     el("div", { class: "qc-tree-head" },
       el("span", { class: "qc-tree-title", text: "Codes" }),
       el("span", { class: "qc-tree-cols", text: "yours · all", title: "How many times you have used each code, and all coders together, in the whole project" })),
