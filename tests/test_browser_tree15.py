@@ -89,12 +89,16 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
             page.locator(".qc-transcript .qc-tree-row").first.wait_for(timeout=120_000)
         except Exception as exc:
             errors = page.locator(".jp-OutputArea-output").all_inner_texts()
-            raise AssertionError(f"the code tree did not appear; outputs: {errors[-1][-3000:]}") from exc
+            raise AssertionError(
+                f"the code tree did not appear; outputs: {errors[-1][-3000:]}"
+            ) from exc
         yield page, store
 
 
 def _row(page, name: str):  # type: ignore[no-untyped-def]
-    return page.locator(".qc-transcript .qc-tree-row", has=page.locator(".qc-tree-name", has_text=name))
+    return page.locator(
+        ".qc-transcript .qc-tree-row", has=page.locator(".qc-tree-name", has_text=name)
+    )
 
 
 def _shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +113,9 @@ def test_the_tree_lists_every_code_with_numbers_and_sits_beside_the_text(lab_pag
     assert page.locator(".qc-transcript [data-code-target]").count() >= 244
     dementia = _row(page, "Dementia support")
     assert dementia.locator(".qc-tree-count").inner_text() == "0 · 2"
-    assert "all coders together 2 times" in dementia.locator(".qc-tree-count").get_attribute("title")
+    assert "all coders together 2 times" in dementia.locator(".qc-tree-count").get_attribute(
+        "title"
+    )
     text = page.locator(".qc-transcript .qc-text").bounding_box()
     tree = page.locator(".qc-transcript .qc-tree").bounding_box()
     assert tree["x"] >= text["x"] + text["width"]  # beside, not below, on a laptop screen
@@ -197,7 +203,9 @@ def test_a_key_set_from_the_tree_codes_at_once(lab_page) -> None:
     row.click(button="right")
     page.keyboard.press("0")  # taken by another code: Python says which
     status = page.locator(".qc-transcript .qc-status")
-    page.wait_for_function("n => n.textContent.startsWith('Could not')", arg=status.element_handle())
+    page.wait_for_function(
+        "n => n.textContent.startsWith('Could not')", arg=status.element_handle()
+    )
     assert "is already used by 'Access to services/Access to services: experience'" in (
         status.inner_text()
     )
@@ -211,7 +219,7 @@ def test_on_a_narrow_screen_the_tree_goes_below_the_text(lab_page) -> None:
         text = page.locator(".qc-transcript .qc-text").bounding_box()
         tree = page.locator(".qc-transcript .qc-tree").bounding_box()
         assert tree["y"] >= text["y"] + text["height"]
-        page.locator(".qc-transcript .qc-tree").scroll_into_view_if_needed()
-        _shot(page, "narrow")
+        page.locator(".qc-transcript .qc-tree").evaluate("n => n.scrollIntoView({block: 'end'})")
+        page.screenshot(path=str(ARTIFACTS / "tree15-narrow.png"))  # what the screen shows
     finally:
         page.set_viewport_size({"width": 1400, "height": 1000})

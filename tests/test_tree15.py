@@ -87,8 +87,7 @@ def test_counts_follow_coding_undo_redo_and_accepting_a_suggestion(project, doc,
     assert _shown(coder)[gp.id] == [0, 1]
     send(coder, type="accept", coding_id=suggestion.id)
     assert _shown(coder)[carers.id] == [1, 1]
-    assert _shown(coder) == {k: v for k, v in _fresh(project, "amina").items()} | {gp.id: [0, 1]}
-    assert _fresh(project, "amina")[gp.id] == [0, 1]
+    assert _shown(coder) == _fresh(project, "amina")  # kept as a recount would find them
 
 
 def test_counts_are_kept_without_counting_again(project, doc, codes, monkeypatch) -> None:
@@ -101,6 +100,8 @@ def test_counts_are_kept_without_counting_again(project, doc, codes, monkeypatch
     for _ in range(3):
         send(coder, type="code", start=start, end=end, code_id=codes["carers"].id)
         send(coder, type="undo")
+    send(coder, type="set_key", code_id=codes["carers"].id, key="c")  # no number changes
+    project.codebook.rename(codes["gp"], "GP appointments")
     assert calls == []
     assert _shown(coder) == {codes["carers"].id: [0, 0]}
     coder.refresh()  # Refresh counts again: others' new codings show

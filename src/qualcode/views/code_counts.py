@@ -6,7 +6,7 @@ One grouped query over the codings, so the tree's numbers cost the same at 100 c
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, case, func, select
+from sqlalchemy import Connection, case, func, literal_column, select
 
 from qualcode.store import schema
 from qualcode.store.coders import coder_row
@@ -23,13 +23,16 @@ def code_counts(conn: Connection, viewer: str) -> dict[int, tuple[int, int]]:
     row = coder_row(conn, viewer)
     viewer_id = -1 if row is None else row.id  # a new coder has no codings yet
     mine = func.sum(case((c.c.coder_id == viewer_id, 1), else_=0))
+    # grouped on `code_id + 0`: SQLite then reads the table in order (~0.1 s at 100,000
+    # codings) instead of walking the code index and jumping to each row (~0.45 s)
+    code = (c.c.code_id + literal_column("0")).label("code_id")
     query = (
-        select(c.c.code_id, mine, func.count())
+        select(code, mine, func.count())
         .select_from(c)
         .join(k, k.c.id == c.c.coder_id)
         .join(d, d.c.id == c.c.document_id)
         .where(k.c.role == "coder", d.c.is_current == 1)
-        .group_by(c.c.code_id)
+        .group_by(code)
     )
     if (blind := visible_codings(conn, viewer)) is not None:
         query = query.where(blind)

@@ -2,7 +2,7 @@
 
 The tree itself is drawn in the browser (static/features/tree.js) from the codes the Coder
 already sends. Here are its numbers, "yours · everyone's" codings of each code across the
-project, read in one query when the Coder opens, refreshes or hears that the codebook changed,
+project, read in one query when the Coder opens or refreshes, or codes are merged or deleted,
 then kept true by adding or taking one for each coding this coder makes or removes: a key
 press costs no recount, however many codings the project holds.
 """
@@ -27,6 +27,15 @@ class CodeCounts:
         self.coder = coder
         self.view = view
         self._counts: dict[int, list[int]] = {}
+        self._codes: set[int] | None = None  # the code ids last counted for
+
+    def follow(self, code_ids: set[int]) -> None:
+        """After the codebook changed: count again only if codes came or went (a merge, a
+        delete, a restore); a rename, a new key, a colour or a move changes no number, and a
+        recount costs ~0.15 s at 100,000 codings."""
+        if code_ids != self._codes:
+            self._codes = code_ids
+            self.reload()
 
     def reload(self) -> None:
         """Count again from the store (opening, Refresh, a code merged or deleted)."""

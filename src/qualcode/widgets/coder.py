@@ -247,7 +247,7 @@ class Coder(widgets.VBox):
             | {"color": c.color, "shortcut": c.shortcut}
             for c in codes
         ]
-        self.counts.reload()  # opening, Refresh, a code merged or deleted
+        self.counts.follow(set(self._codes))  # counted again if a code came or went
 
     def _load(self, document_id: int) -> None:
         doc = self.project.document(document_id)
@@ -282,6 +282,7 @@ class Coder(widgets.VBox):
         has a newer version since it was opened (pseudonymised, say) is shown in it."""
         self._docs = self.project.documents_df()
         self._load_codes()
+        self.counts.reload()  # others' new codings
         with self._rebuild():  # the pickers' observers wait until all three are set
             _set_options(self.area_picker, sorted(self._docs["area"].unique().tolist()))
             _set_options(self.attribute_picker, self._attribute_columns())
