@@ -186,6 +186,18 @@ def test_keyboard_tab_search_enter_codes_the_selection(lab_page) -> None:
     page.locator(".qc-transcript .qc-tree-search").fill("")
 
 
+def test_select_then_click_into_the_search_type_and_enter(lab_page) -> None:
+    """The mouse path: the click into the search box must not lose the words selected."""
+    page, store = lab_page
+    select_text(page, "a tablet")
+    page.locator(".qc-transcript .qc-tree-search").click()
+    page.keyboard.type("digital and phones: barr")
+    page.keyboard.press("Enter")
+    rows = _wait_for(lambda: [r for r in _codings(store) if r[0] == "a tablet"], "coding")
+    assert rows == [("a tablet", "Digital and phones/Digital and phones: barrier", "amina")]
+    page.locator(".qc-transcript .qc-tree-search").fill("")
+
+
 def test_a_key_set_from_the_tree_codes_at_once(lab_page) -> None:
     page, store = lab_page
     row = _row(page, "Transport to/ from services")

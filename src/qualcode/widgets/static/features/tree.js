@@ -4,7 +4,7 @@
 // arrows fold and unfold branches (remembered for the browser session), a click or Enter
 // applies the code to the selected words, a right-click (or F2, or the key button) sets the
 // code's key. Tab in the transcript goes to the tree's search. It also keeps the key strip
-// above the text to one line, with "+N more" leading here.
+// above the text to one line: names dropped first, then "+N more" leading here.
 FEATURES.push(function tree(ctx) {
   const { el, root, body, legend } = ctx;
   const FOLDED = "qc-tree-folded"; // sessionStorage: the paths of the branches folded
@@ -90,11 +90,14 @@ FEATURES.push(function tree(ctx) {
     row.node.title = `${row.code.path}\nClick to apply it to the selected words${k ? ` (or press ${k})` : ""}. Right-click to set its key.`;
   }
 
-  function paintCounts() {
+  function paintCounts() { // a key press changes one number: only changed rows are touched
     const counts = ctx.model.get("code_counts") || {};
     for (const [id, row] of rows) {
       const [mine, all] = counts[String(id)] || [0, 0];
-      row.count.textContent = all ? `${compact(mine)} · ${compact(all)}` : "";
+      const shown = all ? `${compact(mine)} · ${compact(all)}` : "";
+      if (row.shown === shown) continue;
+      row.shown = shown;
+      row.count.textContent = shown;
       row.count.title = all ? `You have used it ${times(mine)}; all coders together ${times(all)} (whole project)` : "Not used yet";
     }
   }
@@ -273,12 +276,17 @@ FEATURES.push(function tree(ctx) {
   // The key strip stays one line: chips that do not fit give way to "+N more", which leads here.
   const more = el("button", { type: "button", class: "qc-chip qc-more", title: "Every code is in the code tree beside the text", onmousedown: hold,
     onclick: () => { panel.scrollIntoView({ block: "nearest" }); search.focus({ preventScroll: true }); } });
+  // First the names go (key and initials stay, the name is in the tooltip and the tree), then
+  // the chips that still do not fit.
   function fitStrip() {
     const chips = [...legend.querySelectorAll(".qc-chip:not(.qc-more)")];
     for (const chip of chips) chip.hidden = false;
     more.remove();
     legend.classList.add("qc-strip");
+    legend.classList.remove("qc-strip-short");
     if (!chips.length || legend.scrollWidth <= legend.clientWidth) return;
+    legend.classList.add("qc-strip-short");
+    if (legend.scrollWidth <= legend.clientWidth) return;
     legend.append(more);
     let hidden = 0;
     for (let i = chips.length - 1; i >= 0 && legend.scrollWidth > legend.clientWidth; i--) {
