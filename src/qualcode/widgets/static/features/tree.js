@@ -3,10 +3,9 @@
 // the `code_counts` trait). Search filters it (a match shows with the codes above it), the
 // arrows fold and unfold branches (remembered for the browser session), a click or Enter
 // applies the code to the selected words, a right-click (or F2, or the key button) sets the
-// code's key. Tab in the transcript goes to the tree's search. It also keeps the key strip
-// above the text to one line: names dropped first, then "+N more" leading here.
+// code's key. Tab in the transcript goes to the tree's search.
 FEATURES.push(function tree(ctx) {
-  const { el, root, body, legend } = ctx;
+  const { el, root, body } = ctx;
   const FOLDED = "qc-tree-folded"; // sessionStorage: the paths of the branches folded
   const folded = new Set(readFolded());
   const hold = (e) => e.preventDefault(); // a press here keeps the words selected
@@ -53,13 +52,12 @@ FEATURES.push(function tree(ctx) {
   function build() {
     const t0 = performance.now();
     const codes = ctx.codes();
-    const byId = new Map(codes.map((c) => [c.id, c]));
     rows = new Map();
     order = codes.map((c) => c.id);
     const frag = document.createDocumentFragment();
     for (const code of codes) {
-      const parent = byId.has(code.parent_id) ? code.parent_id : null;
-      const depth = parent === null ? 0 : rows.get(parent).depth + 1; // parents come first
+      const parent = rows.has(code.parent_id) ? code.parent_id : null; // parents come first
+      const depth = parent === null ? 0 : rows.get(parent).depth + 1;
       if (parent !== null) rows.get(parent).kids.push(code.id);
       const arrow = el("span", { class: "qc-tree-arrow", "aria-hidden": "true" });
       const name = el("span", { class: "qc-tree-name", text: code.name });
@@ -273,35 +271,9 @@ FEATURES.push(function tree(ctx) {
     return true;
   });
 
-  // The key strip stays one line: chips that do not fit give way to "+N more", which leads here.
-  const more = el("button", { type: "button", class: "qc-chip qc-more", title: "Every code is in the code tree beside the text", onmousedown: hold,
-    onclick: () => { panel.scrollIntoView({ block: "nearest" }); search.focus({ preventScroll: true }); } });
-  // First the names go (key and initials stay, the name is in the tooltip and the tree), then
-  // the chips that still do not fit.
-  function fitStrip() {
-    const chips = [...legend.querySelectorAll(".qc-chip:not(.qc-more)")];
-    for (const chip of chips) chip.hidden = false;
-    more.remove();
-    legend.classList.add("qc-strip");
-    legend.classList.remove("qc-strip-short");
-    if (!chips.length || legend.scrollWidth <= legend.clientWidth) return;
-    legend.classList.add("qc-strip-short");
-    if (legend.scrollWidth <= legend.clientWidth) return;
-    legend.append(more);
-    let hidden = 0;
-    for (let i = chips.length - 1; i >= 0 && legend.scrollWidth > legend.clientWidth; i--) {
-      chips[i].hidden = true;
-      hidden += 1;
-      more.textContent = `+${hidden} more`;
-    }
-  }
-  if (typeof ResizeObserver !== "undefined") {
-    let width = 0;
-    new ResizeObserver(() => { if (legend.clientWidth !== width) { width = legend.clientWidth; fitStrip(); } }).observe(legend);
-  }
-
-  ctx.on("codes", () => { build(); fitStrip(); });
-  ctx.on("text", () => { if (!rows.size || order.length !== ctx.codes().length) build(); fitStrip(); });
+  ctx.on("codes", build);
+  ctx.on("text", () => { if (!rows.size || order.length !== ctx.codes().length) build(); });
   ctx.model.on("change:code_counts", paintCounts);
-  ctx.tree = { build, filter, focus: () => search.focus(), rows: () => rows };
+  const focus = () => { panel.scrollIntoView({ block: "nearest" }); search.focus({ preventScroll: true }); };
+  ctx.tree = { build, filter, focus, rows: () => rows }; // the key strip's "+N more" comes here
 });
