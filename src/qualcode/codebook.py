@@ -19,6 +19,7 @@ from qualcode.store import memos as memo_store
 from qualcode.store import restore as restore_store
 from qualcode.store.changes import Listening, listen, store_key
 from qualcode.store.codes import TEXT_FIELDS
+from qualcode.views import code_counts as code_count_views
 from qualcode.views import coders as coder_views
 
 if TYPE_CHECKING:
@@ -95,10 +96,13 @@ class Codebook:
                 shortcut=shortcut,
             )
 
-    def update(self, ref: Code | int | str, **changes: Any) -> Code:
-        """Change a code's name, parent, colour, shortcut, description or criteria."""
+    def update(self, ref: Code | int | str, *, by: str | None = None, **changes: Any) -> Code:
+        """Change a code's name, parent, colour, shortcut, description or criteria. Anyone
+        may (a change loses no one's codings); `by` (default `p.user`) is who the audit
+        row names, as the Coder names its coder when a key is set from its code tree."""
+        user = self._acting(by)
         with self._project.writing() as conn:
-            return code_store.change_code(conn, ref, changes, actor=self._project.user)
+            return code_store.change_code(conn, ref, changes, actor=user)
 
     def rename(self, ref: Code | int | str, name: str) -> Code:
         """Rename a code; its id, and so its codings, stay."""
@@ -114,6 +118,12 @@ class Codebook:
         """Codings per code id (codes never used are left out), in one query for tree views."""
         with self._project.reading() as conn:
             return code_store.usage_counts(conn)
+
+    def counts(self, coder: str) -> dict[int, tuple[int, int]]:
+        """(`coder`'s codings, all people's codings) per code id, codes never used left out,
+        in one query: the numbers beside each code in the Coder's code tree."""
+        with self._project.reading() as conn:
+            return code_count_views.code_counts(conn, coder)
 
     def merge(
         self, source: Code | int | str, into: Code | int | str, *, by: str | None = None

@@ -25,6 +25,7 @@ from qualcode.model import (
     join_path,
     parent_path,
     plain_path,
+    split_path,
 )
 from qualcode.store import audit, schema
 from qualcode.store.changes import mark as mark_changed
@@ -33,6 +34,8 @@ from qualcode.store.stamps import new_guid, now
 TEXT_FIELDS = ("description", "inclusion", "exclusion", "example")
 CHANGEABLE = frozenset({"name", "parent", "color", "shortcut", *TEXT_FIELDS})
 _SHORTCUT = re.compile(r"^[0-9a-z]$")
+# what the Coder does with keys that are not a code's (named when a bad key is refused)
+RESERVED_KEYS = "/ . [ ] Enter, Backspace, Esc and the arrows"
 
 
 def code_tree(rows: list[Any]) -> list[Code]:
@@ -214,7 +217,7 @@ def add_code(
         "parent_id": parent_id,
         "name": name,
         "color": check_color(color) if color else PALETTE[len(codes) % len(PALETTE)],
-        "shortcut": check_shortcut(codes, shortcut),
+        "shortcut": check_shortcut(codes, shortcut, _path_of(codes, parent_id, name)),
         "description": description or "",
         "inclusion": inclusion or "",
         "exclusion": exclusion or "",
@@ -255,7 +258,7 @@ def change_code(
     if "color" in changes:
         values["color"] = check_color(changes["color"])
     if "shortcut" in changes:
-        values["shortcut"] = check_shortcut(others, changes["shortcut"])
+        values["shortcut"] = check_shortcut(others, changes["shortcut"], code.path)
     for key in TEXT_FIELDS:
         if key in changes:
             values[key] = changes[key] or ""
@@ -263,6 +266,12 @@ def change_code(
         return code
     update_code(conn, code.id, values, actor=actor)
     return resolve(conn, code.id)
+
+
+def _path_of(codes: list[Code], parent_id: int | None, name: str) -> str:
+    """The path a new code `name` under `parent_id` will have."""
+    above = next((c.path for c in codes if c.id == parent_id), None)
+    return join_path((*(split_path(above) if above is not None else ()), name))
 
 
 def append_children(conn: Connection, code_ids: list[int], parent_id: int) -> None:
@@ -345,14 +354,24 @@ def check_unique(codes: list[Code], name: str, parent_id: int | None) -> None:
             raise CodebookError(f"a code named {c.name!r} already exists {where}")
 
 
-def check_shortcut(codes: list[Code], shortcut: str | None) -> str | None:
-    """The shortcut as stored (one lower-case key, or None), refused if another code has it."""
+def check_shortcut(codes: list[Code], shortcut: str | None, code: str = "") -> str | None:
+    """The shortcut as stored (one lower-case key, or None), refused if another code has it.
+    `code` (the path of the code getting it) names it in the message: with a key on any of
+    200 codes, "which code?" is the first question."""
     if shortcut in (None, ""):
         return None
     shortcut = str(shortcut).strip().lower()
+    which = f" for code {plain_path(code)!r}" if code else ""  # as a person would write it
     if not _SHORTCUT.match(shortcut):
-        raise CodebookError(f"shortcut {shortcut!r} must be one key: a digit or a letter")
+        raise CodebookError(
+            f"the key {shortcut!r}{which} must be one key: a letter (a-z) or a digit (0-9); "
+            f"{RESERVED_KEYS} are the Coder's own keys"
+        )
     for c in codes:
         if c.shortcut == shortcut:
-            raise CodebookError(f"shortcut {shortcut!r} is already used by {c.path!r}")
+            holder = plain_path(c.path)
+            raise CodebookError(
+                f"the key {shortcut!r}{which} is already used by {holder!r}; choose another "
+                f"key, or take it off {holder!r} first"
+            )
     return shortcut

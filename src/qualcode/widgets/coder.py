@@ -23,6 +23,7 @@ from qualcode.errors import NotFoundError, QualcodeError
 from qualcode.model import attribute_matches, attribute_values, is_suggestion
 from qualcode.spans import snap_to_words
 from qualcode.widgets.autocode_panel import AutocodePanel
+from qualcode.widgets.code_tree import CodeCounts, key_message, set_key
 from qualcode.widgets.hits import short
 from qualcode.widgets.memo_panel import MemoPanel
 from qualcode.widgets.transcript import TranscriptView
@@ -95,6 +96,7 @@ class Coder(widgets.VBox):
         )
         self.view = TranscriptView(show_all=show_all, font_size=font_size)
         self.view.on_msg(self._on_message)
+        self.counts = CodeCounts(project, self.coder, self.view)  # the code tree's numbers
         self.view.observe(self._on_show_all, names="show_all")
         self.refresh_button = widgets.Button(
             description="Refresh",
@@ -245,9 +247,11 @@ class Coder(widgets.VBox):
         self.autocode_panel.set_codes(codes)
         self.memo_panel.set_codes(codes)
         self.view.codes = [
-            {"id": c.id, "path": c.path, "name": c.name, "color": c.color, "shortcut": c.shortcut}
+            {"id": c.id, "path": c.path, "name": c.name, "parent_id": c.parent_id}
+            | {"color": c.color, "shortcut": c.shortcut}
             for c in codes
         ]
+        self.counts.follow(set(self._codes))  # counted again if a code came or went
 
     def _load(self, document_id: int) -> None:
         doc = self.project.document(document_id)
@@ -284,6 +288,7 @@ class Coder(widgets.VBox):
         self._docs = self.project.documents_df()
         self._load_codes()
         self.memo_panel.refresh()  # others' new memos
+        self.counts.reload()  # others' new codings
         with self._rebuild():  # the pickers' observers wait until all three are set
             _set_options(self.area_picker, sorted(self._docs["area"].unique().tolist()))
             _set_options(self.attribute_picker, self._attribute_columns())
@@ -321,6 +326,7 @@ class Coder(widgets.VBox):
         if span is None:
             raise QualcodeError("the selection holds no words; select some words first")
         coding = self.project.code(doc, *span, code, coder=self.coder)
+        self.counts.added(coding)
         self._done(_Action("code", coding))
         self._put(coding)
         self._say(f"Saved: {coding.code} on “{short(coding.text)}”")
@@ -330,6 +336,7 @@ class Coder(widgets.VBox):
         """Remove one of this coder's codings."""
         coding = self._mine(coding_id)
         self.project.uncode(coding.id, coder=self.coder)
+        self.counts.removed(coding)
         self._done(_Action("uncode", coding))
         self._drop(coding.id)
         self._say(f"Removed: {coding.code} from “{short(coding.text)}”")
@@ -348,6 +355,7 @@ class Coder(widgets.VBox):
         remove the coding if you change your mind)."""
         coding = self.project.review_suggestion(suggestion_id, accept=accept, coder=self.coder)
         self._drop(suggestion_id)
+        self.counts.added(coding)
         if coding is not None:
             self._put(coding)
             self._say(f"Accepted: {coding.code} on “{short(coding.text)}” is now your coding.")
@@ -391,9 +399,11 @@ class Coder(widgets.VBox):
             if c.memo:
                 again = self.project.set_memo(again.id, c.memo, coder=self.coder)
             result = _Action(action.kind, again)
+            self.counts.added(again)
             self._put(again)
         else:
             self.project.uncode(c.id, coder=self.coder)
+            self.counts.removed(c)
             result = _Action(action.kind, c)
             self._drop(c.id)
         return result
@@ -409,6 +419,7 @@ class Coder(widgets.VBox):
             )
         if self.document is not None:
             self.view.codings = self._coding_dicts()
+        self.counts.reload()
         return _Action("autocode", None, batch=again)
 
     def _done(self, action: _Action) -> None:
@@ -465,6 +476,8 @@ class Coder(widgets.VBox):
                 self.redo()
             elif kind == "navigate":
                 self.step(int(content.get("step", 1)))
+            elif kind == "set_key":  # from the code tree: codebook_changed redraws
+                self._say(set_key(self.project, self.coder, *key_message(content)))
             else:
                 return
         except QualcodeError as exc:
@@ -475,6 +488,7 @@ class Coder(widgets.VBox):
         """Record an auto-coding as one undoable action and show its codings."""
         if result.added:
             self._done(_Action("autocode", None, batch=result))
+            self.counts.reload()
         if self.document is not None:
             self.view.codings = self._coding_dicts()
         self._say(f"{result}." + (" Undo takes them all back." if result.added else ""))

@@ -41,8 +41,10 @@ class TranscriptView(anywidget.AnyWidget):
     # [{start, end, speaker, role}] and [[start, end]] in code points
     turns = traitlets.List(traitlets.Dict()).tag(sync=True)
     sentences = traitlets.List(traitlets.List()).tag(sync=True)
-    # [{id, path, name, color, shortcut}]
+    # [{id, path, name, parent_id, color, shortcut}]
     codes = traitlets.List(traitlets.Dict()).tag(sync=True)
+    # {"<code id>": [mine, everyone's]}: the code tree's numbers (widgets.code_tree)
+    code_counts = traitlets.Dict().tag(sync=True)
     # [{id, start, end, code_id, coder, mine, memo, suggestion}]
     codings = traitlets.List().tag(sync=True)  # not validated per item: 1,500 dicts per key press
     show_all = traitlets.Bool(False).tag(sync=True)
