@@ -24,6 +24,7 @@ from qualcode.model import attribute_matches, attribute_values, is_suggestion
 from qualcode.spans import snap_to_words
 from qualcode.widgets.autocode_panel import AutocodePanel
 from qualcode.widgets.hits import short
+from qualcode.widgets.place import DoneBar, forget, remember
 from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
@@ -92,6 +93,7 @@ class Coder(widgets.VBox):
         self.document_picker = widgets.Dropdown(
             options=[], description="Transcript", layout=widgets.Layout(width="28rem")
         )
+        self.progress = DoneBar(self)  # "Mark as done", "4 of 9 done", ✓ in the list
         self.view = TranscriptView(show_all=show_all, font_size=font_size)
         self.view.on_msg(self._on_message)
         self.view.observe(self._on_show_all, names="show_all")
@@ -119,7 +121,7 @@ class Coder(widgets.VBox):
                         self.refresh_button,
                     ]
                 ),
-                self.document_picker,
+                widgets.HBox([self.document_picker, self.progress]),
                 self.view,
                 self.autocode_panel,
             ]
@@ -130,12 +132,14 @@ class Coder(widgets.VBox):
         self._watching = project.codebook.watch(self.codebook_changed)
         if document is not None:
             self.go_to(document, *(focus or ()))
+        remember(self)  # Retrieval's "Open in coder" moves the most recent Coder
 
     def close(self) -> None:
         """Close the panel; a closed Coder hears no more codebook changes."""
         watching = getattr(self, "_watching", None)  # None if __init__ failed before it
         if watching is not None:
             watching.stop()
+        forget(self)
         super().close()
 
     # navigation ---------------------------------------------------------------------------
@@ -195,10 +199,7 @@ class Coder(widgets.VBox):
         if self._rebuilding:
             return
         docs = self._filtered()
-        options = [
-            (f"{row.title} · {row.case} · {row.area} ({row.words} words)", int(doc_id))
-            for doc_id, row in docs.iterrows()
-        ]
+        options = self.progress.options(docs)
         current = prefer or self.document_picker.value
         with self._rebuild():  # new options select the first one: load nothing for that
             self.document_picker.options = options
@@ -442,6 +443,7 @@ class Coder(widgets.VBox):
 
     def _on_message(self, _view: Any, content: dict[str, Any], _buffers: Any) -> None:
         kind = content.get("type")
+        remember(self)  # the Coder last used
         try:
             if kind == "code":
                 self.code(int(content["start"]), int(content["end"]), int(content["code_id"]))
