@@ -56,6 +56,21 @@ FEATURES.push(function find(ctx) {
     }
   }
 
+  // After a redraw: the lines drawn again have new text nodes, and a range into a removed
+  // node has been moved onto its parent element; only those ranges are made again.
+  function repair() {
+    if (!canPaint || painted.all.length !== hits.length) return paint();
+    const all = highlight("qc-find");
+    const stale = (r) => r.startContainer.nodeType !== Node.TEXT_NODE || r.endContainer.nodeType !== Node.TEXT_NODE;
+    painted.all.forEach((r, i) => {
+      if (!stale(r)) return;
+      all.delete(r);
+      painted.all[i] = ctx.rangeFor(...hits[i]);
+      all.add(painted.all[i]);
+    });
+    if (painted.current.some(stale)) paint();
+  }
+
   function search() {
     hits = [];
     more = false;
@@ -159,7 +174,7 @@ FEATURES.push(function find(ctx) {
     return false;
   });
   ctx.on("text", () => { if (!bar.hidden) search(); });
-  ctx.on("render", () => { if (!bar.hidden) paint(); }); // redrawn lines: new text nodes
+  ctx.on("render", () => { if (!bar.hidden) repair(); });
   ctx.toolbar.tools.append(button("Find in text (Ctrl+F)", "Find words in this transcript", open));
   ctx.openFind = open;
 });
