@@ -178,6 +178,7 @@ def test_open_in_coder_moves_the_coder_already_open(project, coded, monkeypatch)
     view.open_buttons[0].click()
     assert mine.document.id == doc.id and mine.view.selected_span == [start, end]
     assert [m["type"] for m in sent] == ["focus", "reveal"]
+    assert mine.view.status.startswith("Opened from Retrieval")
     assert view.coder_screen is None and view.opened.outputs == ()  # no second Coder
     assert place.open_coders(project) == [mine, first]
     first.close()

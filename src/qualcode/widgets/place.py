@@ -63,6 +63,7 @@ def reveal(screen: Any) -> None:
     if view is None or not hasattr(view, "send"):
         return
     view.send({"type": "reveal"})
+    view.status = "Opened from Retrieval: the passage is selected; press a code's key to code it."
     remember(screen)
 
 

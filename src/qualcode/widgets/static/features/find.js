@@ -31,6 +31,7 @@ FEATURES.push(function find(ctx) {
     let h = CSS.highlights.get(name);
     if (!h) {
       h = new Highlight();
+      h.priority = name === "qc-find-current" ? 1 : 0; // the current hit over the others
       CSS.highlights.set(name, h);
     }
     return h;
