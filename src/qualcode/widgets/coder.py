@@ -130,17 +130,17 @@ class Coder(widgets.VBox):
         self._refresh_documents()
         # new, renamed, re-keyed and deleted codes show at once, without Refresh
         self._watching = project.codebook.watch(self.codebook_changed)
+        self.observe(self._on_comm, names="comm")
         if document is not None:
             self.go_to(document, *(focus or ()))
         remember(self)  # Retrieval's "Open in coder" moves the most recent Coder
 
-    def close(self) -> None:
-        """Close the panel; a closed Coder hears no more codebook changes."""
-        watching = getattr(self, "_watching", None)  # None if __init__ failed before it
-        if watching is not None:
-            watching.stop()
-        forget(self)
-        super().close()
+    def _on_comm(self, change: dict[str, Any]) -> None:
+        """A closed Coder (its comm gone) hears no more codebook changes, and Retrieval no
+        longer moves it. Not an override of `close`: ipywidgets calls its own."""
+        if change["new"] is None:
+            self._watching.stop()
+            forget(self)
 
     # navigation ---------------------------------------------------------------------------
 
