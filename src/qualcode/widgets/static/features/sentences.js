@@ -71,6 +71,8 @@ FEATURES.push(function sentences(ctx) {
   }
 
   ctx.on("text", () => { cursor = null; anchor = null; spoken = null; });
+  ctx.model.on("change:turns", () => { spoken = null; }); // a speaker's role changed
+  ctx.model.on("change:sentences", () => { spoken = null; });
   ctx.onKey((e) => {
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return false;
     if (e.ctrlKey || e.metaKey) return false;
