@@ -4,11 +4,14 @@
 // sentences are passed over; Alt+↓ and Alt+↑ step through them too.
 FEATURES.push(function sentences(ctx) {
   let cursor = null, anchor = null; // [start, end] of the sentence moved to, and where Shift began
-  let spoken = null; // the sentences outside the interviewer's turns, made once per transcript
+  let spoken = null, madeFrom = null; // the sentences outside the interviewer's turns, and
+  // the turns they were made from (new turns, same text: a speaker's role changed)
 
   function participants() {
-    if (spoken) return spoken;
-    const asked = ctx.model.get("turns").filter((t) => t.role === "interviewer");
+    const turns = ctx.model.get("turns");
+    if (spoken && madeFrom === turns) return spoken;
+    madeFrom = turns;
+    const asked = turns.filter((t) => t.role === "interviewer");
     let k = 0;
     spoken = ctx.model.get("sentences").filter(([s]) => {
       while (k < asked.length && asked[k].end <= s) k++;
@@ -71,8 +74,6 @@ FEATURES.push(function sentences(ctx) {
   }
 
   ctx.on("text", () => { cursor = null; anchor = null; spoken = null; });
-  ctx.model.on("change:turns", () => { spoken = null; }); // a speaker's role changed
-  ctx.model.on("change:sentences", () => { spoken = null; });
   ctx.onKey((e) => {
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return false;
     if (e.ctrlKey || e.metaKey) return false;
