@@ -67,9 +67,9 @@ def reveal(screen: Any) -> None:
     remember(screen)
 
 
-def label(row: Any, done: bool) -> str:
+def label(title: str, case: str, area: str, words: int, done: bool) -> str:
     """A transcript as the list shows it: ✓ first when this coder has finished it."""
-    name = f"{row.title} · {row.case} · {row.area} ({row.words} words)"
+    name = f"{title} · {case} · {area} ({words} words)"
     return DONE + name if done else name
 
 
@@ -100,7 +100,9 @@ class DoneBar(widgets.HBox):
         ones this coder has finished; the count follows."""
         marks = self.coder.project.done_df(coder=self.coder.coder)
         self.done = {int(i) for i in marks["document_id"]}
-        options = [(label(row, int(i) in self.done), int(i)) for i, row in docs.iterrows()]
+        columns = (docs[name] for name in ("title", "case", "area", "words"))
+        rows = zip(docs.index, *columns, strict=True)
+        options = [(label(*row, int(i) in self.done), int(i)) for i, *row in rows]
         self._count([value for _, value in options])
         return options
 
