@@ -27,15 +27,14 @@ from qualcode.model import (
     Round,
     clean_name,
 )
+from qualcode.progress import Progress
 from qualcode.spans import Rewrite
 from qualcode.store import coder_actions as actions
 from qualcode.store import coders as coder_store
 from qualcode.store import codes as code_store
 from qualcode.store import connect, meta, migrate, resolve_url, rounds
 from qualcode.store import speakers as speaker_store
-from qualcode.store.codings import (
-    delete_own_codings,
-)
+from qualcode.store.codings import delete_own_codings
 from qualcode.store.documents import (
     current_document,
     document_from_row,
@@ -46,6 +45,7 @@ from qualcode.store.documents import (
 from qualcode.store.engine import reading, store_label, write_transaction
 from qualcode.store.identity import require_area
 from qualcode.store.memos import add_memo, delete_memo, own_memo, update_memo
+from qualcode.store.progress import carry_done
 from qualcode.views import coders as coder_views
 from qualcode.views import memos as memo_views
 from qualcode.views import objects
@@ -100,8 +100,8 @@ def require_store_file(target: str) -> None:
         )
 
 
-class Project:
-    """A qualitative coding project stored in SQLite or PostgreSQL."""
+class Project(Progress):
+    """A qualitative coding project stored in SQLite or PostgreSQL (done marks: `Progress`)."""
 
     def __init__(self, engine: Engine, *, user: str | None = None) -> None:
         self.engine = engine
@@ -224,6 +224,7 @@ class Project:
                 speakers=speakers,
                 replacements=len(replacements),
             )
+            carry_done(conn, old.id, doc_id, actor=by)
             new = document_from_row(document_row(conn, doc_id))
         return new, carried
 

@@ -229,6 +229,7 @@ def merge_coder(conn: Connection, source: str, into: str, *, by: str) -> dict[st
         )
     moved, dropped = move_coder_codings(conn, src, dst, actor=by)
     memos = _move_memos(conn, src, dst, actor=by)
+    done = _move_done_marks(conn, src.id, dst.id)
     rounds = _rename_in_rounds(conn, src.name, dst.name)
     _rename_lead(conn, src.name, dst.name, actor=by)
     for their_guid, ours in meta.coder_aliases(conn).items():
@@ -243,6 +244,7 @@ def merge_coder(conn: Connection, source: str, into: str, *, by: str) -> dict[st
         "codings_moved": len(moved),
         "duplicate_codings_removed": len(dropped),
         "memos_moved": memos,
+        "done_marks_moved": done,
         "rounds": rounds,
     }
     audit.record(
@@ -283,6 +285,17 @@ def _move_memos(conn: Connection, src: Any, dst: Any, *, actor: str) -> int:
             after={"coder": dst.name},
         )
     return len(rows)
+
+
+def _move_done_marks(conn: Connection, src_id: int, dst_id: int) -> int:
+    """Give `src_id`'s done marks to `dst_id` (one mark per document: a document both
+    marked keeps the one it had); the merge's audit row counts them."""
+    t = schema.done_marks
+    theirs = set(conn.execute(select(t.c.document_id).where(t.c.coder_id == dst_id)).scalars())
+    conn.execute(t.delete().where((t.c.coder_id == src_id) & t.c.document_id.in_(theirs)))
+    return conn.execute(
+        t.update().where(t.c.coder_id == src_id).values(coder_id=dst_id)
+    ).rowcount
 
 
 def _rename_in_rounds(conn: Connection, old: str, new: str) -> list[str]:

@@ -23,7 +23,7 @@ from qualcode.errors import SchemaVersionError, StoreError
 from qualcode.store import schema
 from qualcode.store.stamps import new_guid, now
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 def _add_recommendations(ops: Operations) -> None:
@@ -48,8 +48,17 @@ def _add_rounds(ops: Operations) -> None:
             pass
 
 
+def _add_done_marks(ops: Operations) -> None:
+    """Version 4: done marks (which transcripts each coder has finished)."""
+    ops.create_table("done_marks", *schema.done_columns())
+
+
 # UPGRADES[n] upgrades a store from version n - 1 to version n.
-UPGRADES: dict[int, Callable[[Operations], None]] = {2: _add_recommendations, 3: _add_rounds}
+UPGRADES: dict[int, Callable[[Operations], None]] = {
+    2: _add_recommendations,
+    3: _add_rounds,
+    4: _add_done_marks,
+}
 
 
 class UnreadableStoreError(StoreError):

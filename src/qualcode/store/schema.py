@@ -203,6 +203,23 @@ def round_columns() -> list[Column]:  # type: ignore[type-arg]
 
 rounds = Table("rounds", metadata, *round_columns(), sqlite_autoincrement=True)
 
+
+def done_columns() -> list[Column]:  # type: ignore[type-arg]
+    """Done marks' columns (schema version 4), fresh for each use, as above: a coder says
+    they have finished a document version. A revision that carries the codings carries the
+    marks (`Project.revise`); a changed file ingested again is a new text, not marked."""
+    return [
+        Column("id", Integer, primary_key=True),
+        Column("document_id", Integer, ForeignKey("documents.id"), nullable=False),
+        Column("coder_id", Integer, ForeignKey("coders.id"), nullable=False),
+        Column("done_at", String(32), nullable=False),
+        UniqueConstraint("document_id", "coder_id", name="uq_done_marks_document_coder"),
+    ]
+
+
+done_marks = Table("done_marks", metadata, *done_columns())
+
+
 audit = Table(
     "audit",
     metadata,

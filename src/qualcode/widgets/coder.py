@@ -26,6 +26,7 @@ from qualcode.widgets.autocode_panel import AutocodePanel
 from qualcode.widgets.code_tree import CodeCounts, key_message, set_key
 from qualcode.widgets.hits import short
 from qualcode.widgets.memo_panel import MemoPanel
+from qualcode.widgets.place import DoneBar, forget, remember
 from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
@@ -94,6 +95,7 @@ class Coder(widgets.VBox):
         self.document_picker = widgets.Dropdown(
             options=[], description="Transcript", layout=widgets.Layout(width="28rem")
         )
+        self.progress = DoneBar(self)  # "Mark as done", "4 of 9 done", ✓ in the list
         self.view = TranscriptView(show_all=show_all, font_size=font_size)
         self.view.on_msg(self._on_message)
         self.counts = CodeCounts(project, self.coder, self.view)  # the code tree's numbers
@@ -123,7 +125,7 @@ class Coder(widgets.VBox):
                         self.refresh_button,
                     ]
                 ),
-                self.document_picker,
+                widgets.HBox([self.document_picker, self.progress]),
                 self.view,
                 self.memo_panel,
                 self.autocode_panel,
@@ -136,12 +138,14 @@ class Coder(widgets.VBox):
         self.observe(self._on_comm, names="comm")
         if document is not None:
             self.go_to(document, *(focus or ()))
+        remember(self)  # Retrieval's "Open in coder" moves the most recent Coder
 
     def _on_comm(self, change: dict[str, Any]) -> None:
-        """A closed Coder (its comm gone) hears no more codebook changes. Not an override of
-        `close`: ipywidgets calls its own."""
+        """A closed Coder (its comm gone) hears no more codebook changes, and Retrieval no
+        longer moves it. Not an override of `close`: ipywidgets calls its own."""
         if change["new"] is None:
             self._watching.stop()
+            forget(self)
 
     # navigation ---------------------------------------------------------------------------
 
@@ -200,10 +204,7 @@ class Coder(widgets.VBox):
         if self._rebuilding:
             return
         docs = self._filtered()
-        options = [
-            (f"{row.title} · {row.case} · {row.area} ({row.words} words)", int(doc_id))
-            for doc_id, row in docs.iterrows()
-        ]
+        options = self.progress.options(docs)
         current = prefer or self.document_picker.value
         with self._rebuild():  # new options select the first one: load nothing for that
             self.document_picker.options = options
@@ -461,6 +462,7 @@ class Coder(widgets.VBox):
 
     def _on_message(self, _view: Any, content: dict[str, Any], _buffers: Any) -> None:
         kind = content.get("type")
+        remember(self)  # the Coder last used
         try:
             if kind == "code":
                 self.code(int(content["start"]), int(content["end"]), int(content["code_id"]))

@@ -16,6 +16,7 @@ import ipywidgets as widgets
 
 from qualcode.coding import retrieval as engine
 from qualcode.errors import QualcodeError
+from qualcode.widgets.place import open_coder, reveal
 
 if TYPE_CHECKING:
     from qualcode.project import Project
@@ -213,21 +214,26 @@ class RetrievalView(widgets.VBox):
         self.more.layout.display = None if self.shown < len(df) else "none"
 
     def open_passage(self, document_id: int, start: int, end: int) -> Any:
-        """Show the passage in the coding screen: `open_with` if given, else a Coder for the
-        chosen coder (or the project's user), made on first use and reused after."""
+        """Show the passage in the coding screen: `open_with` if given, else the Coder open
+        in the notebook on this project (the chosen coder's, else the most recent), scrolled
+        into view with the passage selected; only when none is open, a Coder for the chosen
+        coder (or the project's user) below the cards, made once and reused after."""
         target = self.open_with
         if target is None:
             coder = self.retrieval.coder
             if isinstance(coder, list):
                 coder = coder[0] if len(coder) == 1 else None
             name = coder or self.retrieval.project.user
-            if self.coder_screen is not None and getattr(self.coder_screen, "coder", name) == name:
-                target = self.coder_screen
-            else:
+            target = open_coder(self.retrieval.project, name)
+            screen = self.coder_screen
+            if target is None and screen is not None and getattr(screen, "coder", name) == name:
+                target = screen
+            if target is None:
                 return self._new_coder(name, document_id, start, end)
         # A Coder is an ipywidgets VBox, whose open() opens its comm: it moves with go_to()
         move = getattr(target, "go_to", None) or target.open
         move(document_id, start, end)
+        reveal(target)
         return target
 
     def _new_coder(self, name: str, document_id: int, start: int, end: int) -> Any:

@@ -12,11 +12,15 @@
 //   drawn), colorOf(coding), currentRange(), selectCp(start, end, scroll), applyCode(codeId,
 //   range), redraw(), onKey(fn(e) -> true if handled), panels (elements whose keys are their
 //   own), decorateLine (fns(node, {start, end, codings}) called when a line is drawn),
-//   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg".
+//   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg",
+//   rangeFor(start, end) (a DOM Range over code points: highlights without new elements),
+//   toCp(utf16 offset) (for offsets found in the text by a JavaScript search), and
+//   visibleRange() ([start, end] of the text on screen now, or null).
 
 const HELP =
   "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
-  "code's number key. / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
+  "code's number key. / finds any code, Ctrl+F finds words. Ctrl+Z undoes, Ctrl+Y redoes. " +
+  "[ and ] change transcript. " +
   "Suggestions: . goes to the next, Enter accepts it, Backspace rejects it.";
 
 function initials(code) {
@@ -385,6 +389,50 @@ function render({ model, el: root }) {
     if (scroll) (sn.parentElement || sn).scrollIntoView({ block: "nearest" });
   }
 
+  function rangeFor(start, end) {
+    const range = document.createRange();
+    range.setStart(...cpToPoint(start));
+    range.setEnd(...cpToPoint(end));
+    return range;
+  }
+
+  // The code point under a point of the window, if it is in the transcript's text.
+  function cpAt(x, y) {
+    let node = null, offset = 0;
+    if (document.caretPositionFromPoint) {
+      const pos = document.caretPositionFromPoint(x, y);
+      if (pos) { node = pos.offsetNode; offset = pos.offset; }
+    } else if (document.caretRangeFromPoint) {
+      const r = document.caretRangeFromPoint(x, y);
+      if (r) { node = r.startContainer; offset = r.startOffset; }
+    }
+    return node && body.contains(node) ? pointToCp(node, offset) : null;
+  }
+
+  // The text on screen: the transcript box cut by every scrolling box around it (the
+  // notebook's) and the window; its first and last characters there, as code points.
+  function visibleRange() {
+    if (!segNodes.length) return null;
+    const box = body.getBoundingClientRect();
+    let top = Math.max(box.top, 0), bottom = Math.min(box.bottom, window.innerHeight);
+    for (let node = root.parentElement; node; node = node.parentElement) {
+      if (!node.clientHeight || !/(auto|scroll)/.test(getComputedStyle(node).overflowY)) continue;
+      const r = node.getBoundingClientRect();
+      top = Math.max(top, r.top);
+      bottom = Math.min(bottom, r.bottom);
+    }
+    if (bottom - top < 8) return null;
+    const style = getComputedStyle(body);
+    const pad = parseFloat(style.paddingLeft) || 0;
+    const half = (parseFloat(style.lineHeight) || 24) / 2; // a line less than half shown is not
+    const left = box.left + body.clientLeft + pad + 1, right = box.left + body.clientWidth - pad;
+    let start = null, end = null;
+    for (let y = top + half; start === null && y < bottom; y += 6) start = cpAt(left, y);
+    for (let y = bottom - half; end === null && y > top; y -= 6) end = cpAt(right, y);
+    if (start === null) return null;
+    return [start, Math.max(start, end === null ? start : end)];
+  }
+
   function applyCode(codeId, range) {
     if (!range) {
       model.set("status", "First select some words in the transcript, then choose the code.");
@@ -466,6 +514,7 @@ function render({ model, el: root }) {
     codes: () => model.get("codes"),
     codeById: (id) => codesById.get(id),
     visibleCodings, filters, currentRange, selectCp, applyCode, panels, decorateLine,
+    rangeFor, visibleRange, toCp: (u16) => maps.toCp(u16),
     redraw: () => renderText(true, true),
     onKey: (fn) => keyHandlers.push(fn),
     on: (event, fn) => (listeners[event] = listeners[event] || []).push(fn),
