@@ -17,6 +17,7 @@ from qualcode.codebook import Codebook
 from qualcode.errors import NotFoundError, QualcodeError, StoreError
 from qualcode.ingest.add import add_document
 from qualcode.ingest.speakers import SpeakerReport, speaker_report
+from qualcode.memos import Memos
 from qualcode.model import (
     CONSENSUS,
     Code,
@@ -44,10 +45,8 @@ from qualcode.store.documents import (
 )
 from qualcode.store.engine import reading, store_label, write_transaction
 from qualcode.store.identity import require_area
-from qualcode.store.memos import add_memo, delete_memo, own_memo, update_memo
 from qualcode.store.progress import carry_done
 from qualcode.views import coders as coder_views
-from qualcode.views import memos as memo_views
 from qualcode.views import objects
 from qualcode.views import rounds as round_views
 
@@ -100,7 +99,7 @@ def require_store_file(target: str) -> None:
         )
 
 
-class Project(Progress):
+class Project(Progress, Memos):
     """A qualitative coding project stored in SQLite or PostgreSQL (done marks: `Progress`)."""
 
     def __init__(self, engine: Engine, *, user: str | None = None) -> None:
@@ -468,52 +467,6 @@ class Project(Progress):
     def restore_code(self, ref: str, *, by: str) -> Code:
         """Bring back a deleted code and its codings from the audit log (`Codebook.restore`)."""
         return self.codebook.restore(ref, by=by)
-
-    # memos ----------------------------------------------------------------------------------
-
-    def add_memo(
-        self,
-        text: str,
-        *,
-        coder: str,
-        title: str | None = None,
-        document: DocumentRef | None = None,
-        code: Code | int | str | None = None,
-    ) -> int:
-        """Write a memo, the analytic note a coder keeps as they go: on a document, on a code,
-        on both, or free (neither). Returns its id; `memos_df` lists memos with what they
-        are attached to, and a .qdpx carries them as Notes. The title defaults to the text's
-        first line."""
-        with self.writing() as conn:
-            return add_memo(conn, text, coder=coder, title=title, document=document, code=code)
-
-    def edit_memo(self, memo: int, text: str, *, coder: str) -> None:
-        """Give one of `coder`'s own memos new text (audited, the old text kept in the log)."""
-        with self.writing() as conn:
-            row = own_memo(conn, memo, coder)
-            update_memo(conn, row, text, actor=row.coder)
-
-    def delete_memo(self, memo: int, *, coder: str) -> None:
-        """Remove one of `coder`'s own memos (by id, as `add_memo` and `memos_df` give it)."""
-        with self.writing() as conn:
-            row = own_memo(conn, memo, coder)
-            delete_memo(conn, row, actor=row.coder)
-
-    def memos_df(
-        self,
-        *,
-        document: DocumentRef | None = None,
-        search: str | None = None,
-        viewer: str | None = None,
-    ) -> pd.DataFrame:
-        """Every memo `viewer` (default `p.user`) may see, newest first: `kind` (transcript,
-        code, coding or free), author, dates, the transcript, code and passage it is on, and
-        its text; others' memos on a blind round's transcripts are hidden. `document`: only
-        that transcript's; `search`: only memos holding every word typed."""
-        with self.reading() as conn:
-            doc_id = None if document is None else document_span(conn, document)[0]
-            frame = memo_views.memos_df(conn, viewer or self.user, document_id=doc_id)
-        return frame if search is None else memo_views.search_memos(frame, search)
 
     # views ----------------------------------------------------------------------------------
 
