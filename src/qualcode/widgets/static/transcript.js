@@ -13,10 +13,12 @@
 //   range), redraw(), onKey(fn(e) -> true if handled), panels (elements whose keys are their
 //   own), decorateLine (fns(node, {start, end, codings}) called when a line is drawn),
 //   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg".
+// An element that stands for a code (strip chip, tree row, menu item) carries
+// `data-code-target="<code id>"`: features/mouse.js makes it take a click and dragged words.
 
 const HELP =
-  "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
-  "code's number key. / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
+  "Select words, then click a code, drag them onto a code, or right-click them. Keys: ↓ ↑ pick " +
+  "sentences (Shift extends), a code's number key applies it, / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
   "Suggestions: . goes to the next, Enter accepts it, Backspace rejects it.";
 
 function initials(code) {
@@ -140,8 +142,9 @@ function render({ model, el: root }) {
       legend.append(
         el(
           "button",
-          { type: "button", class: "qc-chip", title: `${c.path}: press ${c.shortcut}`, "data-code": c.id, style: `--qc-color:${c.color}`,
-            onclick: () => applyCode(c.id, currentRange()), onmousedown: holdSelection },
+          // a click (or a drop of dragged words) applies it: features/mouse.js, for every code target
+          { type: "button", class: "qc-chip", title: `${c.path}: press ${c.shortcut}, click or drop words here`, "data-code": c.id,
+            "data-code-target": c.id, style: `--qc-color:${c.color}` },
           el("kbd", { text: c.shortcut }),
           el("span", { class: "qc-swatch", text: initials(c) }),
           ` ${c.name}`,
