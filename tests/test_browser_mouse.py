@@ -97,15 +97,20 @@ def _show_the_key_strip(page) -> None:  # type: ignore[no-untyped-def]
     page.evaluate("document.querySelector('.qc-transcript').scrollIntoView({block: 'start'})")
 
 
-def _drag_selection_to(page, x: float, y: float, shot: str | None = None) -> None:  # type: ignore[no-untyped-def]
+def _drag_selection_to(page, x: float, y: float, shot: str | None = None) -> list[str]:  # type: ignore[no-untyped-def]
+    """Press on the selected words, drag them to (x, y) and let go; the code targets that were
+    lit just before letting go."""
     start = _selection_centre(page)
     page.mouse.move(start["x"], start["y"])
     page.mouse.down()
     page.mouse.move(start["x"] + 5, start["y"] + 5, steps=2)
     page.mouse.move(x, y, steps=8)
+    assert "Let go on a code" in page.locator(f"{WIDGET} .qc-status").inner_text()
     if shot:
         page.locator(WIDGET).screenshot(path=str(ARTIFACTS / shot))
+    lit = page.locator(f"{WIDGET} .qc-drop").all_inner_texts()
     page.mouse.up()
+    return lit
 
 
 def test_drag_selected_words_onto_a_code_in_the_key_strip(desk) -> None:
@@ -115,9 +120,11 @@ def test_drag_selected_words_onto_a_code_in_the_key_strip(desk) -> None:
     _show_the_key_strip(page)
     box = page.locator(f"{WIDGET} .qc-chip", has_text="Carers").bounding_box()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    _drag_selection_to(
+    lit = _drag_selection_to(
         page, box["x"] + box["width"] / 2, box["y"] + box["height"] / 2, "mouse-drag.png"
     )
+    assert len(lit) == 1 and "Carers" in lit[0]  # the code under the pointer showed it
+    assert "Let go on a code" not in page.locator(f"{WIDGET} .qc-status").inner_text()
     assert _rows(store, "She booked it behind my back") == [
         ("She booked it behind my back", "Support and care/Carers", "amina")
     ]
@@ -133,13 +140,17 @@ def test_a_drop_elsewhere_does_nothing_and_moves_no_text(desk) -> None:
     select_text(page, "Worse if anything")
     _show_the_key_strip(page)
     title = page.locator(f"{WIDGET} .qc-title").bounding_box()
-    _drag_selection_to(page, title["x"] + 10, title["y"] + title["height"] / 2)
+    assert _drag_selection_to(page, title["x"] + 10, title["y"] + title["height"] / 2) == []
     page.evaluate("window.getSelection().removeAllRanges()")
     select_text(page, "Worse if anything")
     cell.evaluate("(node) => node.scrollIntoView({block: 'start'})")
     editor = cell.bounding_box()
-    _drag_selection_to(page, editor["x"] + 30, editor["y"] + editor["height"] / 2)
-    page.wait_for_timeout(500)  # give a wrong drop the time to show; nothing may change
+    assert _drag_selection_to(page, editor["x"] + 30, editor["y"] + editor["height"] / 2) == []
+    coded_here = page.evaluate(  # a drop that coded would show at once, before Python answers
+        """() => [...document.querySelectorAll('.qc-transcript .qc-hl')]
+            .some((s) => s.textContent.includes('Worse if anything'))"""
+    )
+    assert not coded_here
     assert _codings(store) == before
     assert cell.inner_text() == source
 
@@ -179,6 +190,10 @@ def test_escape_closes_the_menu_and_keeps_the_words_selected(desk) -> None:
     menu.wait_for()
     page.locator(f"{WIDGET} .qc-status").click()
     assert menu.is_hidden()
+    select_text(page, "Depends who you get")
+    page.keyboard.press("Shift+F10")  # the keyboard's way to the same menu
+    menu.wait_for()
+    page.keyboard.press("Escape")
 
 
 def _right_click_words(page, needle: str) -> None:  # type: ignore[no-untyped-def]

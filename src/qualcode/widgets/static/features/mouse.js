@@ -59,7 +59,9 @@ FEATURES.push(function mouse(ctx) {
     endDrag();
     if (target) apply(target, range);
   }
+  let statusBefore = null; // the status line while the words are dragged says what to do
   function endDrag() {
+    if (statusBefore !== null && dragged) ctx.status.textContent = statusBefore;
     dragged = null;
     mark(null);
     root.classList.remove("qc-dragging");
@@ -74,6 +76,8 @@ FEATURES.push(function mouse(ctx) {
     e.dataTransfer.setData(DRAG_TYPE, JSON.stringify(range));
     e.dataTransfer.effectAllowed = "copy";
     root.classList.add("qc-dragging");
+    statusBefore = ctx.status.textContent;
+    ctx.status.textContent = "Let go on a code (framed in blue) to apply it to these words; anywhere else, nothing happens.";
     for (const type of ["dragenter", "dragover"]) window.addEventListener(type, onDragOver, true);
     window.addEventListener("drop", onDrop, true);
   });
