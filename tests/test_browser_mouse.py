@@ -196,6 +196,37 @@ def test_escape_closes_the_menu_and_keeps_the_words_selected(desk) -> None:
     page.keyboard.press("Escape")
 
 
+def test_any_code_target_takes_a_click_and_dropped_words(desk) -> None:
+    """A code list beside the text (or any later feature) only marks its rows."""
+    page, store = desk
+    page.evaluate(
+        """() => {
+            const side = document.querySelector('.qc-transcript .qc-side');
+            for (const path of ['Everyday life/Housing', 'Support and care/Direct payments']) {
+                const code = [...document.querySelectorAll('.qc-transcript .qc-palette li')]
+                  .find((li) => li.textContent.includes(path));
+                const row = document.createElement('div');
+                row.textContent = path;
+                row.className = 'test-row';
+                row.dataset.codeTarget = code.dataset.codeTarget;
+                side.append(row);
+            }
+        }"""
+    )
+    select_text(page, "I've got a phone that does the phone")
+    page.locator(f"{WIDGET} .test-row", has_text="Housing").click()
+    assert _rows(store, "I've got a phone that does the phone") == [
+        ("I've got a phone that does the phone", "Everyday life/Housing", "amina")
+    ]
+    select_text(page, "her puzzles and her bingo")
+    row = page.locator(f"{WIDGET} .test-row", has_text="Direct payments").bounding_box()
+    _drag_selection_to(page, row["x"] + 10, row["y"] + row["height"] / 2)
+    assert _rows(store, "her puzzles and her bingo") == [
+        ("her puzzles and her bingo", "Support and care/Direct payments", "amina")
+    ]
+    page.evaluate("document.querySelectorAll('.test-row').forEach((r) => r.remove())")
+
+
 def _right_click_words(page, needle: str) -> None:  # type: ignore[no-untyped-def]
     """Right-click the middle of the first `needle` in the transcript, nothing selected."""
     page.evaluate("window.getSelection().removeAllRanges()")
@@ -280,3 +311,9 @@ def test_touch_code_this_button_opens_the_menu_with_big_rows(lab, desk) -> None:
             ("I've got COPD", "Support and care/Living with long-term conditions", "amina")
         ]
         assert button.is_hidden()
+        _select_by_script(page, "the pipe works")  # a code in the key strip takes a tap too
+        button.wait_for()
+        page.locator(f"{WIDGET} .qc-chip", has_text="Loneliness").tap()
+        assert _rows(store, "the pipe works") == [
+            ("the pipe works", "Everyday life/Loneliness and isolation", "amina")
+        ]
