@@ -123,7 +123,11 @@ FEATURES.push(function mouse(ctx) {
     if (!touchRange) return;
     const box = codeThis.getBoundingClientRect();
     codeThis.hidden = true;
-    ctx.openPalette({ x: box.left, y: box.bottom, above: box.top, range: touchRange, touch: true, title: "Code these words" });
+    // below the button, or above the selected words: never over them
+    const sel = window.getSelection();
+    const first = sel.rangeCount && !sel.isCollapsed ? sel.getRangeAt(0).getClientRects()[0] : null;
+    const above = first ? Math.min(first.top, box.top) : box.top;
+    ctx.openPalette({ x: box.left, y: box.bottom, above, range: touchRange, touch: true, title: "Code these words" });
   }
   codeThis.addEventListener("pointerdown", openFromTouch);
   // no mouse events or click after the tap: they would land on the menu just opened
