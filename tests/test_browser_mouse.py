@@ -210,11 +210,19 @@ def test_any_code_target_takes_a_click_and_dropped_words(desk) -> None:
                 row.textContent = path;
                 row.className = 'test-row';
                 row.dataset.codeTarget = code.dataset.codeTarget;
+                const fold = document.createElement('button');
+                fold.textContent = '▸';
+                fold.className = 'test-fold';
+                row.prepend(fold);  // a control of the row's own: it must not apply the code
                 side.append(row);
             }
         }"""
     )
     select_text(page, "I've got a phone that does the phone")
+    before = _codings(store)
+    page.locator(f"{WIDGET} .test-row", has_text="Housing").locator(".test-fold").click()
+    assert page.locator(f"{WIDGET} .qc-hl", has_text="does the phone").count() == 0
+    assert _codings(store) == before
     page.locator(f"{WIDGET} .test-row", has_text="Housing").click()
     assert _rows(store, "I've got a phone that does the phone") == [
         ("I've got a phone that does the phone", "Everyday life/Housing", "amina")

@@ -3,7 +3,8 @@
 // code to the selected words when clicked, and takes selected words dragged onto it; a
 // right-click on selected words opens the code menu (the palette) at the pointer; on a touch
 // screen a "Code this…" button appears beside the selected words and opens the same menu.
-// An element that handles its own click calls `preventDefault()` so it is not applied twice.
+// An element that handles its own click calls `preventDefault()` so it is not applied twice;
+// a control inside a target (button, link, input...) is left to itself.
 FEATURES.push(function mouse(ctx) {
   const { el, root, body } = ctx;
   const TARGET = "[data-code-target]";
@@ -21,12 +22,18 @@ FEATURES.push(function mouse(ctx) {
   }
 
   // Click to apply. The press must not take the selection away (nor the focus, for a row).
+  // A control inside a target (a tree row's fold arrow, a key box) does its own thing.
+  const CONTROL = "button, a, input, textarea, select, summary, [role=button]";
+  function ownControl(node, target) {
+    const control = elementOf(node).closest(CONTROL);
+    return control && control !== target && target.contains(control);
+  }
   root.addEventListener("mousedown", (e) => {
-    if (targetOf(e.target) && !e.target.closest("input, textarea, select")) e.preventDefault();
+    if (targetOf(e.target) && !elementOf(e.target).closest("input, textarea, select")) e.preventDefault();
   });
   root.addEventListener("click", (e) => {
     const target = targetOf(e.target);
-    if (!target || e.defaultPrevented || e.target.closest("input, textarea, select")) return;
+    if (!target || e.defaultPrevented || ownControl(e.target, target)) return;
     apply(target, ctx.currentRange());
   });
 
