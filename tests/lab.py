@@ -102,8 +102,8 @@ def jupyterlab(root: Path, home: Path) -> Iterator[Lab]:
 
 
 @contextlib.contextmanager
-def chromium(home: Path) -> Iterator[object]:
-    """A headless Debian chromium under playwright; fails clearly when it is not installed."""
+def playwright_session() -> Iterator[object]:
+    """Playwright, once per test module: one session can start several browsers."""
     if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
         raise RuntimeError(
             f"{CHROMIUM} not found: the browser tests need Debian's chromium "
@@ -112,17 +112,33 @@ def chromium(home: Path) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch_persistent_context(
-            str(home / "chromium-profile"),
-            executable_path=CHROMIUM,
-            args=CHROMIUM_ARGS,
-            headless=True,
-            viewport={"width": 1400, "height": 1000},
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
+        yield pw
+
+
+@contextlib.contextmanager
+def browser_in(
+    pw: object, home: Path, profile: str = "chromium-profile", **options: object
+) -> Iterator[object]:
+    """A headless Debian chromium with its own `profile` folder; `options` go to playwright's
+    context (a tablet: `has_touch=True, viewport={"width": 1024, "height": 768}`)."""
+    browser = pw.chromium.launch_persistent_context(
+        str(home / profile),
+        executable_path=CHROMIUM,
+        args=CHROMIUM_ARGS,
+        headless=True,
+        **{"viewport": {"width": 1400, "height": 1000}, **options},
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@contextlib.contextmanager
+def chromium(home: Path) -> Iterator[object]:
+    """A headless Debian chromium under playwright; fails clearly when it is not installed."""
+    with playwright_session() as pw, browser_in(pw, home) as browser:
+        yield browser
 
 
 def open_and_run(page: object, lab: Lab, name: str) -> None:

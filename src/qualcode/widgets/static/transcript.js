@@ -16,11 +16,13 @@
 //   rangeFor(start, end) (a DOM Range over code points: highlights without new elements),
 //   toCp(utf16 offset) (for offsets found in the text by a JavaScript search), and
 //   visibleRange() ([start, end] of the text on screen now, or null).
+// An element that stands for a code (strip chip, tree row, menu item) carries
+// `data-code-target="<code id>"`: features/mouse.js makes it take a click and dragged words.
 
 const HELP =
-  "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
-  "code's number key. / finds any code, Ctrl+F finds words. Ctrl+Z undoes, Ctrl+Y redoes. " +
-  "[ and ] change transcript. " +
+  "Select words, then click a code, drag them onto a code, or right-click them. Keys: ↓ ↑ pick " +
+  "sentences (Shift extends), a code's key applies it, / finds any code, Ctrl+F finds words. " +
+  "Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
   "Suggestions: . goes to the next, Enter accepts it, Backspace rejects it.";
 
 function initials(code) {
@@ -144,8 +146,9 @@ function render({ model, el: root }) {
       legend.append(
         el(
           "button",
-          { type: "button", class: "qc-chip", title: `${c.path}: press ${c.shortcut}`, "data-code": c.id, style: `--qc-color:${c.color}`,
-            onclick: () => applyCode(c.id, currentRange()), onmousedown: holdSelection },
+          // a click (or a drop of dragged words) applies it: features/mouse.js, for every code target
+          { type: "button", class: "qc-chip", title: `${c.path}: press ${c.shortcut}, click or drop words here`, "data-code": c.id,
+            "data-code-target": c.id, style: `--qc-color:${c.color}` },
           el("kbd", { text: c.shortcut }),
           el("span", { class: "qc-swatch", text: initials(c) }),
           ` ${c.name}`,

@@ -211,6 +211,7 @@ FEATURES.push(function tree(ctx) {
   list.addEventListener("click", (e) => {
     const node = e.target.closest(".qc-tree-row");
     if (!node) return;
+    e.preventDefault(); // the tree applies its own click: features/mouse.js must not again
     const id = Number(node.dataset.codeTarget);
     active = id;
     roving();
