@@ -32,9 +32,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import nbformat  # noqa: E402
 from common import table  # noqa: E402
-from long_transcript import build  # noqa: E402
-
 from tests.lab import chromium, jupyterlab, run_all_cells  # noqa: E402
+from tests.long_transcript import build  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", 3))
 KEYS = int(os.environ.get("KEYS", 20))

@@ -259,6 +259,7 @@ function render({ model, el: root }) {
   function drawLine(line) {
     const node = el("div", { class: "qc-line" });
     for (let k = line.first; k <= line.last; k++) {
+      if (sigs[k] === undefined) sigs[k] = sigOf(per[k]);
       if (!drawn[k] || drawn[k].sig !== sigs[k]) drawn[k] = drawBlock(L.text, L.cuts[k], L.cuts[k + 1], per[k], L.blockTurn[k], sigs[k]);
       node.append(drawn[k].node);
     }
@@ -274,7 +275,8 @@ function render({ model, el: root }) {
 
   const sigOf = (codings) => codings.map((c) => `${c.id}:${c.start}:${c.end}:${c.code_id}:${c.mine ? 1 : 0}${c.suggestion ? "s" : ""}`).join(",");
 
-  // Which visible codings lie on blocks [from, to); their signatures; the blocks that changed.
+  // Which visible codings lie on blocks [from, to); the built blocks whose codings changed
+  // (a block not built gets its signature when it is drawn).
   function assign(codings, from, to) {
     const changed = [];
     for (let k = from; k < to; k++) per[k] = [];
@@ -285,6 +287,7 @@ function render({ model, el: root }) {
       for (let k = Math.max(from, search(L.cuts, c.start)); k < to && L.cuts[k] < c.end; k++) per[k].push(c);
     }
     for (let k = from; k < to; k++) {
+      if (!drawn[k]) { sigs[k] = undefined; continue; }
       const sig = sigOf(per[k]);
       if (sig !== sigs[k]) { sigs[k] = sig; changed.push(k); }
     }

@@ -1,5 +1,6 @@
 """A synthetic (made-up) long interview with many codings, for the long-transcript benchmark
-and the browser test: `build(store, words=90_000, codings=5_000)`.
+(benchmarks/bench_coder_long.py) and browser test (tests/test_browser_perf15.py):
+`build(store, words=90_000, codings=5_000)`. Its last turn, LAST, is uncoded and unique.
 
 Two speakers take turns of 12-60 words; four codes with keys 1-4; the codings are spread
 round-robin over three coders ("amina" is the one coding in the benchmark), written one
@@ -17,6 +18,7 @@ cold heating walk stairs group tuesday"""
 VOCAB = WORD_LIST.split()
 CODES = ("Access to GP", "Transport", "Carers", "Peer support")
 CODERS = ("amina", "ben", "chloe")
+LAST = "Participant: The last bus home leaves at nine 🚌 so I walk."
 
 
 def interview(words: int, seed: int = 11) -> str:
@@ -33,7 +35,7 @@ def interview(words: int, seed: int = 11) -> str:
         )
         lines.append(f"{who}: {sentence}.")
         count += len(sentence.split()) + 1
-    return "\n".join(lines)
+    return "\n".join([*lines, LAST])
 
 
 def build(store: Path | str, *, words: int, codings: int, seed: int = 11) -> None:
@@ -48,7 +50,7 @@ def build(store: Path | str, *, words: int, codings: int, seed: int = 11) -> Non
     doc = p.add_document(interview(words, seed), area="bench", title="long interview")
     groups: dict[tuple[int, str], list[tuple[int, int, int]]] = {}
     for i in range(codings):
-        start = rng.randrange(0, len(doc.text) - 300)
+        start = rng.randrange(0, len(doc.text) - 300 - len(LAST))
         span = (doc.id, start, start + rng.randint(20, 300))
         groups.setdefault((1 + i % len(CODES), CODERS[i % len(CODERS)]), []).append(span)
     for (code, coder), spans in groups.items():
