@@ -9,7 +9,9 @@ coders, all shown), JupyterLab on loopback and Debian's chromium under playwrigh
 - key to highlight: ↓ picks the next sentence, "1" codes it; the frame with the highlight;
 - key to saved: the same press to the frame after Python's acknowledgement (the coding is
   committed in the store and the view shows the saved coding);
-- kernel peak memory (ru_maxrss), read after the key presses.
+- kernel peak memory (ru_maxrss), read after the key presses;
+- the floor: an ipywidgets Button click to its new label painted (the same two frames), the
+  widget framework's own round trip, which no key press can beat.
 
 The peer runs in the same JupyterLab and chromium: the Coder of another checkout (PEER,
 default /work/wt-base-perf15/src, a worktree of main before this change), imported from there
@@ -32,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import nbformat  # noqa: E402
 from common import table  # noqa: E402
+
 from tests.lab import chromium, jupyterlab, run_all_cells  # noqa: E402
 from tests.long_transcript import build  # noqa: E402
 
@@ -53,7 +56,9 @@ c = Coder(p, coder="amina", show_all=True)
 b = w.Button(description="memory")
 b.on_click(lambda _: setattr(b, "description", "peak MB %.1f" % (
     resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)))
-display(c, b)
+ping = w.Button(description="ping")
+ping.on_click(lambda _: setattr(ping, "description", ping.description + "."))
+display(c, b, ping)
 print("T0", T0)
 """
 
@@ -67,6 +72,23 @@ WATCH = """() => {
     }).observe(document.body, {subtree: true, attributes: true,
                                attributeFilter: ['data-first-render-ms']});
 }"""
+
+
+# an ipywidgets Button whose click changes its label: the widget framework's own round trip
+PING = """() => new Promise((done) => {
+    const b = [...document.querySelectorAll('button')]
+        .find((x) => x.textContent.startsWith('ping'));
+    const before = b.textContent;
+    const t0 = performance.now();
+    const obs = new MutationObserver(() => {
+        if (b.textContent !== before) {
+            obs.disconnect();
+            requestAnimationFrame(() => requestAnimationFrame(() => done(performance.now() - t0)));
+        }
+    });
+    obs.observe(b, {subtree: true, childList: true, characterData: true});
+    b.click();
+})"""
 
 
 def measure(page, lab, name: str) -> dict:  # type: ignore[no-untyped-def]
@@ -90,6 +112,7 @@ def measure(page, lab, name: str) -> dict:  # type: ignore[no-untyped-def]
         page.wait_for_function(f"window.__qcLatency.length >= {i + 1}", timeout=30_000)
     result["key_ms"] = statistics.median(page.evaluate("window.__qcLatency"))
     result["shown_ms"] = statistics.median(page.evaluate("window.__qcShown"))
+    result["floor_ms"] = statistics.median(page.evaluate(PING) for _ in range(KEYS))
     button = page.locator("button.widget-button", has_text="memory")
     button.click()
     peak = page.locator("button.widget-button", has_text="peak MB")
@@ -135,6 +158,7 @@ def main() -> None:
             ("cell_ms", "first shown (cell run)", ""),
             ("shown_ms", "key to highlight", "< 50 ms"),
             ("key_ms", "key to saved", "< 150 ms"),
+            ("floor_ms", "Button round trip (floor)", ""),
         ):
             rows.append([f"{size}: {what}", med(ours, key), med(peer, key), goal])
         rows.append([f"{size}: kernel peak MB", med(ours, "kernel_mb"), med(peer, "kernel_mb"), ""])

@@ -1,7 +1,7 @@
 """A key press sends the codings it changed, not the transcript's whole list (issue 15, part 6).
 
 The Coder's view is driven as the browser drives it, on a comm that records what would cross
-to the browser; the browser's own patch function (static/transcript.js `patchCodings`) is run
+to the browser; the browser's own patch function (static/core.js `patchCodings`) is run
 under node on what crossed, and must end with the list Python has.
 """
 
@@ -59,7 +59,8 @@ def wired(project, doc) -> tuple[Coder, RecordingComm, list[dict[str, Any]]]:
 
 
 def _state_keys(comm: RecordingComm) -> set[str]:
-    return {k for m in comm.sent if m.get("method") in ("update", "echo_update") for k in m["state"]}
+    updates = [m for m in comm.sent if m.get("method") in ("update", "echo_update")]
+    return {key for m in updates for key in m["state"]}
 
 
 def _patches(comm: RecordingComm) -> list[dict[str, Any]]:
@@ -106,19 +107,44 @@ def test_a_new_transcript_still_sends_the_whole_list(wired, project, doc) -> Non
     assert "codings" in _state_keys(comm) and widget.view.codings == []
 
 
-def _node_patch(opened: list[dict[str, Any]], patches: list[dict[str, Any]]) -> list[Any]:
-    """Run the browser's patchCodings (copied out of transcript.js) under node."""
-    source = (STATIC / "transcript.js").read_text(encoding="utf-8")
-    found = re.search(r"^function patchCodings\(list, msg\) \{.*?^\}", source, re.S | re.M)
-    assert found, "transcript.js has no patchCodings(list, msg) any more"
-    script = (
-        found.group(0)
-        + f"\nconst list = {json.dumps(opened)};\n"
-        + f"for (const msg of {json.dumps(patches)}) patchCodings(list, msg);\n"
-        + "console.log(JSON.stringify(list));\n"
+def _node(function: str, script: str) -> Any:
+    """Run `script` under node after a top-level function copied out of static/core.js."""
+    source = (STATIC / "core.js").read_text(encoding="utf-8")
+    found = re.search(rf"^function {function}\(.*?^\}}", source, re.S | re.M)
+    assert found, f"static/core.js has no function {function} any more"
+    out = subprocess.run(
+        ["node", "-e", found.group(0) + "\n" + script], capture_output=True, text=True, check=True
     )
-    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
+
+
+def _node_patch(opened: list[dict[str, Any]], patches: list[dict[str, Any]]) -> list[Any]:
+    """The browser's patchCodings applied to `opened`, message by message."""
+    return _node(
+        "patchCodings",
+        f"const list = {json.dumps(opened)};\n"
+        f"for (const msg of {json.dumps(patches)}) patchCodings(list, msg);\n"
+        "console.log(JSON.stringify(list));",
+    )
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the browser's code")
+def test_offsets_cross_astral_characters_as_python_counts_them() -> None:
+    """The browser's UTF-16 offsets <-> Python's code points, emoji and a lone surrogate too."""
+    texts = ["ab🚌c", "🚌", "x🚌🚌y z😀\n🚌", "plain", "a\ud800b", "🚌a🚌"]
+    got = _node(
+        "offsetMaps",
+        f"const out = {json.dumps(texts)}.map((t) => {{ const m = offsetMaps(t);\n"
+        "  const cps = [...Array(m.length + 1).keys()];\n"
+        "  return [m.length, cps.map(m.toU16), [...Array(t.length + 1).keys()].map(m.toCp)]; });\n"
+        "console.log(JSON.stringify(out));",
+    )
+    for text, (length, to_u16, to_cp) in zip(texts, got, strict=True):
+        units = [len(text[:cp].encode("utf-16-le", "surrogatepass")) for cp in range(len(text) + 1)]
+        u16 = [n // 2 for n in units]
+        assert (length, to_u16) == (len(text), u16), text
+        # a UTF-16 offset (inside a pair too) belongs to the character it falls in
+        assert to_cp == [max(cp for cp, u in enumerate(u16) if u <= x) for x in range(u16[-1] + 1)]
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node to run the browser's code")

@@ -1,11 +1,11 @@
 // qualcode transcript view: select words, press a key, the code is saved.
 // Offsets exchanged with Python are Unicode code points (end exclusive); the browser's
-// strings are UTF-16, so every offset crosses `toU16` / `toCp` below.
+// strings are UTF-16, so every offset crosses `toU16` / `toCp` (offsetMaps, static/core.js).
 //
 // This is the core: the text, its highlights, the selection, the code keys and the messages.
 // Each feature (the code palette, the popover on a highlight, sentence keys, suggestions...)
 // is a file in static/features/ that pushes an installer onto FEATURES; `TranscriptView` joins
-// those files before this one. An installer gets `ctx` and uses only what it offers:
+// those files, then static/core.js (el, initials, offsetMaps, patchCodings), before this one. An installer gets `ctx` and uses only what it offers:
 //   model, root, body, toolbar (.tools: a group features add buttons to), legend, status,
 //   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
 //   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
@@ -13,50 +13,16 @@
 //   range), redraw(), onKey(fn(e) -> true if handled), panels (elements whose keys are their
 //   own), decorateLine (fns(node, {start, end, codings}) called when a line is drawn),
 //   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg".
+// model.get("codings") is always the transcript's codings as Python has them: sent whole when
+// a transcript opens, then patched in place by small messages (see `initialize` at the end),
+// after which "codings" is emitted too. Lines are drawn lazily: those near the screen first,
+// the rest as they are scrolled to (or selected with selectCp), so decorateLine and a
+// "render" come for those lines then; text not drawn yet is a plain .qc-seg holding its words.
 
 const HELP =
   "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
   "code's number key. / finds any code. Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
   "Suggestions: . goes to the next, Enter accepts it, Backspace rejects it.";
-
-function initials(code) {
-  const name = code.name || code.path;  // the code's own name: it may contain "/"
-  const words = name.split(/[\s/-]+/).filter((w) => /^[A-Za-z0-9]/.test(w) && !/^(and|of|to|the|in|for|with)$/i.test(w));
-  return (words.slice(0, 3).map((w) => w[0].toUpperCase()).join("") || name.slice(0, 2)).slice(0, 3);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
-
-// Code point <-> UTF-16 offsets, cheap when the text has no astral characters.
-function offsetMaps(text) {
-  if (!/[\uD800-\uDFFF]/.test(text)) return { toU16: (cp) => cp, toCp: (u) => u, length: text.length };
-  const cpToU16 = [];
-  let u = 0;
-  for (const ch of text) {
-    cpToU16.push(u);
-    u += ch.length;
-  }
-  cpToU16.push(u);
-  const toCp = (u16) => {
-    let lo = 0, hi = cpToU16.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cpToU16[mid] <= u16) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-  };
-  return { toU16: (cp) => cpToU16[cp], toCp, length: cpToU16.length - 1 };
-}
 
 function render({ model, el: root }) {
   const started = performance.now();
@@ -614,9 +580,13 @@ function render({ model, el: root }) {
   for (const install of FEATURES) install(ctx);
   full();
   // first render, layout and paint included: the frame after next has been drawn
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    root.dataset.firstRenderMs = (performance.now() - started).toFixed(1);
-  }));
+  requestAnimationFrame(() => {
+    performance.measure("qc-first-frame", { start: started });
+    requestAnimationFrame(() => {
+      performance.measure("qc-first-shown", { start: started });
+      root.dataset.firstRenderMs = (performance.now() - started).toFixed(1);
+    });
+  });
   const focus = model.get("selected_span");
   if (focus && focus.length === 2) requestAnimationFrame(() => selectCp(focus[0], focus[1]));
 
@@ -632,14 +602,6 @@ function render({ model, el: root }) {
 // a message {type: "codings", add, remove} (TranscriptView.patch_codings), applied here, once
 // per model, to the trait's own list, so every view and every feature reading
 // model.get("codings") sees what Python has, without 5,000 codings crossing per key press.
-function patchCodings(list, msg) {
-  const gone = new Set([...(msg.remove || []), ...(msg.add || []).map((c) => c.id)]);
-  let j = 0;
-  for (const c of list) if (!gone.has(c.id)) list[j++] = c;
-  list.length = j;
-  list.push(...(msg.add || []));
-}
-
 function initialize({ model }) {
   model.on("msg:custom", (msg) => { if (msg.type === "codings") patchCodings(model.get("codings"), msg); });
 }
