@@ -5,7 +5,8 @@
 // This is the core: the text, its highlights, the selection, the code keys and the messages.
 // Each feature (the code palette, the popover on a highlight, sentence keys, suggestions...)
 // is a file in static/features/ that pushes an installer onto FEATURES; `TranscriptView` joins
-// those files, then static/core.js (el, initials, offsetMaps, patchCodings), before this one. An installer gets `ctx` and uses only what it offers:
+// those files, then static/core.js (el, initials, offsetMaps, patchCodings), before this one.
+// An installer gets `ctx` and uses only what it offers:
 //   model, root, body, toolbar (.tools: a group features add buttons to), legend, status,
 //   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
 //   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
@@ -491,6 +492,7 @@ function render({ model, el: root }) {
       log.push(performance.now() - t0);
     });
   }
+
   function onKey(e) {
     if (panels.some((p) => p.contains(e.target))) return;
     const key = e.key.toLowerCase();
