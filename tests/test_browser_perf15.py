@@ -32,14 +32,19 @@ Coder(p, coder="amina", show_all=True)
 """
 
 
-def _mine(store: Path) -> list[tuple[str, str]]:
+def _amina(store: Path, after: int = 0) -> list[tuple[int, str, str]]:
+    """amina's codings (start, text, code), those starting at `after` or later."""
     p = qualcode.open_project(store)
     try:
         frame = p.codings_df()
-        frame = frame[frame["coder"] == "amina"]
-        return [(t, c) for t, c in zip(frame["text"], frame["code"], strict=True) if "🚌" in t]
+        frame = frame[(frame["coder"] == "amina") & (frame["start"] >= after)]
+        return list(zip(frame["start"], frame["text"], frame["code"], strict=True))
     finally:
         p.close()
+
+
+def _mine(store: Path) -> list[tuple[str, str]]:
+    return [(t, c) for _, t, c in _amina(store) if "🚌" in t]
 
 
 def _wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
@@ -81,6 +86,26 @@ def test_it_shows_at_once_with_the_rest_as_plain_text(lab_page) -> None:
     assert counts["chunks"] > 10 and counts["plain"] >= counts["chunks"] - 3
     assert counts["badges"] > 20  # the top is drawn with its codings
     assert counts["text"] > 500_000  # all the words are there, drawn or plain
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".qc-transcript").screenshot(path=str(ARTIFACTS / "perf15-long-top.png"))
+
+
+def test_sentence_keys_walk_into_text_not_drawn_yet(lab_page) -> None:
+    page, store = lab_page
+    first_plain = page.evaluate(
+        "Number(document.querySelector('.qc-transcript .qc-plain-chunk').dataset.s)"
+    )
+    before = set(_amina(store, after=first_plain))
+    page.locator(".qc-transcript").focus()
+    for _ in range(150):  # sentence by sentence, past the text drawn at first
+        page.keyboard.press("ArrowDown")
+    picked = page.evaluate("window.getSelection().toString()")
+    assert picked.strip()
+    page.keyboard.press("3")
+    new = _wait_for(lambda: set(_amina(store, after=first_plain)) - before, "the new coding")
+    ((start, text, code),) = new
+    assert code == "Carers" and start >= first_plain
+    assert text == picked.strip()  # the words selected are the words saved
 
 
 def test_the_last_turn_is_coded_undone_and_redone(lab_page) -> None:
