@@ -99,6 +99,17 @@ def test_python_observers_still_hear_a_patched_list(wired, doc) -> None:
     assert heard == [3]
 
 
+def test_a_patch_inside_held_sync_goes_with_the_held_state(wired, doc) -> None:
+    """A message would overtake state held back by hold_sync: the list is sent whole then."""
+    widget, comm, _opened = wired
+    start = doc.text.index("nightmare")
+    with widget.view.hold_sync():
+        widget.code(start, start + 9, widget.view.codes[0]["id"])
+        assert comm.sent == []
+    assert "codings" in _state_keys(comm) and _patches(comm) == []
+    assert len(widget.view.codings) == 3
+
+
 def test_a_new_transcript_still_sends_the_whole_list(wired, project, doc) -> None:
     widget, comm, _opened = wired
     other = project.add_document("Interviewer: Hello.\nParticipant: The bus.", area="x", title="t2")

@@ -11,9 +11,10 @@
 //   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
 //   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
 //   drawn), colorOf(coding), currentRange(), selectCp(start, end, scroll), applyCode(codeId,
-//   range), redraw(), onKey(fn(e) -> true if handled), panels (elements whose keys are their
-//   own), decorateLine (fns(node, {start, end, codings}) called when a line is drawn),
-//   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg".
+//   range), redraw(everything = true; false redraws changed lines only), onKey(fn(e) -> true
+//   if handled), panels (elements whose keys are their own), decorateLine (fns(node, {start,
+//   end, codings}) called when a line is drawn), on(event, fn) for "text" (a transcript
+//   shown), "codes", "codings", "render" and "msg".
 // model.get("codings") is always the transcript's codings as Python has them: sent whole when
 // a transcript opens, then patched in place by small messages (see `initialize` at the end),
 // after which "codings" is emitted too. Lines are drawn lazily: those near the screen first,
@@ -573,7 +574,7 @@ function render({ model, el: root }) {
     codes: () => model.get("codes"),
     codeById: (id) => codesById.get(id),
     visibleCodings, filters, currentRange, selectCp, applyCode, panels, decorateLine,
-    redraw: () => renderText(true, true),
+    redraw: (everything = true) => renderText(true, everything), // false: changed lines only
     onKey: (fn) => keyHandlers.push(fn),
     on: (event, fn) => (listeners[event] = listeners[event] || []).push(fn),
   };
