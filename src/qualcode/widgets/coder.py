@@ -431,12 +431,10 @@ class Coder(widgets.VBox):
         """Show a new or changed coding without reloading the transcript's codings."""
         if self.document is None or coding.document_id != self.document.id:
             return
-        self.view.codings = [d for d in self.view.codings if d["id"] != coding.id] + [
-            _as_dict(coding, self.coder)
-        ]
+        self.view.patch_codings(add=[_as_dict(coding, self.coder)])
 
     def _drop(self, coding_id: int) -> None:
-        self.view.codings = [d for d in self.view.codings if d["id"] != coding_id]
+        self.view.patch_codings(remove=[coding_id])
 
     def _mine(self, coding_id: int) -> Coding:
         doc = self._need_document()

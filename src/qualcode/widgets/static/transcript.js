@@ -1,21 +1,28 @@
 // qualcode transcript view: select words, press a key, the code is saved.
 // Offsets exchanged with Python are Unicode code points (end exclusive); the browser's
-// strings are UTF-16, so every offset crosses `toU16` / `toCp` below.
+// strings are UTF-16, so every offset crosses `toU16` / `toCp` (offsetMaps, static/core.js).
 //
 // This is the core: the text, its highlights, the selection, the code keys and the messages.
 // Each feature (the code palette, the popover on a highlight, sentence keys, suggestions...)
 // is a file in static/features/ that pushes an installer onto FEATURES; `TranscriptView` joins
-// those files before this one. An installer gets `ctx` and uses only what it offers:
+// those files, then static/core.js (el, initials, offsetMaps, patchCodings), before this one.
+// An installer gets `ctx` and uses only what it offers:
 //   model, root, body, toolbar (.tools: a group features add buttons to), legend, status,
 //   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
 //   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
 //   drawn), colorOf(coding), currentRange(), selectCp(start, end, scroll), applyCode(codeId,
-//   range), redraw(), onKey(fn(e) -> true if handled), panels (elements whose keys are their
-//   own), decorateLine (fns(node, {start, end, codings}) called when a line is drawn),
-//   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg",
-//   rangeFor(start, end) (a DOM Range over code points: highlights without new elements),
-//   toCp(utf16 offset) (for offsets found in the text by a JavaScript search), and
-//   visibleRange() ([start, end] of the text on screen now, or null).
+//   range), redraw(everything = true; false redraws changed lines only), onKey(fn(e) -> true
+//   if handled), panels (elements whose keys are their own), decorateLine (fns(node, {start,
+//   end, codings}) called when a line is drawn), on(event, fn) for "text" (a transcript
+//   shown), "codes", "codings", "render" and "msg", rangeFor(start, end) (a DOM Range over
+//   code points: highlights without new elements), toCp(utf16 offset) (for offsets found in
+//   the text by a JavaScript search), and visibleRange() ([start, end] of the text on screen
+//   now, or null).
+// model.get("codings") is always the transcript's codings as Python has them: sent whole when
+// a transcript opens, then patched in place by small messages (see `initialize` at the end),
+// after which "codings" is emitted too. Lines are drawn lazily: those near the screen first,
+// the rest as they are scrolled to (or selected with selectCp), so decorateLine and a
+// "render" come for those lines then; text not drawn yet is a plain .qc-seg holding its words.
 // An element that stands for a code (strip chip, tree row, menu item) carries
 // `data-code-target="<code id>"`: features/mouse.js makes it take a click and dragged words.
 
@@ -24,45 +31,6 @@ const HELP =
   "sentences (Shift extends), a code's key applies it, / finds any code, Ctrl+F finds words. " +
   "Ctrl+Z undoes, Ctrl+Y redoes. [ and ] change transcript. " +
   "Suggestions: . goes to the next, Enter accepts it, Backspace rejects it.";
-
-function initials(code) {
-  const name = code.name || code.path;  // the code's own name: it may contain "/"
-  const words = name.split(/[\s/-]+/).filter((w) => /^[A-Za-z0-9]/.test(w) && !/^(and|of|to|the|in|for|with)$/i.test(w));
-  return (words.slice(0, 3).map((w) => w[0].toUpperCase()).join("") || name.slice(0, 2)).slice(0, 3);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v);
-  }
-  for (const c of children) node.append(c);
-  return node;
-}
-
-// Code point <-> UTF-16 offsets, cheap when the text has no astral characters.
-function offsetMaps(text) {
-  if (!/[\uD800-\uDFFF]/.test(text)) return { toU16: (cp) => cp, toCp: (u) => u, length: text.length };
-  const cpToU16 = [];
-  let u = 0;
-  for (const ch of text) {
-    cpToU16.push(u);
-    u += ch.length;
-  }
-  cpToU16.push(u);
-  const toCp = (u16) => {
-    let lo = 0, hi = cpToU16.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (cpToU16[mid] <= u16) lo = mid; else hi = mid - 1;
-    }
-    return lo;
-  };
-  return { toU16: (cp) => cpToU16[cp], toCp, length: cpToU16.length - 1 };
-}
 
 function render({ model, el: root }) {
   const started = performance.now();
@@ -97,8 +65,6 @@ function render({ model, el: root }) {
   );
 
   let maps = offsetMaps("");
-  let segStarts = []; // code point start of each rendered text segment, in order
-  let segNodes = [];
   let codesById = new Map();
   let keyToCode = new Map();
   let pending = new Map(); // message id -> performance.now() at key press
@@ -157,129 +123,237 @@ function render({ model, el: root }) {
     }
   }
 
-  // The text is drawn as blocks (each speaker turn, and the text between turns). A redraw
-  // rebuilds only the blocks whose codings changed, so a key press costs one turn, not the
-  // whole transcript.
-  let blocks = []; // {start, end, sig, node, segStarts, segNodes}
-  let lines = []; // {start, blocks, node}: one element per line of the transcript
-  let lineText = null;
-  let lineStarts = [0];
+  // The text is drawn as blocks (each speaker turn, and the text between turns) in lines, and
+  // the lines in chunks of about CHUNK_LINES lines. A chunk is built (its lines, highlights and
+  // badges made) only when it comes near the screen; until then it is its plain text, one
+  // segment, so a 90,000-word transcript shows as fast as a short one. Chunks skip layout and
+  // paint while off screen (content-visibility). A change of a few codings redraws only the
+  // blocks they touch; a wholesale change rebuilds the chunks near the screen and turns the
+  // others back into plain text.
+  const CHUNK_LINES = 40;
+  const CHUNK_CHARS = 8000;
+  let L = null; // the text's layout: {text, turns, cuts, blockTurn, blockLine, lines, lineChunk, chunks}
+  let per = []; // block -> the visible codings on it
+  let sigs = []; // block -> what it was drawn from (codings, their spans, codes, owners)
+  let drawn = []; // block -> {node, segStarts, segNodes, codings} while its chunk is built
+  let shownById = new Map(); // coding id -> the coding as drawn (where a removed one was)
+  const nearby = new Set(); // chunks on or near the screen
   let selectionHere = false;
   const onSelection = () => {
     const sel = window.getSelection();
     selectionHere = !!(sel && sel.rangeCount && !sel.isCollapsed && body.contains(sel.anchorNode));
   };
   document.addEventListener("selectionchange", onSelection);
-  // Updates that arrive together (the saved codings, then Python's acknowledgement) are drawn
-  // once, in the next frame.
-  let renderQueued = false;
-  function scheduleRender() {
-    if (renderQueued) return;
-    renderQueued = true;
-    requestAnimationFrame(() => {
-      renderQueued = false;
-      renderText();
+
+  // last index i with arr[i] <= x (0 when x is before them all)
+  function search(arr, x) {
+    let lo = 0, hi = arr.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (arr[mid] <= x) lo = mid; else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  function layoutText() {
+    const t0 = performance.now();
+    const text = model.get("text"), turns = model.get("turns");
+    maps = offsetMaps(text);
+    const lineStarts = [0];
+    for (let u = text.indexOf("\n"); u >= 0 && u + 1 < text.length; u = text.indexOf("\n", u + 1)) {
+      lineStarts.push(maps.toCp(u + 1));
+    }
+    const edges = new Set(maps.length ? [0, maps.length, ...lineStarts] : []);
+    for (const t of turns) if (t.start < t.end && t.end <= maps.length) { edges.add(t.start); edges.add(t.end); }
+    const cuts = [...edges].sort((a, b) => a - b);
+    const turnStarts = turns.map((t) => t.start);
+    const blockTurn = [], blockLine = [], lines = [];
+    for (let k = 0, line = -1; k + 1 < cuts.length; k++) {
+      if (line + 1 < lineStarts.length && lineStarts[line + 1] <= cuts[k]) {
+        while (line + 1 < lineStarts.length && lineStarts[line + 1] <= cuts[k]) line++;
+        lines.push({ start: lineStarts[line], end: cuts[k + 1], first: k, last: k, node: null });
+      }
+      const l = lines[lines.length - 1];
+      l.last = k;
+      l.end = cuts[k + 1];
+      blockLine.push(lines.length - 1);
+      const t = turns.length ? turns[search(turnStarts, cuts[k])] : undefined;
+      blockTurn.push(t && t.start <= cuts[k] && cuts[k] < t.end ? t : undefined);
+    }
+    const chunks = [], lineChunk = [];
+    lines.forEach((l, i) => {
+      const c = chunks[chunks.length - 1];
+      if (!c || i - c.first >= CHUNK_LINES || l.start - c.start >= CHUNK_CHARS) {
+        chunks.push({ first: i, last: i, start: l.start, end: l.end, node: null, built: false });
+      } else {
+        c.last = i;
+        c.end = l.end;
+      }
+      lineChunk.push(chunks.length - 1);
+    });
+    L = { text, turns, cuts, blockTurn, blockLine, lines, lineChunk, chunks };
+    per = cuts.slice(1).map(() => []);
+    sigs = per.map(() => "");
+    drawn = [];
+    shownById = new Map();
+    nearby.clear();
+    if (chunks.length) nearby.add(0); // the top shows first; the observer says which others do
+    watcher.disconnect();
+    body.replaceChildren(...chunks.map((c, i) => {
+      c.node = el("div", { class: "qc-chunk", "data-chunk": i });
+      const rows = L.lines.slice(c.first, c.last + 1).reduce((n, l) => n + Math.ceil((l.end - l.start + 1) / 90), 0);
+      c.node.style.containIntrinsicSize = `auto ${(rows * 1.9).toFixed(1)}em`; // until drawn once
+      plain(c);
+      watcher.observe(c.node);
+      return c.node;
+    }));
+    performance.measure("qc-layout", { start: t0 });
+  }
+
+  // A chunk as its plain text: one segment, selectable and found by the browser's find.
+  function plain(c) {
+    const seg = el("span", { class: "qc-seg qc-plain-chunk", "data-s": c.start });
+    seg.textContent = L.text.slice(maps.toU16(c.start), maps.toU16(c.end));
+    c.node.replaceChildren(seg);
+    c.built = false;
+    for (let i = c.first; i <= c.last; i++) {
+      L.lines[i].node = null;
+      for (let k = L.lines[i].first; k <= L.lines[i].last; k++) drawn[k] = undefined;
+    }
+  }
+
+  function build(c) {
+    const t0 = performance.now();
+    c.built = true;
+    const nodes = [];
+    for (let i = c.first; i <= c.last; i++) nodes.push(drawLine(L.lines[i]));
+    c.node.replaceChildren(...nodes);
+    performance.measure("qc-build-chunk", { start: t0 });
+  }
+
+  function drawLine(line) {
+    const node = el("div", { class: "qc-line" });
+    for (let k = line.first; k <= line.last; k++) {
+      if (sigs[k] === undefined) sigs[k] = sigOf(per[k]);
+      if (!drawn[k] || drawn[k].sig !== sigs[k]) drawn[k] = drawBlock(L.text, L.cuts[k], L.cuts[k + 1], per[k], L.blockTurn[k], sigs[k]);
+      node.append(drawn[k].node);
+    }
+    if (decorateLine.length) {
+      const on = new Set();
+      for (let k = line.first; k <= line.last; k++) for (const c of per[k]) on.add(c);
+      for (const fn of decorateLine) fn(node, { start: line.start, end: line.end, codings: [...on] });
+    }
+    if (line.node) line.node.replaceWith(node);
+    line.node = node;
+    return node;
+  }
+
+  const sigOf = (codings) => codings.map((c) => `${c.id}:${c.start}:${c.end}:${c.code_id}:${c.mine ? 1 : 0}${c.suggestion ? "s" : ""}`).join(",");
+
+  // Which visible codings lie on blocks [from, to); the built blocks whose codings changed
+  // (a block not built gets its signature when it is drawn).
+  function assign(codings, from, to) {
+    const changed = [];
+    for (let k = from; k < to; k++) per[k] = [];
+    const lo = L.cuts[from], hi = L.cuts[to];
+    for (const c of codings) {
+      if (c.end <= lo || c.start >= hi) continue;
+      shownById.set(c.id, c);
+      for (let k = Math.max(from, search(L.cuts, c.start)); k < to && L.cuts[k] < c.end; k++) per[k].push(c);
+    }
+    for (let k = from; k < to; k++) {
+      if (!drawn[k]) { sigs[k] = undefined; continue; }
+      const sig = sigOf(per[k]);
+      if (sig !== sigs[k]) { sigs[k] = sig; changed.push(k); }
+    }
+    return changed;
+  }
+
+  // Redraw the built lines holding `blocks`; chunks not near the screen go back to plain text.
+  function redrawBlocks(blocks, everything) {
+    const lines = new Set(blocks.map((k) => L.blockLine[k]));
+    if (everything) L.lines.forEach((l, i) => { if (l.node) lines.add(i); });
+    const chunks = new Set([...lines].map((i) => L.lineChunk[i]));
+    for (const ci of chunks) {
+      const c = L.chunks[ci];
+      if (!c.built) continue;
+      if (!nearby.has(ci)) { plain(c); continue; }
+      for (const i of lines) if (L.lineChunk[i] === ci) drawLine(L.lines[i]);
+    }
+  }
+
+  // Updates that arrive together (the saved coding, then Python's acknowledgement) are drawn
+  // once, in the next frame: wholesale, or only where codings changed.
+  let queued = null; // null, "all", or [[start, end], ...] in code points
+  function scheduleRender(spans) {
+    const first = queued === null;
+    if (!spans) queued = "all";
+    else if (queued !== "all") (queued = queued || []).push(...spans);
+    if (first) requestAnimationFrame(() => {
+      const what = queued;
+      queued = null;
+      if (what === "all") renderText(); else redrawSpans(what);
     });
   }
   // Two frames on: the frame that drew the change has been painted.
   const afterPaint = (fn) => requestAnimationFrame(() => requestAnimationFrame(fn));
 
-  function renderText(keepSelection = true, everything = false) {
+  function stale() {
+    return !L || L.text !== model.get("text") || L.turns !== model.get("turns");
+  }
+
+  // Survive a redraw under the mouse; asked only when there is a selection here, because
+  // asking the browser for the selection forces a layout.
+  function redrawKeeping(keepSelection, draw) {
     const t0 = performance.now();
-    // survive a redraw under the mouse; asked only when there is a selection here, because
-    // asking the browser for the selection forces a layout of the whole transcript
     const keep = keepSelection && selectionHere ? currentRange() : null;
-    const text = model.get("text");
-    maps = offsetMaps(text);
-    title.textContent = model.get("title");
-    root.style.setProperty("--qc-font", `${model.get("font_size")}px`);
-    const codings = visibleCodings();
-    const turns = model.get("turns");
-    // Lines are the layout unit: each is a block the browser may skip while off screen
-    // (content-visibility), so a change costs the layout of a few lines, not of the whole text.
-    if (lineText !== text) {
-      lineText = text;
-      lineStarts = [0];
-      for (let u = text.indexOf("\n"); u >= 0 && u + 1 < text.length; u = text.indexOf("\n", u + 1)) {
-        lineStarts.push(maps.toCp(u + 1));
-      }
-    }
-    const edges = new Set([0, maps.length, ...lineStarts]);
-    for (const t of turns) { edges.add(t.start); edges.add(t.end); }
-    const cuts = [...edges].sort((a, b) => a - b);
-    const search = (arr, cp) => {
-      let lo = 0, hi = arr.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi + 1) >> 1;
-        if (arr[mid] <= cp) lo = mid; else hi = mid - 1;
-      }
-      return lo;
-    };
-    const turnStarts = turns.map((t) => t.start);
-    const turnFor = (cp) => {
-      if (!turns.length) return undefined;
-      const t = turns[search(turnStarts, cp)];
-      return t.start <= cp && cp < t.end ? t : undefined;
-    };
-    // codings per block, found by binary search on the block edges
-    const per = cuts.slice(0, -1).map(() => []);
-    const last = cuts.slice(0, -1);
-    for (const c of codings) {
-      for (let k = search(last, c.start); k < per.length && cuts[k] < c.end; k++) per[k].push(c);
-    }
-    const old = new Map(everything ? [] : blocks.map((b) => [`${b.start}-${b.end}`, b]));
-    const next = [];
-    segStarts = [];
-    segNodes = [];
-    for (let k = 0; k < per.length; k++) {
-      const a = cuts[k], b = cuts[k + 1];
-      const sig = per[k].map((c) => `${c.id}:${c.start}:${c.end}:${c.code_id}:${c.mine ? 1 : 0}${c.suggestion ? "s" : ""}`).join(",");
-      let block = old.get(`${a}-${b}`);
-      if (!block || block.sig !== sig) block = drawBlock(text, a, b, per[k], turnFor(a), sig);
-      next.push(block);
-      for (const s of block.segStarts) segStarts.push(s);
-      for (const n of block.segNodes) segNodes.push(n);
-    }
-    blocks = next;
-    // group blocks into lines; a line whose blocks are all unchanged keeps its element
-    const oldLines = new Map(everything ? [] : lines.map((l) => [l.start, l]));
-    const nextLines = [];
-    for (const block of next) {
-      const at = lineStarts[search(lineStarts, block.start)];
-      let line = nextLines[nextLines.length - 1];
-      if (!line || line.start !== at) {
-        line = { start: at, blocks: [] };
-        nextLines.push(line);
-      }
-      line.blocks.push(block);
-    }
-    for (const line of nextLines) {
-      const was = oldLines.get(line.start);
-      if (was && was.blocks.length === line.blocks.length && was.blocks.every((b, i) => b === line.blocks[i])) {
-        line.node = was.node;
-      } else {
-        line.node = el("div", { class: "qc-line" });
-        line.node.append(...line.blocks.map((b) => b.node));
-        if (decorateLine.length) {
-          const on = [...new Set(line.blocks.flatMap((b) => b.codings))];
-          const info = { start: line.start, end: line.blocks[line.blocks.length - 1].end, codings: on };
-          for (const fn of decorateLine) fn(line.node, info);
-        }
-      }
-    }
-    const sameLines = nextLines.length === lines.length && nextLines.every((l, i) => l.node === lines[i].node);
-    if (everything || nextLines.length !== lines.length || body.childNodes.length !== lines.length) {
-      body.replaceChildren(...nextLines.map((l) => l.node));
-    } else if (!sameLines) {
-      nextLines.forEach((l, i) => { if (l.node !== lines[i].node) lines[i].node.replaceWith(l.node); });
-    }
-    lines = nextLines;
+    draw();
     if (keep && keep[1] <= maps.length) selectCp(keep[0], keep[1], false);
     const ms = performance.now() - t0;
+    performance.measure("qc-render", { start: t0 });
     root.dataset.renderMs = ms.toFixed(2);
     emit("render");
     return ms;
   }
+
+  // Draw everything from the model: the codings wholesale (a transcript opened, show all
+  // coders, a filter changed); `everything` redraws even unchanged blocks (new code colours).
+  function renderText(keepSelection = true, everything = false) {
+    return redrawKeeping(keepSelection, () => {
+      title.textContent = model.get("title");
+      root.style.setProperty("--qc-font", `${model.get("font_size")}px`);
+      if (stale()) layoutText();
+      shownById = new Map();
+      const changed = assign(visibleCodings(), 0, per.length);
+      if (everything) drawn = [];
+      redrawBlocks(changed, everything);
+      for (const ci of nearby) if (!L.chunks[ci].built) build(L.chunks[ci]);
+    });
+  }
+
+  // Draw the codings that changed on the spans given: the cost is the lines they touch.
+  function redrawSpans(spans) {
+    if (stale()) return renderText();
+    return redrawKeeping(true, () => {
+      const codings = visibleCodings();
+      for (const [a, b] of spans) {
+        if (!(a < b) || !per.length) continue;
+        const from = search(L.cuts, a), to = Math.min(per.length, search(L.cuts, b - 1) + 1);
+        redrawBlocks(assign(codings, from, to), false);
+      }
+    });
+  }
+
+  // The chunks on or near the screen are built; the rest wait as plain text.
+  const watcher = new IntersectionObserver((entries) => {
+    for (const e of entries) {
+      const i = Number(e.target.dataset.chunk);
+      if (!L || !L.chunks[i] || L.chunks[i].node !== e.target) continue;
+      if (e.isIntersecting) nearby.add(i); else nearby.delete(i);
+    }
+    const todo = [...nearby].filter((i) => !L.chunks[i].built);
+    if (todo.length) redrawKeeping(true, () => todo.forEach((i) => build(L.chunks[i])));
+  }, { root: body, rootMargin: "100% 0px" });
 
   function drawBlock(text, a, b, codings, turn, sig) {
     const node = turn
@@ -357,16 +431,17 @@ function render({ model, el: root }) {
     return null;
   }
 
-  // Code point offset -> DOM point (for keyboard selection).
+  // Code point offset -> DOM point (for keyboard selection); its chunk must be there.
   function cpToPoint(cp) {
-    let lo = 0, hi = segStarts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (segStarts[mid] <= cp) lo = mid; else hi = mid - 1;
+    const k = Math.min(search(L.cuts, cp), per.length - 1);
+    const c = L.chunks[L.lineChunk[L.blockLine[k]]];
+    if (!c.built) {
+      const seg = c.node.firstChild;
+      return [seg.firstChild || seg, maps.toU16(cp) - maps.toU16(c.start)];
     }
-    const node = segNodes[lo];
-    const textNode = node.firstChild || node;
-    return [textNode, maps.toU16(cp) - maps.toU16(segStarts[lo])];
+    const { segStarts, segNodes } = drawn[k];
+    const node = segNodes[search(segStarts, cp)];
+    return [node.firstChild || node, maps.toU16(cp) - maps.toU16(Number(node.dataset.s))];
   }
 
   function currentRange() {
@@ -380,7 +455,22 @@ function render({ model, el: root }) {
     return [Math.min(a, b), Math.max(a, b)];
   }
 
+  // Build the chunks from `start` to `end` (drawn with their highlights), as a selection
+  // or a jump there needs them.
+  function buildSpan(start, end) {
+    if (stale()) renderText(false);
+    if (!per.length) return false;
+    const first = L.lineChunk[L.blockLine[Math.min(search(L.cuts, start), per.length - 1)]];
+    const last = L.lineChunk[L.blockLine[Math.min(search(L.cuts, Math.max(start, end - 1)), per.length - 1)]];
+    for (let i = first; i <= last; i++) {
+      nearby.add(i); // until the observer says otherwise
+      if (!L.chunks[i].built) build(L.chunks[i]);
+    }
+    return true;
+  }
+
   function selectCp(start, end, scroll = true) {
+    if (!buildSpan(start, end)) return;
     const range = document.createRange();
     const [sn, so] = cpToPoint(start);
     const [en, eo] = cpToPoint(end);
@@ -415,7 +505,7 @@ function render({ model, el: root }) {
   // The text on screen: the transcript box cut by every scrolling box around it (the
   // notebook's) and the window; its first and last characters there, as code points.
   function visibleRange() {
-    if (!segNodes.length) return null;
+    if (!per.length) return null;
     const box = body.getBoundingClientRect();
     let top = Math.max(box.top, 0), bottom = Math.min(box.bottom, window.innerHeight);
     for (let node = root.parentElement; node; node = node.parentElement) {
@@ -446,7 +536,8 @@ function render({ model, el: root }) {
     // Draw it now; the saved coding (snapped to whole words) replaces it when Python answers.
     optimistic.set(id, { id: `pending-${id}`, start: range[0], end: range[1], code_id: codeId, coder: "", mine: true, memo: "", pending: true });
     window.getSelection().removeAllRanges();
-    renderText(false);
+    selectionHere = false;
+    redrawSpans([range]);
     const t0 = pending.get(id);
     afterPaint(() => {
       const log = (window.__qcShown = window.__qcShown || []);
@@ -480,7 +571,23 @@ function render({ model, el: root }) {
   // Messages from Python: acknowledgements carry the id of the key press that caused them.
   function onMessage(msg) {
     emit("msg", msg);
-    if (msg.type === "ack" && optimistic.delete(msg.id)) scheduleRender();
+    if (msg.type === "codings") {
+      // a few codings changed (the list itself is patched by `initialize`): redraw where
+      // they are and where they were
+      const spans = (msg.add || []).map((c) => [c.start, c.end]);
+      for (const id of [...(msg.remove || []), ...(msg.add || []).map((c) => c.id)]) {
+        const was = shownById.get(id);
+        if (was) spans.push([was.start, was.end]);
+        shownById.delete(id);
+      }
+      if (spans.length) scheduleRender(spans);
+      emit("codings");
+    }
+    if (msg.type === "ack" && optimistic.has(msg.id)) {
+      const drawnFirst = optimistic.get(msg.id);
+      optimistic.delete(msg.id);
+      scheduleRender([[drawnFirst.start, drawnFirst.end]]);
+    }
     if (msg.type === "ack" && pending.has(msg.id)) {
       const t0 = pending.get(msg.id);
       pending.delete(msg.id);
@@ -504,6 +611,7 @@ function render({ model, el: root }) {
 
   const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); emit("text"); };
   model.on("change:text", full);
+  model.on("change:turns", () => scheduleRender());
   model.on("change:codes", () => { renderLegend(); renderText(true, true); emit("codes"); });
   model.on("change:codings", () => { scheduleRender(); emit("codings"); });
   model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
@@ -518,7 +626,7 @@ function render({ model, el: root }) {
     codeById: (id) => codesById.get(id),
     visibleCodings, filters, currentRange, selectCp, applyCode, panels, decorateLine,
     rangeFor, visibleRange, toCp: (u16) => maps.toCp(u16),
-    redraw: () => renderText(true, true),
+    redraw: (everything = true) => renderText(true, everything), // false: changed lines only
     onKey: (fn) => keyHandlers.push(fn),
     on: (event, fn) => (listeners[event] = listeners[event] || []).push(fn),
   };
@@ -527,9 +635,13 @@ function render({ model, el: root }) {
   for (const install of FEATURES) install(ctx);
   full();
   // first render, layout and paint included: the frame after next has been drawn
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    root.dataset.firstRenderMs = (performance.now() - started).toFixed(1);
-  }));
+  requestAnimationFrame(() => {
+    performance.measure("qc-first-frame", { start: started });
+    requestAnimationFrame(() => {
+      performance.measure("qc-first-shown", { start: started });
+      root.dataset.firstRenderMs = (performance.now() - started).toFixed(1);
+    });
+  });
   const focus = model.get("selected_span");
   if (focus && focus.length === 2) requestAnimationFrame(() => selectCp(focus[0], focus[1]));
 
@@ -537,7 +649,16 @@ function render({ model, el: root }) {
     root.removeEventListener("keydown", onKey);
     document.removeEventListener("selectionchange", onSelection);
     model.off("msg:custom", onMessage);
+    watcher.disconnect();
   };
 }
 
-export default { render };
+// A transcript's codings arrive whole in the `codings` trait; a key press's change arrives as
+// a message {type: "codings", add, remove} (TranscriptView.patch_codings), applied here, once
+// per model, to the trait's own list, so every view and every feature reading
+// model.get("codings") sees what Python has, without 5,000 codings crossing per key press.
+function initialize({ model }) {
+  model.on("msg:custom", (msg) => { if (msg.type === "codings") patchCodings(model.get("codings"), msg); });
+}
+
+export default { initialize, render };
