@@ -10,9 +10,10 @@
 //   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
 //   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
 //   drawn), colorOf(coding), currentRange(), selectCp(start, end, scroll), applyCode(codeId,
-//   range), redraw(), onKey(fn(e) -> true if handled), panels (elements whose keys are their
-//   own), decorateLine (fns(node, {start, end, codings}) called when a line is drawn),
-//   on(event, fn) for "text" (a transcript shown), "codes", "codings", "render" and "msg".
+//   range), redraw(everything = true; false redraws changed lines only), onKey(fn(e) -> true
+//   if handled), panels (elements whose keys are their own), decorateLine (fns(node, {start,
+//   end, codings}) called when a line is drawn), on(event, fn) for "text" (a transcript
+//   shown), "codes", "codings", "render" and "msg".
 
 const HELP =
   "Select words with the mouse (or ↓ ↑ to pick sentences, Shift to extend), then press a " +
@@ -77,15 +78,12 @@ function render({ model, el: root }) {
   const holdSelection = (e) => e.preventDefault();
   const button = (label, tip, onclick) => el("button", { type: "button", title: tip, class: "qc-btn", onclick, onmousedown: holdSelection }, label);
   const tools = el("span", { class: "qc-tools" }); // features' buttons
-  const showAll = el("input", { type: "checkbox", id: `qc-all-${Math.random().toString(36).slice(2)}` });
-  showAll.addEventListener("change", () => { model.set("show_all", showAll.checked); model.save_changes(); });
   toolbar.append(
     button("◀ Previous", "Previous transcript ( [ )", () => send({ type: "navigate", step: -1 })),
     button("Next ▶", "Next transcript ( ] )", () => send({ type: "navigate", step: 1 })),
     button("↶ Undo", "Undo (Ctrl+Z)", () => send({ type: "undo" })),
     button("↷ Redo", "Redo (Ctrl+Y)", () => send({ type: "redo" })),
-    tools,
-    el("label", { class: "qc-toggle" }, showAll, " Show all coders"),
+    tools, // features' buttons; whose codings are shown is the "Coders" filter (team.js)
     button("A−", "Smaller text", () => setFont(-2)),
     button("A+", "Larger text", () => setFont(2)),
   );
@@ -451,11 +449,11 @@ function render({ model, el: root }) {
     status.classList.toggle("qc-error", (model.get("status") || "").startsWith("Could not"));
   }
 
-  const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); emit("text"); };
+  const full = () => { renderLegend(); renderText(false, true); renderStatus(); emit("text"); };
   model.on("change:text", full);
   model.on("change:codes", () => { renderLegend(); renderText(true, true); emit("codes"); });
   model.on("change:codings", () => { scheduleRender(); emit("codings"); });
-  model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
+  model.on("change:show_all", () => renderText());
   model.on("change:show_suggestions", () => renderText());
   model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
   model.on("change:status", renderStatus);
@@ -466,7 +464,7 @@ function render({ model, el: root }) {
     codes: () => model.get("codes"),
     codeById: (id) => codesById.get(id),
     visibleCodings, filters, currentRange, selectCp, applyCode, panels, decorateLine,
-    redraw: () => renderText(true, true),
+    redraw: (everything = true) => renderText(true, everything), // false: changed lines only
     onKey: (fn) => keyHandlers.push(fn),
     on: (event, fn) => (listeners[event] = listeners[event] || []).push(fn),
   };
