@@ -42,6 +42,7 @@ const model = {{
   on: (e, f) => (handlers[e] = handlers[e] || []).push(f),
   send: () => {{}},
 }};
+window.__model = model;
 mod.default.render({{ model, el: document.getElementById("host") }});
 </script></body></html>"""
 

@@ -146,15 +146,27 @@ FEATURES.push(function team(ctx) {
   model.on("change:coders", () => {
     const recolour = readCoders();
     refreshFilter();
-    if (recolour) ctx.redraw(); // a coder's colour is painted into stripes and badges
+    if (recolour) { // a coder's colour is painted into stripes and badges
+      relayout = true;
+      ctx.redraw();
+    }
   });
   label();
 
   // coding stripes -----------------------------------------------------------------------
   // A stripe is one code over a stretch of text: overlapping codings of the same code (by
-  // anyone) make one stripe; stripes that overlap each other take lanes side by side.
+  // anyone) make one stripe; stripes that overlap each other take lanes side by side. The
+  // layout is kept from one redraw to the next: a key press lays out again only the stripes
+  // of the code it changed, and a stripe keeps its lane where it can, so one new coding moves
+  // few others.
   let groupOf = new Map(); // coding id -> stripe
   let places = new Map(); // coding id -> lane * 16 + its coder's place in its stripe
+  let known = new Map(); // coding id -> {id, code, start, end, name, seen}: the last layout's
+  let perCode = new Map(); // code id -> Map(coding id -> entry)
+  let stripesOfCode = new Map(); // code id -> its stripes
+  let all = []; // every stripe
+  let generation = 0;
+  let relayout = true; // lay every stripe out again (the first time, new coders' colours)
   let laneCount = 0;
   let stale = true;
   let moved = new Set();
@@ -162,49 +174,129 @@ FEATURES.push(function team(ctx) {
   const drawnLines = new Map(); // line start -> element
   const painted = new Set(); // lines painted during this redraw
 
-  function layout() {
-    const t0 = performance.now();
-    stale = false;
-    const codings = ctx.visibleCodings().filter((c) => !c.suggestion);
-    codings.sort((a, b) => a.code_id - b.code_id || a.start - b.start); // by code, then place
-    const stripes = [];
+  function makeStripes(entries) { // one code's codings -> its stripes
+    entries.sort((a, b) => a.start - b.start);
+    const out = [];
     let g = null;
-    for (const c of codings) {
-      if (g && g.code === c.code_id && c.start <= g.end) {
-        g.end = Math.max(g.end, c.end);
-        g.codings.push(c);
+    for (const e of entries) {
+      if (g && e.start <= g.end) {
+        g.end = Math.max(g.end, e.end);
+        g.codings.push(e);
       } else {
-        g = { code: c.code_id, start: c.start, end: c.end, codings: [c] };
-        stripes.push(g);
+        g = { code: e.code, start: e.start, end: e.end, codings: [e], coders: [], lane: 0 };
+        out.push(g);
       }
     }
-    stripes.sort((a, b) => a.start - b.start || b.end - a.end || a.code - b.code);
-    const ends = [];
-    const before = places;
-    places = new Map();
+    for (const s of out) {
+      for (const e of s.codings) if (!s.coders.includes(e.name)) s.coders.push(e.name);
+      if (s.coders.length > 1) s.coders.sort((x, y) => rank(x) - rank(y));
+    }
+    return out;
+  }
+  const sameStripe = (s) => `${s.start}:${s.end}:${s.coders.join("\u0000")}`;
+  const preferred = (s) => {
+    for (const e of s.codings) if (places.has(e.id)) return places.get(e.id) >> 4;
+    return -1;
+  };
+  function settle(s, lane) { // give a stripe its lane; note the codings whose bars moved
+    s.lane = Math.min(lane, MAX_LANES - 1);
+    for (const e of s.codings) {
+      groupOf.set(e.id, s);
+      const place = s.lane * 16 + Math.min(15, s.coders.indexOf(e.name));
+      const was = places.get(e.id);
+      if (was !== undefined && was !== place) moved.add(e.id);
+      places.set(e.id, place);
+    }
+  }
+
+  function layoutAll() { // one sweep in text order: each stripe its old lane, or the first free
     groupOf = new Map();
-    for (const s of stripes) {
-      // a stripe keeps the lane it had if that is free here, so one new coding moves few
-      // others; a new stripe takes the first free lane
-      let lane = -1;
-      for (const c of s.codings) if (before.has(c.id)) { lane = before.get(c.id) >> 4; break; }
+    stripesOfCode = new Map();
+    for (const [code, entries] of perCode) stripesOfCode.set(code, makeStripes([...entries.values()]));
+    all = [...stripesOfCode.values()].flat();
+    all.sort((a, b) => a.start - b.start || b.end - a.end || a.code - b.code);
+    const ends = [];
+    for (const s of all) {
+      let lane = preferred(s);
       if (lane < 0 || (ends[lane] || 0) > s.start) lane = ends.findIndex((e) => e <= s.start);
       if (lane < 0) lane = ends.length;
       while (ends.length <= lane) ends.push(0);
       ends[lane] = s.end;
-      s.lane = Math.min(lane, MAX_LANES - 1);
-      s.coders = [];
-      for (const c of s.codings) if (!s.coders.includes(nameOf(c))) s.coders.push(nameOf(c));
-      if (s.coders.length > 1) s.coders.sort((x, y) => rank(x) - rank(y));
-      for (const c of s.codings) {
-        groupOf.set(c.id, s);
-        const place = s.lane * 16 + Math.min(15, s.coders.indexOf(nameOf(c)));
-        if (before.has(c.id) && before.get(c.id) !== place) moved.add(c.id);
-        places.set(c.id, place);
-      }
+      settle(s, lane);
     }
-    if (Math.min(ends.length, MAX_LANES) !== laneCount) {
-      laneCount = Math.min(ends.length, MAX_LANES);
+  }
+
+  function layoutCodes(codes) { // the stripes of these codes only; the others stay put
+    all = all.filter((s) => !codes.has(s.code));
+    const fresh = [];
+    for (const code of codes) {
+      const old = new Map((stripesOfCode.get(code) || []).map((s) => [sameStripe(s), s]));
+      const entries = perCode.get(code);
+      const next = entries && entries.size ? makeStripes([...entries.values()]) : [];
+      for (let i = 0; i < next.length; i++) {
+        const same = old.get(sameStripe(next[i]));
+        if (same) {
+          same.codings = next[i].codings;
+          next[i] = same;
+          settle(same, same.lane);
+          all.push(same);
+        } else {
+          fresh.push(next[i]);
+        }
+      }
+      if (next.length) stripesOfCode.set(code, next);
+      else { stripesOfCode.delete(code); perCode.delete(code); }
+    }
+    fresh.sort((a, b) => a.start - b.start || b.end - a.end);
+    for (const s of fresh) {
+      const busy = [];
+      for (const o of all) if (o.start < s.end && s.start < o.end) busy[o.lane] = true;
+      let lane = preferred(s);
+      if (lane < 0 || busy[lane]) for (lane = 0; busy[lane];) lane++;
+      settle(s, lane);
+      all.push(s);
+    }
+  }
+
+  // the stripes as laid out, for tests and benchmarks
+  root.qcStripes = () => all.map((s) => ({ code: s.code, start: s.start, end: s.end, lane: s.lane, coders: [...s.coders] }));
+
+  function layout() {
+    const t0 = performance.now();
+    stale = false;
+    generation++;
+    const codes = new Set();
+    let changes = 0;
+    for (const c of ctx.visibleCodings()) {
+      if (c.suggestion) continue;
+      const e = known.get(c.id), name = nameOf(c);
+      if (e && e.start === c.start && e.end === c.end && e.code === c.code_id && e.name === name) {
+        e.seen = generation;
+        continue;
+      }
+      if (e) { codes.add(e.code); perCode.get(e.code).delete(c.id); }
+      const entry = { id: c.id, code: c.code_id, start: c.start, end: c.end, name, seen: generation };
+      known.set(c.id, entry);
+      (perCode.get(entry.code) || perCode.set(entry.code, new Map()).get(entry.code)).set(c.id, entry);
+      codes.add(entry.code);
+      changes++;
+    }
+    for (const [id, e] of known) {
+      if (e.seen === generation) continue;
+      known.delete(id);
+      perCode.get(e.code).delete(id);
+      groupOf.delete(id);
+      places.delete(id);
+      codes.add(e.code);
+      changes++;
+    }
+    if (relayout || changes > 200) layoutAll();
+    else if (codes.size) layoutCodes(codes);
+    relayout = false;
+    let lanes = 0;
+    for (const s of all) if (s.lane >= lanes) lanes = s.lane + 1;
+    if (lanes !== laneCount) {
+      laneCount = lanes;
       body.style.setProperty("--qc-lanes", String(Math.max(1, laneCount))); // team.css
     }
     spent += performance.now() - t0;
@@ -248,8 +340,8 @@ FEATURES.push(function team(ctx) {
   model.on("change:font_size", measureSoon);
   if (window.ResizeObserver) new ResizeObserver(measureSoon).observe(body);
 
-  // Lines drawn in bulk (a first render, a new codebook) are painted in slices of a few ms
-  // between frames, so the text shows at once; a key press's few lines are painted at once.
+  // Lines drawn in bulk (a first render, a new codebook) are painted in slices while the
+  // browser is idle, so the text shows at once; a key press's few lines are painted at once.
   const EAGER = 60;
   let queue = [];
   let drawnNow = 0; // lines decorated during this redraw
@@ -258,14 +350,15 @@ FEATURES.push(function team(ctx) {
     if (draining || !queue.length) return;
     draining = true;
     root.dataset.stripes = "painting";
-    requestAnimationFrame(() => setTimeout(drain, 0));
+    if (window.requestIdleCallback) requestIdleCallback(drain, { timeout: 300 });
+    else setTimeout(drain, 16);
   }
-  function drain() {
+  function drain(idle) {
     draining = false;
     if (!perRow) measure();
-    const t0 = performance.now();
+    const until = performance.now() + (idle ? Math.max(3, idle.timeRemaining() - 1) : 8);
     let i = 0;
-    for (; i < queue.length && performance.now() - t0 < 8; i++) {
+    for (; i < queue.length && performance.now() < until; i++) {
       const node = queue[i];
       if (node.isConnected) { paint(node, lineInfo.get(node)); colourBadges(node, lineInfo.get(node)); }
     }
