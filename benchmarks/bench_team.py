@@ -10,116 +10,24 @@ feature kept), in the same run. Peak memory is chromium's JS heap after the key 
 
 from __future__ import annotations
 
-import json
 import os
-import random
 import statistics
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
-from bench_browser import VOCAB  # noqa: E402  (the words of the Coder's own benchmark)
 from common import table  # noqa: E402
 
 from qualcode.pipeline.documents import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from qualcode.widgets import transcript  # noqa: E402
+from tests.bare import page_html, synthetic_state  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", 5))
 KEYS = 20
 SIZES = ((20_000, 1_500), (90_000, 5_000))  # words, codings
-
-PAGE = """<!doctype html><html><head><meta charset=utf-8><style>{css}</style></head>
-<body><div id=host></div><script type=module>
-const mod = await import(URL.createObjectURL(new Blob([{src}], {{type: "text/javascript"}})));
-const state = {state};
-const handlers = {{}};
-const model = {{
-  get: (k) => state[k], off: () => {{}}, save_changes: () => {{}},
-  set: (k, v) => {{ state[k] = v; (handlers["change:" + k] || []).forEach((f) => f()); }},
-  on: (e, f) => (handlers[e] = handlers[e] || []).push(f),
-  send: () => {{}},
-}};
-window.__model = model;
-mod.default.render({{ model, el: document.getElementById("host") }});
-</script></body></html>"""
-
-
-def front_end(with_team: bool) -> str:
-    features = sorted((transcript.STATIC / "features").glob("*.js"))
-    if not with_team:
-        features = [f for f in features if f.name != "team.js"]
-    parts = ["const FEATURES = [];", *(f.read_text(encoding="utf-8") for f in features)]
-    return "\n".join([*parts, (transcript.STATIC / "transcript.js").read_text(encoding="utf-8")])
-
-
-def state(words: int, codings: int) -> dict:
-    rng = random.Random(7)
-    lines, n, sentences, at = [], 0, [], 0
-    while n < words:
-        who = "Interviewer" if len(lines) % 2 == 0 else "Participant"
-        said = []
-        for _ in range(rng.randint(1, 6)):
-            said.append(" ".join(rng.choice(VOCAB) for _ in range(rng.randint(6, 14))).capitalize())
-        line = f"{who}: " + ". ".join(said) + "."
-        start = at + len(who) + 2
-        for s in said:
-            sentences.append([start, start + len(s) + 1])
-            start += len(s) + 2
-        lines.append(line)
-        at += len(line) + 1
-        n += sum(len(s.split()) for s in said) + 1
-    text = "\n".join(lines)
-    coders = ["amina", "bob", "carol"]
-    rows = []
-    for i in range(codings):
-        start = rng.randrange(0, len(text) - 300)
-        coder = coders[i % 3]
-        rows.append(
-            {
-                "id": i + 1,
-                "start": start,
-                "end": start + rng.randint(20, 300),
-                "code_id": 1 + i % 6,
-                "coder": coder,
-                "mine": coder == "amina",
-                "memo": "",
-                "suggestion": False,
-            }
-        )
-    colors = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00"]
-    codes = [
-        {
-            "id": k + 1,
-            "path": f"Theme/Code {k + 1}",
-            "name": f"Code {k + 1}",
-            "color": colors[k],
-            "shortcut": str(k + 1),
-        }
-        for k in range(6)
-    ]
-    people = [
-        {"name": c, "count": codings // 3, "mine": c == "amina", "color": col}
-        for c, col in zip(coders, ["#222222", "#0077BB", "#EE7733"], strict=True)
-    ]
-    return {
-        "title": "long interview (synthetic)",
-        "text": text,
-        "turns": [],
-        "sentences": sentences,
-        "codes": codes,
-        "codings": rows,
-        "show_all": True,
-        "show_suggestions": True,
-        "font_size": 16,
-        "selected_span": [],
-        "status": "",
-        "hidden_coders": [],
-        "coders": people,
-        "coders_note": "",
-    }
 
 
 def measure(page, path: Path) -> dict:  # type: ignore[no-untyped-def]
@@ -156,14 +64,13 @@ def main() -> None:
 
     folder = Path(os.environ.get("TMPDIR", "/tmp")) / "qualcode-bench-team"
     folder.mkdir(exist_ok=True)
-    css = transcript._styles()
     pages = {}
     for words, codings in SIZES:
-        data = json.dumps(state(words, codings))
+        data = synthetic_state(words, codings)
         for team in (True, False):
             path = folder / f"{words}-{'team' if team else 'peer'}.html"
-            src = json.dumps(front_end(team))
-            path.write_text(PAGE.format(css=css, src=src, state=data), encoding="utf-8")
+            html = page_html(data, without=() if team else ("team.js",))
+            path.write_text(html, encoding="utf-8")
             pages[(words, team)] = path
     runs: dict = {key: [] for key in pages}
     with sync_playwright() as pw:

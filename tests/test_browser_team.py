@@ -19,6 +19,7 @@ from papermill.parameterize import parameterize_notebook
 
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
+from tests.bare import page_html, synthetic_state
 from tests.conftest import ROOT
 from tests.lab import chromium, jupyterlab, open_and_run
 
@@ -41,7 +42,7 @@ CODINGS = [
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory):  # type: ignore[no-untyped-def]
+def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("lab")
     home = tmp_path_factory.mktemp("home")
     store = root / "team.qualcode"
@@ -62,7 +63,12 @@ def page(tmp_path_factory):  # type: ignore[no-untyped-def]
         open_and_run(page, lab, "02_code.ipynb")
         page.locator(".qc-transcript .qc-seg").first.wait_for(timeout=120_000)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        yield page
+        yield page, store
+
+
+@pytest.fixture
+def page(lab_page):  # type: ignore[no-untyped-def]
+    return lab_page[0]
 
 
 def _stripes(page) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -176,3 +182,64 @@ def test_hover_and_click_a_stripe(page) -> None:
     assert page.evaluate("window.getSelection().toString()") == QUEUE
     assert "Selected the words coded" in page.locator(".qc-transcript .qc-status").inner_text()
     page.locator(".qc-transcript").screenshot(path=str(ARTIFACTS / "team-stripes.png"))
+
+
+def test_a_blind_round_says_why_nobody_else_is_listed(lab_page) -> None:
+    page, store = lab_page
+    p = qualcode.open_project(store)
+    try:
+        (doc,) = p.documents()
+        p.open_round("R1", coders=["amina", "bob", "carol"], lead="dawn", documents=[doc])
+    finally:
+        p.close()
+    page.locator("button.widget-button", has_text="Refresh").first.click()  # as a coder would
+    toggle = page.locator(".qc-transcript .qc-coders-btn")
+    page.wait_for_function(
+        "document.querySelector('.qc-transcript .qc-coders-btn').textContent"
+        ".includes('blind round')"
+    )
+    assert toggle.inner_text() == "Coders: you only (blind round) ▾"
+    panel = _filter(page)
+    assert panel.locator(".qc-coders-note").inner_text() == (
+        "Blind round 'R1' is open: others' codings are hidden until dawn closes it."
+    )
+    rows = [re.sub(r"\s+", " ", r) for r in panel.locator(".qc-coders-row").all_inner_texts()]
+    assert rows == ["you (amina) 1 coding"]
+    assert _stripes(page) == {CALL: 1, ONLINE: 0}
+    page.locator(".qc-transcript").screenshot(path=str(ARTIFACTS / "team-blind.png"))
+
+
+STRIPES = """(fresh) => {
+    const all = document.querySelector('.qc-transcript').qcStripes(fresh);
+    const clashes = all.filter((a) => all.some((b) => a !== b && a.lane === b.lane
+        && a.start < b.end && b.start < a.end)).length;
+    const kinds = all.map((s) => `${s.code}:${s.start}:${s.end}:${s.coders.join('+')}`).sort();
+    return {kinds, clashes};
+}"""
+PAINTED = "[...document.querySelectorAll('.qc-line')].map((l) => l.style.background || '')"
+IDLE = "document.querySelector('.qc-transcript').dataset.stripes !== 'painting'"
+
+
+def test_stripes_stay_true_through_many_key_presses(tmp_path) -> None:
+    """No JupyterLab: the view alone on a long synthetic transcript coded by three people.
+    After 40 key presses (each lays out only the stripes its code changed), the stripes are
+    those a layout from scratch makes, no two overlapping stripes share a lane, and every
+    line is painted as a full redraw paints it."""
+    page_file = tmp_path / "coder.html"
+    page_file.write_text(page_html(synthetic_state(8_000, 600)), encoding="utf-8")
+    with chromium(tmp_path) as browser:
+        page = browser.new_page()
+        page.goto(page_file.as_uri())
+        page.wait_for_selector(".qc-transcript[data-first-render-ms]")
+        page.focus(".qc-transcript")
+        for k in range(40):
+            page.keyboard.press("ArrowDown" if k % 4 else "ArrowUp")
+            page.keyboard.press(str(1 + k % 5))
+        page.wait_for_function(IDLE)
+        bit_by_bit = page.evaluate(STRIPES, False)
+        assert len(bit_by_bit["kinds"]) > 300 and bit_by_bit["clashes"] == 0
+        painted = page.evaluate(PAINTED)
+        page.evaluate("window.__model.set('codes', [...window.__model.get('codes')])")  # redraw
+        page.wait_for_function(IDLE)
+        assert page.evaluate(PAINTED) == painted
+        assert page.evaluate(STRIPES, True) == bit_by_bit | {"clashes": 0}

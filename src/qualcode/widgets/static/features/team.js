@@ -155,10 +155,9 @@ FEATURES.push(function team(ctx) {
 
   // coding stripes -----------------------------------------------------------------------
   // A stripe is one code over a stretch of text: overlapping codings of the same code (by
-  // anyone) make one stripe; stripes that overlap each other take lanes side by side. The
-  // layout is kept from one redraw to the next: a key press lays out again only the stripes
-  // of the code it changed, and a stripe keeps its lane where it can, so one new coding moves
-  // few others.
+  // anyone) make one stripe; stripes that overlap each other take lanes side by side, each
+  // the first lane free beside it. The layout is kept from one redraw to the next: a key
+  // press lays out again only the stripes of the code it changed; the others stay put.
   let groupOf = new Map(); // coding id -> stripe
   let places = new Map(); // coding id -> lane * 16 + its coder's place in its stripe
   let known = new Map(); // coding id -> {id, code, start, end, name, seen}: the last layout's
@@ -194,10 +193,6 @@ FEATURES.push(function team(ctx) {
     return out;
   }
   const sameStripe = (s) => `${s.start}:${s.end}:${s.coders.join("\u0000")}`;
-  const preferred = (s) => {
-    for (const e of s.codings) if (places.has(e.id)) return places.get(e.id) >> 4;
-    return -1;
-  };
   function settle(s, lane) { // give a stripe its lane; note the codings whose bars moved
     s.lane = Math.min(lane, MAX_LANES - 1);
     for (const e of s.codings) {
@@ -209,7 +204,7 @@ FEATURES.push(function team(ctx) {
     }
   }
 
-  function layoutAll() { // one sweep in text order: each stripe its old lane, or the first free
+  function layoutAll() { // one sweep in text order
     groupOf = new Map();
     stripesOfCode = new Map();
     for (const [code, entries] of perCode) stripesOfCode.set(code, makeStripes([...entries.values()]));
@@ -217,10 +212,8 @@ FEATURES.push(function team(ctx) {
     all.sort((a, b) => a.start - b.start || b.end - a.end || a.code - b.code);
     const ends = [];
     for (const s of all) {
-      let lane = preferred(s);
-      if (lane < 0 || (ends[lane] || 0) > s.start) lane = ends.findIndex((e) => e <= s.start);
-      if (lane < 0) lane = ends.length;
-      while (ends.length <= lane) ends.push(0);
+      let lane = ends.findIndex((e) => e <= s.start);
+      if (lane < 0) lane = ends.push(0) - 1;
       ends[lane] = s.end;
       settle(s, lane);
     }
@@ -251,15 +244,18 @@ FEATURES.push(function team(ctx) {
     for (const s of fresh) {
       const busy = [];
       for (const o of all) if (o.start < s.end && s.start < o.end) busy[o.lane] = true;
-      let lane = preferred(s);
-      if (lane < 0 || busy[lane]) for (lane = 0; busy[lane];) lane++;
+      let lane = 0;
+      while (busy[lane]) lane++;
       settle(s, lane);
       all.push(s);
     }
   }
 
-  // the stripes as laid out, for tests and benchmarks
-  root.qcStripes = () => all.map((s) => ({ code: s.code, start: s.start, end: s.end, lane: s.lane, coders: [...s.coders] }));
+  // the stripes as laid out (with `true`: laid out from scratch first), for tests
+  root.qcStripes = (fresh = false) => {
+    if (fresh) { relayout = true; layout(); stale = true; }
+    return all.map((s) => ({ code: s.code, start: s.start, end: s.end, lane: s.lane, coders: [...s.coders] }));
+  };
 
   function layout() {
     const t0 = performance.now();
