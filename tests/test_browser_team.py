@@ -63,7 +63,7 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
         open_and_run(page, lab, "02_code.ipynb")
         page.locator(".qc-transcript .qc-seg").first.wait_for(timeout=120_000)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        yield page, store
+        yield page, store, browser
 
 
 @pytest.fixture
@@ -185,7 +185,7 @@ def test_hover_and_click_a_stripe(page) -> None:
 
 
 def test_a_blind_round_says_why_nobody_else_is_listed(lab_page) -> None:
-    page, store = lab_page
+    page, store, _ = lab_page
     p = qualcode.open_project(store)
     try:
         (doc,) = p.documents()
@@ -220,15 +220,15 @@ PAINTED = "[...document.querySelectorAll('.qc-line')].map((l) => l.style.backgro
 IDLE = "document.querySelector('.qc-transcript').dataset.stripes !== 'painting'"
 
 
-def test_stripes_stay_true_through_many_key_presses(tmp_path) -> None:
+def test_stripes_stay_true_through_many_key_presses(lab_page, tmp_path) -> None:
     """No JupyterLab: the view alone on a long synthetic transcript coded by three people.
     After 40 key presses (each lays out only the stripes its code changed), the stripes are
     those a layout from scratch makes, no two overlapping stripes share a lane, and every
-    line is painted as a full redraw paints it."""
+    line is painted as a full redraw paints it. (The lab's chromium: one per module.)"""
     page_file = tmp_path / "coder.html"
     page_file.write_text(page_html(synthetic_state(8_000, 600)), encoding="utf-8")
-    with chromium(tmp_path) as browser:
-        page = browser.new_page()
+    page = lab_page[2].new_page()
+    try:
         page.goto(page_file.as_uri())
         page.wait_for_selector(".qc-transcript[data-first-render-ms]")
         page.focus(".qc-transcript")
@@ -243,3 +243,5 @@ def test_stripes_stay_true_through_many_key_presses(tmp_path) -> None:
         page.wait_for_function(IDLE)
         assert page.evaluate(PAINTED) == painted
         assert page.evaluate(STRIPES, True) == bit_by_bit | {"clashes": 0}
+    finally:
+        page.close()
