@@ -4,9 +4,9 @@
 // tooltip naming the code and its coders under the mouse. Python lists the coders (model
 // "coders", widgets/team.py) and holds the filter: "show_all" shows others' codings except
 // "hidden_coders"; a blind round's note ("coders_note") says why nobody else is listed.
-// Stripes are painted as background layers of each line (no elements inside the text), laid
-// out once per redraw; a line the core did not redraw is repainted only if a stripe on it
-// moved to another lane.
+// Stripes are painted as background layers of each line (no elements inside the text); a
+// redraw lays out again only the stripes of the codes whose codings changed, and a line the
+// core did not redraw is repainted only if a stripe on it moved to another lane.
 FEATURES.push(function team(ctx) {
   const { el, model, root, body } = ctx;
   // the margin, in px: a lane holds a code's bar, a gap, and up to three coders' thin bars
@@ -326,9 +326,8 @@ FEATURES.push(function team(ctx) {
     const rows = Math.max(1, Math.round(longest.offsetHeight / row));
     const next = longest.textContent.length / rows;
     if (next && (!perRow || Math.abs(next - perRow) > 0.1 * perRow)) {
-      const first = !perRow;
       perRow = next;
-      if (!first) for (const node of drawnLines.values()) if (node.dataset.stripes) queue.push(node);
+      for (const node of drawnLines.values()) if (node.dataset.stripes) queue.push(node);
     }
   }
   const measureSoon = () => requestAnimationFrame(() => requestAnimationFrame(() => { measure(); drainSoon(); }));
@@ -514,7 +513,9 @@ FEATURES.push(function team(ctx) {
     tipFor = null;
     body.classList.remove("qc-on-stripe");
   }
+  const popover = root.querySelector(":scope > .qc-pop"); // popover.js: a click's details
   body.addEventListener("mousemove", (e) => {
+    if (popover && !popover.hidden) return hideTip(); // the details are open: no label on them
     const s = stripeAt(e);
     body.classList.toggle("qc-on-stripe", !!s);
     if (s) return showTip(`stripe:${s.code}:${s.start}:${s.end}`, [row(codeOf(s.code), s.coders), el("div", { class: "qc-tip-hint", text: "Click to select these words" })], e);
@@ -527,6 +528,7 @@ FEATURES.push(function team(ctx) {
     showTip(`text:${ids}`, rowsFor(codings), e);
   });
   body.addEventListener("mouseleave", hideTip);
+  body.addEventListener("mousedown", hideTip);
   ctx.on("text", hideTip);
   ctx.on("codings", () => { tipFor = null; });
 });
