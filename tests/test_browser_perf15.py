@@ -146,8 +146,10 @@ def test_hiding_other_coders_redraws_what_is_drawn(lab_page) -> None:
     page, _store = lab_page
     others = ".qc-transcript .qc-badge.qc-other"
     assert page.locator(others).count() > 0
-    page.locator(".qc-transcript .qc-toggle input").uncheck()
+    page.locator(".qc-transcript .qc-coders-btn").click()  # the Coders filter
+    page.locator(".qc-transcript .qc-coders button", has_text="Only mine").click()
     page.wait_for_function(f"document.querySelectorAll('{others}').length === 0", timeout=10_000)
     assert page.locator(".qc-transcript .qc-badge").count() > 0  # amina's own stay
-    page.locator(".qc-transcript .qc-toggle input").check()
+    page.locator(".qc-transcript .qc-coders-btn").click()
+    page.locator(".qc-transcript .qc-coders button", has_text="Everyone").click()
     page.wait_for_function(f"document.querySelectorAll('{others}').length > 0", timeout=10_000)

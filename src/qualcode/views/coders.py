@@ -21,6 +21,15 @@ def people(conn: Connection) -> list[str]:
     )
 
 
+def in_arrival_order(conn: Connection) -> list[str]:
+    """Every coder but the machine suggesters, in the order they first appeared in the project
+    (people and the consensus): a coder's place in it never changes, so colours given by it
+    stay the same across sessions."""
+    k = schema.coders
+    query = select(k.c.name).where(k.c.role != "model").order_by(k.c.id)
+    return list(conn.execute(query).scalars())
+
+
 def coded_spans(conn: Connection, coder_id: int) -> set[tuple[int, int, int, int]]:
     """(document_id, start, end, code_id) of every coding the coder has made."""
     c = schema.codings

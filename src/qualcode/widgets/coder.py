@@ -27,6 +27,7 @@ from qualcode.widgets.code_tree import CodeCounts, key_message, set_key
 from qualcode.widgets.hits import short
 from qualcode.widgets.memo_panel import MemoPanel
 from qualcode.widgets.place import DoneBar, forget, remember
+from qualcode.widgets.team import CoderTeam, blind_notice
 from qualcode.widgets.transcript import TranscriptView
 
 if TYPE_CHECKING:
@@ -99,7 +100,8 @@ class Coder(widgets.VBox):
         self.view = TranscriptView(show_all=show_all, font_size=font_size)
         self.view.on_msg(self._on_message)
         self.counts = CodeCounts(project, self.coder, self.view)  # the code tree's numbers
-        self.view.observe(self._on_show_all, names="show_all")
+        # the coders on this transcript, their colours, and whose codings the filter shows
+        self.team = CoderTeam(self.view, project, self.coder, lambda: self.document)
         self.refresh_button = widgets.Button(
             description="Refresh",
             icon="refresh",
@@ -273,7 +275,7 @@ class Coder(widgets.VBox):
             ]
             self.view.codings = self._coding_dicts()
             self.view.text = doc.text
-            self.view.status = _blind_notice(self.project, doc.id)
+            self.view.status = blind_notice(self.project, doc.id)
         self.memo_panel.show_document()
 
     def _coding_dicts(self) -> list[dict[str, Any]]:
@@ -499,11 +501,6 @@ class Coder(widgets.VBox):
         except QualcodeError as exc:
             self._say(f"Could not do that: {exc}")
 
-    def _on_show_all(self, _: Any) -> None:
-        self._say(
-            "Showing every coder's codings." if self.view.show_all else "Showing your coding."
-        )
-
 
 def _as_dict(c: Coding, coder: str) -> dict[str, Any]:
     """A coding as the front end draws it."""
@@ -525,16 +522,3 @@ def _describe(action: _Action) -> str:
     assert action.coding is not None
     verb = {"code": "coding", "uncode": "removal", "memo": "memo"}[action.kind]
     return f"{verb} of {action.coding.code} on “{short(action.coding.text)}”"
-
-
-def _blind_notice(project: Project, document_id: int) -> str:
-    """Tell the coder why others' codings are not shown, while a blind round is open."""
-    from qualcode.coding.rounds import open_round_of
-
-    found = open_round_of(project, document_id)
-    if found is None:
-        return ""
-    return (
-        f"Blind round {found.name!r} is open: you see only your own codings here "
-        f"until {found.lead} closes it."
-    )

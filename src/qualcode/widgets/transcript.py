@@ -56,7 +56,11 @@ class TranscriptView(anywidget.AnyWidget):
     code_counts = traitlets.Dict().tag(sync=True)
     # [{id, start, end, code_id, coder, mine, memo, suggestion}]
     codings = traitlets.List().tag(sync=True)  # not validated per item: 1,500 dicts per key press
-    show_all = traitlets.Bool(False).tag(sync=True)
+    show_all = traitlets.Bool(False).tag(sync=True)  # others' codings, but `hidden_coders`'
+    hidden_coders = traitlets.List(traitlets.Unicode()).tag(sync=True)  # the coder filter
+    # [{name, count, mine, color}]: the people who coded this transcript (`widgets.team`)
+    coders = traitlets.List(traitlets.Dict()).tag(sync=True)
+    coders_note = traitlets.Unicode("").tag(sync=True)  # why others are not listed: blind round
     show_suggestions = traitlets.Bool(True).tag(sync=True)  # codings by `suggest:...` coders
     font_size = traitlets.Int(16).tag(sync=True)
     selected_span = traitlets.List(traitlets.Int()).tag(sync=True)  # not `focus`: DOMWidget has one

@@ -51,15 +51,12 @@ function render({ model, el: root }) {
   const holdSelection = (e) => e.preventDefault();
   const button = (label, tip, onclick) => el("button", { type: "button", title: tip, class: "qc-btn", onclick, onmousedown: holdSelection }, label);
   const tools = el("span", { class: "qc-tools" }); // features' buttons
-  const showAll = el("input", { type: "checkbox", id: `qc-all-${Math.random().toString(36).slice(2)}` });
-  showAll.addEventListener("change", () => { model.set("show_all", showAll.checked); model.save_changes(); });
   toolbar.append(
     button("◀ Previous", "Previous transcript ( [ )", () => send({ type: "navigate", step: -1 })),
     button("Next ▶", "Next transcript ( ] )", () => send({ type: "navigate", step: 1 })),
     button("↶ Undo", "Undo (Ctrl+Z)", () => send({ type: "undo" })),
     button("↷ Redo", "Redo (Ctrl+Y)", () => send({ type: "redo" })),
-    tools,
-    el("label", { class: "qc-toggle" }, showAll, " Show all coders"),
+    tools, // features' buttons; whose codings are shown is the "Coders" filter (team.js)
     button("A−", "Smaller text", () => setFont(-2)),
     button("A+", "Larger text", () => setFont(2)),
   );
@@ -609,12 +606,12 @@ function render({ model, el: root }) {
     status.classList.toggle("qc-error", (model.get("status") || "").startsWith("Could not"));
   }
 
-  const full = () => { renderLegend(); renderText(false, true); renderStatus(); showAll.checked = model.get("show_all"); emit("text"); };
+  const full = () => { renderLegend(); renderText(false, true); renderStatus(); emit("text"); };
   model.on("change:text", full);
   model.on("change:turns", () => scheduleRender());
   model.on("change:codes", () => { renderLegend(); renderText(true, true); emit("codes"); });
   model.on("change:codings", () => { scheduleRender(); emit("codings"); });
-  model.on("change:show_all", () => { showAll.checked = model.get("show_all"); renderText(); });
+  model.on("change:show_all", () => renderText());
   model.on("change:show_suggestions", () => renderText());
   model.on("change:font_size", () => root.style.setProperty("--qc-font", `${model.get("font_size")}px`));
   model.on("change:status", renderStatus);

@@ -14,7 +14,7 @@ FEATURES.push(function popover(ctx) {
       const row = el("div", { class: "qc-pop-row", style: `--qc-color:${code.color}` },
         el("span", { class: "qc-swatch", text: ctx.initials(code) }),
         el("span", { class: "qc-pop-code", text: ` ${code.path}` }),
-        el("span", { class: "qc-pop-coder", text: ` by ${c.coder}` }));
+        el("span", { class: "qc-pop-coder" }, " by ", ctx.coderTag ? ctx.coderTag(c.coder) : c.coder));
       if (c.memo) row.append(el("div", { class: "qc-memo", text: `Memo: ${c.memo}` }));
       if (c.suggestion) {
         row.append(
