@@ -17,7 +17,6 @@ median of RUNS runs (default 5) with the range; the JS heap is chromium's after 
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import statistics
@@ -27,12 +26,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).parent))
 
 from common import table  # noqa: E402
 
 from qualcode.pipeline.documents import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
-from qualcode.widgets.transcript import _front_end, _styles  # noqa: E402
+from tests.bare import page_html  # noqa: E402
 
 RUNS = int(os.environ.get("RUNS", 5))
 WORDS = 90_000
@@ -127,24 +127,6 @@ def transcript() -> dict:
     }
 
 
-PAGE = """<!doctype html><html><head><meta charset="utf-8"><style>{css}</style></head>
-<body><div id="host"></div><script type="module">
-{esm}
-const state = JSON.parse(document.getElementById("state").textContent);
-const handlers = {{}};
-window.__sent = [];
-const model = {{
-  get: (k) => state[k],
-  set: (k, v) => {{ state[k] = v; (handlers["change:" + k] || []).forEach((f) => f()); }},
-  save_changes() {{}}, off() {{}},
-  on: (ev, f) => (handlers[ev] = handlers[ev] || []).push(f),
-  send: (msg) => window.__sent.push(msg),
-}};
-window.__qcRender = () => qc.render({{ model, el: document.getElementById("host") }});
-window.__qcRender();
-window.__ready = true;
-</script><script type="application/json" id="state">{state}</script></body></html>"""
-
 PAINTED = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))"
 
 TYPE = """async (word) => {
@@ -235,8 +217,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     state = transcript()
-    esm = _front_end().replace("export default { render };", "const qc = { render };")
-    html = PAGE.format(css=_styles(), esm=esm, state=json.dumps(state).replace("</", "<\\/"))
+    html = page_html(state)
     runs: list[dict] = []
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
         path = Path(tmp) / "find.html"

@@ -26,25 +26,28 @@ const model = {{
   get: (k) => state[k], off: () => {{}}, save_changes: () => {{}},
   set: (k, v) => {{ state[k] = v; (handlers["change:" + k] || []).forEach((f) => f()); }},
   on: (e, f) => (handlers[e] = handlers[e] || []).push(f),
-  send: () => {{}},
+  send: (msg) => window.__sent.push(msg),
 }};
+window.__sent = [];
 window.__model = model;
+if (mod.default.initialize) mod.default.initialize({{ model }});
 mod.default.render({{ model, el: document.getElementById("host") }});
+window.__ready = true;
 </script></body></html>"""
 
 
-def front_end(without: Sequence[str] = ()) -> str:
-    """The view's module as TranscriptView joins it, leaving out the named feature files."""
-    features = sorted((transcript.STATIC / "features").glob("*.js"))
-    parts = ["const FEATURES = [];"]
-    parts += [f.read_text(encoding="utf-8") for f in features if f.name not in without]
-    return "\n".join([*parts, (transcript.STATIC / "transcript.js").read_text(encoding="utf-8")])
-
-
 def page_html(state: dict[str, Any], without: Sequence[str] = ()) -> str:
-    """A whole page showing the view with these traits."""
-    src = json.dumps(front_end(without))
-    return PAGE.format(css=transcript._styles(), src=src, state=json.dumps(state))
+    """A whole page showing the view with these traits (the rest at their defaults)."""
+
+    def script(value: Any) -> str:  # JSON inside <script>: "</" would end it
+        return json.dumps(value).replace("</", "<\\/")
+
+    # every synced trait at its default, so a stand-in state needs only what it is about
+    view, widget = transcript.TranscriptView, transcript.anywidget.AnyWidget
+    own = set(view.class_traits(sync=True)) - set(widget.class_traits(sync=True))
+    defaults = {name: view.class_traits()[name].default() for name in own}
+    src = script(transcript.front_end(without))
+    return PAGE.format(css=transcript.styles(), src=src, state=script(defaults | state))
 
 
 def synthetic_state(words: int, codings: int, seed: int = 7) -> dict[str, Any]:

@@ -72,7 +72,10 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 def _scroll_text_to(page, needle: str) -> None:  # type: ignore[no-untyped-def]
-    """Scroll the transcript box so the line holding `needle` is its top line."""
+    """Scroll the transcript box so the line holding `needle` is its top line (once the margin
+    stripes are painted: a new lane of stripes moves the text)."""
+    painted = "r => r.dataset.stripes !== 'painting'"
+    page.wait_for_function(f"[...document.querySelectorAll('.qc-transcript')].every({painted})")
     page.evaluate(
         """(needle) => {
             const body = document.querySelector('.qc-transcript .qc-text');

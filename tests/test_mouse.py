@@ -10,22 +10,22 @@ import subprocess
 
 import pytest
 
-from qualcode.widgets.transcript import STATIC, TranscriptView, _front_end, _styles
+from qualcode.widgets.transcript import STATIC, TranscriptView, front_end, styles
 
 
-def test_the_joined_front_end_parses_as_one_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_joinedfront_end_parses_as_one_module(tmp_path) -> None:  # type: ignore[no-untyped-def]
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed: the browser tests still load the module")
     module = tmp_path / "transcript.mjs"
-    module.write_text(_front_end(), encoding="utf-8")
+    module.write_text(front_end(), encoding="utf-8")
     done = subprocess.run([node, "--check", str(module)], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
 
-def test_the_mouse_feature_is_installed_with_its_styles() -> None:
+def test_the_mouse_feature_is_installed_with_itsstyles() -> None:
     assert "FEATURES.push(function mouse(ctx)" in TranscriptView._esm
-    assert ".qc-code-this" in _styles() and ".qc-drop" in _styles()
+    assert ".qc-code-this" in styles() and ".qc-drop" in styles()
 
 
 def test_strip_chips_and_palette_rows_are_code_targets() -> None:

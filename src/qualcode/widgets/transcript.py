@@ -1,7 +1,7 @@
 """The transcript view: an anywidget whose front end (static/transcript.js) shows the text,
 the highlights and the keys, and sends each action to Python as one small message.
 
-The front end is a core and one file per feature (`_front_end` joins them). The view holds no
+The front end is a core and one file per feature (`front_end` joins them). The view holds no
 store logic: `Coder` listens to its messages, writes to the project and
 sends the new state back. Offsets are Unicode code points, as everywhere in qualcode.
 
@@ -22,17 +22,18 @@ import traitlets
 STATIC = Path(__file__).with_name("static")
 
 
-def _front_end() -> str:
+def front_end(without: Iterable[str] = ()) -> str:
     """The front end as one ES module: each feature file (static/features/*.js, in name order)
     pushes its installer onto FEATURES, and the core (static/core.js, its pure helpers, then
-    static/transcript.js) installs them."""
-    features = sorted((STATIC / "features").glob("*.js"))
+    static/transcript.js) installs them. `without`: feature files left out (benchmarks)."""
+    skip = set(without)
+    features = [f for f in sorted((STATIC / "features").glob("*.js")) if f.name not in skip]
     parts = ["const FEATURES = [];", *(f.read_text(encoding="utf-8") for f in features)]
     core = [(STATIC / name).read_text(encoding="utf-8") for name in ("core.js", "transcript.js")]
     return "\n".join([*parts, *core])
 
 
-def _styles() -> str:
+def styles() -> str:
     """The core's styles, then each feature's (static/features/*.css, in name order)."""
     files = [STATIC / "transcript.css", *sorted((STATIC / "features").glob("*.css"))]
     return "\n".join(f.read_text(encoding="utf-8") for f in files)
@@ -41,8 +42,8 @@ def _styles() -> str:
 class TranscriptView(anywidget.AnyWidget):
     """One transcript with its codings; the browser side of the `Coder` widget."""
 
-    _esm = _front_end()
-    _css = _styles()
+    _esm = front_end()
+    _css = styles()
 
     title = traitlets.Unicode("").tag(sync=True)
     text = traitlets.Unicode("").tag(sync=True)
