@@ -150,6 +150,5 @@ def test_hiding_other_coders_redraws_what_is_drawn(lab_page) -> None:
     page.locator(".qc-transcript .qc-coders button", has_text="Only mine").click()
     page.wait_for_function(f"document.querySelectorAll('{others}').length === 0", timeout=10_000)
     assert page.locator(".qc-transcript .qc-badge").count() > 0  # amina's own stay
-    page.locator(".qc-transcript .qc-coders-btn").click()
-    page.locator(".qc-transcript .qc-coders button", has_text="Everyone").click()
+    page.locator(".qc-transcript .qc-coders button", has_text="Everyone").click()  # still open
     page.wait_for_function(f"document.querySelectorAll('{others}').length > 0", timeout=10_000)
