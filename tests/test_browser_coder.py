@@ -143,3 +143,21 @@ def test_select_words_then_click_a_code_in_the_key_strip(lab_page) -> None:
         lambda: [r for r in _codings(store) if r[0] == "welding fumes"], "the clicked coding"
     )
     assert rows == [("welding fumes", "Support and care/Carers", "amina")]
+
+
+def test_a_code_added_in_the_codebook_editor_appears_in_the_open_coder(lab_page) -> None:
+    page, store = lab_page
+    tree = page.locator(".qc-transcript .qc-tree-name", has_text="Bus passes")
+    assert tree.count() == 0
+    editor = page.locator(".widget-vbox", has=page.get_by_role("button", name="Add new code"))
+    name = editor.last.locator(".widget-text", has_text="Theme name").locator("input")
+    name.fill("Bus passes")
+    page.get_by_role("button", name="Add new code").click()
+    tree.wait_for(timeout=20_000)  # no Refresh: the Coder above heard the codebook change
+    select_text(page, "welding fumes")
+    tree.click()
+    rows = _wait_for(
+        lambda: [r for r in _codings(store) if r[1].endswith("Bus passes")], "the new code used"
+    )
+    assert rows and rows[0][0] == "welding fumes"
+    page.locator(".qc-transcript").first.screenshot(path=str(ARTIFACTS / "coder-new-code.png"))
