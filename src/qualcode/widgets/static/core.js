@@ -1,6 +1,25 @@
 // The pure parts of the transcript view's core (joined before static/transcript.js, which
 // uses them): making elements, a code's initials, code point <-> UTF-16 offsets, and the
-// patch a key press's change of codings makes to the browser's list. No DOM state here.
+// patch a key press's change of codings makes to the browser's list, the text on screen, and
+// `initialize` (once per model). No view state here.
+//
+// What the core gives a feature's installer, `ctx`:
+//   model, root, body, toolbar (.tools: a group features add buttons to), legend, status,
+//   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
+//   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
+//   drawn), colorOf(coding), currentRange(), selectCp(start, end, scroll), applyCode(codeId,
+//   range), redraw(everything = true; false redraws changed lines only), onKey(fn(e) -> true
+//   if handled), panels (elements whose keys are their own), decorateLine (fns(node, {start,
+//   end, codings}) called when a line is drawn), on(event, fn) for "text" (a transcript
+//   shown), "codes", "codings", "render" and "msg", rangeFor(start, end) (a DOM Range over
+//   code points: highlights without new elements), toCp(utf16 offset) (for offsets found in
+//   the text by a JavaScript search), and visibleRange() ([start, end] of the text on screen
+//   now, or null).
+// model.get("codings") is always the transcript's codings as Python has them: sent whole when
+// a transcript opens, then patched in place by small messages (see `initialize` at the end),
+// after which "codings" is emitted too. Lines are drawn lazily: those near the screen first,
+// the rest as they are scrolled to (or selected with selectCp), so decorateLine and a
+// "render" come for those lines then; text not drawn yet is a plain .qc-seg holding its words.
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -51,4 +70,48 @@ function patchCodings(list, msg) {
   for (const c of list) if (!gone.has(c.id)) list[j++] = c;
   list.length = j;
   list.push(...(msg.add || []));
+}
+
+// The code point under a point of the window, if it is in the transcript's text.
+function cpAt(body, pointToCp, x, y) {
+  let node = null, offset = 0;
+  if (document.caretPositionFromPoint) {
+    const pos = document.caretPositionFromPoint(x, y);
+    if (pos) { node = pos.offsetNode; offset = pos.offset; }
+  } else if (document.caretRangeFromPoint) {
+    const r = document.caretRangeFromPoint(x, y);
+    if (r) { node = r.startContainer; offset = r.startOffset; }
+  }
+  return node && body.contains(node) ? pointToCp(node, offset) : null;
+}
+
+// The text on screen: the transcript box cut by every scrolling box around it (the
+// notebook's) and the window; its first and last characters there, as code points.
+function textOnScreen(root, body, pointToCp) {
+  const box = body.getBoundingClientRect();
+  let top = Math.max(box.top, 0), bottom = Math.min(box.bottom, window.innerHeight);
+  for (let node = root.parentElement; node; node = node.parentElement) {
+    if (!node.clientHeight || !/(auto|scroll)/.test(getComputedStyle(node).overflowY)) continue;
+    const r = node.getBoundingClientRect();
+    top = Math.max(top, r.top);
+    bottom = Math.min(bottom, r.bottom);
+  }
+  if (bottom - top < 8) return null;
+  const style = getComputedStyle(body);
+  const pad = parseFloat(style.paddingLeft) || 0;
+  const half = (parseFloat(style.lineHeight) || 24) / 2; // a line less than half shown is not
+  const left = box.left + body.clientLeft + pad + 1, right = box.left + body.clientWidth - pad;
+  let start = null, end = null;
+  for (let y = top + half; start === null && y < bottom; y += 6) start = cpAt(body, pointToCp, left, y);
+  for (let y = bottom - half; end === null && y > top; y -= 6) end = cpAt(body, pointToCp, right, y);
+  if (start === null) return null;
+  return [start, Math.max(start, end === null ? start : end)];
+}
+
+// A transcript's codings arrive whole in the `codings` trait; a key press's change arrives as
+// a message {type: "codings", add, remove} (TranscriptView.patch_codings), applied here, once
+// per model, to the trait's own list, so every view and every feature reading
+// model.get("codings") sees what Python has, without 5,000 codings crossing per key press.
+function initialize({ model }) {
+  model.on("msg:custom", (msg) => { if (msg.type === "codings") patchCodings(model.get("codings"), msg); });
 }

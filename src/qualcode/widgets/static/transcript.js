@@ -6,23 +6,7 @@
 // Each feature (the code palette, the popover on a highlight, sentence keys, suggestions...)
 // is a file in static/features/ that pushes an installer onto FEATURES; `TranscriptView` joins
 // those files, then static/core.js (el, initials, offsetMaps, patchCodings), before this one.
-// An installer gets `ctx` and uses only what it offers:
-//   model, root, body, toolbar (.tools: a group features add buttons to), legend, status,
-//   side (a column beside the text), el, button, send(msg) -> id, say(text), initials(code),
-//   codes(), codeById(id), visibleCodings(), filters (predicates a coding must pass to be
-//   drawn), colorOf(coding), currentRange(), selectCp(start, end, scroll), applyCode(codeId,
-//   range), redraw(everything = true; false redraws changed lines only), onKey(fn(e) -> true
-//   if handled), panels (elements whose keys are their own), decorateLine (fns(node, {start,
-//   end, codings}) called when a line is drawn), on(event, fn) for "text" (a transcript
-//   shown), "codes", "codings", "render" and "msg", rangeFor(start, end) (a DOM Range over
-//   code points: highlights without new elements), toCp(utf16 offset) (for offsets found in
-//   the text by a JavaScript search), and visibleRange() ([start, end] of the text on screen
-//   now, or null).
-// model.get("codings") is always the transcript's codings as Python has them: sent whole when
-// a transcript opens, then patched in place by small messages (see `initialize` at the end),
-// after which "codings" is emitted too. Lines are drawn lazily: those near the screen first,
-// the rest as they are scrolled to (or selected with selectCp), so decorateLine and a
-// "render" come for those lines then; text not drawn yet is a plain .qc-seg holding its words.
+// An installer gets `ctx`: its API is at the top of static/core.js.
 // An element that stands for a code (strip chip, tree row, menu item) carries
 // `data-code-target="<code id>"`: features/mouse.js makes it take a click and dragged words.
 
@@ -486,42 +470,7 @@ function render({ model, el: root }) {
     return range;
   }
 
-  // The code point under a point of the window, if it is in the transcript's text.
-  function cpAt(x, y) {
-    let node = null, offset = 0;
-    if (document.caretPositionFromPoint) {
-      const pos = document.caretPositionFromPoint(x, y);
-      if (pos) { node = pos.offsetNode; offset = pos.offset; }
-    } else if (document.caretRangeFromPoint) {
-      const r = document.caretRangeFromPoint(x, y);
-      if (r) { node = r.startContainer; offset = r.startOffset; }
-    }
-    return node && body.contains(node) ? pointToCp(node, offset) : null;
-  }
-
-  // The text on screen: the transcript box cut by every scrolling box around it (the
-  // notebook's) and the window; its first and last characters there, as code points.
-  function visibleRange() {
-    if (!per.length) return null;
-    const box = body.getBoundingClientRect();
-    let top = Math.max(box.top, 0), bottom = Math.min(box.bottom, window.innerHeight);
-    for (let node = root.parentElement; node; node = node.parentElement) {
-      if (!node.clientHeight || !/(auto|scroll)/.test(getComputedStyle(node).overflowY)) continue;
-      const r = node.getBoundingClientRect();
-      top = Math.max(top, r.top);
-      bottom = Math.min(bottom, r.bottom);
-    }
-    if (bottom - top < 8) return null;
-    const style = getComputedStyle(body);
-    const pad = parseFloat(style.paddingLeft) || 0;
-    const half = (parseFloat(style.lineHeight) || 24) / 2; // a line less than half shown is not
-    const left = box.left + body.clientLeft + pad + 1, right = box.left + body.clientWidth - pad;
-    let start = null, end = null;
-    for (let y = top + half; start === null && y < bottom; y += 6) start = cpAt(left, y);
-    for (let y = bottom - half; end === null && y > top; y -= 6) end = cpAt(right, y);
-    if (start === null) return null;
-    return [start, Math.max(start, end === null ? start : end)];
-  }
+  const visibleRange = () => (per.length ? textOnScreen(root, body, pointToCp) : null);
 
   function applyCode(codeId, range) {
     if (!range) {
@@ -648,14 +597,6 @@ function render({ model, el: root }) {
     model.off("msg:custom", onMessage);
     watcher.disconnect();
   };
-}
-
-// A transcript's codings arrive whole in the `codings` trait; a key press's change arrives as
-// a message {type: "codings", add, remove} (TranscriptView.patch_codings), applied here, once
-// per model, to the trait's own list, so every view and every feature reading
-// model.get("codings") sees what Python has, without 5,000 codings crossing per key press.
-function initialize({ model }) {
-  model.on("msg:custom", (msg) => { if (msg.type === "codings") patchCodings(model.get("codings"), msg); });
 }
 
 export default { initialize, render };
