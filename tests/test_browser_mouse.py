@@ -214,7 +214,7 @@ def test_any_code_target_takes_a_click_and_dropped_words(desk) -> None:
                 fold.textContent = '▸';
                 fold.className = 'test-fold';
                 row.prepend(fold);  // a control of the row's own: it must not apply the code
-                side.append(row);
+                side.prepend(row);  // above the code tree, in view
             }
         }"""
     )
