@@ -339,3 +339,75 @@ def test_large_files_every_run_writes_alike_are_one_copy_on_disk(tmp_path: Path)
     assert (changed / "plotly.min.js").stat().st_ino not in inodes
     shutil.rmtree(runs[0])  # pruning a run leaves the others whole
     assert (runs[2] / "figures" / "plotly.min.js").read_bytes() == bundle
+
+
+def themes_probe(path: Path) -> Path:
+    """Fits the area's themes as 03_themes does, then writes which heavy libraries the
+    kernel imported."""
+    params = new_code_cell(
+        'project = ""\narea = ""\noutput = None\nunit = "turn"\nembedder = "minilm"\nseed = 7'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(
+        cells=[
+            params,
+            new_code_cell(
+                "import sys, pathlib, qualcode\n"
+                "from qualcode.topics import fit_area\n"
+                "p = qualcode.open_project(project)\n"
+                "themes, note = fit_area(p, area, unit=unit, seed=seed, embedder=embedder)\n"
+                "assert themes is not None, note\n"
+                "heavy = ['torch', 'sentence_transformers', 'transformers', 'bertopic']\n"
+                "pathlib.Path(output, 'heavy.txt').write_text(\n"
+                "    ','.join(m for m in heavy if m in sys.modules))"
+            ),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_embedding_first_embeds_only_what_is_missing_and_kernels_never_load_torch(
+    sample_store: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "sample.qualcode"
+    shutil.copy(sample_store, store)
+    (tmp_path / "notebooks").mkdir()
+    themes_probe(tmp_path / "notebooks" / "themes.ipynb")
+    config = tmp_path / "areas.yaml"
+    config.write_text(
+        yaml.safe_dump({"defaults": {"notebooks_dir": "notebooks", "notebooks": ["themes.ipynb"]}})
+    )
+    reports, told = tmp_path / "reports", []
+    areas = ["hartlepool", "worcester"]
+
+    def run(**kw):  # type: ignore[no-untyped-def]
+        return results(store, config, reports, areas=areas, on_embedded=told.append, **kw)
+
+    got = run(jobs=2)
+    assert {r.status for r in got.values()} == {"ok"}, [r.message for r in got.values()]
+    first = told[-1]
+    assert first.model == "all-MiniLM-L6-v2" and first.areas == areas
+    assert first.missing == first.texts > 100  # an empty cache: everything embedded
+    for r in got.values():
+        assert (Path(r.run_dir) / "heavy.txt").read_text() == ""  # no torch in the kernel
+
+    with qualcode.open_project(store, user="tester") as p:  # one new interview, two turns
+        p.add_document(
+            "Interviewer: Anything else?\nParticipant: The new pharmacy on Stranton is a help.\n"
+            "Interviewer: Thanks.\nParticipant: And the library runs a digital drop-in now.\n",
+            area="hartlepool",
+            title="HP-new",
+        )
+    got = run()
+    assert got["hartlepool"].status == "ok" and got["worcester"].status == "skipped"
+    assert told[-1].missing == 2 and told[-1].areas == ["hartlepool"]  # its two new turns
+    assert (Path(got["hartlepool"].run_dir) / "heavy.txt").read_text() == ""
+    run(force=True)
+    assert told[-1].missing == 0 and told[-1].texts > 100  # nothing new: nothing embedded
