@@ -411,3 +411,64 @@ def test_embedding_first_embeds_only_what_is_missing_and_kernels_never_load_torc
     assert (Path(got["hartlepool"].run_dir) / "heavy.txt").read_text() == ""
     run(force=True)
     assert told[-1].missing == 0 and told[-1].texts > 100  # nothing new: nothing embedded
+
+
+def test_two_hosts_share_one_postgresql_store_and_never_run_an_area_twice(
+    postgres_url, tmp_path
+) -> None:
+    """Two `qualcode pipeline run --shared` processes (two hosts) on one PostgreSQL store and
+    one reports folder: every area is run once, by one of them, and neither fails."""
+    areas = ["a1", "a2", "a3", "a4"]
+    with qualcode.open_project(postgres_url, user="tester") as p:
+        for area in areas:
+            p.add_document(TEXT, area=area, title=f"{area}-1")
+    (tmp_path / "notebooks").mkdir()
+    tiny_notebook(tmp_path / "notebooks" / "tiny.ipynb")
+    config = tmp_path / "areas.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {
+                    "notebooks_dir": "notebooks",
+                    "notebooks": ["tiny.ipynb"],
+                    "parameters": {"sleep": 1},
+                }
+            }
+        )
+    )
+    reports = tmp_path / "reports"
+    command = [str(Path(sys.executable).parent / "qualcode"), "pipeline", "run", "--shared",
+               "-p", postgres_url, "--config", str(config), "--reports", str(reports)]  # fmt: skip
+    hosts = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [host.communicate(timeout=300) for host in hosts]
+    for host, (out, err) in zip(hosts, outs, strict=True):
+        assert host.returncode == 0, out + err
+    for area in areas:
+        said = [out for out, _ in outs if f"{area}: ok" in out]
+        assert len(said) == 1, (area, outs)  # run by one host; the other skipped it
+        runs = [d for d in (reports / area).iterdir() if d.is_dir() and d.name != "latest"]
+        assert len(runs) == 1, runs
+        assert (runs[0] / "count.txt").read_text() == "1"
+
+
+def test_an_area_claimed_in_the_store_is_left_to_its_holder(postgres_url, tmp_path) -> None:
+    from qualcode.store.claims import claim
+
+    with qualcode.open_project(postgres_url, user="tester") as p:
+        p.add_document(TEXT, area="north", title="n1")
+    (tmp_path / "notebooks").mkdir()
+    tiny_notebook(tmp_path / "notebooks" / "tiny.ipynb")
+    config = tmp_path / "areas.yaml"
+    write_config(config, {})
+    reports = tmp_path / "reports"
+    with claim(postgres_url, "pipeline:north", holder="pid 42 on host-b") as held:
+        assert held
+        locked = results(postgres_url, config, reports)["north"]
+        assert locked.status == "locked" and "pid 42 on host-b" in locked.message
+        left = results(postgres_url, config, reports, shared=True)["north"]
+        assert left.status == "skipped" and not left.failed
+        assert not (reports / "north" / ".lock").exists()  # the file lock was given back
+    assert results(postgres_url, config, reports)["north"].status == "ok"  # claim released
