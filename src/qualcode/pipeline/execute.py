@@ -154,13 +154,24 @@ def _run_notebook(
             f"{notebook.name} raised {exc.ename}: {exc.evalue} "
             f"(cell {exc.exec_count}; partial notebook {out})"
         ) from exc
+    entry["kernel_peak_mb"] = _children_peak_mb()
     html = out.with_suffix(".html")
+    exported = time.perf_counter()
     export_html(out, html, show_code=job.show_code)
     entry.update(output=out.name, html=html.name)
+    entry["export_seconds"] = round(time.perf_counter() - exported, 3)
     if notebook.name in job.documents:
         entry.update(_copies(html))
     entry.update(status="ok", seconds=round(time.perf_counter() - t0, 3))
     return entry
+
+
+def _children_peak_mb() -> float:
+    """The peak resident memory of the largest child process this process has waited for,
+    in MB: in an area's own process (`--jobs` above 1), its notebook kernels so far."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def _copies(html: Path) -> dict[str, str]:
