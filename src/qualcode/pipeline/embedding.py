@@ -75,7 +75,7 @@ def embed_first(project: Project, jobs: Sequence[AreaJob], *, progress: bool = T
     cache lacks (see the module docstring); returns what it did."""
     from qualcode.topics.embed import EmbeddingCache, get_embedder, text_hash
     from qualcode.topics.errors import ModelNotInstalledError
-    from qualcode.topics.themes import theme_texts
+    from qualcode.topics.themes import code_texts, theme_texts
 
     by_model: dict[str, tuple[Any, dict[str, str], list[str]]] = {}
     for job in jobs:
@@ -87,7 +87,11 @@ def embed_first(project: Project, jobs: Sequence[AreaJob], *, progress: bool = T
             if hasattr(embedder, "prepare"):
                 continue  # corpus-dependent vectors: fitted in the kernel
             _, texts, areas = by_model.setdefault(embedder.name, (embedder, {}, []))
-            for text in theme_texts(project, job.area, unit=unit):
+            if not texts:  # the codes' texts are the same for every area: read them once
+                _codes, definitions, passages = code_texts(project)
+                for text in [*definitions, *(p for ps in passages.values() for p in ps)]:
+                    texts.setdefault(text_hash(text), text)
+            for text in theme_texts(project, job.area, unit=unit, codes=False):
                 texts.setdefault(text_hash(text), text)
             areas.append(job.area)
     done = Embedded()

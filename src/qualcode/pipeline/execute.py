@@ -154,7 +154,7 @@ def _run_notebook(
             f"{notebook.name} raised {exc.ename}: {exc.evalue} "
             f"(cell {exc.exec_count}; partial notebook {out})"
         ) from exc
-    entry["kernel_peak_mb"] = _children_peak_mb()
+    entry["peak_child_mb"] = _children_peak_mb()
     html = out.with_suffix(".html")
     exported = time.perf_counter()
     export_html(out, html, show_code=job.show_code)
@@ -168,7 +168,9 @@ def _run_notebook(
 
 def _children_peak_mb() -> float:
     """The peak resident memory of the largest child process this process has waited for,
-    in MB: in an area's own process (`--jobs` above 1), its notebook kernels so far."""
+    in MB: in an area's own process (`--jobs` above 1), its notebook kernels (and chromium,
+    for PDF copies) so far. An upper bound on a kernel's peak: a child's figure also counts
+    its parent's size when it was started (it survives exec)."""
     import resource
 
     return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)

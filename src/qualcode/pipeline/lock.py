@@ -105,7 +105,7 @@ def area_lock(
                 except ClaimedError as exc:
                     raise LockedError(
                         f"area {folder.name!r} is being run by {exc.holder} (its claim in the "
-                        "store); it is left to that run"
+                        "store); wait for that run to finish"
                     ) from None
             yield path
     finally:

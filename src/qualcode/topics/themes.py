@@ -438,17 +438,27 @@ def code_texts(project: Project) -> tuple[pd.DataFrame, list[str], dict[str, lis
 
 
 def theme_texts(
-    project: Project, area: str | None, *, unit: str = "turn", include_interviewer: bool = False
+    project: Project,
+    area: str | None,
+    *,
+    unit: str = "turn",
+    include_interviewer: bool = False,
+    codes: bool = True,
 ) -> list[str]:
-    """Every text fitting `area`'s themes embeds (its units, the codes' definitions and
-    passages), so they can be embedded ahead, in one process (the pipeline does, before the
-    area kernels start); [] when the area has no units to model."""
+    """Every text fitting `area`'s themes embeds: its units and (with `codes`) the codes'
+    definitions and passages (the same for every area), so they can be embedded ahead, in
+    one process (the pipeline does, before the area kernels start); no units when the area
+    has none to model."""
     try:
-        units = select_units(project, unit, area=area, include_interviewer=include_interviewer)
+        texts = select_units(project, unit, area=area, include_interviewer=include_interviewer)[
+            "text"
+        ].tolist()
     except TopicsError:
-        return []
-    _codes, definitions, passages = code_texts(project)
-    return [*units["text"], *definitions, *(p for ps in passages.values() for p in ps)]
+        texts = []
+    if codes:
+        _codes, definitions, passages = code_texts(project)
+        texts += [*definitions, *(p for ps in passages.values() for p in ps)]
+    return texts
 
 
 def fit_area(
