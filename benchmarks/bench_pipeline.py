@@ -1,24 +1,33 @@
-"""The report pipeline: full runs, reruns with nothing changed, and a 50-area project.
+"""The report pipeline at programme size (issue 18): embedding first, themes per area, reruns,
+and the peer in the same run.
 
-- the sample project (three areas, two coders' sample coding, pipelines/areas.yaml): the full
-  pipeline with --jobs 1 and --jobs 2 (--force, embedding cache emptied first), the same with
-  03_themes on TF-IDF and without 03_themes (the peers: what the themes notebook costs), then
-  a rerun with nothing changed, as the `qualcode pipeline run` command (process start
-  included; goal: < 10% of the full run);
-- a generated project of 50 areas x 250 short synthetic interviews (about 150 words each, ten
-  codings each by one coder, a third also by a second): build time, the cost of deciding what
-  to rerun over all 50 areas (hashing every area's inputs), and the area report for a fraction
-  of the areas with --jobs 2, giving seconds per area (`--full` runs all 50: about 50 x the
-  per-area time / jobs; too long for `make bench` on a small machine).
+- the sample project (three areas, two coders' sample coding, pipelines/areas.yaml), empty
+  embedding cache, `--jobs 2` (goal < 45 s): this checkout, which embeds every area's theme
+  texts once before the kernels start, against the PEER, `main` as it was (a checkout at
+  `--base`, default /work/wt-base-18: each area's kernel imports BERTopic and torch and embeds
+  its own texts), and this checkout with `--no-embed` (kernels embed what they lack); then a
+  rerun with nothing changed (the CLI, process start included);
+- a generated project of `--areas` areas x 250 synthetic interviews of 20 participant turns
+  (5,000 distinct units per area), MiniLM themes and the area report, empty cache, `--jobs 2`:
+  the embedding step (seconds, texts a second), seconds per area and per notebook, each
+  kernel's peak memory (goal < 1 GB); one area's coding changed (only it reruns); nothing
+  changed (goal < 2 s); and the peer on the same areas;
+- where the seconds of 03_themes go in one generated area (papermill's cell durations:
+  kernel start, imports, fit, report table and chart, the notebook-only cells, export).
 
-Each pipeline figure is one run (each is many seconds of notebook kernels; `--runs N` for the
-median of N). Prints a table and the machine line.
+All runs are `qualcode pipeline run` processes. Sample figures are the median of `--runs`;
+generated figures are one run each (minutes of kernels on a small machine; `--areas N` sets
+how many: per-area figures extrapolate to a programme of 20). `--fifty` adds the old
+50-area hashing figure. Prints a table and the machine line.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -34,6 +43,8 @@ ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"
 QUALCODE = str(Path(sys.executable).parent / "qualcode")
 AREAS, INTERVIEWS = 50, 250
+BASE = Path("/work/wt-base-18")  # a checkout of main: the peer
+TURNS = 20  # participant turns per generated interview: 5,000 units per area
 GROUPS = [
     "Carers",
     "Young people",
@@ -56,6 +67,41 @@ LINES = {
 }
 
 
+WHO = [
+    "My neighbour",
+    "My daughter",
+    "The carer",
+    "Our vicar",
+    "A friend from the group",
+    "My husband",
+    "The nurse",
+    "My son",
+    "The lady next door",
+    "Nobody at the council",
+]
+SAID = [
+    "said the same",
+    "had it worse",
+    "noticed it too",
+    "rang them for me",
+    "told me to write it down",
+    "thinks it is getting better",
+    "gave up on them",
+    "had to take a day off",
+    "went private in the end",
+    "waited even longer",
+]
+WHEN = ["last winter", "in the spring", "after the flood", "since the bus changed",
+        "over Christmas", "when the surgery merged", "in March", "two years ago",
+        "during lockdown", "before the new clinic opened"]  # fmt: skip
+
+
+def _tail(rng: random.Random) -> str:
+    """A generated sentence that makes a turn distinct (1,000 combinations and a number)."""
+    times = rng.randint(2, 99)
+    return f"{rng.choice(WHO)} {rng.choice(SAID)} {rng.choice(WHEN)}, about {times} times."
+
+
 def build_sample(store: Path) -> float:
     import qualcode
     from qualcode.analysis.coding_table import import_codings
@@ -71,9 +117,13 @@ def build_sample(store: Path) -> float:
     return time.perf_counter() - t0
 
 
-def build_generated(store: Path, areas: int, interviews: int, *, waves: int = 1) -> float:
+def build_generated(
+    store: Path, areas: int, interviews: int, *, waves: int = 1, turns: int | None = None
+) -> float:
     """Short synthetic interviews (SYNTHETIC: generated words, no real people), coded in bulk;
-    with `waves` above 1, each person is given a `wave` attribute in turn."""
+    with `waves` above 1, each person is given a `wave` attribute in turn. With `turns`, each
+    interview has that many participant turns, each made distinct by a generated tail (so
+    every unit is embedded: a real area has ~5,000 distinct turns)."""
     import qualcode
     from qualcode.interop.codebook_files import import_codebook
     from qualcode.store import new_guid, now, schema, writer
@@ -90,12 +140,13 @@ def build_generated(store: Path, areas: int, interviews: int, *, waves: int = 1)
         amina, bob = coder_id_for(conn, "amina"), coder_id_for(conn, "bob")
     for a in range(areas):
         for i in range(interviews):
-            picked = rng.sample(list(LINES), 10)
+            picked = rng.choices(list(LINES), k=turns) if turns else rng.sample(list(LINES), 10)
             parts, spans = ["[SYNTHETIC generated interview]"], []
             for code in picked:
                 parts.append("Interviewer: Can you tell me more about that?")
                 offset = sum(len(x) + 1 for x in parts) + len("Participant: ")
-                parts.append(f"Participant: {LINES[code]}")
+                tail = f" {_tail(rng)}" if turns else ""
+                parts.append(f"Participant: {LINES[code]}{tail}")
                 spans.append((offset, offset + len(LINES[code]), code))
             d = p.add_document(
                 "\n".join(parts) + "\n",
@@ -128,132 +179,212 @@ def build_generated(store: Path, areas: int, interviews: int, *, waves: int = 1)
     return time.perf_counter() - t0
 
 
-def timed_run(store: Path, reports: Path, config: Path | None, **kw: object) -> tuple[float, list]:
-    from qualcode import pipeline
-
-    t0 = time.perf_counter()
-    results = pipeline.run(store, reports=reports, config=config, **kw)  # type: ignore[arg-type]
-    bad = [r for r in results if r.failed]
-    if bad:
-        raise SystemExit(f"pipeline failed: {bad[0].area}: {bad[0].message} (log {bad[0].log})")
-    return time.perf_counter() - t0, results
-
-
-def cli_rerun(store: Path, reports: Path, config: Path) -> float:
-    t0 = time.perf_counter()
-    done = subprocess.run(
-        [QUALCODE, "pipeline", "run", "-p", str(store), "--config", str(config),
-         "--reports", str(reports)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    seconds = time.perf_counter() - t0
-    if done.returncode != 0 or "skipped" not in done.stdout:
-        raise SystemExit(f"rerun did not skip:\n{done.stdout}\n{done.stderr}")
-    return seconds
-
-
 def cold(store: Path) -> Path:
     """The store with its embedding cache removed, so each full run embeds from scratch."""
     shutil.rmtree(f"{store}.cache", ignore_errors=True)
     return store
 
 
-def without_themes(config: Path, folder: Path, embedder: str | None = None) -> Path:
-    """A copy of `config` without 03_themes.ipynb, or (with `embedder`) with that embedder."""
-    import yaml
+def qualcode_run(src: Path, store: Path, reports: Path, config: Path, *args: str) -> dict:
+    """`qualcode pipeline run` with `src` on PYTHONPATH (this checkout or the peer's), in its
+    own process; returns its seconds, output and peak memory (largest process of its tree)."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(
+        [QUALCODE, "pipeline", "run", "-p", str(store), "--config", str(config),
+         "--reports", str(reports), *args],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+    )  # fmt: skip
+    out, err = proc.communicate()
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"pipeline run failed ({src}):\n{out}\n{err[-3000:]}")
+    embedded = re.search(r"embedded (\d+) of (\d+) texts .* in ([\d.]+) s", out)
+    return {
+        "seconds": seconds,
+        "out": out,
+        "embed_s": float(embedded.group(3)) if embedded else 0.0,
+        "embedded": int(embedded.group(1)) if embedded else 0,
+    }
 
-    data = yaml.safe_load(config.read_text())
-    data["defaults"]["notebooks_dir"] = str(ROOT / "notebooks")
-    if embedder:
-        data["defaults"]["parameters"]["embedder"] = embedder
-    else:
-        for spec in [data["defaults"], *data["areas"].values()]:
-            if "notebooks" in spec:
-                spec["notebooks"] = [n for n in spec["notebooks"] if n != "03_themes.ipynb"]
-    target = folder / f"areas-{embedder or 'no-themes'}.yaml"
-    target.write_text(yaml.safe_dump(data))
-    return target
+
+def manifests(reports: Path, areas: list[str]) -> dict[str, dict]:
+    """Each area's newest run's manifest."""
+    found = {}
+    for area in areas:
+        good = json.loads((reports / area / "last-good.json").read_text())
+        found[area] = good
+    return found
+
+
+def write_generated_config(folder: Path) -> Path:
+    config = folder / "gen-areas.yaml"
+    config.write_text(
+        f"defaults:\n  notebooks_dir: {ROOT / 'notebooks'}\n"
+        "  notebooks: [03_themes.ipynb, 05_area_report.ipynb]\n"  # themes first: own peak
+        "  parameters: {seed: 7, unit: turn, embedder: minilm, coders: null}\n"
+    )
+    return config
+
+
+def theme_breakdown(run_dir: Path, entry: dict) -> list[list[object]]:
+    """Where 03_themes' seconds went, from papermill's cell durations."""
+    nb = json.loads((run_dir / "03_themes.ipynb").read_text())
+    cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    durations = [float(c["metadata"].get("papermill", {}).get("duration") or 0) for c in cells]
+    names = ["parameters", "injected parameters", "imports", "open + fit (cached vectors)",
+             "report table + chart", "notebook-only: topics table",
+             "notebook-only: codes chart", "close"]  # fmt: skip
+    if len(durations) != len(names):
+        names = [f"cell {i}" for i in range(len(durations))]
+    export = float(entry.get("export_seconds", 0))
+    kernel = float(entry["seconds"]) - sum(durations) - export
+    rows = [["03_themes breakdown", "kernel start + papermill", kernel, ""]]
+    rows += [["03_themes breakdown", n, d, ""] for n, d in zip(names, durations, strict=True)]
+    rows.append(["03_themes breakdown", "export to HTML", export, ""])
+    return rows
+
+
+def sample_section(folder: Path, runs: int, base: Path) -> list[list[object]]:
+    store = folder / "sample.qualcode"
+    print(f"sample project built in {build_sample(store):.1f} s", flush=True)
+    config = ROOT / "pipelines" / "areas.yaml"
+    rows: list[list[object]] = []
+    variants = [("this branch: embed first", ROOT / "src", ())]
+    if (base / "src").is_dir():
+        variants.append(("PEER main: per-kernel imports", base / "src", ()))
+    variants.append(("this branch --no-embed", ROOT / "src", ("--no-embed",)))
+    for label, src, extra in variants:
+        done = [
+            qualcode_run(
+                src, cold(store), folder / "r-sample", config, "--jobs", "2", "--force", *extra
+            )
+            for _ in range(runs)
+        ]
+        note = f"median of {runs}"
+        if done[0]["embedded"]:
+            note += f"; embedding {statistics.median(d['embed_s'] for d in done):.1f} s"
+        rows.append(["sample, 3 areas, empty cache, --jobs 2", label,
+                     statistics.median(d["seconds"] for d in done), note])  # fmt: skip
+    again = statistics.median(
+        qualcode_run(ROOT / "src", store, folder / "r-sample", config)["seconds"]
+        for _ in range(runs)
+    )
+    rows.append(["sample, nothing changed", "rerun (CLI)", again, f"median of {runs}"])
+    return rows
+
+
+def generated_section(
+    folder: Path, n: int, base: Path, interviews: int = INTERVIEWS
+) -> list[list[object]]:
+    import qualcode
+
+    big = folder / "gen.qualcode"
+    built = build_generated(big, n, interviews, turns=TURNS)
+    areas = [f"area-{a:02d}" for a in range(n)]
+    units = interviews * TURNS
+    label = f"generated {n} x {interviews} ({units} units/area)"
+    rows: list[list[object]] = [[label, "build (ingest + codings)", built, ""]]
+    config = write_generated_config(folder)
+    reports = folder / "r-gen"
+    full = qualcode_run(ROOT / "src", cold(big), reports, config, "--jobs", "2")
+    found = manifests(reports, areas)
+    per_area = [float(m["seconds"]) if "seconds" in m else 0.0 for m in found.values()]
+    themes = [next(e for e in m["notebooks"] if e["notebook"] == "03_themes.ipynb")
+              for m in found.values()]  # fmt: skip
+    report = [next(e for e in m["notebooks"] if e["notebook"] == "05_area_report.ipynb")
+              for m in found.values()]  # fmt: skip
+    peak = max(float(e.get("peak_child_mb", 0)) for e in themes)  # run first: its own
+    peak_all = max(float(e.get("peak_child_mb", 0)) for e in themes + report)
+    rate = full["embedded"] / full["embed_s"] if full["embed_s"] else 0
+    rows += [
+        [label, "full run, empty cache, --jobs 2", full["seconds"],
+         f"{full['seconds'] / n:.1f} s/area"],
+        [label, "  embedding step (once)", full["embed_s"],
+         f"{full['embedded']} texts, {rate:.0f}/s"],
+        [label, "  area kernels (after embedding)", full["seconds"] - full["embed_s"],
+         f"{(full['seconds'] - full['embed_s']) / n:.1f} s/area at --jobs 2"],
+        [label, "  03_themes per area (median)",
+         statistics.median(e["seconds"] for e in themes), ""],
+        [label, "  05_area_report per area (median)",
+         statistics.median(e["seconds"] for e in report), ""],
+        [label, "  03_themes kernel, peak MB (at most)", peak, "goal < 1024"],
+        [label, "  largest kernel, peak MB (at most)", peak_all, "goal < 1024"],
+    ]  # fmt: skip
+    if per_area and all(per_area):
+        rows.append([label, "  area run (median)", statistics.median(per_area), ""])
+    rows += theme_breakdown(reports / areas[0] / found[areas[0]]["run_dir"], themes[0])
+
+    with qualcode.open_project(big, user="bench") as p:  # one area's coding changed
+        doc = p.documents(area=areas[0])[0]
+        p.code(doc, 0, 11, "Everyday life/Transport", coder="bench")
+    one = qualcode_run(ROOT / "src", big, reports, config, "--jobs", "2")
+    ran = one["out"].count(": ok in")
+    rows.append([label, "one area's coding changed", one["seconds"],
+                 f"{ran} area run, {one['embedded']} texts embedded"])  # fmt: skip
+    still = qualcode_run(ROOT / "src", big, reports, config)["seconds"]
+    rows.append([label, "nothing changed (CLI)", still, "goal < 2 s"])
+    if (base / "src").is_dir():
+        peer = qualcode_run(base / "src", cold(big), folder / "r-peer", config, "--jobs", "2")
+        rows.append([label, "PEER main: per-kernel imports, empty cache", peer["seconds"],
+                     f"{peer['seconds'] / n:.1f} s/area"])  # fmt: skip
+        found = manifests(folder / "r-peer", areas)
+        peer_themes = [next(e for e in m["notebooks"] if e["notebook"] == "03_themes.ipynb")
+                       for m in found.values()]  # fmt: skip
+        rows.append([label, "  PEER 03_themes per area (median)",
+                     statistics.median(e["seconds"] for e in peer_themes), ""])  # fmt: skip
+    return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", type=int, default=1)
-    parser.add_argument("--fraction", type=int, default=6, help="areas of the 50 to run")
-    parser.add_argument("--full", action="store_true", help="run all 50 generated areas")
+    parser.add_argument("--runs", type=int, default=3, help="runs per sample figure (median)")
+    parser.add_argument("--areas", type=int, default=2, help="generated areas (20: a programme)")
+    parser.add_argument("--interviews", type=int, default=INTERVIEWS, help="per generated area")
+    parser.add_argument("--base", type=Path, default=BASE, help="checkout of main: the peer")
+    parser.add_argument("--skip-sample", action="store_true")
     parser.add_argument("--skip-generated", action="store_true")
+    parser.add_argument("--fifty", action="store_true", help="also hash 50 generated areas")
     args = parser.parse_args()
+    if not (args.base / "src").is_dir():
+        print(f"no peer checkout at {args.base} (git worktree add --detach {args.base} main): "
+              "peer rows left out", flush=True)  # fmt: skip
     folder = Path(tempfile.mkdtemp(prefix="qc-bench-pipeline-"))
-    config = ROOT / "pipelines" / "areas.yaml"
     rows: list[list[object]] = []
     try:
-        store = folder / "sample.qualcode"
-        print(f"sample project built in {build_sample(store):.1f} s", flush=True)
-        reports = folder / "reports"
-        full = {}
-        for jobs in (1, 2):
-            times = [
-                timed_run(cold(store), reports, config, jobs=jobs, force=True)[0]
-                for _ in range(args.runs)
-            ]
-            full[jobs] = statistics.median(times)
-            rows.append([f"sample, 3 areas, --jobs {jobs}", "full run", full[jobs], ""])
-        rerun = statistics.median(cli_rerun(store, reports, config) for _ in range(args.runs))
-        rows.append(
-            ["sample, nothing changed", "rerun (CLI)", rerun, f"{100 * rerun / full[1]:.1f}%"]
-        )
-        inproc = timed_run(store, reports, config)[0]
-        rows.append(["sample, nothing changed", "rerun (in process)", inproc,
-                     f"{100 * inproc / full[1]:.1f}%"])  # fmt: skip
-
-        for what, variant in (
-            ("full run, themes by TF-IDF", without_themes(config, folder, embedder="tfidf")),
-            ("full run, without 03_themes", without_themes(config, folder)),
-        ):  # peers, after the reruns (which need the real config): what MiniLM themes add
-            seconds = statistics.median(
-                timed_run(cold(store), reports, variant, jobs=2, force=True)[0]
-                for _ in range(args.runs)
-            )
-            extra = f"{100 * (full[2] - seconds) / seconds:+.0f}% with MiniLM themes"
-            rows.append(["sample, 3 areas, --jobs 2", what, seconds, extra])
-
+        if not args.skip_sample:
+            rows += sample_section(folder, args.runs, args.base)
         if not args.skip_generated:
-            from qualcode import pipeline
-
-            big = folder / "big.qualcode"
-            built = build_generated(big, AREAS, INTERVIEWS)
-            rows.append(
-                [f"generated {AREAS} x {INTERVIEWS}", "build (ingest + codings)", built, ""]
-            )
-            gen_config = folder / "areas.yaml"
-            gen_config.write_text(
-                f"defaults:\n  notebooks_dir: {ROOT / 'notebooks'}\n"
-                "  notebooks: [05_area_report.ipynb]\n  parameters: {seed: 7}\n"
-            )
-            import qualcode
-
-            p = qualcode.open_project(big)
-            t0 = time.perf_counter()
-            plan = pipeline.plan(p, config=pipeline.load_config(gen_config), reports=folder / "r2")
-            rows.append([f"generated, {AREAS} areas", "decide what to run (hash all)",
-                         time.perf_counter() - t0, f"{len(plan.jobs)} to run"])  # fmt: skip
-            p.close()
-            n = AREAS if args.full else args.fraction
-            chosen = [f"area-{a:02d}" for a in range(n)]
-            seconds, _ = timed_run(big, folder / "r2", gen_config, areas=chosen, jobs=2)
-            rows.append([f"generated, {n} areas, --jobs 2", "full run", seconds,
-                         f"{seconds / n:.1f} s/area"])  # fmt: skip
-            rows.append([f"generated, {AREAS} areas, --jobs 2", "estimate from the above",
-                         seconds / n * AREAS, "" if args.full else "extrapolated"])  # fmt: skip
-            again, _ = timed_run(big, folder / "r2", gen_config, areas=chosen)
-            rows.append([f"generated, {n} areas, nothing changed", "rerun (in process)", again,
-                         f"{100 * again / seconds:.1f}%"])  # fmt: skip
+            rows += generated_section(folder, args.areas, args.base, args.interviews)
+        if args.fifty:
+            rows += fifty_section(folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     table(
-        "qualcode pipeline: area reports with papermill (goal: rerun < 10% of the full run)",
+        "qualcode pipeline at programme size (goals: sample < 45 s; nothing changed < 2 s; "
+        "kernel < 1 GB)",
         ["project", "what", "seconds", "note"],
         rows,
     )
+
+
+def fifty_section(folder: Path) -> list[list[object]]:
+    """Deciding what to rerun over 50 generated areas (hashing every area's inputs)."""
+    import qualcode
+    from qualcode import pipeline
+
+    big = folder / "fifty.qualcode"
+    built = build_generated(big, AREAS, INTERVIEWS)
+    config = write_generated_config(folder)
+    with qualcode.open_project(big) as p:
+        t0 = time.perf_counter()
+        plan = pipeline.plan(p, config=pipeline.load_config(config), reports=folder / "r50")
+        seconds = time.perf_counter() - t0
+    return [
+        [f"generated {AREAS} x {INTERVIEWS}", "build (ingest + codings)", built, ""],
+        [f"generated, {AREAS} areas", "decide what to run (hash all)", seconds,
+         f"{len(plan.jobs)} to run"],
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":

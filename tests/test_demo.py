@@ -53,6 +53,10 @@ def test_demo_builds_reports_for_every_sample_area(tmp_path: Path) -> None:
     run = qc("pipeline", "run", "--project", store, "--jobs", "2", "--config", config,
              "--reports", str(reports), cwd=tmp_path)  # fmt: skip
     full = time.perf_counter() - start
+    embedded = re.search(r"embedded (\d+) of (\d+) texts for (\d+) areas' themes", run.stdout)
+    assert embedded, run.stdout  # once, before the kernels: none of them loads torch
+    assert int(embedded.group(1)) == int(embedded.group(2)) > 300  # an empty cache
+    assert int(embedded.group(3)) == len(AREAS)
     for area in AREAS:
         assert f"{area}: ok" in run.stdout
         latest = reports / area / "latest"
@@ -91,5 +95,6 @@ def test_demo_builds_reports_for_every_sample_area(tmp_path: Path) -> None:
                "--reports", str(reports), cwd=tmp_path)  # fmt: skip
     rerun = time.perf_counter() - start
     assert again.stdout.count(": skipped, unchanged since run") == len(AREAS)
+    assert "embedded" not in again.stdout  # no area to run: nothing to embed
     assert "programme: skipped, nothing changed since run" in again.stdout
     assert rerun < full / 2, (rerun, full)

@@ -339,3 +339,136 @@ def test_large_files_every_run_writes_alike_are_one_copy_on_disk(tmp_path: Path)
     assert (changed / "plotly.min.js").stat().st_ino not in inodes
     shutil.rmtree(runs[0])  # pruning a run leaves the others whole
     assert (runs[2] / "figures" / "plotly.min.js").read_bytes() == bundle
+
+
+def themes_probe(path: Path) -> Path:
+    """Fits the area's themes as 03_themes does, then writes which heavy libraries the
+    kernel imported."""
+    params = new_code_cell(
+        'project = ""\narea = ""\noutput = None\nunit = "turn"\nembedder = "minilm"\nseed = 7'
+    )
+    params.metadata["tags"] = ["parameters"]
+    nb = new_notebook(
+        cells=[
+            params,
+            new_code_cell(
+                "import sys, pathlib, qualcode\n"
+                "from qualcode.topics import fit_area\n"
+                "p = qualcode.open_project(project)\n"
+                "themes, note = fit_area(p, area, unit=unit, seed=seed, embedder=embedder)\n"
+                "assert themes is not None, note\n"
+                "heavy = ['torch', 'sentence_transformers', 'transformers', 'bertopic']\n"
+                "pathlib.Path(output, 'heavy.txt').write_text(\n"
+                "    ','.join(m for m in heavy if m in sys.modules))"
+            ),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.mark.slow
+def test_embedding_first_embeds_only_what_is_missing_and_kernels_never_load_torch(
+    sample_store: Path, tmp_path: Path
+) -> None:
+    store = tmp_path / "sample.qualcode"
+    shutil.copy(sample_store, store)
+    (tmp_path / "notebooks").mkdir()
+    themes_probe(tmp_path / "notebooks" / "themes.ipynb")
+    config = tmp_path / "areas.yaml"
+    config.write_text(
+        yaml.safe_dump({"defaults": {"notebooks_dir": "notebooks", "notebooks": ["themes.ipynb"]}})
+    )
+    reports, told = tmp_path / "reports", []
+    areas = ["hartlepool", "worcester"]
+
+    def run(**kw):  # type: ignore[no-untyped-def]
+        return results(store, config, reports, areas=areas, on_embedded=told.append, **kw)
+
+    got = run(jobs=2)
+    assert {r.status for r in got.values()} == {"ok"}, [r.message for r in got.values()]
+    first = told[-1]
+    assert first.model == "all-MiniLM-L6-v2" and first.areas == areas
+    assert first.missing == first.texts > 100  # an empty cache: everything embedded
+    for r in got.values():
+        assert (Path(r.run_dir) / "heavy.txt").read_text() == ""  # no torch in the kernel
+
+    with qualcode.open_project(store, user="tester") as p:  # one new interview, two turns
+        p.add_document(
+            "Interviewer: Anything else?\nParticipant: The new pharmacy on Stranton is a help.\n"
+            "Interviewer: Thanks.\nParticipant: And the library runs a digital drop-in now.\n",
+            area="hartlepool",
+            title="HP-new",
+        )
+    got = run()
+    assert got["hartlepool"].status == "ok" and got["worcester"].status == "skipped"
+    assert told[-1].missing == 2 and told[-1].areas == ["hartlepool"]  # its two new turns
+    assert (Path(got["hartlepool"].run_dir) / "heavy.txt").read_text() == ""
+    run(force=True)
+    assert told[-1].missing == 0 and told[-1].texts > 100  # nothing new: nothing embedded
+
+
+def test_two_hosts_share_one_postgresql_store_and_never_run_an_area_twice(
+    postgres_url, tmp_path
+) -> None:
+    """Two `qualcode pipeline run --shared` processes (two hosts) on one PostgreSQL store and
+    one reports folder: every area is run once, by one of them, and neither fails."""
+    areas = ["a1", "a2", "a3", "a4"]
+    with qualcode.open_project(postgres_url, user="tester") as p:
+        for area in areas:
+            p.add_document(TEXT, area=area, title=f"{area}-1")
+    (tmp_path / "notebooks").mkdir()
+    tiny_notebook(tmp_path / "notebooks" / "tiny.ipynb")
+    config = tmp_path / "areas.yaml"
+    config.write_text(
+        yaml.safe_dump(
+            {
+                "defaults": {
+                    "notebooks_dir": "notebooks",
+                    "notebooks": ["tiny.ipynb"],
+                    "parameters": {"sleep": 1},
+                }
+            }
+        )
+    )
+    reports = tmp_path / "reports"
+    command = [str(Path(sys.executable).parent / "qualcode"), "pipeline", "run", "--shared",
+               "-p", postgres_url, "--config", str(config), "--reports", str(reports)]  # fmt: skip
+    hosts = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outs = [host.communicate(timeout=300) for host in hosts]
+    for host, (out, err) in zip(hosts, outs, strict=True):
+        assert host.returncode == 0, out + err
+    for area in areas:
+        said = [out for out, _ in outs if f"{area}: ok" in out]
+        assert len(said) == 1, (area, outs)  # run by one host; the other skipped it
+        runs = [d for d in (reports / area).iterdir() if d.is_dir() and d.name != "latest"]
+        assert len(runs) == 1, runs
+        assert (runs[0] / "count.txt").read_text() == "1"
+
+
+def test_an_area_claimed_in_the_store_is_left_to_its_holder(postgres_url, tmp_path) -> None:
+    from qualcode.store.claims import claim
+
+    with qualcode.open_project(postgres_url, user="tester") as p:
+        p.add_document(TEXT, area="north", title="n1")
+    (tmp_path / "notebooks").mkdir()
+    tiny_notebook(tmp_path / "notebooks" / "tiny.ipynb")
+    config = tmp_path / "areas.yaml"
+    write_config(config, {})
+    reports = tmp_path / "reports"
+    with claim(postgres_url, "pipeline:north", holder="pid 42 on host-b") as held:
+        assert held
+        locked = results(postgres_url, config, reports)["north"]
+        assert locked.status == "locked" and "pid 42 on host-b" in locked.message
+        left = results(postgres_url, config, reports, shared=True)["north"]
+        assert left.status == "skipped" and not left.failed
+        assert not (reports / "north" / ".lock").exists()  # the file lock was given back
+    assert results(postgres_url, config, reports)["north"].status == "ok"  # claim released

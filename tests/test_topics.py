@@ -631,3 +631,25 @@ def test_strip_fillers_is_linear_on_runs_of_brackets(run: str):
 
     text = run * (200_000 // len(run)) + " a [laughs] visit (pause) to the GP"
     assert strip_fillers(text).split()[-5:] == ["a", "visit", "to", "the", "gp"]
+
+
+def test_the_fit_gives_bertopics_themes_and_keywords_without_importing_it(fitted) -> None:  # type: ignore[no-untyped-def]
+    """topics.clusters is BERTopic's pipeline without BERTopic: the same labels and keywords
+    on the same vectors (the sample area, and blobs with topics of equal size)."""
+    from qualcode.topics.clusters import TopicFit, make_bertopic, make_parts
+
+    texts = fitted.units_["text"].tolist()
+    rng = np.random.default_rng(3)
+    blobs = np.vstack([rng.normal(i * 5, 0.1, size=(12, 16)) for i in range(4)])
+    cases = [
+        (texts, fitted.embeddings_, 6),
+        ([texts[i % len(texts)] for i in range(48)], blobs.astype(np.float32), 4),
+    ]
+    for corpus, vectors, k in cases:
+        parts = {"seed": 7, "n_units": len(corpus), "dim": vectors.shape[1], "n_topics": k}
+        ours = TopicFit(*make_parts(**parts))
+        labels = ours.fit_transform(corpus, vectors)
+        theirs = make_bertopic(**parts)
+        expected, _ = theirs.fit_transform(corpus, embeddings=vectors)
+        assert labels.tolist() == list(expected)
+        assert ours.get_topics() == theirs.get_topics()

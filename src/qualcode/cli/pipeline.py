@@ -4,7 +4,7 @@ papermill (`qualcode.pipeline`)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -30,6 +30,13 @@ def run(
     force: Annotated[bool, typer.Option(help="Run areas whose inputs have not changed")] = False,
     config: ConfigOption = None,
     reports: ReportsOption = Path("reports"),
+    embed: Annotated[
+        bool, typer.Option(help="Embed the themes' texts first, once, for every area")
+    ] = True,
+    shared: Annotated[
+        bool,
+        typer.Option(help="Other hosts run this too: leave an area another run holds to it"),
+    ] = False,
     project: ProjectOption = None,
 ) -> None:
     """Run each area's notebooks into reports/<area>/<run-id>/ (HTML, XLSX, figures,
@@ -43,6 +50,9 @@ def run(
         force=force,
         config=config,
         reports=reports,
+        embed=embed,
+        on_embedded=_say_embedded,
+        shared=shared,
     )
     for r in results:
         if r.status == "ok":
@@ -65,6 +75,15 @@ def run(
             err=True,
         )
         raise typer.Exit(1)
+
+
+def _say_embedded(done: Any) -> None:
+    if done.texts:
+        rate = f", {done.rate:.0f} a second" if done.rate else ""
+        typer.echo(
+            f"embedded {done.missing} of {done.texts} texts for {len(done.areas)} areas' themes "
+            f"in {done.seconds:.1f} s{rate} ({done.texts - done.missing} already cached)"
+        )
 
 
 @app.command("status")

@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
 from qualcode.pipeline.config import Config, load_config
+from qualcode.pipeline.embedding import Embedded, embed_first
 from qualcode.pipeline.errors import PipelineError
 from qualcode.pipeline.execute import run_area, run_in_subprocess
 from qualcode.pipeline.inputs import area_inputs, inputs_hash
@@ -130,6 +132,21 @@ def _plan_store(target: str, **kwargs: Any) -> Plan:
         ) from exc
 
 
+def _embed_store(target: str, jobs: list[AreaJob]) -> Embedded:
+    """`embed_first` on the store; a failure is logged and left to the kernels (each embeds
+    what it lacks, as before), never the end of the run."""
+    import logging
+
+    from qualcode.project import open_project
+
+    try:
+        with open_project(target, user="pipeline") as p:
+            return embed_first(p, jobs)
+    except Exception as exc:  # the areas can still embed for themselves
+        logging.getLogger("qualcode.pipeline").warning("embedding first failed: %s", exc)
+        return Embedded()
+
+
 def run(
     project: str | os.PathLike[str],
     *,
@@ -138,14 +155,29 @@ def run(
     force: bool = False,
     config: str | os.PathLike[str] | Config | None = None,
     reports: str | os.PathLike[str] = DEFAULT_REPORTS,
+    embed: bool = True,
+    on_embedded: Callable[[Embedded], None] | None = None,
+    shared: bool = False,
 ) -> list[AreaResult]:
     """Run the pipeline for `areas` (default: every area in the project), `jobs` areas at a
-    time in separate processes; returns one result per area, in the order asked."""
+    time in separate processes; returns one result per area, in the order asked.
+
+    With `embed`, every text the areas' themes need is embedded here first, once
+    (`pipeline.embedding`; `on_embedded` is told what it did), so no kernel loads torch.
+    With `shared` (several hosts running the same command on one store and reports folder),
+    an area another run holds is left to it: skipped, not a failure."""
     target = check_store(os.fspath(project))
     cfg = config if isinstance(config, Config) else load_config(config)
     if jobs < 1:
         raise PipelineError(f"--jobs must be 1 or more, not {jobs}")
+    planned = datetime.now(UTC).isoformat(timespec="seconds")
     todo = _plan_store(target, areas=areas, force=force, config=cfg, reports=reports)
+    for job in [*todo.jobs, *([todo.programme] if isinstance(todo.programme, AreaJob) else [])]:
+        job.shared, job.planned = shared, planned
+    if embed and todo.jobs:
+        done = _embed_store(target, todo.jobs)
+        if on_embedded is not None:
+            on_embedded(done)
     results = list(todo.done)
     if jobs == 1 or len(todo.jobs) <= 1:
         results += [run_area(job) for job in todo.jobs]

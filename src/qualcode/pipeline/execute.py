@@ -27,7 +27,7 @@ from qualcode.pipeline.export import export_html
 from qualcode.pipeline.jobs import AreaJob, AreaResult
 from qualcode.pipeline.lock import LockedError, area_lock
 from qualcode.pipeline.manifest import versions, write_json
-from qualcode.pipeline.reports import finish_run, new_run_id
+from qualcode.pipeline.reports import finish_run, last_good, new_run_id, skipped
 from qualcode.store.engine import has_password, hide_password
 
 
@@ -37,10 +37,34 @@ def run_area(job: AreaJob) -> AreaResult:
     folder = job.reports / job.area
     run_id = job.run_id or new_run_id()
     try:
-        with area_lock(folder, run_id=run_id, max_age_hours=job.lock_max_age_hours):
-            return _run_locked(job, folder / run_id)
+        with area_lock(
+            folder, run_id=run_id, max_age_hours=job.lock_max_age_hours, store=job.project
+        ):
+            done = _done_meanwhile(job)
+            return done if done is not None else _run_locked(job, folder / run_id)
     except LockedError as exc:
+        if job.shared:  # another host runs it: not this run's failure
+            return AreaResult(job.area, "skipped", message=f"left to another run: {exc}")
         return AreaResult(job.area, "locked", message=str(exc))
+
+
+def _done_meanwhile(job: AreaJob) -> AreaResult | None:
+    """The area's last good run, if another run (another host) finished it from the same
+    inputs after this job was planned: running it again would repeat that run."""
+    previous = last_good(job.reports, job.area)
+    if (
+        not job.planned
+        or previous is None
+        or previous.get("inputs", {}).get("hash") != job.inputs.get("hash")
+        or str(previous.get("started", "")) < job.planned
+    ):
+        return None
+    return skipped(
+        job.reports,
+        job.area,
+        previous,
+        f"run meanwhile by {previous.get('host')} as {previous.get('run_dir')}",
+    )
 
 
 def _run_locked(job: AreaJob, run_dir: Path) -> AreaResult:
@@ -130,13 +154,26 @@ def _run_notebook(
             f"{notebook.name} raised {exc.ename}: {exc.evalue} "
             f"(cell {exc.exec_count}; partial notebook {out})"
         ) from exc
+    entry["peak_child_mb"] = _children_peak_mb()
     html = out.with_suffix(".html")
+    exported = time.perf_counter()
     export_html(out, html, show_code=job.show_code)
     entry.update(output=out.name, html=html.name)
+    entry["export_seconds"] = round(time.perf_counter() - exported, 3)
     if notebook.name in job.documents:
         entry.update(_copies(html))
     entry.update(status="ok", seconds=round(time.perf_counter() - t0, 3))
     return entry
+
+
+def _children_peak_mb() -> float:
+    """The peak resident memory of the largest child process this process has waited for,
+    in MB: in an area's own process (`--jobs` above 1), its notebook kernels (and chromium,
+    for PDF copies) so far. An upper bound on a kernel's peak: a child's figure also counts
+    its parent's size when it was started (it survives exec)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def _copies(html: Path) -> dict[str, str]:

@@ -26,6 +26,8 @@ class AreaJob:
     run_id: str | None = None
     kernel: str = "python3"
     documents: list[str] = field(default_factory=list)  # notebooks also copied to PDF, Word
+    shared: bool = False  # hosts share the run: an area another run holds is skipped
+    planned: str = ""  # when it was planned (UTC, ISO): a good run started since is not redone
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), default=str)

@@ -1,7 +1,10 @@
 """One run of an area at a time: a lock file per area, `reports/<area>/.lock`.
 
 The lock holds the pid, host and start time of its run. A lock left by a process that is gone
-(same host), or older than `max_age_hours` (another host), is stale and taken over.
+(same host), or older than `max_age_hours` (another host), is stale and taken over. On a
+PostgreSQL store the run also holds the area's claim in the store (`store.claims`: an
+advisory lock the server drops when the holder's connection ends), so hosts that share the
+store never run one area at once even if their reports folders' locks disagree.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from qualcode.pipeline.errors import PipelineError
+from qualcode.store.claims import ClaimedError, claim
 
 LOCK_NAME = ".lock"
 
@@ -77,9 +81,12 @@ def _take(path: Path, mine: dict[str, Any], *, max_age_hours: float) -> None:
 
 
 @contextlib.contextmanager
-def area_lock(folder: Path, *, run_id: str, max_age_hours: float = 12.0) -> Iterator[Path]:
-    """Hold `folder/.lock` for the block (created atomically); a stale lock is taken over,
-    a live one raises LockedError naming its holder."""
+def area_lock(
+    folder: Path, *, run_id: str, max_age_hours: float = 12.0, store: str | None = None
+) -> Iterator[Path]:
+    """Hold `folder/.lock` for the block (created atomically), and the area's claim in
+    `store` if it is PostgreSQL; a stale lock is taken over, a live lock or claim raises
+    LockedError naming its holder."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_NAME
     mine = {
@@ -90,7 +97,17 @@ def area_lock(folder: Path, *, run_id: str, max_age_hours: float = 12.0) -> Iter
     }
     _take(path, mine, max_age_hours=max_age_hours)
     try:
-        yield path
+        with contextlib.ExitStack() as stack:
+            if store is not None:
+                who = f"pid {mine['pid']} on {mine['host']} since {mine['started']}"
+                try:
+                    stack.enter_context(claim(store, f"pipeline:{folder.name}", holder=who))
+                except ClaimedError as exc:
+                    raise LockedError(
+                        f"area {folder.name!r} is being run by {exc.holder} (its claim in the "
+                        "store); wait for that run to finish"
+                    ) from None
+            yield path
     finally:
         with contextlib.suppress(FileNotFoundError):
             path.unlink()

@@ -47,6 +47,22 @@ class VectorCache:
                     found[sha] = np.frombuffer(blob, dtype=np.float32)
         return found
 
+    def held(self, model: str, hashes: Sequence[str]) -> set[str]:
+        """Those of `hashes` the cache holds vectors of for `model` (the vectors stay on disk:
+        how the pipeline counts what is missing before it embeds)."""
+        held: set[str] = set()
+        with self._connect() as con:
+            for chunk in in_chunks(list(dict.fromkeys(hashes))):
+                marks = ",".join("?" * len(chunk))
+                held.update(
+                    sha
+                    for (sha,) in con.execute(
+                        f"SELECT sha256 FROM vectors WHERE model = ? AND sha256 IN ({marks})",
+                        [model, *chunk],
+                    )
+                )
+        return held
+
     def put(self, model: str, hashes: Sequence[str], vectors: np.ndarray) -> None:
         """Keep `model`'s vectors (one row each) under the hashes of their texts."""
         vectors = np.asarray(vectors, dtype=np.float32)

@@ -1,4 +1,4 @@
-"""ThemeModel: BERTopic over transcript units, seeded, cached, mapped to the codebook.
+"""ThemeModel: themes in transcript units, seeded, cached, mapped to the codebook.
 
 scikit-learn style: parameters in `__init__`, `fit(project, area=..., unit=...)`, learned
 state in attributes ending in `_`. The default pipeline is PCA (20 components) + k-means, with
@@ -9,7 +9,8 @@ vectors, it fits in a fraction of the time with no numba compilation in each new
 (bench_theme_quality.py), where PCA + HDBSCAN gathered thousands of MiniLM sentence vectors
 into two themes. k-means puts every unit in a theme; `clustering="hdbscan"` (the `hdbscan`
 package, which can assign new points) leaves unclear units out as theme -1, and
-`reduction="umap"` is kept for comparison.
+`reduction="umap"` is kept for comparison. The fit is BERTopic's pipeline without importing
+BERTopic (`topics.clusters`), so a report kernel on cached vectors never loads torch.
 Machine output never becomes a person's coding: `accept` proposes codings owned by the coder
 `suggest:themes` (role "model") for review.
 """
@@ -27,10 +28,10 @@ import pandas as pd
 
 from qualcode.topics.cache import cache_dir
 from qualcode.topics.checks import MIN_UNITS, check_units
+from qualcode.topics.clusters import TopicFit, make_parts
 from qualcode.topics.embed import EmbeddingCache, embed_texts, get_embedder
 from qualcode.topics.errors import NotFittedError, TopicsError
 from qualcode.topics.proposals import propose_codings
-from qualcode.topics.stopwords import stop_words, strip_fillers
 from qualcode.topics.units import select_units
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 SUGGEST_CODER = "suggest:themes"
 OUTLIER_LABEL = "(no clear theme)"
-SAVE_FORMAT = 2  # 2: clustering and n_topics
+SAVE_FORMAT = 3  # 2: clustering and n_topics; 3: model_ is a TopicFit, not BERTopic
 
 
 @dataclass
@@ -57,11 +58,6 @@ class Accepted:
             f"<Accepted {made} {self.code.path!r}: {len(self.codings)} codings proposed "
             f"by {SUGGEST_CODER}, {self.skipped} already there>"
         )
-
-
-def auto_topic_size(n_units: int) -> int:
-    """A minimum topic size that grows slowly with the corpus (6 at 150 units, 50 at 10k)."""
-    return int(max(5, round(n_units**0.5 / 2)))
 
 
 def auto_topic_count(embeddings: np.ndarray, *, n_components: int = 20, seed: int = 0) -> int:
@@ -97,77 +93,6 @@ def _silhouette(points: np.ndarray, k: int, seed: int) -> float:
 
     labels = KMeans(n_clusters=k, random_state=seed, n_init="auto").fit_predict(points)
     return float(silhouette_score(points, labels)) if len(set(labels)) > 1 else -1.0
-
-
-def make_bertopic(
-    *,
-    seed: int,
-    n_units: int,
-    dim: int,
-    reduction: str = "pca",
-    n_components: int = 20,
-    clustering: str = "kmeans",
-    n_topics: int | None = None,
-    min_topic_size: int | None = None,
-    min_samples: int | None = None,
-    top_n_words: int = 8,
-) -> Any:
-    """A BERTopic pipeline: PCA (or UMAP) -> k-means (or HDBSCAN) -> interview-aware c-TF-IDF
-    keywords."""
-    from bertopic import BERTopic
-    from bertopic.vectorizers import ClassTfidfTransformer
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    components = max(2, min(n_components, dim, n_units - 2))
-    if reduction == "pca":
-        from sklearn.decomposition import PCA
-
-        reducer: Any = PCA(n_components=components, random_state=seed)
-    elif reduction == "umap":
-        from umap import UMAP
-
-        reducer = UMAP(
-            n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed
-        )
-    else:
-        raise TopicsError(f"reduction {reduction!r} is not 'pca' or 'umap'")
-    clusterer: Any
-    if clustering == "kmeans":
-        from sklearn.cluster import KMeans
-
-        if n_topics is None:
-            raise TopicsError("k-means needs n_topics (see auto_topic_count)")
-        k = max(2, min(n_topics, n_units // 2))
-        clusterer = KMeans(n_clusters=k, random_state=seed, n_init="auto")
-    elif clustering == "hdbscan":
-        import hdbscan
-
-        clusterer = hdbscan.HDBSCAN(
-            min_cluster_size=min_topic_size or auto_topic_size(n_units),
-            min_samples=min_samples or 1,  # fewer outliers on TF-IDF vectors (bench_themes)
-            metric="euclidean",
-            cluster_selection_method="eom",
-            prediction_data=True,
-        )
-    else:
-        raise TopicsError(f"clustering {clustering!r} is not 'kmeans' or 'hdbscan'")
-    vectorizer = CountVectorizer(
-        stop_words=stop_words(),
-        preprocessor=strip_fillers,
-        token_pattern=r"(?u)\b[^\W\d_][^\W\d_']+\b",
-        ngram_range=(1, 2),
-        min_df=1,  # counted over topics (one document each), not units: 2 left no terms at all
-    )  # when a large area fell into one or two topics (bench_theme_quality)
-    return BERTopic(
-        embedding_model=None,
-        umap_model=reducer,
-        hdbscan_model=clusterer,
-        vectorizer_model=vectorizer,
-        ctfidf_model=ClassTfidfTransformer(reduce_frequent_words=True),
-        top_n_words=top_n_words,
-        calculate_probabilities=False,
-        verbose=False,
-    )
 
 
 class ThemeModel:
@@ -253,7 +178,7 @@ class ThemeModel:
         n_topics = self.n_topics
         if n_topics is None and self.clustering == "kmeans":
             n_topics = auto_topic_count(embeddings, n_components=self.n_components, seed=self.seed)
-        model = make_bertopic(
+        parts = make_parts(
             seed=self.seed,
             n_units=len(texts),
             dim=embeddings.shape[1],
@@ -263,11 +188,11 @@ class ThemeModel:
             n_topics=n_topics,
             min_topic_size=self.min_topic_size,
             min_samples=self.min_samples,
-            top_n_words=self.top_n_words,
         )
-        np.random.seed(self.seed)  # BERTopic samples representative docs with numpy's global RNG
+        model = TopicFit(*parts, top_n_words=self.top_n_words)
+        np.random.seed(self.seed)  # as BERTopic did: k-means and PCA take their own seeds
         try:
-            labels, _ = model.fit_transform(texts, embeddings=embeddings)
+            labels = model.fit_transform(texts, embeddings)
         except (ValueError, TypeError) as exc:
             raise TopicsError(
                 f"no themes could be found in {what} ({len(texts)} units): {exc}. "
@@ -312,19 +237,9 @@ class ThemeModel:
 
     def _nearest_codes(self, project: Project, cache: EmbeddingCache) -> pd.DataFrame:
         """Cosine similarity of each topic centroid to each code's vector (topics x codes)."""
-        codes = project.codes_df()
+        codes, definitions, passages = code_texts(project)
         if codes.empty:
             return pd.DataFrame(index=pd.Index(sorted(self.centroids_), name="topic"))
-        codings = project.codings_df()
-        codings = codings[~codings["coder"].str.startswith("suggest:")]
-        passages = {
-            path: group["text"].str.slice(0, 1000).head(20).tolist()
-            for path, group in codings.groupby("code", sort=False)
-        }
-        definitions = [
-            ". ".join(s for s in (row.name, row.description, row.inclusion, row.example) if s)
-            for row in codes.itertuples()
-        ]
         all_passages = [p for path in codes["path"] for p in passages.get(path, [])]
         vectors = embed_texts(definitions + all_passages, self.embedder_, cache)
         code_vectors = []
@@ -501,6 +416,49 @@ class ThemeModel:
         """Names of the theme models saved for this project."""
         folder = cache_dir(project) / "themes"
         return sorted(p.stem for p in folder.glob("*.joblib")) if folder.is_dir() else []
+
+
+def code_texts(project: Project) -> tuple[pd.DataFrame, list[str], dict[str, list[str]]]:
+    """What a code's vector is made of: (codes, each code's definition, up to 20 passages
+    people coded with it, by path); machine suggestions are left out."""
+    codes = project.codes_df()
+    if codes.empty:
+        return codes, [], {}
+    codings = project.codings_df()
+    codings = codings[~codings["coder"].str.startswith("suggest:")]
+    passages = {
+        path: group["text"].str.slice(0, 1000).head(20).tolist()
+        for path, group in codings.groupby("code", sort=False)
+    }
+    definitions = [
+        ". ".join(s for s in (row.name, row.description, row.inclusion, row.example) if s)
+        for row in codes.itertuples()
+    ]
+    return codes, definitions, passages
+
+
+def theme_texts(
+    project: Project,
+    area: str | None,
+    *,
+    unit: str = "turn",
+    include_interviewer: bool = False,
+    codes: bool = True,
+) -> list[str]:
+    """Every text fitting `area`'s themes embeds: its units and (with `codes`) the codes'
+    definitions and passages (the same for every area), so they can be embedded ahead, in
+    one process (the pipeline does, before the area kernels start); no units when the area
+    has none to model."""
+    try:
+        texts = select_units(project, unit, area=area, include_interviewer=include_interviewer)[
+            "text"
+        ].tolist()
+    except TopicsError:
+        texts = []
+    if codes:
+        _codes, definitions, passages = code_texts(project)
+        texts += [*definitions, *(p for ps in passages.values() for p in ps)]
+    return texts
 
 
 def fit_area(
