@@ -11,7 +11,8 @@
 //   range), redraw(everything = true; false redraws changed lines only), onKey(fn(e) -> true
 //   if handled), panels (elements whose keys are their own), decorateLine (fns(node, {start,
 //   end, codings}) called when a line is drawn), on(event, fn) for "text" (a transcript
-//   shown), "codes", "codings", "render" and "msg", rangeFor(start, end) (a DOM Range over
+//   shown), "codes", "codings", "render", "msg" and "applied" (range: a code applied, not
+//   yet saved), rangeFor(start, end) (a DOM Range over
 //   code points: highlights without new elements), toCp(utf16 offset) (for offsets found in
 //   the text by a JavaScript search), and visibleRange() ([start, end] of the text on screen
 //   now, or null).

@@ -484,6 +484,7 @@ function render({ model, el: root }) {
     window.getSelection().removeAllRanges();
     selectionHere = false;
     redrawSpans([range]);
+    emit("applied", range); // before Python has saved it: the next ↓ starts after these words
     const t0 = pending.get(id);
     afterPaint(() => {
       const log = (window.__qcShown = window.__qcShown || []);

@@ -30,7 +30,12 @@ FEATURES.push(function sentences(ctx) {
     return lo;
   }
 
+  // The words coded last in this view, as soon as the code is applied (Python's saved coding
+  // may not be back yet when the next ↓ comes); else the newest of your codings here.
+  let applied = null;
+  ctx.on("applied", (range) => { applied = { start: range[0], end: range[1] }; });
   function lastCoding() {
+    if (applied) return applied;
     let last = null;
     for (const c of ctx.model.get("codings")) {
       if (c.mine && !c.suggestion && (!last || c.id > last.id)) last = c;
@@ -73,7 +78,7 @@ FEATURES.push(function sentences(ctx) {
     ctx.selectCp(Math.min(anchor[0], cursor[0]), Math.max(anchor[1], cursor[1]));
   }
 
-  ctx.on("text", () => { cursor = null; anchor = null; spoken = null; });
+  ctx.on("text", () => { cursor = null; anchor = null; spoken = null; applied = null; });
   ctx.onKey((e) => {
     if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return false;
     if (e.ctrlKey || e.metaKey) return false;
