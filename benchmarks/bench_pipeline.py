@@ -185,6 +185,19 @@ def cold(store: Path) -> Path:
     return store
 
 
+def build_with(src: Path, store: Path, builder: str, *args: int, **kwargs: int) -> Path:
+    """Build a store with `src`'s qualcode in a process of its own (`builder` is this file's
+    build_sample or build_generated): the peer reads only stores of its own schema."""
+    here = str(Path(__file__).parent)
+    code = (
+        f"import sys; from pathlib import Path; sys.path.insert(0, {here!r}); "
+        f"import bench_pipeline as b; b.{builder}(Path({str(store)!r}), *{args!r}, **{kwargs!r})"
+    )
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True)
+    return store
+
+
 def qualcode_run(src: Path, store: Path, reports: Path, config: Path, *args: str) -> dict:
     """`qualcode pipeline run` with `src` on PYTHONPATH (this checkout or the peer's), in its
     own process; returns its seconds, output and peak memory (largest process of its tree)."""
@@ -255,9 +268,12 @@ def sample_section(folder: Path, runs: int, base: Path) -> list[list[object]]:
         variants.append(("PEER main: per-kernel imports", base / "src", ()))
     variants.append(("this branch --no-embed", ROOT / "src", ("--no-embed",)))
     for label, src, extra in variants:
+        own = store if src == ROOT / "src" else folder / "peer-sample.qualcode"
+        if not own.exists():
+            build_with(src, own, "build_sample")
         done = [
             qualcode_run(
-                src, cold(store), folder / "r-sample", config, "--jobs", "2", "--force", *extra
+                src, cold(own), folder / "r-sample", config, "--jobs", "2", "--force", *extra
             )
             for _ in range(runs)
         ]
@@ -325,7 +341,9 @@ def generated_section(
     still = qualcode_run(ROOT / "src", big, reports, config)["seconds"]
     rows.append([label, "nothing changed (CLI)", still, "goal < 2 s"])
     if (base / "src").is_dir():
-        peer = qualcode_run(base / "src", cold(big), folder / "r-peer", config, "--jobs", "2")
+        theirs = folder / "peer-gen.qualcode"
+        build_with(base / "src", theirs, "build_generated", n, interviews, turns=TURNS)
+        peer = qualcode_run(base / "src", cold(theirs), folder / "r-peer", config, "--jobs", "2")
         rows.append([label, "PEER main: per-kernel imports, empty cache", peer["seconds"],
                      f"{peer['seconds'] / n:.1f} s/area"])  # fmt: skip
         found = manifests(folder / "r-peer", areas)
