@@ -188,3 +188,28 @@ def select_text(page: object, needle: str) -> None:
     page.mouse.move((box["x0"] + box["x1"]) / 2, box["y1"], steps=4)
     page.mouse.move(box["x1"], box["y1"], steps=4)
     page.mouse.up()
+
+
+def coding_notebook(root: Path, store: Path, coder: str = "amina") -> str:
+    """notebooks/02_code.ipynb parameterised to `store` and `coder`, written into `root`
+    (the folder JupyterLab serves); its name, for `open_and_run`."""
+    import nbformat
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    nb = load_notebook_node(str(Path(__file__).parents[1] / "notebooks" / "02_code.ipynb"))
+    nb = parameterize_notebook(nb, {"project": str(store), "coder": coder, "area": None})
+    nbformat.write(nb, root / "02_code.ipynb")
+    return "02_code.ipynb"
+
+
+def wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    """Poll `predicate` (a store read, say) until it gives something true; that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.2)

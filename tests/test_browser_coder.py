@@ -7,18 +7,14 @@ and the code palette. A screenshot of the widget is kept in reports/test-artifac
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from papermill.iorw import load_notebook_node
-from papermill.parameterize import parameterize_notebook
 
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, open_and_run, select_text
+from tests.lab import chromium, coding_notebook, jupyterlab, open_and_run, select_text, wait_for
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -35,15 +31,6 @@ def _codings(store: Path) -> list[tuple[str, str, str]]:
         p.close()
 
 
-def _wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +46,7 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
     at = doc.text.index("nurse practitioner")
     p.code(doc, at, at + 18, "Workforce and continuity", coder="suggest:themes")
     p.close()
-    nb = load_notebook_node(str(ROOT / "notebooks" / "02_code.ipynb"))
-    nb = parameterize_notebook(nb, {"project": str(store), "coder": "amina", "area": None})
-    nbformat.write(nb, root / "02_code.ipynb")
+    coding_notebook(root, store)
     with jupyterlab(root, home) as lab, chromium(home) as browser:
         page = browser.new_page()
         open_and_run(page, lab, "02_code.ipynb")
@@ -77,7 +62,7 @@ def test_select_words_and_press_a_key_saves_the_coding(lab_page) -> None:
     page, store = lab_page
     select_text(page, "rang at eight o'clock")
     page.keyboard.press("1")
-    rows = _wait_for(lambda: _codings(store), "the coding row")
+    rows = wait_for(lambda: _codings(store), "the coding row")
     assert rows == [("rang at eight o'clock", "Access to services/Access to GP", "amina")]
     page.locator(".qc-transcript .qc-hl").first.wait_for()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -87,16 +72,16 @@ def test_select_words_and_press_a_key_saves_the_coding(lab_page) -> None:
 
 def test_undo_removes_it_and_redo_brings_it_back(lab_page) -> None:
     page, store = lab_page
-    _wait_for(lambda: _codings(store), "the coding from the first test")
+    wait_for(lambda: _codings(store), "the coding from the first test")
     page.locator(".qc-transcript").focus()
     page.keyboard.press("Control+z")
-    _wait_for(lambda: _codings(store) == [], "undo to remove the row")
+    wait_for(lambda: _codings(store) == [], "undo to remove the row")
     page.wait_for_function(  # the view redraws in the next frame
         "document.querySelectorAll('.qc-transcript .qc-hl:not(.qc-suggestion)').length === 0",
         timeout=10_000,
     )
     page.keyboard.press("Control+y")
-    _wait_for(lambda: len(_codings(store)) == 1, "redo to restore the row")
+    wait_for(lambda: len(_codings(store)) == 1, "redo to restore the row")
     page.locator(".qc-transcript .qc-hl").first.wait_for()
 
 
@@ -108,7 +93,7 @@ def test_palette_finds_a_code_by_typing(lab_page) -> None:
     search.wait_for()
     search.fill("transp")
     page.keyboard.press("Enter")
-    rows = _wait_for(
+    rows = wait_for(
         lambda: [r for r in _codings(store) if r[1].endswith("Transport")], "the palette coding"
     )
     assert rows == [("two buses", "Everyday life/Transport", "amina")]
@@ -121,7 +106,7 @@ def test_a_suggestion_is_accepted_with_the_keyboard(lab_page) -> None:
     status = page.locator(".qc-transcript .qc-status")
     assert "Suggestion 1 of 1" in status.inner_text()
     page.keyboard.press("Enter")
-    rows = _wait_for(
+    rows = wait_for(
         lambda: [r for r in _codings(store) if r[1].endswith("Workforce and continuity")],
         "the accepted suggestion",
     )
@@ -139,7 +124,7 @@ def test_select_words_then_click_a_code_in_the_key_strip(lab_page) -> None:
     page, store = lab_page
     select_text(page, "welding fumes")
     page.locator(".qc-transcript .qc-chip", has_text="Carers").click()  # the mouse alone
-    rows = _wait_for(
+    rows = wait_for(
         lambda: [r for r in _codings(store) if r[0] == "welding fumes"], "the clicked coding"
     )
     assert rows == [("welding fumes", "Support and care/Carers", "amina")]
@@ -156,7 +141,7 @@ def test_a_code_added_in_the_codebook_editor_appears_in_the_open_coder(lab_page)
     tree.wait_for(timeout=20_000)  # no Refresh: the Coder above heard the codebook change
     select_text(page, "welding fumes")
     tree.click()
-    rows = _wait_for(
+    rows = wait_for(
         lambda: [r for r in _codings(store) if r[1].endswith("Bus passes")], "the new code used"
     )
     assert rows and rows[0][0] == "welding fumes"

@@ -8,18 +8,14 @@ passage selected. Screenshots of the panel and the popover are kept in reports/t
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from papermill.iorw import load_notebook_node
-from papermill.parameterize import parameterize_notebook
 
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, open_and_run, select_text
+from tests.lab import chromium, coding_notebook, jupyterlab, open_and_run, select_text, wait_for
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -38,15 +34,6 @@ def _memos(store: Path) -> list[tuple[str, str]]:
         p.close()
 
 
-def _wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -59,9 +46,7 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
     for name in ("hp01-copd-ex-welder.txt", "hp02-young-mam-postnatal-anxiety.txt"):
         assert p.ingest(RAW / name, area="hartlepool", progress=False).ok, name
     p.close()
-    nb = load_notebook_node(str(ROOT / "notebooks" / "02_code.ipynb"))
-    nb = parameterize_notebook(nb, {"project": str(store), "coder": "amina", "area": None})
-    nbformat.write(nb, root / "02_code.ipynb")
+    coding_notebook(root, store)
     with jupyterlab(root, home) as lab, chromium(home) as browser:
         page = browser.new_page()
         open_and_run(page, lab, "02_code.ipynb")
@@ -78,7 +63,7 @@ def test_write_a_transcript_memo_in_the_panel(lab_page) -> None:
     page, store = lab_page
     page.locator(".qc-memo-transcript textarea").fill(TRANSCRIPT_MEMO)
     page.locator(".qc-memo-save-transcript").click()
-    _wait_for(lambda: ("transcript", TRANSCRIPT_MEMO) in _memos(store), "the transcript memo")
+    wait_for(lambda: ("transcript", TRANSCRIPT_MEMO) in _memos(store), "the transcript memo")
     page.locator(".qc-memo-saved", has_text="Memo saved").wait_for()
     page.locator(".qc-memo-row", has_text="fumes and his breath").wait_for()
 
@@ -98,7 +83,7 @@ def test_write_a_coding_memo_in_the_popover_ctrl_enter_saves(lab_page) -> None:
     page.locator(".qc-transcript").screenshot(path=str(ARTIFACTS / "memos15-popover.png"))
     editor.press("Control+Enter")
     page.locator(".qc-pop").wait_for(state="hidden")
-    saved = _wait_for(
+    saved = wait_for(
         lambda: [t for k, t in _memos(store) if k == "coding"], "the coding memo in the store"
     )
     assert saved == [CODING_MEMO + "\nAsk Jean about the queue.\nAnd the walk-in."]

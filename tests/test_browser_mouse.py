@@ -16,8 +16,15 @@ from papermill.parameterize import parameterize_notebook
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
-from tests.lab import browser_in, jupyterlab, open_and_run, playwright_session, select_text
-from tests.test_browser_coder import TRANSCRIPT, _codings, _wait_for
+from tests.lab import (
+    browser_in,
+    jupyterlab,
+    open_and_run,
+    playwright_session,
+    select_text,
+    wait_for,
+)
+from tests.test_browser_coder import TRANSCRIPT, _codings
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -61,7 +68,7 @@ def desk(lab):  # type: ignore[no-untyped-def]
 
 
 def _rows(store, text: str):  # type: ignore[no-untyped-def]
-    return _wait_for(lambda: [r for r in _codings(store) if r[0] == text], f"a coding of {text!r}")
+    return wait_for(lambda: [r for r in _codings(store) if r[0] == text], f"a coding of {text!r}")
 
 
 def test_find_a_code_button_and_a_click_in_the_palette(desk) -> None:

@@ -9,7 +9,6 @@ benchmarks/bench_coder_long.py.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import nbformat
@@ -17,7 +16,7 @@ import pytest
 
 import qualcode
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, open_and_run, select_text
+from tests.lab import chromium, jupyterlab, open_and_run, select_text, wait_for
 from tests.long_transcript import LAST, build
 
 pytestmark = pytest.mark.browser
@@ -47,13 +46,6 @@ def _mine(store: Path) -> list[tuple[str, str]]:
     return [(t, c) for _, t, c in _amina(store) if "🚌" in t]
 
 
-def _wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not (value := predicate()):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
-    return value
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +94,7 @@ def test_sentence_keys_walk_into_text_not_drawn_yet(lab_page) -> None:
     picked = page.evaluate("window.getSelection().toString()")
     assert picked.strip()
     page.keyboard.press("3")
-    new = _wait_for(lambda: set(_amina(store, after=first_plain)) - before, "the new coding")
+    new = wait_for(lambda: set(_amina(store, after=first_plain)) - before, "the new coding")
     ((start, text, code),) = new
     assert code == "Carers" and start >= first_plain
     assert text == picked.strip()  # the words selected are the words saved
@@ -123,7 +115,7 @@ def test_the_last_turn_is_coded_undone_and_redone(lab_page) -> None:
     )
     select_text(page, WORDS.removeprefix("The "))
     page.keyboard.press("2")
-    _wait_for(lambda: _mine(store) == [(WORDS.removeprefix("The "), "Transport")], "the row")
+    wait_for(lambda: _mine(store) == [(WORDS.removeprefix("The "), "Transport")], "the row")
     drawn = page.locator(".qc-transcript .qc-hl", has_text="last bus home")
     drawn.first.wait_for()
     page.wait_for_function(
@@ -135,10 +127,10 @@ def test_the_last_turn_is_coded_undone_and_redone(lab_page) -> None:
     page.locator(".qc-transcript").screenshot(path=str(ARTIFACTS / "perf15-long-end.png"))
     page.locator(".qc-transcript").focus()
     page.keyboard.press("Control+z")
-    _wait_for(lambda: _mine(store) == [], "undo to remove the row")
+    wait_for(lambda: _mine(store) == [], "undo to remove the row")
     drawn.first.wait_for(state="detached", timeout=10_000)
     page.keyboard.press("Control+y")
-    _wait_for(lambda: len(_mine(store)) == 1, "redo to restore the row")
+    wait_for(lambda: len(_mine(store)) == 1, "redo to restore the row")
     drawn.first.wait_for(timeout=10_000)
 
 

@@ -6,7 +6,6 @@ sentence keys from the text on screen, done marks in the transcript list, and Re
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import nbformat
@@ -17,7 +16,7 @@ from papermill.parameterize import parameterize_notebook
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, open_and_run
+from tests.lab import chromium, jupyterlab, open_and_run, wait_for
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -28,15 +27,6 @@ PASSAGE = "There's a group meets at [venue removed], first Thursday of the month
 SELECTION = "(() => window.getSelection().toString())()"
 
 
-def _wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 def _open(store: Path) -> qualcode.Project:
@@ -115,7 +105,7 @@ def test_ctrl_f_highlights_every_hit_counts_them_and_enter_codes_one(lab_page) -
     coder.screenshot(path=str(ARTIFACTS / "place15-find.png"))
     page.keyboard.press("7")  # Transport, on the hit
     with _open(store) as p:
-        _wait_for(lambda: len(p.codings_df(coder="amina")), "the coding of the hit")
+        wait_for(lambda: len(p.codings_df(coder="amina")), "the coding of the hit")
         rows = p.codings_df(coder="amina")
         assert list(rows["text"]) == ["bus"] and rows["code"].iloc[0].endswith("Transport")
     page.keyboard.press("Control+f")
@@ -145,7 +135,7 @@ def test_down_starts_at_the_text_on_screen_and_skips_the_interviewer(lab_page) -
     assert page.evaluate(SELECTION).strip() == first
     page.keyboard.press("3")  # Peer support: saved, the selection goes
     with _open(store) as p:
-        _wait_for(lambda: first in set(p.codings_df(coder="amina")["text"]), "the sentence coded")
+        wait_for(lambda: first in set(p.codings_df(coder="amina")["text"]), "the sentence coded")
     page.keyboard.press("ArrowDown")  # from the coding just made
     assert page.evaluate(SELECTION).strip() == second
     page.locator(".qc-transcript").first.screenshot(path=str(ARTIFACTS / "place15-sentences.png"))
@@ -161,7 +151,7 @@ def test_mark_as_done_ticks_the_transcript_in_the_list(lab_page) -> None:
     toggle.click()
     page.get_by_text("1 of 2 done", exact=True).wait_for()
     with _open(store) as p:
-        marks = _wait_for(lambda: len(p.done_df(coder="amina")), "the done mark")
+        marks = wait_for(lambda: len(p.done_df(coder="amina")), "the done mark")
         assert marks == 1 and p.done_df()["title"].tolist() == [doc.title]
     picker = page.locator("select").filter(has=page.locator("option", has_text=doc.title))
     labels = picker.first.evaluate("s => Array.from(s.options).map(o => o.text)")

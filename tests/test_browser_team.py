@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import re
 
-import nbformat
 import pytest
-from papermill.iorw import load_notebook_node
-from papermill.parameterize import parameterize_notebook
 
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
 from tests.bare import page_html, synthetic_state
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, open_and_run
+from tests.lab import chromium, coding_notebook, jupyterlab, open_and_run
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -55,9 +52,7 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
         at = doc.text.index(words)
         p.code(doc, at, at + len(words), code, coder=coder)
     p.close()
-    nb = load_notebook_node(str(ROOT / "notebooks" / "02_code.ipynb"))
-    nb = parameterize_notebook(nb, {"project": str(store), "coder": "amina", "area": None})
-    nbformat.write(nb, root / "02_code.ipynb")
+    coding_notebook(root, store)
     with jupyterlab(root, home) as lab, chromium(home) as browser:
         page = browser.new_page()
         open_and_run(page, lab, "02_code.ipynb")

@@ -8,17 +8,13 @@ the tree, and keep the key strip to one line. Screenshots go to reports/test-art
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from papermill.iorw import load_notebook_node
-from papermill.parameterize import parameterize_notebook
 
 import qualcode
 from tests.conftest import ROOT
-from tests.lab import chromium, jupyterlab, open_and_run, select_text
+from tests.lab import chromium, coding_notebook, jupyterlab, open_and_run, select_text, wait_for
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -54,15 +50,6 @@ def _codings(store: Path) -> list[tuple[str, str, str]]:
         p.close()
 
 
-def _wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.2)
 
 
 @pytest.fixture(scope="module")
@@ -79,9 +66,7 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
         at = doc.text.index(words)
         p.code(doc, at, at + len(words), "Dementia support", coder="bob")
     p.close()
-    nb = load_notebook_node(str(ROOT / "notebooks" / "02_code.ipynb"))
-    nb = parameterize_notebook(nb, {"project": str(store), "coder": "amina", "area": None})
-    nbformat.write(nb, root / "02_code.ipynb")
+    coding_notebook(root, store)
     with jupyterlab(root, home) as lab, chromium(home) as browser:
         page = browser.new_page()
         open_and_run(page, lab, "02_code.ipynb")
@@ -168,7 +153,7 @@ def test_select_words_then_click_a_code_in_the_tree(lab_page) -> None:
     page, store = lab_page
     select_text(page, "welding fumes")
     _row(page, "Dementia support").click()
-    rows = _wait_for(lambda: [r for r in _codings(store) if r[0] == "welding fumes"], "coding")
+    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "welding fumes"], "coding")
     assert rows == [("welding fumes", "Support and care/Dementia support", "amina")]
     count = _row(page, "Dementia support").locator(".qc-tree-count")
     page.wait_for_function("n => n.textContent === '1 · 3'", arg=count.element_handle())
@@ -181,7 +166,7 @@ def test_keyboard_tab_search_enter_codes_the_selection(lab_page) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type("loneliness: exp")
     page.keyboard.press("Enter")
-    rows = _wait_for(lambda: [r for r in _codings(store) if r[0] == "breathing group"], "coding")
+    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "breathing group"], "coding")
     assert rows == [("breathing group", "Loneliness/Loneliness: experience", "amina")]
     page.locator(".qc-transcript .qc-tree-search").fill("")
 
@@ -193,7 +178,7 @@ def test_select_then_click_into_the_search_type_and_enter(lab_page) -> None:
     page.locator(".qc-transcript .qc-tree-search").click()
     page.keyboard.type("digital and phones: barr")
     page.keyboard.press("Enter")
-    rows = _wait_for(lambda: [r for r in _codings(store) if r[0] == "a tablet"], "coding")
+    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "a tablet"], "coding")
     assert rows == [("a tablet", "Digital and phones/Digital and phones: barrier", "amina")]
     page.locator(".qc-transcript .qc-tree-search").fill("")
 
@@ -210,7 +195,7 @@ def test_a_key_set_from_the_tree_codes_at_once(lab_page) -> None:
     row.locator(".qc-tree-key kbd", has_text="w").wait_for()  # the tree is drawn anew
     select_text(page, "sold the car")
     page.keyboard.press("w")
-    rows = _wait_for(lambda: [r for r in _codings(store) if r[0] == "sold the car"], "coding")
+    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "sold the car"], "coding")
     assert rows == [("sold the car", "Transport/Transport to\\/ from services", "amina")]
     row.click(button="right")
     page.keyboard.press("0")  # taken by another code: Python says which
