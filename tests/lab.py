@@ -213,3 +213,17 @@ def wait_for(predicate, what: str, timeout: float = 20.0):  # type: ignore[no-un
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
+
+
+def codings_of(store: Path) -> list[tuple[str, str, str]]:
+    """(text, code path, coder) of every person's coding in `store` (suggestions left out),
+    read in a connection of its own: what the browser's actions saved."""
+    import qualcode
+
+    p = qualcode.open_project(store)
+    try:
+        frame = p.codings_df()
+        frame = frame[~frame["coder"].str.startswith("suggest:")]
+        return list(zip(frame["text"], frame["code"], frame["coder"], strict=True))
+    finally:
+        p.close()

@@ -7,30 +7,24 @@ and the code palette. A screenshot of the widget is kept in reports/test-artifac
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import qualcode
 from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
-from tests.lab import chromium, coding_notebook, jupyterlab, open_and_run, select_text, wait_for
+from tests.lab import (
+    chromium,
+    coding_notebook,
+    codings_of,
+    jupyterlab,
+    open_and_run,
+    select_text,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
 TRANSCRIPT = ROOT / "data" / "raw" / "hartlepool" / "hp01-copd-ex-welder.txt"
-
-
-def _codings(store: Path) -> list[tuple[str, str, str]]:
-    p = qualcode.open_project(store)
-    try:
-        frame = p.codings_df()
-        frame = frame[~frame["coder"].str.startswith("suggest:")]  # people's codings only
-        return list(zip(frame["text"], frame["code"], frame["coder"], strict=True))
-    finally:
-        p.close()
-
-
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +56,7 @@ def test_select_words_and_press_a_key_saves_the_coding(lab_page) -> None:
     page, store = lab_page
     select_text(page, "rang at eight o'clock")
     page.keyboard.press("1")
-    rows = wait_for(lambda: _codings(store), "the coding row")
+    rows = wait_for(lambda: codings_of(store), "the coding row")
     assert rows == [("rang at eight o'clock", "Access to services/Access to GP", "amina")]
     page.locator(".qc-transcript .qc-hl").first.wait_for()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -72,16 +66,16 @@ def test_select_words_and_press_a_key_saves_the_coding(lab_page) -> None:
 
 def test_undo_removes_it_and_redo_brings_it_back(lab_page) -> None:
     page, store = lab_page
-    wait_for(lambda: _codings(store), "the coding from the first test")
+    wait_for(lambda: codings_of(store), "the coding from the first test")
     page.locator(".qc-transcript").focus()
     page.keyboard.press("Control+z")
-    wait_for(lambda: _codings(store) == [], "undo to remove the row")
+    wait_for(lambda: codings_of(store) == [], "undo to remove the row")
     page.wait_for_function(  # the view redraws in the next frame
         "document.querySelectorAll('.qc-transcript .qc-hl:not(.qc-suggestion)').length === 0",
         timeout=10_000,
     )
     page.keyboard.press("Control+y")
-    wait_for(lambda: len(_codings(store)) == 1, "redo to restore the row")
+    wait_for(lambda: len(codings_of(store)) == 1, "redo to restore the row")
     page.locator(".qc-transcript .qc-hl").first.wait_for()
 
 
@@ -94,7 +88,7 @@ def test_palette_finds_a_code_by_typing(lab_page) -> None:
     search.fill("transp")
     page.keyboard.press("Enter")
     rows = wait_for(
-        lambda: [r for r in _codings(store) if r[1].endswith("Transport")], "the palette coding"
+        lambda: [r for r in codings_of(store) if r[1].endswith("Transport")], "the palette coding"
     )
     assert rows == [("two buses", "Everyday life/Transport", "amina")]
 
@@ -107,7 +101,7 @@ def test_a_suggestion_is_accepted_with_the_keyboard(lab_page) -> None:
     assert "Suggestion 1 of 1" in status.inner_text()
     page.keyboard.press("Enter")
     rows = wait_for(
-        lambda: [r for r in _codings(store) if r[1].endswith("Workforce and continuity")],
+        lambda: [r for r in codings_of(store) if r[1].endswith("Workforce and continuity")],
         "the accepted suggestion",
     )
     assert rows == [
@@ -125,7 +119,7 @@ def test_select_words_then_click_a_code_in_the_key_strip(lab_page) -> None:
     select_text(page, "welding fumes")
     page.locator(".qc-transcript .qc-chip", has_text="Carers").click()  # the mouse alone
     rows = wait_for(
-        lambda: [r for r in _codings(store) if r[0] == "welding fumes"], "the clicked coding"
+        lambda: [r for r in codings_of(store) if r[0] == "welding fumes"], "the clicked coding"
     )
     assert rows == [("welding fumes", "Support and care/Carers", "amina")]
 
@@ -142,7 +136,7 @@ def test_a_code_added_in_the_codebook_editor_appears_in_the_open_coder(lab_page)
     select_text(page, "welding fumes")
     tree.click()
     rows = wait_for(
-        lambda: [r for r in _codings(store) if r[1].endswith("Bus passes")], "the new code used"
+        lambda: [r for r in codings_of(store) if r[1].endswith("Bus passes")], "the new code used"
     )
     assert rows and rows[0][0] == "welding fumes"
     page.locator(".qc-transcript").first.screenshot(path=str(ARTIFACTS / "coder-new-code.png"))

@@ -34,8 +34,6 @@ def _memos(store: Path) -> list[tuple[str, str]]:
         p.close()
 
 
-
-
 @pytest.fixture(scope="module")
 def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("lab")

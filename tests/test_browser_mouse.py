@@ -18,13 +18,14 @@ from qualcode.interop.codebook_files import import_codebook
 from tests.conftest import ROOT
 from tests.lab import (
     browser_in,
+    codings_of,
     jupyterlab,
     open_and_run,
     playwright_session,
     select_text,
     wait_for,
 )
-from tests.test_browser_coder import TRANSCRIPT, _codings
+from tests.test_browser_coder import TRANSCRIPT
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -68,7 +69,7 @@ def desk(lab):  # type: ignore[no-untyped-def]
 
 
 def _rows(store, text: str):  # type: ignore[no-untyped-def]
-    return wait_for(lambda: [r for r in _codings(store) if r[0] == text], f"a coding of {text!r}")
+    return wait_for(lambda: [r for r in codings_of(store) if r[0] == text], f"a coding of {text!r}")
 
 
 def test_find_a_code_button_and_a_click_in_the_palette(desk) -> None:
@@ -142,7 +143,7 @@ def test_drag_selected_words_onto_a_code_in_the_key_strip(desk) -> None:
 
 def test_a_drop_elsewhere_does_nothing_and_moves_no_text(desk) -> None:
     page, store = desk
-    before = _codings(store)
+    before = codings_of(store)
     cell = page.locator(".jp-CodeCell", has=page.locator(WIDGET)).locator(".cm-content")
     source = cell.inner_text()
     select_text(page, "Worse if anything")
@@ -159,7 +160,7 @@ def test_a_drop_elsewhere_does_nothing_and_moves_no_text(desk) -> None:
             .some((s) => s.textContent.includes('Worse if anything'))"""
     )
     assert not coded_here
-    assert _codings(store) == before
+    assert codings_of(store) == before
     assert cell.inner_text() == source
 
 
@@ -226,10 +227,10 @@ def test_any_code_target_takes_a_click_and_dropped_words(desk) -> None:
         }"""
     )
     select_text(page, "I've got a phone that does the phone")
-    before = _codings(store)
+    before = codings_of(store)
     page.locator(f"{WIDGET} .test-row", has_text="Housing").locator(".test-fold").click()
     assert page.locator(f"{WIDGET} .qc-hl", has_text="does the phone").count() == 0
-    assert _codings(store) == before
+    assert codings_of(store) == before
     page.locator(f"{WIDGET} .test-row", has_text="Housing").click()
     assert _rows(store, "I've got a phone that does the phone") == [
         ("I've got a phone that does the phone", "Everyday life/Housing", "amina")

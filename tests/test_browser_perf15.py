@@ -46,8 +46,6 @@ def _mine(store: Path) -> list[tuple[str, str]]:
     return [(t, c) for _, t, c in _amina(store) if "🚌" in t]
 
 
-
-
 @pytest.fixture(scope="module")
 def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
     root = tmp_path_factory.mktemp("lab")

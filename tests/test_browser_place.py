@@ -27,8 +27,6 @@ PASSAGE = "There's a group meets at [venue removed], first Thursday of the month
 SELECTION = "(() => window.getSelection().toString())()"
 
 
-
-
 def _open(store: Path) -> qualcode.Project:
     return qualcode.open_project(store, user="test")
 

@@ -8,13 +8,19 @@ the tree, and keep the key strip to one line. Screenshots go to reports/test-art
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import qualcode
 from tests.conftest import ROOT
-from tests.lab import chromium, coding_notebook, jupyterlab, open_and_run, select_text, wait_for
+from tests.lab import (
+    chromium,
+    coding_notebook,
+    codings_of,
+    jupyterlab,
+    open_and_run,
+    select_text,
+    wait_for,
+)
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -39,17 +45,6 @@ def _codebook(p: qualcode.Project) -> None:
             p.codebook.add(name, parent=parent, shortcut=next(keys, None) if i < 2 else None)
     p.codebook.add("Transport to/ from services", parent="Transport")
     p.codebook.add("Peer support", parent="Community and belonging")  # the notebook's query
-
-
-def _codings(store: Path) -> list[tuple[str, str, str]]:
-    p = qualcode.open_project(store)
-    try:
-        frame = p.codings_df()
-        return list(zip(frame["text"], frame["code"], frame["coder"], strict=True))
-    finally:
-        p.close()
-
-
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +148,7 @@ def test_select_words_then_click_a_code_in_the_tree(lab_page) -> None:
     page, store = lab_page
     select_text(page, "welding fumes")
     _row(page, "Dementia support").click()
-    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "welding fumes"], "coding")
+    rows = wait_for(lambda: [r for r in codings_of(store) if r[0] == "welding fumes"], "coding")
     assert rows == [("welding fumes", "Support and care/Dementia support", "amina")]
     count = _row(page, "Dementia support").locator(".qc-tree-count")
     page.wait_for_function("n => n.textContent === '1 · 3'", arg=count.element_handle())
@@ -166,7 +161,7 @@ def test_keyboard_tab_search_enter_codes_the_selection(lab_page) -> None:
     page.keyboard.press("Tab")
     page.keyboard.type("loneliness: exp")
     page.keyboard.press("Enter")
-    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "breathing group"], "coding")
+    rows = wait_for(lambda: [r for r in codings_of(store) if r[0] == "breathing group"], "coding")
     assert rows == [("breathing group", "Loneliness/Loneliness: experience", "amina")]
     page.locator(".qc-transcript .qc-tree-search").fill("")
 
@@ -178,7 +173,7 @@ def test_select_then_click_into_the_search_type_and_enter(lab_page) -> None:
     page.locator(".qc-transcript .qc-tree-search").click()
     page.keyboard.type("digital and phones: barr")
     page.keyboard.press("Enter")
-    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "a tablet"], "coding")
+    rows = wait_for(lambda: [r for r in codings_of(store) if r[0] == "a tablet"], "coding")
     assert rows == [("a tablet", "Digital and phones/Digital and phones: barrier", "amina")]
     page.locator(".qc-transcript .qc-tree-search").fill("")
 
@@ -195,7 +190,7 @@ def test_a_key_set_from_the_tree_codes_at_once(lab_page) -> None:
     row.locator(".qc-tree-key kbd", has_text="w").wait_for()  # the tree is drawn anew
     select_text(page, "sold the car")
     page.keyboard.press("w")
-    rows = wait_for(lambda: [r for r in _codings(store) if r[0] == "sold the car"], "coding")
+    rows = wait_for(lambda: [r for r in codings_of(store) if r[0] == "sold the car"], "coding")
     assert rows == [("sold the car", "Transport/Transport to\\/ from services", "amina")]
     row.click(button="right")
     page.keyboard.press("0")  # taken by another code: Python says which
