@@ -60,24 +60,30 @@ def lab_page(tmp_path_factory):  # type: ignore[no-untyped-def]
 
 
 def _scroll_text_to(page, needle: str) -> None:  # type: ignore[no-untyped-def]
-    """Scroll the transcript box so the line holding `needle` is its top line (once the margin
-    stripes are painted: a new lane of stripes moves the text)."""
+    """Scroll the transcript box so the line holding `needle` is its top line, and keep it
+    there until the text stops moving (chunks built near the screen and a new lane of margin
+    stripes both reflow the text above it)."""
     painted = "r => r.dataset.stripes !== 'painting'"
-    page.wait_for_function(f"[...document.querySelectorAll('.qc-transcript')].every({painted})")
-    page.evaluate(
-        """(needle) => {
-            const body = document.querySelector('.qc-transcript .qc-text');
-            body.scrollIntoView({block: 'start'});
-            for (const line of body.querySelectorAll('.qc-line')) {
-                if (!line.textContent.includes(needle)) continue;
-                body.scrollTop += line.getBoundingClientRect().top
-                    - body.getBoundingClientRect().top - 12;
-                return;
-            }
-            throw new Error('not in the transcript: ' + needle);
-        }""",
-        needle,
-    )
+    for _ in range(10):
+        page.wait_for_function(f"[...document.querySelectorAll('.qc-transcript')].every({painted})")
+        page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+        moved = page.evaluate(
+            """(needle) => {
+                const body = document.querySelector('.qc-transcript .qc-text');
+                body.scrollIntoView({block: 'start'});
+                for (const line of body.querySelectorAll('.qc-line')) {
+                    if (!line.textContent.includes(needle)) continue;
+                    const off = line.getBoundingClientRect().top - body.getBoundingClientRect().top;
+                    body.scrollTop += off;
+                    return Math.abs(off) > 1;
+                }
+                throw new Error('not in the transcript: ' + needle);
+            }""",
+            needle,
+        )
+        if not moved:
+            return
+    raise AssertionError(f"the transcript kept moving under {needle!r}")
 
 
 def test_ctrl_f_highlights_every_hit_counts_them_and_enter_codes_one(lab_page) -> None:
@@ -117,7 +123,8 @@ def test_down_starts_at_the_text_on_screen_and_skips_the_interviewer(lab_page) -
     asked = "Interviewer: Is there anything that's helped"
     _scroll_text_to(page, asked)
     page.evaluate("window.getSelection().removeAllRanges()")
-    page.locator(".qc-transcript").first.focus()
+    page.locator(".qc-transcript").first.focus()  # scrolls the notebook: let it settle
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     with _open(store) as p:
         units = p.units_df("sentence", document=doc)
         turns = p.units_df("turn", document=doc)

@@ -460,6 +460,7 @@ function render({ model, el: root }) {
     const sel = window.getSelection();
     sel.removeAllRanges();
     sel.addRange(range);
+    selectionHere = true; // now, not at "selectionchange": a redraw in between must keep it
     if (scroll) (sn.parentElement || sn).scrollIntoView({ block: "nearest" });
   }
 
