@@ -48,3 +48,8 @@ class Progress:
                 require_area(conn, area)
             name = None if coder is None else coder_store.known_name(conn, coder)
             return progress_views.done_df(conn, coder=name, area=area, all_versions=all_versions)
+
+    def codings_per_document(self) -> pd.DataFrame:
+        """Codings per person and current document, counts only (the workshop's progress)."""
+        with self.reading() as conn:
+            return progress_views.codings_per_document(conn)

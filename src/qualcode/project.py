@@ -448,6 +448,11 @@ class Project(Progress, Memos):
         with self.reading() as conn:
             return coder_views.coders_table(conn, coder_store.leads(conn))
 
+    def leads(self) -> list[str]:
+        """The project's leads, in the order they were made leads."""
+        with self.reading() as conn:
+            return coder_store.leads(conn)
+
     def add_lead(self, name: str, *, by: str) -> list[str]:
         """Make `name` a lead: anyone names the first lead, later only a lead; the leads."""
         with self.writing() as conn:

@@ -2,15 +2,15 @@
 
 Heavy imports happen inside the commands, so `qualcode --help` answers at once. Each module
 holds one group of commands: `project` (init, ingest, status, autocode, merge), `export`
-(export, import, codebook), `pipeline`, `privacy` (redact), `rounds` (round) and `coders`
-(coder); `options` is what they share.
+(export, import, codebook), `pipeline`, `privacy` (redact), `rounds` (round), `coders`
+(coder) and `workshop`; `options` is what they share.
 """
 
 from __future__ import annotations
 
 import typer
 
-from qualcode.cli import coders, export, pipeline, privacy, project, rounds
+from qualcode.cli import coders, export, pipeline, privacy, project, rounds, workshop
 from qualcode.errors import QualcodeError
 
 app = typer.Typer(
@@ -26,6 +26,7 @@ app.command()(export.export)
 app.command("import")(export.import_)
 app.command()(project.autocode)
 app.command()(project.merge)
+app.command()(workshop.workshop)
 app.add_typer(export.codebook_app, name="codebook")
 app.add_typer(pipeline.app, name="pipeline")
 app.add_typer(

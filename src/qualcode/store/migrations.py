@@ -23,7 +23,7 @@ from qualcode.errors import SchemaVersionError, StoreError
 from qualcode.store import schema
 from qualcode.store.stamps import new_guid, now
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 def _add_recommendations(ops: Operations) -> None:
@@ -53,11 +53,17 @@ def _add_done_marks(ops: Operations) -> None:
     ops.create_table("done_marks", *schema.done_columns())
 
 
+def _add_seats(ops: Operations) -> None:
+    """Version 5: workshop seats (who may sign in to `qualcode workshop`)."""
+    ops.create_table("workshop_seats", *schema.seat_columns())
+
+
 # UPGRADES[n] upgrades a store from version n - 1 to version n.
 UPGRADES: dict[int, Callable[[Operations], None]] = {
     2: _add_recommendations,
     3: _add_rounds,
     4: _add_done_marks,
+    5: _add_seats,
 }
 
 

@@ -220,6 +220,25 @@ def done_columns() -> list[Column]:  # type: ignore[type-arg]
 done_marks = Table("done_marks", metadata, *done_columns())
 
 
+def seat_columns() -> list[Column]:  # type: ignore[type-arg]
+    """Workshop seats' columns (schema version 5), fresh for each use, as above: who may sign
+    in to `qualcode workshop`. Only hashes are kept: of the one-time sign-in code the
+    facilitator hands over (cleared once used) and of the session cookie it was traded for."""
+    return [
+        Column("id", Integer, primary_key=True),
+        Column("name", String(200), nullable=False, unique=True),  # the coder they code as
+        Column("role", String(16), nullable=False),  # researcher | facilitator
+        Column("code_hash", String(200), nullable=True),
+        Column("code_issued_at", String(32), nullable=True),
+        Column("session_hash", String(64), nullable=True, unique=True),
+        Column("signed_in_at", String(32), nullable=True),
+        Column("created_at", String(32), nullable=False),
+    ]
+
+
+seats = Table("workshop_seats", metadata, *seat_columns())
+
+
 audit = Table(
     "audit",
     metadata,

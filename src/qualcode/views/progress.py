@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 
 from qualcode.store import schema
 
@@ -52,3 +52,27 @@ def done_df(
         query = query.where(d.c.is_current == 1)
     rows = [{**row._mapping, "current": bool(row.is_current)} for row in conn.execute(query)]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def codings_per_document(conn: Connection) -> pd.DataFrame:
+    """How many codings each person has made on each current document (counts only, no
+    codes, so a facilitator can follow a blind round without seeing anyone's coding):
+    columns coder, document_id, title, area, codings. Models' suggestions are not counted."""
+    c, d, a, k = schema.codings, schema.documents, schema.areas, schema.coders
+    query = (
+        select(
+            k.c.name.label("coder"),
+            d.c.id.label("document_id"),
+            d.c.title,
+            a.c.name.label("area"),
+            func.count(c.c.id).label("codings"),
+        )
+        .join(d, d.c.id == c.c.document_id)
+        .join(a, a.c.id == d.c.area_id)
+        .join(k, k.c.id == c.c.coder_id)
+        .where((d.c.is_current == 1) & (k.c.role != "model"))
+        .group_by(k.c.name, d.c.id, d.c.title, a.c.name)
+        .order_by(k.c.name, a.c.name, d.c.title)
+    )
+    rows = [dict(row._mapping) for row in conn.execute(query)]
+    return pd.DataFrame(rows, columns=["coder", "document_id", "title", "area", "codings"])

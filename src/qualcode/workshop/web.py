@@ -1,0 +1,100 @@
+"""What every workshop request shares: the workshop (store, seats, open screens), who is
+asking (from the session cookie, never from the request's words), and the security headers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from functools import cached_property
+from typing import Any
+
+import tornado.web
+from tornado.ioloop import IOLoop
+
+import qualcode
+from qualcode.widgets.transcript import STATIC as VIEW_STATIC
+from qualcode.widgets.transcript import front_end, styles
+from qualcode.workshop import seating
+from qualcode.workshop.limits import SignInLimit
+from qualcode.workshop.seating import Person
+
+COOKIE = "qc_session"
+STATIC = VIEW_STATIC.parent.parent / "workshop" / "static"
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "form-action 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cache-Control": "no-store",
+}
+
+
+class Workshop:
+    """What the server shares between requests: the store, the seats, the open desks."""
+
+    def __init__(self, store: str, facilitator: str) -> None:
+        self.store = store
+        self.project = qualcode.open_project(store, user=facilitator, create=False)
+        self.facilitator = facilitator
+        self.limit = SignInLimit()
+        self.desks: Counter[str] = Counter()  # name -> screens open now
+        self.last_seen: dict[str, float] = {}
+
+    @cached_property
+    def files(self) -> dict[str, tuple[str, bytes]]:
+        """The files a signed-in page loads: (content type, bytes)."""
+        js, css = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
+        made = {"transcript.js": (js, front_end()), "transcript.css": (css, styles())}
+        for path in STATIC.iterdir():
+            kind = js if path.suffix == ".js" else css if path.suffix == ".css" else None
+            if kind is not None:
+                made[path.name] = (kind, path.read_text(encoding="utf-8"))
+        return {name: (kind, text.encode()) for name, (kind, text) in made.items()}
+
+    async def blocking(self, fn: Any, *args: Any) -> Any:
+        """Run store work off the event loop, so one slow query never stalls the room."""
+        return await IOLoop.current().run_in_executor(None, fn, *args)
+
+
+class Base(tornado.web.RequestHandler):
+    """Who is asking (from the cookie, never from the request's words), and the headers."""
+
+    person: Person | None = None
+
+    @property
+    def workshop(self) -> Workshop:
+        return self.application.settings["workshop"]  # type: ignore[no-any-return]
+
+    def set_default_headers(self) -> None:
+        for key, value in SECURITY_HEADERS.items():
+            self.set_header(key, value)
+
+    async def prepare(self) -> None:
+        token = self.get_cookie(COOKIE)
+        self.person = await self.workshop.blocking(seating.who, self.workshop.project, token)
+        if self.person is not None:
+            self.workshop.last_seen[self.person.name] = time.time()
+
+    def get_current_user(self) -> Person | None:
+        return self.person
+
+    def xsrf(self) -> str:
+        return self.xsrf_form_html()  # type: ignore[no-any-return]
+
+
+def signed_in(method: Any) -> Any:
+    """Pages go to sign-in; anything else (files, data) is refused with 403."""
+
+    async def check(self: Base, *args: Any) -> Any:
+        if self.person is None:
+            if self.request.method == "GET" and self.request.path in ("/", "/codebook"):
+                return self.redirect("/signin")
+            raise tornado.web.HTTPError(403, "sign in first")
+        return await method(self, *args)
+
+    return check
