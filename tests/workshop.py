@@ -155,8 +155,10 @@ class Client:
                 self.customs.append((msg["id"], content))
                 if content.get("type") == "codings":
                     self._patch(msg["id"], content)
-                if content.get("type") == "ack" and content.get("id") in self._waiters:
-                    self._waiters.pop(content["id"]).set_result(time.perf_counter())
+                if content.get("type") == "ack":
+                    waiter = self._waiters.pop(content.get("id"), None)
+                    if waiter is not None and not waiter.done():  # not given up on
+                        waiter.set_result(time.perf_counter())
             elif msg["kind"] == "screen":
                 self.screen = {"coder": msg["coder"], "retrieval": msg["retrieval"]}
 
@@ -187,7 +189,30 @@ class Client:
         sent = time.perf_counter()
         content = {"type": "code", "start": start, "end": end, "code_id": code_id, "id": self._seq}
         self.send(self.view, {"method": "custom", "content": content})
-        return await asyncio.wait_for(done, timeout) - sent
+        try:
+            return await asyncio.wait_for(done, timeout) - sent
+        finally:
+            self._waiters.pop(content["id"], None)
+
+    async def open_transcript(self, index: int, timeout: float = 60) -> None:
+        """Choose the `index`-th transcript in the Transcript list (as a person picks it) and
+        wait until its text is shown."""
+        picker = next(
+            k
+            for k, s in self.models.items()
+            if s.get("_model_name") == "DropdownModel" and s.get("description") == "Transcript"
+        )
+        labels = self.models[picker].get("_options_labels", [])
+        index %= max(1, len(labels))
+        if self.models[picker].get("index") == index:
+            return
+        was = self.view_state().get("title")
+        self.send(picker, {"method": "update", "state": {"index": index}, "buffer_paths": []})
+        deadline = time.monotonic() + timeout
+        while self.view_state().get("title") == was:
+            if time.monotonic() > deadline:
+                raise AssertionError(f"transcript {index} did not open")
+            await asyncio.sleep(0.02)
 
     def close(self) -> None:
         if self.socket is not None:
