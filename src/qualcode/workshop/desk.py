@@ -15,6 +15,7 @@ person's slow search never holds up another's key press.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -51,6 +52,10 @@ NOT_SENT = {"_esm", "_css", "_anywidget_id"}  # the page loads the front end as 
 log = logging.getLogger(__name__)
 _here = threading.local()  # .desk: the desk whose thread this is
 _plain_create = comm.create_comm
+# Screens built at once. Building one is pure Python work; when a whole room opens the link
+# together, 30 builds at once only fight over the GIL, and the event loop (everyone's key
+# presses and pages) waits behind them for up to seconds. As many as cores, the rest queue.
+BUILDS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 class DeskComm(BaseComm):
@@ -118,6 +123,10 @@ class Desk:
         self.emit({"kind": "said", "text": f"Something went wrong: {error}. Reload the page."})
 
     def _build(self) -> None:
+        with BUILDS:
+            self._build_screen()
+
+    def _build_screen(self) -> None:
         from qualcode.widgets.coder import Coder
         from qualcode.widgets.retrieval import Retrieval
 
