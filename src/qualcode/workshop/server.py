@@ -45,25 +45,22 @@ class SignIn(Base):
     async def post(self) -> None:
         name = self.get_body_argument("name", "")[:200]
         code = self.get_body_argument("code", "")[:100]
-        keys = [f"ip:{self.request.remote_ip}", f"name:{name.strip().casefold()}"]
-        wait = self.workshop.limit.wait(keys)
+        keys = {"ip": [self.request.remote_ip or ""], "name": [name.strip().casefold()]}
+        limits = self.workshop.limit
+        wait = max(limits[kind].wait(keys[kind]) for kind in keys)
         if wait > 0:
             self.set_status(429)
             self.set_header("Retry-After", str(int(wait) + 1))
-            self.write(
-                pages.sign_in(
-                    self.xsrf(),
-                    name=name,
-                    error=(
-                        f"Too many tries. Wait {int(wait) + 1} seconds, or ask the facilitator "
-                        "for a new code."
-                    ),
-                )
+            error = (
+                f"Too many tries. Wait {int(wait) + 1} seconds, or ask the facilitator "
+                "for a new code."
             )
+            self.write(pages.sign_in(self.xsrf(), name=name, error=error))
             return
         found = await self.workshop.blocking(seating.sign_in, self.workshop.project, name, code)
         if found is None:
-            self.workshop.limit.failed(keys)
+            for kind in keys:
+                limits[kind].failed(keys[kind])
             self.set_status(403)
             self.write(
                 pages.sign_in(

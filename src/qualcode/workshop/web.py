@@ -41,7 +41,9 @@ class Workshop:
         self.store = store
         self.project = qualcode.open_project(store, user=facilitator, create=False)
         self.facilitator = facilitator
-        self.limit = SignInLimit()
+        # a person's code is guessed at most 5 times a minute; a device (or a room behind
+        # one address) may mistype more, across names
+        self.limit = {"name": SignInLimit(tries=5), "ip": SignInLimit(tries=20)}
         self.desks: Counter[str] = Counter()  # name -> screens open now
         self.last_seen: dict[str, float] = {}
 
