@@ -269,7 +269,7 @@ def test_a_post_without_the_forms_token_is_refused(room) -> None:  # type: ignor
 
 
 def test_blind_round_from_the_facilitators_page(room) -> None:  # type: ignore[no-untyped-def]
-    server, store = room
+    server, _ = room
 
     async def go() -> None:
         hana, ivo = await seated(server, "hana"), await seated(server, "ivo")
@@ -317,7 +317,7 @@ def test_sign_in_limit_counts_per_key_and_forgets_after_the_window() -> None:
 
 def test_codes_are_hashed_one_time_and_a_role_cannot_be_changed(tmp_path: Path) -> None:
     with qualcode.open_project(tmp_path / "s.qualcode", user="t") as p:
-        name, code = seating.seat(p, "Amina", by="dawn")
+        _, code = seating.seat(p, "Amina", by="dawn")
         assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}", code)
         assert seating.sign_in(p, "amina", "wrong-code") is None
         person, token = seating.sign_in(p, " AMINA ", code)

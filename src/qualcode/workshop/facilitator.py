@@ -257,8 +257,9 @@ def _agreement_html(project: Project, name: str) -> str:
         )
     return (
         f"<p>Compared: {html.escape(', '.join(coders))} on {len(documents)} "
-        f"transcript{'' if len(documents) == 1 else 's'} they coded. Krippendorff's α: 1 is full agreement, 0 no better than chance; 0.67 is "
-        "the usual least for tentative findings, 0.8 for firm ones.</p>"
+        f"transcript{'' if len(documents) == 1 else 's'} they coded. "
+        "Krippendorff's α: 1 is full agreement, 0 no better than chance; 0.67 is the "
+        "usual least for tentative findings, 0.8 for firm ones.</p>"
         "<table><thead><tr><th>Code</th><th>α</th><th>Sentences agreed</th><th>Sentences</th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
