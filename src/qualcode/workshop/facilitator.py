@@ -81,8 +81,9 @@ class Seat(Page):
         except QualcodeError as exc:
             return await self._after(f'<p class="error" role="alert">{html.escape(str(exc))}</p>')
         await self._after(
-            f'<p role="status">Give <b>{html.escape(stored)}</b> this code (it works once): '
-            f'<span class="code">{html.escape(code)}</span></p>'
+            f'<div class="card" role="status">Give <b>{html.escape(stored)}</b> this code; it '
+            f'works once: <span class="code">{html.escape(code)}</span><br><small>Lost it? '
+            "Seat them again for a new one.</small></div>'
         )
 
 
@@ -96,7 +97,7 @@ class Unseat(Page):
             lambda: seating.unseat(self.workshop.project, name, by=self.workshop.facilitator)
         )
         said = f"{name} was removed; their codings stay." if gone else f"No seat named {name}."
-        await self._after(f'<p role="status">{html.escape(said)}</p>')
+        await self._after(f'<div class="card" role="status">{html.escape(said)}</div>')
 
 
 class RoundAction(Page):
@@ -107,7 +108,7 @@ class RoundAction(Page):
             said = await self.workshop.blocking(self._act, action)
         except QualcodeError as exc:
             said = f"Could not do that: {exc}"
-        await self._after(f'<p role="status">{html.escape(said)}</p>')
+        await self._after(f'<div class="card" role="status">{html.escape(said)}</div>')
 
     def _act(self, action: str) -> str:
         project, lead = self.workshop.project, self.workshop.facilitator
