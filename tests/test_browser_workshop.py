@@ -29,7 +29,9 @@ TABLET = {"viewport": {"width": 1180, "height": 820}}
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def room(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, str, Path]]:
+def room(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Server, str, Path]]:
     if request.param == "sqlite":
         store = str(tmp_path_factory.mktemp("room") / "room.qualcode")
     else:
@@ -101,9 +103,13 @@ def test_three_people_code_at_once_and_the_facilitator_sees_them(room, request) 
                 doc = int(rows["document_id"].iloc[0])
                 theirs = next(c.id for c in p.codings(doc) if c.coder == "amina")
             pages["bob"].evaluate(
-                """(id) => { const d = window.__qcDesk;
-                    const view = [...d.models.values()].find((m) => m.state._model_name === "AnyModel");
-                    d.send(view.id, {method: "custom", content: {type: "uncode", coding_id: id, id: 999}}); }""",
+                """(id) => {
+                    const d = window.__qcDesk;
+                    const view = [...d.models.values()]
+                        .find((m) => m.state._model_name === "AnyModel");
+                    const content = {type: "uncode", coding_id: id, id: 999};
+                    d.send(view.id, {method: "custom", content});
+                }""",
                 theirs,
             )
             pages["bob"].locator(".qc-status", has_text="only your own").wait_for()
@@ -115,7 +121,9 @@ def test_three_people_code_at_once_and_the_facilitator_sees_them(room, request) 
                 row = live.locator("table.people tr", has_text=name)
                 row.locator("td", has_text="here now").wait_for(timeout=15_000)
                 wait_for(lambda r=row: r.locator("td").nth(2).inner_text() == "1", f"{name}'s 1")
-            fac.screenshot(path=str(ARTIFACTS / f"workshop-facilitator-{backend}.png"), full_page=True)
+            fac.screenshot(
+                path=str(ARTIFACTS / f"workshop-facilitator-{backend}.png"), full_page=True
+            )
         finally:
             for ctx in contexts:
                 ctx.__exit__(None, None, None)

@@ -83,7 +83,7 @@ class Seat(Page):
         await self._after(
             f'<div class="card" role="status">Give <b>{html.escape(stored)}</b> this code; it '
             f'works once: <span class="code">{html.escape(code)}</span><br><small>Lost it? '
-            "Seat them again for a new one.</small></div>'
+            "Seat them again for a new one.</small></div>"
         )
 
 
