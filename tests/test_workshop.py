@@ -335,3 +335,42 @@ def test_codes_are_hashed_one_time_and_a_role_cannot_be_changed(tmp_path: Path) 
         assert again not in str(stored) and stored[0][0].startswith("scrypt$")
         seating.sign_out(p, seating.sign_in(p, "amina", again)[1])
         assert seating.seats(p)[0]["signed_in"] is False
+
+
+def test_the_workshop_makes_no_connection_off_this_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started, signed in to and coded in with every connection off this machine refused
+    and written down (tests/test_no_network.py's guard, loaded into the server's process)."""
+    import os
+
+    from tests.test_no_network import GUARD
+
+    guard = tmp_path / "guard"
+    guard.mkdir()
+    (guard / "sitecustomize.py").write_text(GUARD)
+    log = tmp_path / "network.log"
+    monkeypatch.setenv("QUALCODE_NET_LOG", str(log))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join([str(guard), os.environ.get("PYTHONPATH", "")])
+    )
+    store = build(str(tmp_path / "offline.qualcode"))
+    import subprocess
+    import sys
+
+    probe = (
+        "import socket\ntry: socket.create_connection(('192.0.2.1', 80), 0.1)\nexcept OSError: pass"
+    )
+    subprocess.run([sys.executable, "-c", probe], check=True)
+    assert "192.0.2.1" in log.read_text()  # the guard is loaded in processes started so
+    log.unlink()
+
+    async def go(server: Server) -> None:
+        person = await seated(server, "amina")
+        await person.open_screen()
+        await person.code(40, 90, person.view_state()["codes"][0]["id"])
+        person.close()
+
+    with workshop_server(store) as server:
+        run(go(server))
+    assert not log.exists(), log.read_text()
