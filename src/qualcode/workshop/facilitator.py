@@ -70,21 +70,39 @@ class Page(Base):
 
 
 class Seat(Page):
+    """Seat one person, or several (one name per line): a code for each, shown once, in a
+    table that prints as cards to hand out."""
+
     @facilitator_only
     async def post(self) -> None:
-        name = self.get_body_argument("name", "")
-        who = self.workshop.facilitator
-        try:
-            stored, code = await self.workshop.blocking(
-                lambda: seating.seat(self.workshop.project, name, by=who)
+        typed = self.get_body_argument("names", "") or self.get_body_argument("name", "")
+        names = [n.strip() for n in typed.splitlines() if n.strip()][:200]
+        if not names:
+            return await self._after('<p class="error" role="alert">Type a name first.</p>')
+        made, errors = await self.workshop.blocking(self._seat_all, names)
+        said = "".join(f'<p class="error" role="alert">{html.escape(e)}</p>' for e in errors)
+        if made:
+            rows = "".join(
+                f'<tr><td><b>{html.escape(name)}</b></td><td><span class="code">'
+                f"{html.escape(code)}</span></td></tr>"
+                for name, code in made
             )
-        except QualcodeError as exc:
-            return await self._after(f'<p class="error" role="alert">{html.escape(str(exc))}</p>')
-        await self._after(
-            f'<div class="card" role="status">Give <b>{html.escape(stored)}</b> this code; it '
-            f'works once: <span class="code">{html.escape(code)}</span><br><small>Lost it? '
-            "Seat them again for a new one.</small></div>"
-        )
+            said += (
+                '<div class="card codes" role="status"><p>Give each person their code; each '
+                "works once. Lost one? Seat them again for a new one.</p>"
+                f"<table><thead><tr><th>Name</th><th>Code</th></tr></thead><tbody>{rows}"
+                "</tbody></table></div>"
+            )
+        await self._after(said)
+
+    def _seat_all(self, names: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+        made, errors = [], []
+        for name in names:
+            try:
+                made.append(seating.seat(self.workshop.project, name, by=self.workshop.facilitator))
+            except QualcodeError as exc:
+                errors.append(f"{name}: {exc}")
+        return made, errors
 
 
 class Unseat(Page):
@@ -295,9 +313,10 @@ def page_html(handler: Base, live: str, said: str) -> str:
         f"<main>{said}"
         '<div class="card"><h1>Facilitator</h1>'
         f'<form method="post" action="/facilitator/seat">{xsrf}'
-        '<label for="name">Seat a person (or give them a new code)</label>'
-        '<input id="name" name="name" placeholder="Their name, as they will sign in" required> '
-        "<button>Seat and make a code</button></form>"
+        '<label for="name">Seat people (or give someone a new code): one name per line</label>'
+        '<textarea id="name" name="names" rows="3" required '
+        'placeholder="Their names, as they will sign in"></textarea><br>'
+        "<button>Seat and make codes</button></form>"
         f'<form method="post" action="/facilitator/unseat">{xsrf}'
         '<label for="gone">Remove a person (signed out at once; their codings stay)</label>'
         f'<select id="gone" name="name">{seated}</select> '

@@ -29,7 +29,10 @@ main{padding:1rem;max-width:80rem;margin:auto}
 .card table{border-collapse:collapse;width:100%}
 .card th,.card td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #e3e3e3;
   vertical-align:top}
+.card textarea{font:inherit;width:100%;max-width:32rem;box-sizing:border-box;padding:.45rem .6rem;
+  border:1px solid #999;border-radius:6px}
 .yes{color:#1a7f37;font-weight:600}.no{color:#777}
+@media print{header,form,#live{display:none}.card{border:0}}
 """
 
 
