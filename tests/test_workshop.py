@@ -273,22 +273,27 @@ def test_blind_round_from_the_facilitators_page(room) -> None:  # type: ignore[n
 
     async def go() -> None:
         hana, ivo = await seated(server, "hana"), await seated(server, "ivo")
+        await hana.open_screen()
+        await ivo.open_screen()
+        hana.send(hana.view, {"method": "update", "state": {"show_all": True}})
+        code_id = hana.view_state()["codes"][2]["id"]
+        await ivo.code(100, 160, code_id)  # before the round
+        refresh = next(k for k, s in hana.models.items() if s.get("description") == "Refresh")
+        hana.send(refresh, {"method": "custom", "content": {"event": "click"}})
+        await until(lambda: "ivo" in {c["coder"] for c in hana.view_state()["codings"]}, "ivo's")
         fac = await facilitator(server)
         page = await fac.fetch(
             "/facilitator/round", form={"action": "open", "round": "W1", "area": ""}
         )
         assert b"Blind round W1 is open" in page.body
-        await hana.open_screen()
-        await ivo.open_screen()
-        code_id = hana.view_state()["codes"][2]["id"]
+        # open screens hear it at once and show only their own coding
+        await until(lambda: "opened blind round W1" in hana.view_state()["status"], "hana told")
+        assert {c["coder"] for c in hana.view_state()["codings"]} <= {"hana"}
         await hana.code(300, 380, code_id)
         await ivo.code(300, 380, code_id)
         await ivo.code(500, 560, code_id)
-        # during the round each sees only their own, even after a refresh
-        refresh = next(k for k, s in ivo.models.items() if s.get("description") == "Refresh")
-        ivo.send(refresh, {"method": "custom", "content": {"event": "click"}})
-        await asyncio.sleep(0.8)
         assert {c["coder"] for c in ivo.view_state()["codings"]} == {"ivo"}
+        assert {c["coder"] for c in hana.view_state()["codings"]} == {"hana"}
         live = (await fac.fetch("/facilitator?part=live")).body.decode()
         assert "hana" in live and "ivo" in live and "open" in live
         page = await fac.fetch("/facilitator/round", form={"action": "close"})
@@ -296,6 +301,8 @@ def test_blind_round_from_the_facilitators_page(room) -> None:  # type: ignore[n
         assert "Blind round W1 is closed" in text and "Krippendorff" in text
         compared = re.search(r"Compared: ([^<]*?) on (\d+) transcript", text)
         assert compared and {"hana", "ivo"} <= set(compared.group(1).split(", "))
+        await until(lambda: "closed blind round W1" in hana.view_state()["status"], "told")
+        assert {"hana", "ivo"} <= {c["coder"] for c in hana.view_state()["codings"]}
         hana.close()
         ivo.close()
 

@@ -143,6 +143,10 @@ class RoundAction(Page):
                 area=area,
                 documents=None if area else _all_titles(project),
             )
+            self.workshop.tell_everyone(
+                f"The facilitator opened blind round {found.name}: you now see only your own "
+                "coding of its transcripts."
+            )
             return (
                 f"Blind round {found.name} is open on {len(found.documents)} transcripts "
                 f"for {len(found.coders)} people: each sees only their own coding."
@@ -152,6 +156,9 @@ class RoundAction(Page):
             if name is None:
                 raise QualcodeError("no blind round is open")
             project.close_round(name, lead=lead)
+            self.workshop.tell_everyone(
+                f"The facilitator closed blind round {name}: everyone's coding shows again."
+            )
             return f"Blind round {name} is closed: everyone's coding is visible again."
         raise QualcodeError(f"unknown action {action!r}")
 
@@ -179,7 +186,7 @@ def live_html(workshop: Workshop) -> str:
         mine = counts[counts["coder"] == name]
         finished = int((done["coder"] == name).sum()) if len(done) else 0
         here = (
-            workshop.desks.get(name, 0) > 0
+            workshop.here(name)
             or now - workshop.last_seen.get(name, 0) < ONLINE_SECONDS
         )
         state = (

@@ -145,7 +145,7 @@ class DeskSocket(tornado.websocket.WebSocketHandler):
         self.desk = Desk(
             self.workshop.store, self.person, lambda m: loop.add_callback(self._say, m)
         )
-        self.workshop.desks[self.person.name] += 1
+        self.workshop.desks.add(self.desk)
         self.desk.open()
 
     def _say(self, message: dict[str, Any]) -> None:
@@ -173,7 +173,7 @@ class DeskSocket(tornado.websocket.WebSocketHandler):
     def on_close(self) -> None:
         if self.desk is not None:
             self.desk.close()
-            self.workshop.desks[self.person.name] -= 1
+            self.workshop.desks.discard(self.desk)
             self.desk = None
 
 

@@ -5,7 +5,6 @@ asking (from the session cookie, never from the request's words), and the securi
 from __future__ import annotations
 
 import time
-from collections import Counter
 from functools import cached_property
 from typing import Any
 
@@ -44,7 +43,7 @@ class Workshop:
         # a person's code is guessed at most 5 times a minute; a device (or a room behind
         # one address) may mistype more, across names
         self.limit = {"name": SignInLimit(tries=5), "ip": SignInLimit(tries=20)}
-        self.desks: Counter[str] = Counter()  # name -> screens open now
+        self.desks: set[Any] = set()  # the coding screens open now (`desk.Desk`)
         self.last_seen: dict[str, float] = {}
 
     @cached_property
@@ -61,6 +60,18 @@ class Workshop:
     async def blocking(self, fn: Any, *args: Any) -> Any:
         """Run store work off the event loop, so one slow query never stalls the room."""
         return await IOLoop.current().run_in_executor(None, fn, *args)
+
+
+    def here(self, name: str) -> bool:
+        """Whether `name` has a coding screen open now."""
+        return any(desk.person.name == name for desk in list(self.desks))
+
+
+    def tell_everyone(self, text: str) -> None:
+        """Reload every open screen from the store (a round opened or closed changes what
+        each person may see) and say why."""
+        for desk in list(self.desks):
+            desk.reload(text)
 
 
 class Base(tornado.web.RequestHandler):
