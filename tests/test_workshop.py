@@ -82,11 +82,15 @@ async def facilitator(server: Server) -> Client:
 _facilitator_cookies: dict[str, dict[str, str]] = {}
 
 
+async def seat(server: Server, name: str) -> str:
+    """The one-time code the facilitator's page gives for `name`."""
+    page = await (await facilitator(server)).fetch("/facilitator/seat", form={"name": name})
+    return re.search(r'class="code">([^<]+)<', page.body.decode()).group(1)
+
+
 async def seated(server: Server, name: str) -> Client:
     """`name` seated by the facilitator and signed in with the code they were given."""
-    fac = await facilitator(server)
-    page = await fac.fetch("/facilitator/seat", form={"name": name})
-    code = re.search(r'class="code">([^<]+)<', page.body.decode()).group(1)
+    code = await seat(server, name)
     person = Client(server.url)
     answer = await person.sign_in(name, code)
     assert answer.code == 302 and answer.headers["Location"] == "/", answer.body
@@ -122,9 +126,7 @@ def test_a_code_works_once_and_wrong_ones_are_refused(room) -> None:  # type: ig
     server, _ = room
 
     async def go() -> None:
-        fac = await facilitator(server)
-        page = await fac.fetch("/facilitator/seat", form={"name": "Carol"})
-        code = re.search(r'class="code">([^<]+)<', page.body.decode()).group(1)
+        code = await seat(server, "Carol")
         wrong = Client(server.url)
         answer = await wrong.sign_in("Carol", "aaaa-bbbb")
         assert answer.code == 403 and b"do not match" in answer.body
@@ -147,9 +149,7 @@ def test_sign_in_tries_are_limited_even_with_the_right_code(room) -> None:  # ty
     server, _ = room
 
     async def go() -> None:
-        fac = await facilitator(server)
-        page = await fac.fetch("/facilitator/seat", form={"name": "Dev"})
-        code = re.search(r'class="code">([^<]+)<', page.body.decode()).group(1)
+        code = await seat(server, "Dev")
         guesser = Client(server.url)
         for n in range(5):
             assert (await guesser.sign_in("Dev", f"zzzz-zzz{n + 2}")).code == 403
@@ -349,18 +349,9 @@ def test_the_workshop_makes_no_connection_off_this_machine(
 ) -> None:
     """Started, signed in to and coded in with every connection off this machine refused
     and written down (tests/test_no_network.py's guard, loaded into the server's process)."""
-    import os
+    from tests.test_no_network import guard_processes
 
-    from tests.test_no_network import GUARD
-
-    guard = tmp_path / "guard"
-    guard.mkdir()
-    (guard / "sitecustomize.py").write_text(GUARD)
-    log = tmp_path / "network.log"
-    monkeypatch.setenv("QUALCODE_NET_LOG", str(log))
-    monkeypatch.setenv(
-        "PYTHONPATH", os.pathsep.join([str(guard), os.environ.get("PYTHONPATH", "")])
-    )
+    log = guard_processes(tmp_path, monkeypatch)
     store = build(str(tmp_path / "offline.qualcode"))
     import subprocess
     import sys

@@ -13,14 +13,13 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import tornado.web
 
 from qualcode.coding.agreement import agreement_table
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
 from qualcode.workshop import seating
 from qualcode.workshop.pages import _header, _page
-from qualcode.workshop.web import Base, Workshop
+from qualcode.workshop.web import Base, Workshop, signed_in
 
 ONLINE_SECONDS = 120  # seen within this long: "here now"
 
@@ -42,17 +41,7 @@ def prepare(project: Project, facilitator: str) -> str:
     return code
 
 
-def facilitator_only(method: Any) -> Any:
-    async def check(self: Base, *args: Any) -> Any:
-        if self.person is None:
-            if self.request.method == "GET" and self.request.path == "/facilitator":
-                return self.redirect("/signin")
-            raise tornado.web.HTTPError(403, "sign in first")
-        if not self.person.facilitator:
-            raise tornado.web.HTTPError(403, "only the facilitator opens this page")
-        return await method(self, *args)
-
-    return check
+facilitator_only = signed_in(facilitator=True)
 
 
 class Page(Base):
@@ -185,10 +174,7 @@ def live_html(workshop: Workshop) -> str:
         name = s["name"]
         mine = counts[counts["coder"] == name]
         finished = int((done["coder"] == name).sum()) if len(done) else 0
-        here = (
-            workshop.here(name)
-            or now - workshop.last_seen.get(name, 0) < ONLINE_SECONDS
-        )
+        here = workshop.here(name) or now - workshop.last_seen.get(name, 0) < ONLINE_SECONDS
         state = (
             ("here now" if here else "signed in")
             if s["signed_in"]

@@ -31,7 +31,7 @@ from tornado.ioloop import IOLoop
 from qualcode.workshop import pages, seating
 from qualcode.workshop.desk import Desk
 from qualcode.workshop.facilitator import routes as facilitator_routes
-from qualcode.workshop.web import COOKIE, SECURITY_HEADERS, Base, Workshop, signed_in
+from qualcode.workshop.web import COOKIE, Base, Workshop, signed_in
 
 RECHECK_SECONDS = 5.0  # an open screen asks again who it belongs to this often
 
@@ -87,9 +87,8 @@ class SignIn(Base):
 
 class SignOut(Base):
     async def post(self) -> None:
-        token = self.get_cookie(COOKIE)
-        if token:
-            await self.workshop.blocking(seating.sign_out, self.workshop.project, token)
+        if self.token:
+            await self.workshop.blocking(seating.sign_out, self.workshop.project, self.token)
         self.clear_cookie(COOKIE, path="/")
         self.redirect("/signin")
 
@@ -120,25 +119,16 @@ class File(Base):
         self.write(body)
 
 
-class DeskSocket(tornado.websocket.WebSocketHandler):
+class DeskSocket(Base, tornado.websocket.WebSocketHandler):
     """One open coding screen: the person's desk, spoken to in JSON messages."""
 
     desk: Desk | None = None
 
-    @property
-    def workshop(self) -> Workshop:
-        return self.application.settings["workshop"]  # type: ignore[no-any-return]
-
     async def prepare(self) -> None:
-        self.token = self.get_cookie(COOKIE)
-        self.person = await self.workshop.blocking(seating.who, self.workshop.project, self.token)
+        await super().prepare()
         if self.person is None:
             raise tornado.web.HTTPError(403, "sign in first")
         self.checked = time.monotonic()
-
-    def set_default_headers(self) -> None:
-        for key, value in SECURITY_HEADERS.items():
-            self.set_header(key, value)
 
     def open(self, *args: Any, **kwargs: Any) -> None:
         loop = IOLoop.current()
