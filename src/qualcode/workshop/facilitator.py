@@ -193,7 +193,7 @@ def live_html(workshop: Workshop) -> str:
         "<th>Transcripts coded</th><th>Marked done</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
-    return people + _progress_table(seats, counts, done) + _round_html(project)
+    return people + _progress_table(seats, counts, done) + _round_html(workshop)
 
 
 def _progress_table(seats: list[dict[str, Any]], counts: pd.DataFrame, done: pd.DataFrame) -> str:
@@ -221,13 +221,15 @@ def _progress_table(seats: list[dict[str, Any]], counts: pd.DataFrame, done: pd.
         )
     return (
         "<h2>Progress</h2><p>Codings each person has made on each transcript; ✓ marked done.</p>"
-        f'<table class="progress"><thead><tr><th>Transcript</th>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        '<div class="wide"><table class="progress"><thead><tr><th>Transcript</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
-def _round_html(project: Project) -> str:
-    rounds = project.rounds_df()
+def _round_html(workshop: Workshop) -> str:
+    """The last round: open, or closed with its agreement (worked out once per round: the
+    page asks every few seconds, while people code)."""
+    rounds = workshop.project.rounds_df()
     if rounds.empty:
         return "<h2>Blind round</h2><p>No blind round yet.</p>"
     last = rounds.iloc[-1]
@@ -236,9 +238,11 @@ def _round_html(project: Project) -> str:
             f"<h2>Blind round {html.escape(str(last['name']))}: open</h2>"
             "<p>Each person sees only their own coding until you close it.</p>"
         )
-    return f"<h2>Blind round {html.escape(str(last['name']))}: closed</h2>" + _agreement_html(
-        project, str(last["name"])
-    )
+    name = str(last["name"])
+    key = f"{name} {last['closed_at']}"
+    if key not in workshop.agreements:
+        workshop.agreements[key] = _agreement_html(workshop.project, name)
+    return f"<h2>Blind round {html.escape(name)}: closed</h2>" + workshop.agreements[key]
 
 
 def _agreement_html(project: Project, name: str) -> str:

@@ -32,6 +32,7 @@ main{padding:1rem;max-width:80rem;margin:auto}
 .card textarea{font:inherit;width:100%;max-width:32rem;box-sizing:border-box;padding:.45rem .6rem;
   border:1px solid #999;border-radius:6px}
 .yes{color:#1a7f37;font-weight:600}.no{color:#777}
+.wide{overflow-x:auto}
 @media print{header,form,#live{display:none}.card{border:0}}
 """
 

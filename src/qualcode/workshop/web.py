@@ -45,6 +45,7 @@ class Workshop:
         self.limit = {"name": SignInLimit(tries=5), "ip": SignInLimit(tries=20)}
         self.desks: set[Any] = set()  # the coding screens open now (`desk.Desk`)
         self.last_seen: dict[str, float] = {}
+        self.agreements: dict[str, str] = {}  # a closed round's agreement, as the page shows it
 
     @cached_property
     def files(self) -> dict[str, tuple[str, bytes]]:
