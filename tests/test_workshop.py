@@ -372,3 +372,39 @@ def test_the_workshop_makes_no_connection_off_this_machine(
     with workshop_server(store) as server:
         run(go(server))
     assert not log.exists(), log.read_text()
+
+
+def test_a_screen_that_sends_faster_than_a_person_is_slowed_and_a_fifth_closes_the_first(
+    room,  # type: ignore[no-untyped-def]
+) -> None:
+    server, _ = room
+
+    async def go() -> None:
+        jo = await seated(server, "jo")
+        screens = [jo]
+        await jo.open_screen()
+        for _ in range(400):  # a script, not a person: the first 120 go ahead, then 30 a second
+            jo.send(jo.view, {"method": "update", "state": {"font_size": 17}})
+        await until(lambda: any("Too many actions" in t for t in jo.said), "jo slowed")
+        for _ in range(4):  # the same person on four more screens: the first one closes
+            more = Client(server.url, cookies=dict(jo.cookies))
+            await more.open_screen()
+            screens.append(more)
+        await until(lambda: jo.closed == 4000, "the first screen closed")
+        assert all(s.closed is None for s in screens[1:])
+        for s in screens:
+            s.close()
+
+    run(go())
+
+
+def test_pace_lets_a_burst_through_then_the_rate() -> None:
+    from qualcode.workshop.limits import Pace
+
+    now = [0.0]
+    pace = Pace(rate=10, burst=5, clock=lambda: now[0])
+    assert [pace.take() for _ in range(6)] == [True] * 5 + [False]
+    now[0] = 0.25  # 2.5 actions earned
+    assert [pace.take() for _ in range(3)] == [True, True, False]
+    now[0] = 100
+    assert sum(pace.take() for _ in range(10)) == 5  # never more than the burst

@@ -87,6 +87,8 @@ class Client:
     screen: dict[str, str] = field(default_factory=dict)
     customs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     socket: Any = None
+    closed: int | None = None  # the close code, once the server has closed the screen
+    said: list[str] = field(default_factory=list)
     _seq: int = 0
     _waiters: dict[int, asyncio.Future[float]] = field(default_factory=dict)
 
@@ -144,6 +146,7 @@ class Client:
         while True:
             raw = await self.socket.read_message()
             if raw is None:
+                self.closed = self.socket.close_code or -1
                 return
             msg = json.loads(raw)
             if msg["kind"] == "open":
@@ -157,6 +160,8 @@ class Client:
                     self._patch(msg["id"], content)
                 if content.get("type") == "ack" and content.get("id") in self._waiters:
                     self._waiters.pop(content["id"]).set_result(time.perf_counter())
+            elif msg["kind"] == "said":
+                self.said.append(msg["text"])
             elif msg["kind"] == "screen":
                 self.screen = {"coder": msg["coder"], "retrieval": msg["retrieval"]}
 

@@ -31,9 +31,11 @@ from tornado.ioloop import IOLoop
 from qualcode.workshop import pages, seating
 from qualcode.workshop.desk import Desk
 from qualcode.workshop.facilitator import routes as facilitator_routes
+from qualcode.workshop.limits import Pace
 from qualcode.workshop.web import COOKIE, Base, Workshop, signed_in
 
 RECHECK_SECONDS = 5.0  # an open screen asks again who it belongs to this often
+MAX_SCREENS = 4  # per person: a fifth screen closes their oldest
 
 
 class SignIn(Base):
@@ -131,11 +133,15 @@ class DeskSocket(Base, tornado.websocket.WebSocketHandler):
         self.checked = time.monotonic()
 
     def open(self, *args: Any, **kwargs: Any) -> None:
+        mine = [s for d, s in self.workshop.desks.items() if d.person.name == self.person.name]
+        for oldest in mine[: max(0, len(mine) - MAX_SCREENS + 1)]:
+            oldest.close(4000, "opened on another screen")
         loop = IOLoop.current()
+        self.pace, self.warned = Pace(), 0.0
         self.desk = Desk(
             self.workshop.store, self.person, lambda m: loop.add_callback(self._say, m)
         )
-        self.workshop.desks.add(self.desk)
+        self.workshop.desks[self.desk] = self
         self.desk.open()
 
     def _say(self, message: dict[str, Any]) -> None:
@@ -154,6 +160,11 @@ class DeskSocket(Base, tornado.websocket.WebSocketHandler):
                 return
             self.checked = time.monotonic()
         self.workshop.last_seen[self.person.name] = time.time()
+        if not self.pace.take():
+            if time.monotonic() - self.warned > 2:
+                self.warned = time.monotonic()
+                self._say({"kind": "said", "text": "Too many actions at once: wait a moment."})
+            return
         try:
             parsed = json.loads(message)
         except ValueError:
@@ -163,7 +174,7 @@ class DeskSocket(Base, tornado.websocket.WebSocketHandler):
     def on_close(self) -> None:
         if self.desk is not None:
             self.desk.close()
-            self.workshop.desks.discard(self.desk)
+            self.workshop.desks.pop(self.desk, None)
             self.desk = None
 
 

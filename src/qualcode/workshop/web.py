@@ -43,7 +43,7 @@ class Workshop:
         # a person's code is guessed at most 5 times a minute; a device (or a room behind
         # one address) may mistype more, across names
         self.limit = {"name": SignInLimit(tries=5), "ip": SignInLimit(tries=20)}
-        self.desks: set[Any] = set()  # the coding screens open now (`desk.Desk`)
+        self.desks: dict[Any, Any] = {}  # the coding screens open now: desk -> its socket
         self.last_seen: dict[str, float] = {}
         self.agreements: dict[str, str] = {}  # a closed round's agreement, as the page shows it
 

@@ -280,7 +280,9 @@ function connect() {
     const p = document.createElement("p");
     p.className = "qc-said qc-lost";
     p.setAttribute("role", "alert");
-    p.textContent = "The connection to the workshop was lost. Your saved coding is safe; reload the page to carry on.";
+    p.textContent = e.code === 4000
+      ? "This screen was closed because you opened the workshop on more screens. Reload the page to use this one."
+      : "The connection to the workshop was lost. Your saved coding is safe; reload the page to carry on.";
     host.prepend(p);
   });
 }
