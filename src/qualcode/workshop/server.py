@@ -2,12 +2,12 @@
 JupyterLab already brings). Everyone signs in with their name and a one-time code from the
 facilitator and gets the coding screen only; the facilitator also gets their own page.
 
-Why not Voilà or JupyterHub: both give each person a Python kernel, which costs a few hundred
-MB and several seconds each, and a kernel runs whatever code its page sends, as the server's
-user, so a person could write codings under anyone's name (docs/workshop.md has the figures).
-Here each person's screen is their own Coder object in this one process (`desk.py`), the
-server decides who they are from the session cookie, and the page can only click, choose and
-type.
+Why not Voilà or JupyterHub (docs/workshop-hosts.md has the figures): both give each person
+a Python kernel, a few seconds and 140–300 MB each; Voilà has no sign-in (the name would come
+from the link), and JupyterHub lets each person run Python as the server's user (and so write
+codings under any name). Here each person's screen is their own Coder object in this one
+process (`desk.py`), the server decides who they are from the session cookie, and the page
+can only click, choose and type.
 
 Every page, file, socket and API answers only to a signed-in person (the sign-in page
 excepted); cookies are HttpOnly and SameSite=Strict; forms carry an XSRF token; sign-in tries
