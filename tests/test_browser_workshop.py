@@ -99,6 +99,13 @@ def test_three_people_code_at_once_and_the_facilitator_sees_them(room, request) 
                 marked = pages[name].locator(".qc-transcript .qc-hl").all_inner_texts()
                 assert words in "".join(marked)
             pages["amina"].screenshot(path=str(ARTIFACTS / f"workshop-desk-{backend}.png"))
+            # Find coded passages: a query typed and Enter, then "Open in coder"
+            find = pages["amina"].locator(".qc-retrieval input").first
+            find.fill("Waiting times OR Peer support")
+            find.press("Enter")
+            pages["amina"].get_by_text("2 passages in 1 transcript").wait_for()
+            pages["amina"].locator(".qc-retrieval").get_by_text("Open in coder").first.click()
+            wait_for(lambda: pages["amina"].evaluate("getSelection().toString()"), "the passage")
             # bob sends a removal of amina's coding from his own page: refused, told, kept
             with qualcode.open_project(store, user="test") as p:
                 doc = int(rows["document_id"].iloc[0])
