@@ -104,15 +104,10 @@ socket.socket.connect, socket.socket.connect_ex, socket.getaddrinfo = (
 """
 
 
-def test_the_pipeline_makes_no_connection_off_this_machine(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def guard_processes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every Python process started from now on (PYTHONPATH) refuses connections off this
+    machine and writes them to the log returned."""
     import os
-
-    import yaml
-
-    from qualcode import pipeline
-    from qualcode.interop.codebook_files import import_codebook
 
     guard = tmp_path / "guard"
     guard.mkdir()
@@ -122,6 +117,19 @@ def test_the_pipeline_makes_no_connection_off_this_machine(
     monkeypatch.setenv(
         "PYTHONPATH", os.pathsep.join([str(guard), os.environ.get("PYTHONPATH", "")])
     )
+    return log
+
+
+def test_the_pipeline_makes_no_connection_off_this_machine(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+
+    import yaml
+
+    from qualcode import pipeline
+    from qualcode.interop.codebook_files import import_codebook
+
+    log = guard_processes(tmp_path, monkeypatch)
     monkeypatch.setenv("QUALCODE_CACHE_DIR", str(tmp_path / "cache"))
     store = tmp_path / "offline.qualcode"
     p = qualcode.open_project(store, user="tester")

@@ -5,29 +5,20 @@ nothing else is. The timing of 30 people is benchmarks/bench_workshop.py's job."
 from __future__ import annotations
 
 import asyncio
-import re
 
 import qualcode
 from tests.conftest import TRANSCRIPT
-from tests.workshop import Client, workshop_server
+from tests.test_workshop import seated
+from tests.workshop import Client, Server, workshop_server
 
 PEOPLE = 5
 PRESSES = 10
 
 
-async def _room(url: str, code: str) -> dict[str, set[int]]:
+async def _room(server: Server) -> dict[str, set[int]]:
     """Seat PEOPLE people, open their screens, all press PRESSES keys at once; the ids each
     page was told were saved."""
-    facilitator = Client(url)
-    await facilitator.sign_in("dawn", code)
-    people = {}
-    for i in range(PEOPLE):
-        page = await facilitator.fetch("/facilitator/seat", form={"name": f"coder {i}"})
-        found = re.search(r'<span class="code">([^<]+)</span>', page.body.decode())
-        assert found, page.body.decode()
-        client = Client(url)
-        await client.sign_in(f"coder {i}", found.group(1))
-        people[f"coder {i}"] = client
+    people = {f"coder {i}": await seated(server, f"coder {i}") for i in range(PEOPLE)}
     await asyncio.gather(*(c.open_screen() for c in people.values()))
 
     async def press(name: str, client: Client) -> set[int]:
@@ -59,7 +50,7 @@ def test_five_people_code_at_once_and_nothing_is_lost(store_url: str) -> None:
             p.codebook.add(name)
         p.add_document(TRANSCRIPT, area="hartlepool", title="hp-test")
     with workshop_server(store_url) as server:
-        saved = asyncio.run(_room(server.url, server.code))
+        saved = asyncio.run(_room(server))
     with qualcode.open_project(store_url, user="dawn") as p:
         stored: dict[str, list[int]] = {}
         for c in p.codings():

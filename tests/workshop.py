@@ -87,6 +87,8 @@ class Client:
     screen: dict[str, str] = field(default_factory=dict)
     customs: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     socket: Any = None
+    closed: int | None = None  # the close code, once the server has closed the screen
+    said: list[str] = field(default_factory=list)
     _seq: int = 0
     _waiters: dict[int, asyncio.Future[float]] = field(default_factory=dict)
 
@@ -144,6 +146,7 @@ class Client:
         while True:
             raw = await self.socket.read_message()
             if raw is None:
+                self.closed = self.socket.close_code or -1
                 return
             msg = json.loads(raw)
             if msg["kind"] == "open":
@@ -159,6 +162,8 @@ class Client:
                     waiter = self._waiters.pop(content.get("id"), None)
                     if waiter is not None and not waiter.done():  # not given up on
                         waiter.set_result(time.perf_counter())
+            elif msg["kind"] == "said":
+                self.said.append(msg["text"])
             elif msg["kind"] == "screen":
                 self.screen = {"coder": msg["coder"], "retrieval": msg["retrieval"]}
 

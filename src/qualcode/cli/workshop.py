@@ -41,6 +41,8 @@ def workshop(
         typer.echo("qualcode workshop is running. Everyone opens:")
         for link in links:
             typer.echo(f"    {link}")
+        if listen:  # for phones and tablets: point the camera at it
+            typer.echo(_qr(links[0]))
         typer.echo(f"Facilitator: sign in as {facilitator!r} with the code  {code}")
         typer.echo(
             "  then seat each person on the facilitator's page; each gets a code to sign in."
@@ -65,3 +67,14 @@ def _addresses(listen: bool) -> list[str]:
     except OSError:
         pass
     return found or [socket.gethostname()]
+
+
+def _qr(link: str) -> str:
+    """The link as a QR code drawn in the terminal (two rows of modules per line)."""
+    import io
+
+    import segno
+
+    drawn = io.StringIO()
+    segno.make(link, error="m").terminal(out=drawn, compact=True)
+    return drawn.getvalue()

@@ -145,6 +145,15 @@ class Desk:
         if not self._closed:
             self._thread.submit(self.coder.codebook_changed)
 
+    def reload(self, text: str) -> None:
+        """Load everything again from the store (as Refresh does) and say `text`."""
+        if not self._closed:
+            self._run(self._reload, text)
+
+    def _reload(self, text: str) -> None:
+        self.coder.refresh()
+        self.coder.view.status = text
+
     def outgoing(self, msg_type: str, comm_id: str, data: dict[str, Any]) -> None:
         """What a widget says, as the page's widget manager wants it."""
         if msg_type == "comm_open":

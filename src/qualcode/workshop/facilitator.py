@@ -13,14 +13,13 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import tornado.web
 
 from qualcode.coding.agreement import agreement_table
 from qualcode.errors import QualcodeError
 from qualcode.project import Project
 from qualcode.workshop import seating
 from qualcode.workshop.pages import _header, _page
-from qualcode.workshop.web import Base, Workshop
+from qualcode.workshop.web import Base, Workshop, signed_in
 
 ONLINE_SECONDS = 120  # seen within this long: "here now"
 
@@ -42,17 +41,7 @@ def prepare(project: Project, facilitator: str) -> str:
     return code
 
 
-def facilitator_only(method: Any) -> Any:
-    async def check(self: Base, *args: Any) -> Any:
-        if self.person is None:
-            if self.request.method == "GET" and self.request.path == "/facilitator":
-                return self.redirect("/signin")
-            raise tornado.web.HTTPError(403, "sign in first")
-        if not self.person.facilitator:
-            raise tornado.web.HTTPError(403, "only the facilitator opens this page")
-        return await method(self, *args)
-
-    return check
+facilitator_only = signed_in(facilitator=True)
 
 
 class Page(Base):
@@ -70,20 +59,39 @@ class Page(Base):
 
 
 class Seat(Page):
+    """Seat one person, or several (one name per line): a code for each, shown once, in a
+    table that prints as cards to hand out."""
+
     @facilitator_only
     async def post(self) -> None:
-        name = self.get_body_argument("name", "")
-        who = self.workshop.facilitator
-        try:
-            stored, code = await self.workshop.blocking(
-                lambda: seating.seat(self.workshop.project, name, by=who)
+        typed = self.get_body_argument("names", "") or self.get_body_argument("name", "")
+        names = [n.strip() for n in typed.splitlines() if n.strip()][:200]
+        if not names:
+            return await self._after('<p class="error" role="alert">Type a name first.</p>')
+        made, errors = await self.workshop.blocking(self._seat_all, names)
+        said = "".join(f'<p class="error" role="alert">{html.escape(e)}</p>' for e in errors)
+        if made:
+            rows = "".join(
+                f'<tr><td><b>{html.escape(name)}</b></td><td><span class="code">'
+                f"{html.escape(code)}</span></td></tr>"
+                for name, code in made
             )
-        except QualcodeError as exc:
-            return await self._after(f'<p class="error" role="alert">{html.escape(str(exc))}</p>')
-        await self._after(
-            f'<p role="status">Give <b>{html.escape(stored)}</b> this code (it works once): '
-            f'<span class="code">{html.escape(code)}</span></p>'
-        )
+            said += (
+                '<div class="card codes" role="status"><p>Give each person their code; each '
+                "works once. Lost one? Seat them again for a new one.</p>"
+                f"<table><thead><tr><th>Name</th><th>Code</th></tr></thead><tbody>{rows}"
+                "</tbody></table></div>"
+            )
+        await self._after(said)
+
+    def _seat_all(self, names: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+        made, errors = [], []
+        for name in names:
+            try:
+                made.append(seating.seat(self.workshop.project, name, by=self.workshop.facilitator))
+            except QualcodeError as exc:
+                errors.append(f"{name}: {exc}")
+        return made, errors
 
 
 class Unseat(Page):
@@ -96,7 +104,7 @@ class Unseat(Page):
             lambda: seating.unseat(self.workshop.project, name, by=self.workshop.facilitator)
         )
         said = f"{name} was removed; their codings stay." if gone else f"No seat named {name}."
-        await self._after(f'<p role="status">{html.escape(said)}</p>')
+        await self._after(f'<div class="card" role="status">{html.escape(said)}</div>')
 
 
 class RoundAction(Page):
@@ -107,7 +115,7 @@ class RoundAction(Page):
             said = await self.workshop.blocking(self._act, action)
         except QualcodeError as exc:
             said = f"Could not do that: {exc}"
-        await self._after(f'<p role="status">{html.escape(said)}</p>')
+        await self._after(f'<div class="card" role="status">{html.escape(said)}</div>')
 
     def _act(self, action: str) -> str:
         project, lead = self.workshop.project, self.workshop.facilitator
@@ -124,6 +132,10 @@ class RoundAction(Page):
                 area=area,
                 documents=None if area else _all_titles(project),
             )
+            self.workshop.tell_everyone(
+                f"The facilitator opened blind round {found.name}: you now see only your own "
+                "coding of its transcripts."
+            )
             return (
                 f"Blind round {found.name} is open on {len(found.documents)} transcripts "
                 f"for {len(found.coders)} people: each sees only their own coding."
@@ -133,6 +145,9 @@ class RoundAction(Page):
             if name is None:
                 raise QualcodeError("no blind round is open")
             project.close_round(name, lead=lead)
+            self.workshop.tell_everyone(
+                f"The facilitator closed blind round {name}: everyone's coding shows again."
+            )
             return f"Blind round {name} is closed: everyone's coding is visible again."
         raise QualcodeError(f"unknown action {action!r}")
 
@@ -159,10 +174,7 @@ def live_html(workshop: Workshop) -> str:
         name = s["name"]
         mine = counts[counts["coder"] == name]
         finished = int((done["coder"] == name).sum()) if len(done) else 0
-        here = (
-            workshop.desks.get(name, 0) > 0
-            or now - workshop.last_seen.get(name, 0) < ONLINE_SECONDS
-        )
+        here = workshop.here(name) or now - workshop.last_seen.get(name, 0) < ONLINE_SECONDS
         state = (
             ("here now" if here else "signed in")
             if s["signed_in"]
@@ -181,7 +193,7 @@ def live_html(workshop: Workshop) -> str:
         "<th>Transcripts coded</th><th>Marked done</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )
-    return people + _progress_table(seats, counts, done) + _round_html(project)
+    return people + _progress_table(seats, counts, done) + _round_html(workshop)
 
 
 def _progress_table(seats: list[dict[str, Any]], counts: pd.DataFrame, done: pd.DataFrame) -> str:
@@ -209,13 +221,15 @@ def _progress_table(seats: list[dict[str, Any]], counts: pd.DataFrame, done: pd.
         )
     return (
         "<h2>Progress</h2><p>Codings each person has made on each transcript; ✓ marked done.</p>"
-        f'<table class="progress"><thead><tr><th>Transcript</th>{head}</tr></thead>'
-        f"<tbody>{''.join(body)}</tbody></table>"
+        '<div class="wide"><table class="progress"><thead><tr><th>Transcript</th>'
+        f"{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
     )
 
 
-def _round_html(project: Project) -> str:
-    rounds = project.rounds_df()
+def _round_html(workshop: Workshop) -> str:
+    """The last round: open, or closed with its agreement (worked out once per round: the
+    page asks every few seconds, while people code)."""
+    rounds = workshop.project.rounds_df()
     if rounds.empty:
         return "<h2>Blind round</h2><p>No blind round yet.</p>"
     last = rounds.iloc[-1]
@@ -224,9 +238,11 @@ def _round_html(project: Project) -> str:
             f"<h2>Blind round {html.escape(str(last['name']))}: open</h2>"
             "<p>Each person sees only their own coding until you close it.</p>"
         )
-    return f"<h2>Blind round {html.escape(str(last['name']))}: closed</h2>" + _agreement_html(
-        project, str(last["name"])
-    )
+    name = str(last["name"])
+    key = f"{name} {last['closed_at']}"
+    if key not in workshop.agreements:
+        workshop.agreements[key] = _agreement_html(workshop.project, name)
+    return f"<h2>Blind round {html.escape(name)}: closed</h2>" + workshop.agreements[key]
 
 
 def _agreement_html(project: Project, name: str) -> str:
@@ -256,9 +272,10 @@ def _agreement_html(project: Project, name: str) -> str:
             f"<td>{round(float(r.percent_agreement))}%</td><td>{int(r.units)}</td></tr>"
         )
     return (
-        f"<p>Compared: {html.escape(', '.join(coders))} on {len(documents)} transcripts they "
-        "coded. Krippendorff's α: 1 is full agreement, 0 no better than chance; 0.67 is "
-        "the usual least for tentative findings, 0.8 for firm ones.</p>"
+        f"<p>Compared: {html.escape(', '.join(coders))} on {len(documents)} "
+        f"transcript{'' if len(documents) == 1 else 's'} they coded. "
+        "Krippendorff's α: 1 is full agreement, 0 no better than chance; 0.67 is the "
+        "usual least for tentative findings, 0.8 for firm ones.</p>"
         "<table><thead><tr><th>Code</th><th>α</th><th>Sentences agreed</th><th>Sentences</th>"
         f"</tr></thead><tbody>{''.join(rows)}</tbody></table>"
     )
@@ -293,9 +310,10 @@ def page_html(handler: Base, live: str, said: str) -> str:
         f"<main>{said}"
         '<div class="card"><h1>Facilitator</h1>'
         f'<form method="post" action="/facilitator/seat">{xsrf}'
-        '<label for="name">Seat a person (or give them a new code)</label>'
-        '<input id="name" name="name" placeholder="Their name, as they will sign in" required> '
-        "<button>Seat and make a code</button></form>"
+        '<label for="name">Seat people (or give someone a new code): one name per line</label>'
+        '<textarea id="name" name="names" rows="3" required '
+        'placeholder="Their names, as they will sign in"></textarea><br>'
+        "<button>Seat and make codes</button></form>"
         f'<form method="post" action="/facilitator/unseat">{xsrf}'
         '<label for="gone">Remove a person (signed out at once; their codings stay)</label>'
         f'<select id="gone" name="name">{seated}</select> '

@@ -47,3 +47,28 @@ class SignInLimit:
         if len(self._failures) > 10_000:  # a flood of made-up names: forget the quiet ones
             for key in [k for k, v in self._failures.items() if not v]:
                 del self._failures[key]
+
+
+class Pace:
+    """A screen's actions, limited to what a person can do: `burst` at once, then `rate` a
+    second (a token bucket). A page that sends faster is a script; what it sends beyond the
+    pace is dropped, so it cannot slow the room down."""
+
+    def __init__(
+        self, rate: float = 30.0, burst: float = 120.0, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.clock = clock
+        self._tokens = burst
+        self._at = clock()
+
+    def take(self) -> bool:
+        """Whether one more action may go ahead now."""
+        now = self.clock()
+        self._tokens = min(self.burst, self._tokens + (now - self._at) * self.rate)
+        self._at = now
+        if self._tokens < 1:
+            return False
+        self._tokens -= 1
+        return True

@@ -19,7 +19,7 @@ main{padding:1rem;max-width:80rem;margin:auto}
 .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem 1.2rem;margin:0 0 1rem}
 .card label{display:block;margin:.6rem 0 .2rem;font-weight:600}
 .card input,.card select{font:inherit;padding:.45rem .6rem;border:1px solid #999;
-  border-radius:6px;min-width:14rem}
+  border-radius:6px;min-width:18rem}
 .card button,header button{font:inherit;padding:.45rem 1rem;border-radius:6px;
   border:1px solid #24415e;background:#24415e;color:#fff;cursor:pointer}
 .card button.plain,header button{background:#fff;color:#24415e}
@@ -29,7 +29,11 @@ main{padding:1rem;max-width:80rem;margin:auto}
 .card table{border-collapse:collapse;width:100%}
 .card th,.card td{text-align:left;padding:.3rem .6rem;border-bottom:1px solid #e3e3e3;
   vertical-align:top}
+.card textarea{font:inherit;width:100%;max-width:32rem;box-sizing:border-box;padding:.45rem .6rem;
+  border:1px solid #999;border-radius:6px}
 .yes{color:#1a7f37;font-weight:600}.no{color:#777}
+.wide{overflow-x:auto}
+@media print{header,form,#live{display:none}.card{border:0}}
 """
 
 

@@ -2,12 +2,12 @@
 JupyterLab already brings). Everyone signs in with their name and a one-time code from the
 facilitator and gets the coding screen only; the facilitator also gets their own page.
 
-Why not Voilà or JupyterHub: both give each person a Python kernel, which costs a few hundred
-MB and several seconds each, and a kernel runs whatever code its page sends, as the server's
-user, so a person could write codings under anyone's name (docs/workshop.md has the figures).
-Here each person's screen is their own Coder object in this one process (`desk.py`), the
-server decides who they are from the session cookie, and the page can only click, choose and
-type.
+Why not Voilà or JupyterHub (docs/workshop-hosts.md has the figures): both give each person
+a Python kernel, a few seconds and 140–300 MB each; Voilà has no sign-in (the name would come
+from the link), and JupyterHub lets each person run Python as the server's user (and so write
+codings under any name). Here each person's screen is their own Coder object in this one
+process (`desk.py`), the server decides who they are from the session cookie, and the page
+can only click, choose and type.
 
 Every page, file, socket and API answers only to a signed-in person (the sign-in page
 excepted); cookies are HttpOnly and SameSite=Strict; forms carry an XSRF token; sign-in tries
@@ -31,9 +31,11 @@ from tornado.ioloop import IOLoop
 from qualcode.workshop import pages, seating
 from qualcode.workshop.desk import Desk
 from qualcode.workshop.facilitator import routes as facilitator_routes
-from qualcode.workshop.web import COOKIE, SECURITY_HEADERS, Base, Workshop, signed_in
+from qualcode.workshop.limits import Pace
+from qualcode.workshop.web import COOKIE, Base, Workshop, signed_in
 
 RECHECK_SECONDS = 5.0  # an open screen asks again who it belongs to this often
+MAX_SCREENS = 4  # per person: a fifth screen closes their oldest
 
 
 class SignIn(Base):
@@ -45,25 +47,22 @@ class SignIn(Base):
     async def post(self) -> None:
         name = self.get_body_argument("name", "")[:200]
         code = self.get_body_argument("code", "")[:100]
-        keys = [f"ip:{self.request.remote_ip}", f"name:{name.strip().casefold()}"]
-        wait = self.workshop.limit.wait(keys)
+        keys = {"ip": [self.request.remote_ip or ""], "name": [name.strip().casefold()]}
+        limits = self.workshop.limit
+        wait = max(limits[kind].wait(keys[kind]) for kind in keys)
         if wait > 0:
             self.set_status(429)
             self.set_header("Retry-After", str(int(wait) + 1))
-            self.write(
-                pages.sign_in(
-                    self.xsrf(),
-                    name=name,
-                    error=(
-                        f"Too many tries. Wait {int(wait) + 1} seconds, or ask the facilitator "
-                        "for a new code."
-                    ),
-                )
+            error = (
+                f"Too many tries. Wait {int(wait) + 1} seconds, or ask the facilitator "
+                "for a new code."
             )
+            self.write(pages.sign_in(self.xsrf(), name=name, error=error))
             return
         found = await self.workshop.blocking(seating.sign_in, self.workshop.project, name, code)
         if found is None:
-            self.workshop.limit.failed(keys)
+            for kind in keys:
+                limits[kind].failed(keys[kind])
             self.set_status(403)
             self.write(
                 pages.sign_in(
@@ -90,9 +89,8 @@ class SignIn(Base):
 
 class SignOut(Base):
     async def post(self) -> None:
-        token = self.get_cookie(COOKIE)
-        if token:
-            await self.workshop.blocking(seating.sign_out, self.workshop.project, token)
+        if self.token:
+            await self.workshop.blocking(seating.sign_out, self.workshop.project, self.token)
         self.clear_cookie(COOKIE, path="/")
         self.redirect("/signin")
 
@@ -123,32 +121,27 @@ class File(Base):
         self.write(body)
 
 
-class DeskSocket(tornado.websocket.WebSocketHandler):
+class DeskSocket(Base, tornado.websocket.WebSocketHandler):
     """One open coding screen: the person's desk, spoken to in JSON messages."""
 
     desk: Desk | None = None
 
-    @property
-    def workshop(self) -> Workshop:
-        return self.application.settings["workshop"]  # type: ignore[no-any-return]
-
     async def prepare(self) -> None:
-        self.token = self.get_cookie(COOKIE)
-        self.person = await self.workshop.blocking(seating.who, self.workshop.project, self.token)
+        await super().prepare()
         if self.person is None:
             raise tornado.web.HTTPError(403, "sign in first")
         self.checked = time.monotonic()
 
-    def set_default_headers(self) -> None:
-        for key, value in SECURITY_HEADERS.items():
-            self.set_header(key, value)
-
     def open(self, *args: Any, **kwargs: Any) -> None:
+        mine = [s for d, s in self.workshop.desks.items() if d.person.name == self.person.name]
+        for oldest in mine[: max(0, len(mine) - MAX_SCREENS + 1)]:
+            oldest.close(4000, "opened on another screen")
         loop = IOLoop.current()
+        self.pace, self.warned = Pace(), 0.0
         self.desk = Desk(
             self.workshop.store, self.person, lambda m: loop.add_callback(self._say, m)
         )
-        self.workshop.desks[self.person.name] += 1
+        self.workshop.desks[self.desk] = self
         self.desk.open()
 
     def _say(self, message: dict[str, Any]) -> None:
@@ -167,6 +160,11 @@ class DeskSocket(tornado.websocket.WebSocketHandler):
                 return
             self.checked = time.monotonic()
         self.workshop.last_seen[self.person.name] = time.time()
+        if not self.pace.take():
+            if time.monotonic() - self.warned > 2:
+                self.warned = time.monotonic()
+                self._say({"kind": "said", "text": "Too many actions at once: wait a moment."})
+            return
         try:
             parsed = json.loads(message)
         except ValueError:
@@ -176,7 +174,7 @@ class DeskSocket(tornado.websocket.WebSocketHandler):
     def on_close(self) -> None:
         if self.desk is not None:
             self.desk.close()
-            self.workshop.desks[self.person.name] -= 1
+            self.workshop.desks.pop(self.desk, None)
             self.desk = None
 
 

@@ -5,7 +5,6 @@ asking (from the session cookie, never from the request's words), and the securi
 from __future__ import annotations
 
 import time
-from collections import Counter
 from functools import cached_property
 from typing import Any
 
@@ -41,9 +40,12 @@ class Workshop:
         self.store = store
         self.project = qualcode.open_project(store, user=facilitator, create=False)
         self.facilitator = facilitator
-        self.limit = SignInLimit()
-        self.desks: Counter[str] = Counter()  # name -> screens open now
+        # a person's code is guessed at most 5 times a minute; a device (or a room behind
+        # one address) may mistype more, across names
+        self.limit = {"name": SignInLimit(tries=5), "ip": SignInLimit(tries=20)}
+        self.desks: dict[Any, Any] = {}  # the coding screens open now: desk -> its socket
         self.last_seen: dict[str, float] = {}
+        self.agreements: dict[str, str] = {}  # a closed round's agreement, as the page shows it
 
     @cached_property
     def files(self) -> dict[str, tuple[str, bytes]]:
@@ -60,11 +62,22 @@ class Workshop:
         """Run store work off the event loop, so one slow query never stalls the room."""
         return await IOLoop.current().run_in_executor(None, fn, *args)
 
+    def here(self, name: str) -> bool:
+        """Whether `name` has a coding screen open now."""
+        return any(desk.person.name == name for desk in list(self.desks))
+
+    def tell_everyone(self, text: str) -> None:
+        """Reload every open screen from the store (a round opened or closed changes what
+        each person may see) and say why."""
+        for desk in list(self.desks):
+            desk.reload(text)
+
 
 class Base(tornado.web.RequestHandler):
     """Who is asking (from the cookie, never from the request's words), and the headers."""
 
     person: Person | None = None
+    token: str | None = None
 
     @property
     def workshop(self) -> Workshop:
@@ -75,8 +88,8 @@ class Base(tornado.web.RequestHandler):
             self.set_header(key, value)
 
     async def prepare(self) -> None:
-        token = self.get_cookie(COOKIE)
-        self.person = await self.workshop.blocking(seating.who, self.workshop.project, token)
+        self.token = self.get_cookie(COOKIE)
+        self.person = await self.workshop.blocking(seating.who, self.workshop.project, self.token)
         if self.person is not None:
             self.workshop.last_seen[self.person.name] = time.time()
 
@@ -87,14 +100,23 @@ class Base(tornado.web.RequestHandler):
         return self.xsrf_form_html()  # type: ignore[no-any-return]
 
 
-def signed_in(method: Any) -> Any:
-    """Pages go to sign-in; anything else (files, data) is refused with 403."""
+PAGES = ("/", "/codebook", "/facilitator")  # a signed-out GET of these goes to sign-in
 
-    async def check(self: Base, *args: Any) -> Any:
-        if self.person is None:
-            if self.request.method == "GET" and self.request.path in ("/", "/codebook"):
-                return self.redirect("/signin")
-            raise tornado.web.HTTPError(403, "sign in first")
-        return await method(self, *args)
 
-    return check
+def signed_in(method: Any = None, *, facilitator: bool = False) -> Any:
+    """Only for someone signed in (`facilitator=True`: only the facilitator). A signed-out
+    page request goes to sign-in; anything else (files, data, forms) is refused with 403."""
+
+    def wrap(method: Any) -> Any:
+        async def check(self: Base, *args: Any) -> Any:
+            if self.person is None:
+                if self.request.method == "GET" and self.request.path in PAGES:
+                    return self.redirect("/signin")
+                raise tornado.web.HTTPError(403, "sign in first")
+            if facilitator and not self.person.facilitator:
+                raise tornado.web.HTTPError(403, "only the facilitator opens this page")
+            return await method(self, *args)
+
+        return check
+
+    return wrap(method) if method is not None else wrap

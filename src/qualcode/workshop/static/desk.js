@@ -74,39 +74,8 @@ const kinds = {
     draw();
     return el;
   },
-  ButtonModel: (m) => {
-    const el = document.createElement("button");
-    el.type = "button";
-    const draw = () => {
-      el.textContent = m.state.description || "";
-      el.title = m.state.tooltip || "";
-      el.disabled = !!m.state.disabled;
-      el.className = "qc-button " + (m.state.button_style ? "qc-" + m.state.button_style : "");
-    };
-    for (const k of ["description", "tooltip", "disabled", "button_style"]) m.handlers["change:" + k] = [draw];
-    el.addEventListener("click", () => send(m.id, { method: "custom", content: { event: "click" } }));
-    draw();
-    return el;
-  },
-  ToggleButtonModel: (m) => {
-    const el = document.createElement("button");
-    el.type = "button";
-    const draw = () => {
-      el.textContent = m.state.description || "";
-      el.title = m.state.tooltip || "";
-      el.disabled = !!m.state.disabled;
-      el.setAttribute("aria-pressed", m.state.value ? "true" : "false");
-      el.className = "qc-button qc-toggle " + (m.state.button_style ? "qc-" + m.state.button_style : "");
-    };
-    for (const k of ["description", "tooltip", "disabled", "button_style", "value"]) m.handlers["change:" + k] = [draw];
-    el.addEventListener("click", () => {
-      m.state.value = !m.state.value;
-      draw();
-      send(m.id, { method: "update", state: { value: m.state.value } });
-    });
-    draw();
-    return el;
-  },
+  ButtonModel: (m) => button(m, false),
+  ToggleButtonModel: (m) => button(m, true),
   DropdownModel: (m) => {
     const select = document.createElement("select");
     const draw = () => {
@@ -153,6 +122,29 @@ const kinds = {
     return el;
   },
 };
+
+// A button; a toggle keeps its value (pressed or not) and sends it, a button sends a click.
+function button(m, toggle) {
+  const el = document.createElement("button");
+  el.type = "button";
+  const draw = () => {
+    el.textContent = m.state.description || "";
+    el.title = m.state.tooltip || "";
+    el.disabled = !!m.state.disabled;
+    if (toggle) el.setAttribute("aria-pressed", m.state.value ? "true" : "false");
+    el.className = "qc-button" + (toggle ? " qc-toggle" : "") +
+      (m.state.button_style ? " qc-" + m.state.button_style : "");
+  };
+  for (const k of ["description", "tooltip", "disabled", "button_style", "value"]) m.handlers["change:" + k] = [draw];
+  el.addEventListener("click", () => {
+    if (!toggle) { send(m.id, { method: "custom", content: { event: "click" } }); return; }
+    m.state.value = !m.state.value;
+    draw();
+    send(m.id, { method: "update", state: { value: m.state.value } });
+  });
+  draw();
+  return el;
+}
 
 function text(tag) {
   return (m) => {
@@ -288,10 +280,12 @@ function connect() {
     const p = document.createElement("p");
     p.className = "qc-said qc-lost";
     p.setAttribute("role", "alert");
-    p.textContent = "The connection to the workshop was lost. Your saved coding is safe; reload the page to carry on.";
+    p.textContent = e.code === 4000
+      ? "This screen was closed because you opened the workshop on more screens. Reload the page to use this one."
+      : "The connection to the workshop was lost. Your saved coding is safe; reload the page to carry on.";
     host.prepend(p);
   });
 }
 
-window.__qcDesk = { models, views };
+window.__qcDesk = { models, views, send }; // for tests: what a page can send, the server checks
 connect();
