@@ -1,4 +1,5 @@
-"""Voilà and JupyterHub as hosts for a coding workshop (issue 16): start time and memory per person.
+"""Voilà, JupyterHub and `qualcode workshop` as hosts for a coding workshop: start time and
+memory per person.
 
 For N people at once (`--people 1 5`) on the bundled sample (codebook, the three areas'
 transcripts and the sample codings, in a throwaway store), each host serves a thin coding
@@ -13,6 +14,8 @@ notebook (open the project, `Coder(p, coder=<name>)`) to N headless chromium con
   only, no code cells); the name is the signed-in user (`JUPYTERHUB_USER`). Start is the
   time from pressing "Sign in" to the transcript's text shown (the single-user server's start
   included).
+- **qualcode workshop** (the peer, and what the project ships): people seated ahead with
+  one-time codes; start is the time from pressing "Sign in" to the transcript's text shown.
 
 Memory per person is the growth of the host's whole process tree (server, proxy, single-user
 servers, kernels; RSS, so shared pages are counted in each process) from before the first
@@ -480,7 +483,7 @@ async def people(host: Host, n: int, store: Path, probe_it: bool) -> tuple[list[
 
     from qualcode.pipeline.documents import CHROMIUM, CHROMIUM_ARGS
 
-    opener = open_hub if host.key == "hub" else open_voila
+    opener = OPENERS[host.key]
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
@@ -544,24 +547,49 @@ def row(host: str, n: int, runs: list[Run]) -> list[object]:
     ]
 
 
-def qualcode_workshop(
-    folder: Path, store: Path, people: list[int], runs: int
-) -> list[list[object]] | None:
-    """ROW TO FILL: qualcode's own workshop server (src/qualcode/workshop/), one row per
-    number of people in the columns of `row`; measured in bench_workshop.py for now, so None
-    keeps it out of this table."""
-    print("qualcode workshop: not measured here (see bench_workshop.py)")
-    return None
+@contextlib.contextmanager
+def workshop(folder: Path, notebook: Path) -> Iterator[Host]:
+    """`qualcode workshop` on the same store, with people seated (one-time codes) ahead."""
+    import qualcode
+    from qualcode.workshop.seating import seat
+
+    home = Path(tempfile.mkdtemp(prefix="workshop-", dir=folder))
+    store, port = notebook.parent / "sample.qualcode", _free_port()
+    with qualcode.open_project(store, user="bench") as p:
+        codes = dict(seat(p, PERSON.format(i + 1), by="dawn") for i in range(MAX_PEOPLE))
+    cmd = [sys.executable, "-m", "qualcode.cli", "workshop", "--project", str(store),
+           "--port", str(port), "--facilitator", "dawn"]  # fmt: skip
+    with process_tree(cmd, home, _env(home), notebook.parent) as pid:
+        url = f"http://127.0.0.1:{port}"
+        wait_up(f"{url}/signin", pid, home / "server.log")
+        yield Host("workshop", "qualcode workshop", url, pid, home, {"codes": codes})
 
 
-HOSTS = {"voila": (voila, missing_voila), "hub": (hub, missing_hub)}
+async def open_workshop(page, host: Host, name: str) -> float:  # type: ignore[no-untyped-def]
+    """Seconds from pressing "Sign in" to the transcript's text shown."""
+    await page.goto(f"{host.url}/signin", timeout=60_000)
+    await page.fill("#name", name)
+    await page.fill("#code", host.extra["codes"][name])
+    t0 = time.monotonic()
+    await page.click("button[type=submit]", no_wait_after=True)
+    await page.locator(SEG).first.wait_for(state="visible", timeout=TIMEOUT_S * 1000)
+    return time.monotonic() - t0
+
+
+MAX_PEOPLE = 30  # seated ahead in each workshop run
+HOSTS = {
+    "voila": (voila, missing_voila),
+    "hub": (hub, missing_hub),
+    "workshop": (workshop, lambda: None),
+}
+OPENERS = {"voila": open_voila, "hub": open_hub, "workshop": open_workshop}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, nargs="+", default=[1, 5])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--hosts", nargs="+", choices=sorted(HOSTS), default=["voila", "hub"])
+    parser.add_argument("--hosts", nargs="+", choices=sorted(HOSTS), default=sorted(HOSTS))
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="qc-hosts-"))
     try:
@@ -578,13 +606,12 @@ def main() -> None:
             for n in args.people:
                 runs = []
                 for i in range(args.runs):
-                    probe_it = n == max(args.people) and i == 0
+                    probe_it = n == max(args.people) and i == 0 and key != "workshop"
                     run, found = measure(start_host, folder, notebook, store, n, probe_it)
                     runs.append(run)
                     findings += found
                     print(f"  {key} N={n} run {i + 1}: starts {[round(s, 1) for s in run.starts]}")
                 rows.append(row(key, n, runs))
-        rows += qualcode_workshop(folder, store, args.people, args.runs) or []
         table(
             f"Workshop hosts on the sample project: {args.runs} runs each, start pooled over "
             "people and runs (s), memory RSS (MB)",
