@@ -151,7 +151,8 @@ class Desk:
             self._run(self._reload, text)
 
     def _reload(self, text: str) -> None:
-        self.coder.refresh()
+        with BUILDS:  # a round opened reloads the whole room at once: as builds do
+            self.coder.refresh()
         self.coder.view.status = text
 
     def outgoing(self, msg_type: str, comm_id: str, data: dict[str, Any]) -> None:
