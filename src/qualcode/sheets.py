@@ -84,12 +84,20 @@ def write_xlsx(path: str | Path, sheets: Mapping[str, pd.DataFrame]) -> None:
 
 
 def append_row(sheet: Worksheet, values: Iterable[Any]) -> None:
-    """Append one row to an openpyxl sheet: texts as text cells, never formulas."""
-    sheet.append([_xlsx_cell(v) for v in values])
-    for cell in sheet[sheet.max_row]:
-        if isinstance(cell.value, str) and cell.value.startswith(FORMULA_START):
+    """Append one row to an openpyxl sheet: texts as text cells, never formulas. A text that
+    looks like a formula goes in as a cell made here (looking the row up again after
+    `append` would cost a scan of the whole sheet per row)."""
+    from openpyxl.cell.cell import Cell
+
+    row = []
+    for value in map(_xlsx_cell, values):
+        if isinstance(value, str) and value.startswith(FORMULA_START):
+            cell = Cell(sheet, value=value)
             cell.data_type = "s"  # openpyxl takes a leading "=" for a formula
             cell.quotePrefix = True  # and the spreadsheet keeps it text when it is edited
+            value = cell
+        row.append(value)
+    sheet.append(row)
 
 
 def _csv_cell(value: Any) -> Any:
