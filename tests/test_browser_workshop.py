@@ -7,16 +7,14 @@ SYNTHETIC transcripts; screenshots go to reports/test-artifacts/workshop-*.png."
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 import qualcode
 from tests.conftest import ROOT
 from tests.lab import browser_in, playwright_session, select_text, wait_for
-from tests.test_workshop import build
-from tests.workshop import Server, workshop_server
+from tests.test_workshop import room  # noqa: F401  (the fixture: a server on each store)
+from tests.workshop import Server
 
 pytestmark = pytest.mark.browser
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
@@ -28,18 +26,6 @@ PEOPLE = {
 TABLET = {"viewport": {"width": 1180, "height": 820}}
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def room(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[Server, str, Path]]:
-    if request.param == "sqlite":
-        store = str(tmp_path_factory.mktemp("room") / "room.qualcode")
-    else:
-        store = request.getfixturevalue("postgres").store()
-    with workshop_server(build(store)) as server:
-        yield server, store, tmp_path_factory.mktemp("home")
-
-
 def sign_in(page, server: Server, name: str, code: str) -> None:  # type: ignore[no-untyped-def]
     page.goto(server.url)
     page.wait_for_url("**/signin")
@@ -48,8 +34,9 @@ def sign_in(page, server: Server, name: str, code: str) -> None:  # type: ignore
     page.click("button[type=submit]")
 
 
-def test_three_people_code_at_once_and_the_facilitator_sees_them(room, request) -> None:  # type: ignore[no-untyped-def]
-    server, store, home = room
+def test_three_people_code_at_once_and_the_facilitator_sees_them(room, request, tmp_path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    server, store = room
+    home = tmp_path
     backend = request.node.callspec.params["room"]
     with playwright_session() as pw, browser_in(pw, home, "facilitator", **TABLET) as fac_ctx:
         fac = fac_ctx.new_page()
