@@ -29,9 +29,10 @@ TEXT = "Interviewer: How do you get about?\nParticipant: The bus is never on tim
 
 
 def tiny_notebook(path: Path) -> Path:
-    """Writes how many documents the area has; raises when `fail` is set; can sleep."""
+    """Writes how many documents the area has; raises when `fail` is set; can sleep; with
+    `die`, kills the process running the area."""
     params = new_code_cell(
-        'project = ""\narea = ""\noutput = None\nfail = False\nsleep = 0\nseed = 1'
+        'project = ""\narea = ""\noutput = None\nfail = False\nsleep = 0\nseed = 1\ndie = False'
     )
     params.metadata["tags"] = ["parameters"]
     nb = new_notebook(
@@ -39,8 +40,12 @@ def tiny_notebook(path: Path) -> Path:
             new_markdown_cell("# Tiny report"),
             params,
             new_code_cell(
-                "import time, pathlib, qualcode\n"
+                "import os, time, pathlib, qualcode\n"
                 "time.sleep(sleep)\n"
+                "if die:\n"
+                "    os.kill(os.getppid(), 9)  # the process running the area\n"
+                "threads = os.environ.get('OMP_NUM_THREADS', '')\n"
+                "pathlib.Path(output, 'threads.txt').write_text(threads)\n"
                 "p = qualcode.open_project(project)\n"
                 "n = len(p.documents(area=area))\n"
                 "pathlib.Path(output, 'count.txt').write_text(str(n))\n"
@@ -95,6 +100,7 @@ def test_runs_every_area_then_skips_unchanged_and_reruns_changed(setup) -> None:
     run_dir = Path(first["north"].run_dir)
     assert run_dir.parent == reports / "north"
     assert (run_dir / "count.txt").read_text() == "1"
+    assert (run_dir / "threads.txt").read_text() == os.environ.get("OMP_NUM_THREADS", "")
     assert (run_dir / "tiny.ipynb").is_file() and (run_dir / "tiny.html").is_file()
     html = (run_dir / "tiny.html").read_text()
     assert "north: 1 documents" in html and "time.sleep(sleep)" not in html  # no code shown
@@ -253,16 +259,74 @@ def test_a_second_run_says_who_holds_the_area(setup) -> None:
     assert pd.isna(status.loc["south", "last_good_run"])  # never run
 
 
-def test_jobs_run_areas_in_separate_processes(setup) -> None:
+def test_jobs_run_areas_in_separate_processes(setup, monkeypatch) -> None:
     store, config, reports = setup
+    for name in pipeline.THREAD_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
     got = results(store, config, reports, jobs=2)
     assert {r.status for r in got.values()} == {"ok"}
+    cores = len(os.sched_getaffinity(0))
+    for r in got.values():  # each area's kernels have their share of the cores, not all
+        assert (Path(r.run_dir) / "threads.txt").read_text() == str(max(1, cores // 2))
     pids = {
         json.loads((Path(r.run_dir) / "manifest.json").read_text())["pid"] for r in got.values()
     }
     assert len(pids) == 2 and os.getpid() not in pids
     with pytest.raises(QualcodeError, match="--jobs must be 1 or more"):
         pipeline.run(store, config=config, reports=reports, jobs=0)
+
+
+def test_a_worker_runs_area_after_area_and_one_that_dies_fails_only_its_area(setup) -> None:
+    store, config, reports = setup
+    write_config(config, {"north": {"parameters": {"die": True}}})
+    with qualcode.open_project(store, user="tester") as p:
+        p.add_document(TEXT, area="east", title="east-1")
+        todo = pipeline.plan(p, config=pipeline.load_config(config), reports=reports)
+    jobs = sorted(todo.jobs, key=lambda job: job.area != "north")  # its worker dies first
+    got = {r.area: r for r in pipeline.run_in_workers(jobs, 1)}
+    assert got["north"].status == "failed", got["north"]
+    assert got["north"].message.startswith("the area's process exited -9")
+    assert got["south"].status == got["east"].status == "ok"
+    pids = {
+        area: json.loads((Path(got[area].run_dir) / "manifest.json").read_text())["pid"]
+        for area in ("south", "east")
+    }
+    assert pids["south"] == pids["east"] != os.getpid()  # a new worker, then kept
+
+
+def test_an_areas_notebooks_share_one_kernel_and_each_starts_clean(setup) -> None:
+    store, config, reports = setup
+    cells = {
+        "a.ipynb": "import os, pathlib\nleak = 1\npathlib.Path(output, 'a.txt').write_text("
+        "str(os.getpid()))",
+        "b.ipynb": "import os, pathlib\nseen = 'leak' in globals()\n"
+        "pathlib.Path(output, 'b.txt').write_text(f'{os.getpid()} {seen}')",
+    }
+    for name, code in cells.items():
+        params = new_code_cell("output = None")
+        params.metadata["tags"] = ["parameters"]
+        nb = new_notebook(cells=[params, new_code_cell(code)])
+        nb.metadata["kernelspec"] = {
+            "name": "python3",
+            "display_name": "Python 3",
+            "language": "python",
+        }
+        nbformat.write(nb, config.parent / "notebooks" / name)
+    config.write_text(
+        yaml.safe_dump({"defaults": {"notebooks_dir": "notebooks", "notebooks": list(cells)}})
+    )
+    got = results(store, config, reports, areas=["north"])["north"]
+    assert got.status == "ok", got.message
+    run_dir = Path(got.run_dir)
+    first = (run_dir / "a.txt").read_text()
+    pid, seen = (run_dir / "b.txt").read_text().split()
+    assert pid == first and seen == "False"  # the same kernel, without a's variables
+    second = nbformat.read(run_dir / "b.ipynb", as_version=4)
+    assert [c.execution_count for c in second.cells if c.cell_type == "code"] == [1, 2, 3]
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert all(e["kernel_peak_mb"] > 10 for e in manifest["notebooks"])
+    with pytest.raises(ProcessLookupError):  # shut down with the area
+        os.kill(int(pid), 0)
 
 
 def test_runs_on_postgresql_without_writing_the_password_down(postgres_url, tmp_path) -> None:

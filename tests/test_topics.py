@@ -653,3 +653,47 @@ def test_the_fit_gives_bertopics_themes_and_keywords_without_importing_it(fitted
         expected, _ = theirs.fit_transform(corpus, embeddings=vectors)
         assert labels.tolist() == list(expected)
         assert ours.get_topics() == theirs.get_topics()
+
+
+def test_code_texts_are_each_codes_first_passages_by_people_as_the_viewer_sees_them(
+    tmp_path,
+) -> None:  # type: ignore[no-untyped-def]
+    """A code's vector is made of its first 20 passages (by document and place) on current
+    documents, never a model's proposals, and never what a blind round hides from the viewer:
+    the same passages `codings_df` lists, now ranked in SQL."""
+    from qualcode.topics.proposals import propose_codings
+    from qualcode.topics.themes import code_texts
+
+    p = qualcode.open_project(tmp_path / "p.qualcode", user="amina")
+    p.codebook.add("Transport")
+    p.codebook.add("Money")
+    words = [f"word{i:02d} is said here." for i in range(30)]
+    first = p.add_document(" ".join(words), area="north", title="one")
+    second = p.add_document(" ".join(reversed(words)), area="north", title="two")
+    at = [first.text.index(w) for w in words]
+    propose_codings(p, [(first.id, 0, 5, "Transport", None)], coder="suggest:themes")
+    for i in range(24, 0, -1):  # coded out of order: the first 20 by place are kept
+        p.code(first, at[i], at[i] + len(words[i]), "Transport", coder="amina")
+    p.code(second, 0, 10, "Money", coder="amina")
+    current, _ = p.revise(first, [(at[5], at[5] + 6, "WORD05")], by="amina")
+    p.open_round("blind", coders=["amina", "bob"], lead="amina", documents=[second])
+    p.code(second, 20, 30, "Money", coder="bob")
+
+    def reference(project):  # type: ignore[no-untyped-def]
+        rows = project.codings_df()
+        rows = rows[~rows["coder"].str.startswith("suggest:")]
+        return {
+            path: group["text"].str.slice(0, 1000).head(20).tolist()
+            for path, group in rows.groupby("code", sort=False)
+        }
+
+    _codes, _definitions, passages = code_texts(p)
+    assert passages == reference(p)
+    # 20 of the 24, in place order, from the current version (not the earlier one's copies)
+    assert passages["Transport"] == [w.replace("word05", "WORD05") for w in words[1:21]]
+    assert current.text[:5] not in passages["Transport"]  # the proposal is left out
+    assert passages["Money"] == [second.text[0:10]]  # bob's, in the open round, is hidden
+    p.close()
+    as_bob = qualcode.open_project(tmp_path / "p.qualcode", user="bob")
+    assert code_texts(as_bob)[2]["Money"] == [second.text[20:30]] == reference(as_bob)["Money"]
+    as_bob.close()

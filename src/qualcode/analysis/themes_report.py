@@ -31,11 +31,12 @@ QUOTE_WORDS = (8, 60)  # a theme's quote: whole sentences, at least / about at m
 GROUP = "population_group"  # the case attribute shown with a quote
 
 
-def people_names(project: Project, area: str | None) -> set[str]:
+def people_names(project: Project, area: str | None, docs: pd.DataFrame | None = None) -> set[str]:
     """Lower-case words that name people in `area`: speakers' labels, interviewers and cases
-    (attributes), and the common first names privacy detection knows."""
+    (attributes, from `docs` when the caller has read the area's documents), and the common
+    first names privacy detection knows."""
     turns = project.units_df("turn", area=area)
-    docs = project.documents_df(area=area)
+    docs = project.documents_df(area=area) if docs is None else docs
     values = [*turns["speaker"].dropna(), *docs["case"].dropna()]
     if "interviewer" in docs:
         values += list(docs["interviewer"].dropna())
@@ -82,15 +83,21 @@ def themes_table(project: Project, themes: Any) -> pd.DataFrame:
     a theme the codebook may be missing)."""
     topics = themes.topics_df()
     units = themes.units_
-    names = people_names(project, themes.area_)
+    docs = project.documents_df(area=themes.area_)
+    names = people_names(project, themes.area_, docs)
     texts = document_texts(project, units["document_id"].unique())
+    sentences = {  # read once: each theme's quote is cut at their bounds
+        int(doc): list(group[["start", "end"]].itertuples(index=False, name=None))
+        for doc, group in project.units_df("sentence", area=themes.area_).groupby("document_id")
+    }
+    groups = docs.set_index("case")[GROUP].to_dict() if GROUP in docs else {}
     rows = []
     for topic, row in topics.sort_values("size", ascending=False).iterrows():
         if topic == -1:
             continue
         mine = units[themes.labels_ == topic]["text"].tolist()
         words = readable_keywords(row["keywords"].split(", "), mine, names=names)
-        quote, who = _best_quote(project, themes, int(topic), texts)
+        quote, who = _best_quote(project, themes, int(topic), (texts, sentences, groups))
         near = [] if row["new_code"] else _near_codes(themes, int(topic))
         rows.append(
             {
@@ -112,20 +119,20 @@ def _near_codes(themes: Any, topic: int, n: int = 3) -> list[str]:
 
 
 def _best_quote(
-    project: Project, themes: Any, topic: int, texts: dict[int, str]
+    project: Project,
+    themes: Any,
+    topic: int,
+    area: tuple[dict[int, str], dict[int, list[tuple[int, int]]], dict[str, Any]],
 ) -> tuple[str, str]:
     """The theme's first representative unit that makes a whole-sentence quote, and who
-    said it."""
-    sentences = project.units_df("sentence", area=themes.area_)
-    docs = project.documents_df(area=themes.area_)
-    groups = docs.set_index("case")[GROUP].to_dict() if GROUP in docs else {}
+    said it; `area` is the area's texts, sentence bounds by document, and group by case."""
+    texts, sentences, groups = area
     for unit_id in themes.quotes_.get(topic, []):
         unit = themes.units_.loc[unit_id]
         doc = int(unit["document_id"])
-        bounds = sentences[sentences["document_id"] == doc][["start", "end"]]
         span = whole_sentences(
             texts[doc], int(unit["start"]), int(unit["start"]) + 1,
-            sentences=list(bounds.itertuples(index=False, name=None)),
+            sentences=sentences.get(doc, []),
             turns=[(int(unit["start"]), int(unit["end"]), None)],
             min_words=QUOTE_WORDS[0], max_words=QUOTE_WORDS[1],
         )  # fmt: skip

@@ -31,7 +31,7 @@ from qualcode.pipeline.batch import Plan, check_store, plan, run, status
 from qualcode.pipeline.config import DEFAULT_CONFIG, DEFAULT_NOTEBOOKS, Config, load_config
 from qualcode.pipeline.documents import word_copy, write_copies
 from qualcode.pipeline.errors import PipelineError
-from qualcode.pipeline.execute import run_area, run_in_subprocess
+from qualcode.pipeline.execute import run_area
 from qualcode.pipeline.export import SHARED, export_html, share_copies
 from qualcode.pipeline.inputs import area_inputs, file_sha256, inputs_hash
 from qualcode.pipeline.jobs import AreaJob, AreaResult
@@ -45,6 +45,12 @@ from qualcode.pipeline.reports import (
     new_run_id,
     previous_run,
 )
+from qualcode.pipeline.workers import (
+    THREAD_VARIABLES,
+    run_in_subprocess,
+    run_in_workers,
+    thread_share,
+)
 
 __all__ = [
     "DEFAULT_CONFIG",
@@ -54,6 +60,7 @@ __all__ = [
     "LOCK_NAME",
     "PROGRAMME",
     "SHARED",
+    "THREAD_VARIABLES",
     "VERSIONS",
     "AreaJob",
     "AreaResult",
@@ -77,8 +84,10 @@ __all__ = [
     "run",
     "run_area",
     "run_in_subprocess",
+    "run_in_workers",
     "share_copies",
     "status",
+    "thread_share",
     "versions",
     "word_copy",
     "write_copies",

@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,12 +20,13 @@ from qualcode.errors import QualcodeError
 from qualcode.pipeline.config import Config, load_config
 from qualcode.pipeline.embedding import Embedded, embed_first
 from qualcode.pipeline.errors import PipelineError
-from qualcode.pipeline.execute import run_area, run_in_subprocess
+from qualcode.pipeline.execute import run_area
 from qualcode.pipeline.inputs import area_inputs, inputs_hash
 from qualcode.pipeline.jobs import AreaJob, AreaResult
 from qualcode.pipeline.lock import LOCK_NAME, lock_holder
 from qualcode.pipeline.programme import programme_job
 from qualcode.pipeline.reports import DEFAULT_REPORTS, last_good, run_dirs, skipped
+from qualcode.pipeline.workers import run_in_workers
 from qualcode.store.engine import hide_password, locked_as_store_error
 
 if TYPE_CHECKING:
@@ -182,8 +182,7 @@ def run(
     if jobs == 1 or len(todo.jobs) <= 1:
         results += [run_area(job) for job in todo.jobs]
     else:
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            results += list(pool.map(run_in_subprocess, todo.jobs))
+        results += run_in_workers(todo.jobs, jobs)
     order = {a: i for i, a in enumerate(areas or [r.area for r in results])}
     results = sorted(results, key=lambda r: order.get(r.area, len(order)))
     if isinstance(todo.programme, AreaJob):  # after the areas: it reads them all

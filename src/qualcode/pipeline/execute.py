@@ -12,7 +12,6 @@ import contextlib
 import logging
 import os
 import socket
-import subprocess
 import sys
 import time
 import traceback
@@ -25,6 +24,7 @@ from qualcode.errors import QualcodeError
 from qualcode.pipeline.errors import PipelineError
 from qualcode.pipeline.export import export_html
 from qualcode.pipeline.jobs import AreaJob, AreaResult
+from qualcode.pipeline.kernels import AreaKernels
 from qualcode.pipeline.lock import LockedError, area_lock
 from qualcode.pipeline.manifest import versions, write_json
 from qualcode.pipeline.reports import finish_run, last_good, new_run_id, skipped
@@ -80,8 +80,10 @@ def _run_locked(job: AreaJob, run_dir: Path) -> AreaResult:
             stack.enter_context(_stderr_to(log))  # kernels' own warnings go to the log
             if has_password(job.project):  # kernels read the URL from QUALCODE_DB
                 stack.enter_context(_environment(QUALCODE_DB=job.project))
+            kernels = AreaKernels(job.kernel)
+            stack.callback(kernels.close)
             for notebook in job.notebooks:
-                entry = _run_notebook(job, notebook, run_dir, manifest)
+                entry = _run_notebook(job, notebook, run_dir, manifest, kernels)
                 result.reports.append(str(run_dir / entry["html"]))
                 logger.info("%s done in %.1f s", notebook.name, entry["seconds"])
         result.status = "ok"
@@ -117,11 +119,11 @@ def _new_manifest(job: AreaJob, run_id: str) -> dict[str, Any]:
 
 
 def _run_notebook(
-    job: AreaJob, notebook: Path, run_dir: Path, manifest: dict[str, Any]
+    job: AreaJob, notebook: Path, run_dir: Path, manifest: dict[str, Any], kernels: AreaKernels
 ) -> dict[str, Any]:
-    """Execute one notebook into the run folder and export it to HTML; returns its entry in
-    the manifest. A notebook raising is a PipelineError naming its cell; the partial
-    notebook stays."""
+    """Execute one notebook into the run folder, in the area's kernel (`pipeline.kernels`),
+    and export it to HTML; returns its entry in the manifest. A notebook raising is a
+    PipelineError naming its cell; the partial notebook stays."""
     import papermill
 
     declared = papermill.inspect_notebook(str(notebook))
@@ -137,6 +139,7 @@ def _run_notebook(
     manifest["notebooks"].append(entry)
     out = run_dir / notebook.name
     t0 = time.perf_counter()
+    km = kernels.for_notebook(notebook)
     try:
         papermill.execute_notebook(
             str(notebook),
@@ -146,6 +149,7 @@ def _run_notebook(
             progress_bar=False,
             log_output=True,
             kernel_name=job.kernel,
+            km=km,
         )
     except papermill.PapermillExecutionError as exc:
         entry.update(status="failed", seconds=round(time.perf_counter() - t0, 3))
@@ -154,7 +158,7 @@ def _run_notebook(
             f"{notebook.name} raised {exc.ename}: {exc.evalue} "
             f"(cell {exc.exec_count}; partial notebook {out})"
         ) from exc
-    entry["peak_child_mb"] = _children_peak_mb()
+    entry["kernel_peak_mb"] = kernels.peak_mb(km)
     html = out.with_suffix(".html")
     exported = time.perf_counter()
     export_html(out, html, show_code=job.show_code)
@@ -164,16 +168,6 @@ def _run_notebook(
         entry.update(_copies(html))
     entry.update(status="ok", seconds=round(time.perf_counter() - t0, 3))
     return entry
-
-
-def _children_peak_mb() -> float:
-    """The peak resident memory of the largest child process this process has waited for,
-    in MB: in an area's own process (`--jobs` above 1), its notebook kernels (and chromium,
-    for PDF copies) so far. An upper bound on a kernel's peak: a child's figure also counts
-    its parent's size when it was started (it survives exec)."""
-    import resource
-
-    return round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
 
 
 def _copies(html: Path) -> dict[str, str]:
@@ -237,23 +231,3 @@ def _stderr_to(path: Path) -> Iterator[None]:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
-
-
-def run_in_subprocess(job: AreaJob) -> AreaResult:
-    """Run one area in a fresh Python process (`python -m qualcode.pipeline`), as a separate
-    host or batch job would; a process that dies is reported as that area's failure."""
-    done = subprocess.run(
-        [sys.executable, "-m", "qualcode.pipeline"],
-        input=job.to_json(),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    lines = done.stdout.strip().splitlines()
-    if done.returncode == 0 and lines:
-        with contextlib.suppress(ValueError, TypeError):
-            return AreaResult.from_json(lines[-1])
-    tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-    return AreaResult(
-        job.area, "failed", message=f"the area's process exited {done.returncode}: {tail}"
-    )

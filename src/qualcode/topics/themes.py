@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from qualcode.model import SUGGESTION_PREFIX
+from qualcode.store import codes as code_store
 from qualcode.topics.cache import cache_dir
 from qualcode.topics.checks import MIN_UNITS, check_units
 from qualcode.topics.clusters import TopicFit, make_parts
@@ -33,6 +35,7 @@ from qualcode.topics.embed import EmbeddingCache, embed_texts, get_embedder
 from qualcode.topics.errors import NotFittedError, TopicsError
 from qualcode.topics.proposals import propose_codings
 from qualcode.topics.units import select_units
+from qualcode.views import texts as text_views
 
 if TYPE_CHECKING:
     from qualcode.model import Code, Coding
@@ -424,12 +427,15 @@ def code_texts(project: Project) -> tuple[pd.DataFrame, list[str], dict[str, lis
     codes = project.codes_df()
     if codes.empty:
         return codes, [], {}
-    codings = project.codings_df()
-    codings = codings[~codings["coder"].str.startswith("suggest:")]
-    passages = {
-        path: group["text"].str.slice(0, 1000).head(20).tolist()
-        for path, group in codings.groupby("code", sort=False)
-    }
+    with project.reading() as conn:
+        examples = text_views.code_examples(
+            conn,
+            code_store.tree(conn),
+            per_code=20,
+            leave_out=SUGGESTION_PREFIX,
+            viewer=project.user,
+        )
+    passages = {path: [text[:1000] for text in texts] for path, texts in examples.items()}
     definitions = [
         ". ".join(s for s in (row.name, row.description, row.inclusion, row.example) if s)
         for row in codes.itertuples()
