@@ -30,9 +30,11 @@ TEXT = "Interviewer: How do you get about?\nParticipant: The bus is never on tim
 
 def tiny_notebook(path: Path) -> Path:
     """Writes how many documents the area has; raises when `fail` is set; can sleep; with
-    `die`, kills the process running the area."""
+    `die`, kills the process running the area; with `noise`, writes a line that looks like
+    a worker's answer to its stdout."""
     params = new_code_cell(
-        'project = ""\narea = ""\noutput = None\nfail = False\nsleep = 0\nseed = 1\ndie = False'
+        'project = ""\narea = ""\noutput = None\nfail = False\nsleep = 0\nseed = 1\n'
+        "die = False\nnoise = False"
     )
     params.metadata["tags"] = ["parameters"]
     nb = new_notebook(
@@ -42,6 +44,8 @@ def tiny_notebook(path: Path) -> Path:
             new_code_cell(
                 "import os, time, pathlib, qualcode\n"
                 "time.sleep(sleep)\n"
+                "if noise:  # a line on the worker's stdout that looks like its answer\n"
+                "    os.write(1, b'qualcode-area-result not an answer\\n')\n"
                 "if die:\n"
                 "    os.kill(os.getppid(), 9)  # the process running the area\n"
                 "threads = os.environ.get('OMP_NUM_THREADS', '')\n"
@@ -278,7 +282,9 @@ def test_jobs_run_areas_in_separate_processes(setup, monkeypatch) -> None:
 
 def test_a_worker_runs_area_after_area_and_one_that_dies_fails_only_its_area(setup) -> None:
     store, config, reports = setup
-    write_config(config, {"north": {"parameters": {"die": True}}})
+    write_config(
+        config, {"north": {"parameters": {"die": True}}, "south": {"parameters": {"noise": True}}}
+    )
     with qualcode.open_project(store, user="tester") as p:
         p.add_document(TEXT, area="east", title="east-1")
         todo = pipeline.plan(p, config=pipeline.load_config(config), reports=reports)

@@ -110,10 +110,8 @@ class _Worker:
             self.process.stdin.flush()
         for line in self._lines():
             if line.startswith(RESULT):
-                try:
+                with contextlib.suppress(ValueError, TypeError):  # not the worker's: read on
                     return AreaResult.from_json(line[len(RESULT) :])
-                except (ValueError, TypeError):
-                    break
         code = self.process.wait()
         self.errors.seek(0)
         lines = self.errors.read().decode("utf-8", "replace").strip().splitlines()
